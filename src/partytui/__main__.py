@@ -1,0 +1,3 @@
+from partytui.cli import main
+
+raise SystemExit(main())

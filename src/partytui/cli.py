@@ -1,0 +1,135 @@
+"""The ``partytui`` command: parses arguments, then hands off to one module per command.
+
+Handlers are imported only when their command runs, so ``partytui --help`` stays fast.
+Exit codes: 0 done, 1 failed, 2 bad input or usage, 3 waiting for a human.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from typing import Callable, Sequence
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_WAITING = 0, 1, 2, 3
+
+
+class CliError(Exception):
+    """A problem the person can fix (a bad file, a bad argument): printed, exit 2, never a traceback."""
+
+    def __init__(self, message: str, code: int = EXIT_BAD_INPUT) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _speed(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("speed cannot be negative")
+    return value
+
+
+def _run_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--agents", action="append", metavar="DIR", help="a directory of agent files (repeatable)")
+    p.add_argument("--scenario", metavar="FILE", help="run a scripted scenario offline instead of the API")
+    p.add_argument("--workspace", metavar="DIR", help="the directory the agents work in")
+    p.add_argument("--session-dir", metavar="DIR", help="where session logs go (env PARTYTUI_SESSION_DIR)")
+    p.add_argument("--headless", action="store_true", help="no TUI: print progress lines")
+    p.add_argument(
+        "--approve",
+        metavar="all|none|POLICY_FILE",
+        help="answer requests for a human by policy (headless); without it the first request exits 3",
+    )
+    p.add_argument("--speed", type=_speed, default=1.0, help="scripted pacing: 2 = twice as fast, 0 = no delays")
+    p.add_argument("--model", metavar="ID", help="the model for agents that say 'inherit' or name none")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="partytui", description="Supervise a team of AI coding agents from your terminal."
+    )
+    parser.add_argument("--version", action="version", version="partytui 0.1.0")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="watch the scripted demo team build something (offline)")
+    p.add_argument("--headless", action="store_true", help="no TUI: print progress lines")
+    p.add_argument("--approve", metavar="all|none|POLICY_FILE")
+    p.add_argument("--speed", type=_speed, default=1.0)
+    p.add_argument("--workspace", metavar="DIR")
+    p.add_argument("--session-dir", metavar="DIR")
+    p.set_defaults(handler="partytui.commands.run:demo")
+
+    p = sub.add_parser("run", help="run a team (or one agent) on a goal")
+    p.add_argument("goal", nargs="?", help="what the team should do")
+    p.add_argument("--agent", metavar="NAME", help="run this one agent instead of the team")
+    p.add_argument("--prompt", metavar="TEXT", help="the prompt for --agent")
+    _run_options(p)
+    p.set_defaults(handler="partytui.commands.run:run")
+
+    p = sub.add_parser("resume", help="continue an interrupted session from its log")
+    p.add_argument("session", help="a session log (.jsonl) or a session id")
+    _run_options(p)
+    p.set_defaults(handler="partytui.commands.run:resume")
+
+    p = sub.add_parser("summary", help="the final state of a session")
+    p.add_argument("session", help="a session log (.jsonl) or a session id")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--session-dir", metavar="DIR")
+    p.set_defaults(handler="partytui.commands.summary:main")
+
+    p = sub.add_parser("replay", help="watch a recorded session again")
+    p.add_argument("session", help="a session log (.jsonl) or a session id")
+    p.add_argument("--headless", action="store_true", help="print the final summary instead")
+    p.add_argument("--session-dir", metavar="DIR")
+    p.set_defaults(handler="partytui.commands.replay:main")
+
+    p = sub.add_parser("import", help="convert another tool's session into a partytui session log")
+    p.add_argument("source", choices=["claude-code"], help="the format to import")
+    p.add_argument("path", help="a transcript file (.jsonl) or a session directory")
+    p.add_argument("-o", "--output", metavar="OUT.jsonl")
+    p.set_defaults(handler="partytui.commands.port:import_main")
+
+    p = sub.add_parser("export", help="write a readable report of a session")
+    p.add_argument("session", help="a session log (.jsonl) or a session id")
+    p.add_argument("--format", choices=["md", "html"], default="md")
+    p.add_argument("-o", "--output", metavar="FILE")
+    p.add_argument("--session-dir", metavar="DIR")
+    p.set_defaults(handler="partytui.commands.port:export_main")
+
+    p = sub.add_parser("agents", help="list the agents found in agent directories")
+    p.add_argument("dirs", nargs="*", metavar="DIR", help="directories or files (default: the shipped team)")
+    p.set_defaults(handler="partytui.commands.agents:main")
+
+    p = sub.add_parser("bench", help="measure streaming, approvals, memory, the log and start-up")
+    p.add_argument("--quick", action="store_true", help="a short run (seconds) that checks the benchmark works")
+    p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
+    p.set_defaults(handler="partytui.commands.bench:main")
+    return parser
+
+
+def _load(path: str) -> Callable[[argparse.Namespace], int]:
+    module, _, name = path.partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "handler", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return _load(args.handler)(args)
+    except CliError as exc:
+        print(f"partytui: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("partytui: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,305 @@
+"""The event vocabulary: every fact of a session is one of these, and the session log is a list of them.
+
+Events are pydantic models in a discriminated union on ``type``. The envelope (format version, sequence
+number, timestamp, agent) is common to all; ``Session.emit`` fills ``seq`` and ``ts``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+FORMAT_VERSION = 1
+
+PHASES = ("BRAINSTORM", "PLAN", "BUILD", "VALIDATE")
+
+TaskStatus = Literal["pending", "in_progress", "completed", "deleted"]
+ApprovalKind = Literal["question", "design", "migration", "plan", "other", "permission", "reply"]
+Decision = Literal["approved", "rejected", "answered"]
+AgentStateName = Literal["idle", "running", "waiting", "paused", "done", "error", "cancelled"]
+RunStatus = Literal["running", "done", "failed", "waiting", "cancelled", "stalled"]
+
+
+class Payload(BaseModel):
+    # Newer writers may add fields; an older reader keeps and ignores them.
+    model_config = ConfigDict(extra="allow")
+
+
+# ── payload models ────────────────────────────────────────────────────────────
+
+
+class Usage(Payload):
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    cache_read_input_tokens: int = 0
+
+
+class Task(Payload):
+    id: str
+    subject: str
+    description: str = ""
+    active_form: str = ""
+    status: TaskStatus = "pending"
+    owner: str | None = None
+    blocks: list[str] = Field(default_factory=list)
+    blocked_by: list[str] = Field(default_factory=list)
+    # who the task belongs to when it mirrors an agent's own list (TodoWrite, a checklist file)
+    source: str = "team"
+
+
+class Todo(Payload):
+    content: str
+    status: Literal["pending", "in_progress", "completed"] = "pending"
+    active_form: str = ""
+
+
+class QuestionOption(Payload):
+    label: str
+    description: str = ""
+
+
+class Question(Payload):
+    question: str
+    header: str = ""
+    multi_select: bool = False
+    options: list[QuestionOption] = Field(default_factory=list)
+
+
+class ApprovalRequest(Payload):
+    id: int
+    kind: ApprovalKind
+    agent: str
+    title: str = ""
+    summary: str = ""
+    body: str = ""  # Markdown: the design, the plan, the migration's rollback notes
+    files: list[str] = Field(default_factory=list)  # workspace-relative paths to show
+    questions: list[Question] = Field(default_factory=list)  # kind == "question"
+    tool: str | None = None  # kind == "permission": the tool asking to run
+    tool_input: dict[str, Any] | None = None
+    tool_use_id: str | None = None
+
+
+class AgentInfo(Payload):
+    name: str
+    model: str
+    color: str = "white"
+    description: str = ""
+    tools: list[str] = Field(default_factory=list)
+    lead: bool = False
+    permission_mode: str = "default"
+
+
+# ── events ────────────────────────────────────────────────────────────────────
+
+
+class EventBase(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    v: int = FORMAT_VERSION
+    seq: int = 0
+    ts: float = 0.0
+    agent: str | None = None
+
+
+class SessionStarted(EventBase):
+    type: Literal["session.started"] = "session.started"
+    session_id: str
+    goal: str = ""
+    workspace: str = ""
+    mode: Literal["live", "scripted", "imported"] = "live"
+    scenario: str | None = None
+    agents: list[AgentInfo] = Field(default_factory=list)
+
+
+class SessionResumed(EventBase):
+    type: Literal["session.resumed"] = "session.resumed"
+    reason: str = ""
+
+
+class SessionEnded(EventBase):
+    type: Literal["session.ended"] = "session.ended"
+    status: RunStatus
+    reason: str = ""
+
+
+class AgentJoined(EventBase):
+    """An agent joins after the start (an imported subagent, a spawned helper)."""
+
+    type: Literal["agent.joined"] = "agent.joined"
+    info: AgentInfo
+
+
+class PhaseChanged(EventBase):
+    type: Literal["phase.changed"] = "phase.changed"
+    phase: str
+    previous: str | None = None
+    note: str = ""
+
+
+class AgentState(EventBase):
+    type: Literal["agent.state"] = "agent.state"
+    state: AgentStateName
+    reason: str = ""
+
+
+class TurnStarted(EventBase):
+    type: Literal["turn.started"] = "turn.started"
+    turn: int
+    model: str = ""
+
+
+class TextDelta(EventBase):
+    type: Literal["text.delta"] = "text.delta"
+    text: str
+
+
+class ThinkingDelta(EventBase):
+    type: Literal["thinking.delta"] = "thinking.delta"
+    text: str
+
+
+class TurnEnded(EventBase):
+    type: Literal["turn.ended"] = "turn.ended"
+    turn: int
+    model: str = ""
+    stop_reason: str | None = None
+    # the assistant message's content blocks as sent back to the API (resume rebuilds history from them)
+    content: list[dict[str, Any]] = Field(default_factory=list)
+    usage: Usage = Field(default_factory=Usage)
+    cost_usd: float | None = None  # None: the model's price is unknown
+
+
+class TurnRetry(EventBase):
+    type: Literal["turn.retry"] = "turn.retry"
+    attempt: int
+    max_attempts: int
+    delay_s: float
+    reason: str
+
+
+class ToolCalled(EventBase):
+    type: Literal["tool.called"] = "tool.called"
+    tool_use_id: str
+    tool: str
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class ToolResult(EventBase):
+    type: Literal["tool.result"] = "tool.result"
+    tool_use_id: str
+    tool: str
+    ok: bool = True
+    output: str = ""
+    duration_ms: float = 0.0
+
+
+class TaskCreated(EventBase):
+    type: Literal["task.created"] = "task.created"
+    task: Task
+
+
+class TaskUpdated(EventBase):
+    type: Literal["task.updated"] = "task.updated"
+    task: Task  # the whole task after the change
+
+
+class TodoUpdated(EventBase):
+    type: Literal["todo.updated"] = "todo.updated"
+    todos: list[Todo] = Field(default_factory=list)
+
+
+class MessageSent(EventBase):
+    """An agent's message to another agent (``agent`` is the sender)."""
+
+    type: Literal["message.sent"] = "message.sent"
+    recipient: str
+    content: str
+    summary: str = ""
+
+
+class UserMessage(EventBase):
+    """The person's message to one agent (``agent`` is the recipient)."""
+
+    type: Literal["user.message"] = "user.message"
+    text: str
+
+
+class ApprovalRequested(EventBase):
+    type: Literal["approval.requested"] = "approval.requested"
+    request: ApprovalRequest
+
+
+class ApprovalAnswered(EventBase):
+    type: Literal["approval.answered"] = "approval.answered"
+    id: int
+    decision: Decision
+    by: Literal["human", "policy"] = "human"
+    note: str = ""
+    answers: list[str] = Field(default_factory=list)  # kind == "question": one line per question
+
+
+class FileChanged(EventBase):
+    type: Literal["file.changed"] = "file.changed"
+    path: str  # workspace-relative
+    action: Literal["write", "edit", "delete"] = "write"
+
+
+class ErrorEvent(EventBase):
+    type: Literal["error"] = "error"
+    message: str
+    fatal: bool = False
+
+
+class Unknown(EventBase):
+    """A record type this version does not know (written by a newer partytui or an importer)."""
+
+    type: str
+
+
+Event = Annotated[
+    Union[
+        SessionStarted,
+        SessionResumed,
+        SessionEnded,
+        AgentJoined,
+        PhaseChanged,
+        AgentState,
+        TurnStarted,
+        TextDelta,
+        ThinkingDelta,
+        TurnEnded,
+        TurnRetry,
+        ToolCalled,
+        ToolResult,
+        TaskCreated,
+        TaskUpdated,
+        TodoUpdated,
+        MessageSent,
+        UserMessage,
+        ApprovalRequested,
+        ApprovalAnswered,
+        FileChanged,
+        ErrorEvent,
+    ],
+    Field(discriminator="type"),
+]
+
+EVENT_TYPES: dict[str, type[EventBase]] = {
+    cls.model_fields["type"].default: cls
+    for cls in EventBase.__subclasses__()
+    if cls is not Unknown
+}
+
+_adapter: TypeAdapter[Any] = TypeAdapter(Event)
+
+
+def parse_event(data: dict[str, Any]) -> EventBase:
+    """One event from its JSON object; an unknown ``type`` passes through as :class:`Unknown`."""
+    if data.get("type") not in EVENT_TYPES:
+        return Unknown.model_validate(data)
+    return _adapter.validate_python(data)
+
+
+def to_json(event: EventBase) -> str:
+    return event.model_dump_json(exclude_none=True)

@@ -1,0 +1,182 @@
+"""SessionLog: the append-only JSONL file that is a session's truth, and its tolerant reader.
+
+Lines are buffered and written per group of events (a turn's end, a tool result, an approval, …), so
+a crash loses at most the deltas of the turn in flight and never more than a partial last line.
+Approvals are fsynced: a decision a person made is on disk before anyone acts on it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .events import FORMAT_VERSION, EventBase, parse_event, to_json
+
+# Token-like secrets: Anthropic keys and generic bearer/API tokens that might leak through tool output.
+SECRET_PATTERNS = [
+    re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}"),
+    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9_\-\.=]{16,}"),
+]
+REDACTED = "[redacted]"
+
+# Events after which the buffer is written out; deltas wait for the next of these or for the timer.
+GROUP_ENDS = {
+    "session.started",
+    "session.resumed",
+    "session.ended",
+    "phase.changed",
+    "agent.state",
+    "turn.ended",
+    "turn.retry",
+    "tool.called",
+    "tool.result",
+    "task.created",
+    "task.updated",
+    "todo.updated",
+    "message.sent",
+    "user.message",
+    "file.changed",
+    "error",
+}
+DURABLE = {"approval.requested", "approval.answered", "session.ended"}
+
+
+class LogError(Exception):
+    """A session log that cannot be read: names the file and line."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = str(path)
+        self.line = line
+
+
+class LogWriteError(Exception):
+    """The log could not be written (a full disk, a removed directory)."""
+
+
+def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
+    for secret in extra_secrets:
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, REDACTED)
+    for pattern in SECRET_PATTERNS:
+        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + REDACTED, text)
+    return text
+
+
+def secrets_from_env() -> tuple[str, ...]:
+    return tuple(
+        value
+        for key, value in os.environ.items()
+        if value and (key.endswith("_API_KEY") or key.endswith("_AUTH_TOKEN") or key.endswith("_SECRET"))
+    )
+
+
+class SessionLog:
+    """Appends events to ``path``; call :meth:`close` at the end (the session does)."""
+
+    def __init__(self, path: Path, *, secrets: tuple[str, ...] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._secrets = secrets_from_env() if secrets is None else secrets
+        self._buffer: list[str] = []
+        self._file = open(self.path, "a", encoding="utf-8")
+        self._broken: LogWriteError | None = None
+
+    def append(self, event: EventBase) -> None:
+        self._buffer.append(redact(to_json(event), self._secrets) + "\n")
+        if event.type in DURABLE:
+            self.flush(sync=True)
+        elif event.type in GROUP_ENDS or len(self._buffer) >= 256:
+            self.flush()
+
+    def flush(self, sync: bool = False) -> None:
+        if self._broken:
+            raise self._broken
+        if not self._buffer:
+            if sync:
+                self._fsync()
+            return
+        data = "".join(self._buffer)
+        self._buffer.clear()
+        try:
+            self._file.write(data)
+            self._file.flush()
+            if sync:
+                self._fsync()
+        except OSError as exc:
+            self._broken = LogWriteError(f"cannot write the session log {self.path}: {exc.strerror or exc}")
+            raise self._broken from exc
+
+    def _fsync(self) -> None:
+        try:
+            os.fsync(self._file.fileno())
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        try:
+            self.flush(sync=True)
+        finally:
+            self._file.close()
+
+
+@dataclass
+class LogContents:
+    events: list[EventBase] = field(default_factory=list)
+    torn_tail: bool = False  # the last line was partial (a crash mid-write) and was dropped
+    lines: int = 0
+
+
+def read_log(path: Path | str) -> LogContents:
+    """Read a whole log. A torn last line is dropped; any other bad line raises :class:`LogError`."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise LogError(path, None, "no such session log") from None
+    except OSError as exc:
+        raise LogError(path, None, f"cannot read: {exc.strerror or exc}") from None
+    out = LogContents()
+    lines = raw.split(b"\n")
+    ends_clean = raw.endswith(b"\n") or not raw
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        is_last = number == len(lines)
+        try:
+            data = json.loads(line)
+            if not isinstance(data, dict) or "type" not in data:
+                raise ValueError("not an event object")
+        except (ValueError, UnicodeDecodeError) as exc:
+            if is_last and not ends_clean:
+                out.torn_tail = True
+                break
+            raise LogError(path, number, f"not a partytui event ({exc})") from None
+        version = data.get("v", FORMAT_VERSION)
+        if not isinstance(version, int) or version > FORMAT_VERSION:
+            raise LogError(
+                path, number, f"format version {version!r} is newer than this partytui reads ({FORMAT_VERSION})"
+            )
+        try:
+            out.events.append(parse_event(data))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(p) for p in first["loc"])
+            raise LogError(path, number, f"bad {data.get('type')} event: {where}: {first['msg']}") from None
+        out.lines = number
+    return out
+
+
+def repair_torn_tail(path: Path) -> None:
+    """Cut a partial last line so that appending after a crash starts on a fresh line."""
+    with open(path, "rb+") as handle:
+        data = handle.read()
+        if data and not data.endswith(b"\n"):
+            cut = data.rfind(b"\n") + 1
+            handle.truncate(cut)

@@ -1,0 +1,71 @@
+"""Session: the one place events enter — stamped, logged, folded into the state, then told to listeners."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Callable
+
+from .events import EventBase
+from .log import SessionLog
+from .state import TeamState
+
+Listener = Callable[[EventBase], None]
+
+
+class Session:
+    """``emit`` is synchronous: the log line, the state and every listener see an event before the next."""
+
+    def __init__(
+        self,
+        state: TeamState | None = None,
+        log: SessionLog | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.state = state or TeamState()
+        self.log = log
+        self.clock = clock
+        self._listeners: list[Listener] = []
+        self._waiters: list[tuple[Callable[[TeamState], bool], asyncio.Future[None]]] = []
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
+
+    def emit(self, event: EventBase) -> EventBase:
+        event.seq = self.state.last_seq + 1
+        event.ts = self.clock()
+        if self.log is not None:
+            self.log.append(event)
+        self.state.apply(event)
+        for listener in list(self._listeners):
+            listener(event)
+        if self._waiters:
+            self._wake_waiters()
+        return event
+
+    async def wait_until(self, predicate: Callable[[TeamState], bool]) -> None:
+        """Return once ``predicate(state)`` holds; checked after every event."""
+        if predicate(self.state):
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (predicate, future)
+        self._waiters.append(entry)
+        try:
+            await future
+        finally:
+            if entry in self._waiters:
+                self._waiters.remove(entry)
+
+    def _wake_waiters(self) -> None:
+        for predicate, future in list(self._waiters):
+            if not future.done() and predicate(self.state):
+                future.set_result(None)
+
+    def flush(self) -> None:
+        if self.log is not None:
+            self.log.flush()
+
+    def close(self) -> None:
+        if self.log is not None:
+            self.log.close()

@@ -1,0 +1,396 @@
+"""TeamState: what a session looks like after a sequence of events, built by a reducer with no I/O.
+
+The live TUI, headless runs, ``summary``, resume and replay all fold events through :meth:`TeamState.apply`,
+so they cannot disagree about what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable
+
+from . import events as ev
+from .events import AgentInfo, ApprovalRequest, Task, Todo, Usage
+
+
+@dataclass
+class Entry:
+    """One item of an agent's transcript."""
+
+    kind: str  # text | thinking | tool | message_in | message_out | user | approval | error | retry
+    seq: int
+    ts: float
+    chunks: list[str] = field(default_factory=list)
+    # tool calls
+    tool: str | None = None
+    tool_use_id: str | None = None
+    input: dict[str, Any] | None = None
+    output: str | None = None
+    ok: bool | None = None  # None while the tool runs
+    duration_ms: float | None = None
+    # messages and approvals
+    peer: str | None = None
+    approval_id: int | None = None
+
+    @property
+    def text(self) -> str:
+        if len(self.chunks) > 1:
+            self.chunks[:] = ["".join(self.chunks)]
+        return self.chunks[0] if self.chunks else ""
+
+
+@dataclass
+class AgentView:
+    info: AgentInfo
+    state: str = "idle"
+    reason: str = ""
+    state_since: float = 0.0
+    turns: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float | None = 0.0  # None once any turn's cost is unknown
+    transcript: list[Entry] = field(default_factory=list)
+    todos: list[Todo] = field(default_factory=list)
+    running_tool: str | None = None
+    tool_since: float = 0.0
+    fresh_block: bool = True  # the next delta starts a new transcript entry (a new turn began)
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+
+@dataclass
+class PhaseSpan:
+    name: str
+    started_at: float
+    ended_at: float | None = None
+
+
+@dataclass
+class TaskView:
+    task: Task
+    created_at: float
+    updated_at: float
+    created_by: str | None = None
+    # (ts, status, owner, by) for each change
+    history: list[tuple[float, str, str | None, str | None]] = field(default_factory=list)
+
+
+@dataclass
+class ApprovalView:
+    request: ApprovalRequest
+    requested_at: float
+    seq: int
+    decision: str | None = None  # approved | rejected | answered; None while pending
+    by: str | None = None
+    note: str = ""
+    answers: list[str] = field(default_factory=list)
+    answered_at: float | None = None
+
+    @property
+    def pending(self) -> bool:
+        return self.decision is None
+
+
+@dataclass
+class MessageView:
+    sender: str
+    recipient: str
+    content: str
+    summary: str
+    ts: float
+
+
+@dataclass
+class FileView:
+    path: str
+    agent: str | None
+    action: str
+    ts: float
+
+
+@dataclass
+class TeamState:
+    session_id: str = ""
+    goal: str = ""
+    workspace: str = ""
+    mode: str = "live"
+    scenario: str | None = None
+    status: str = "running"
+    reason: str = ""
+    phase: str | None = None
+    phases: list[PhaseSpan] = field(default_factory=list)
+    agents: dict[str, AgentView] = field(default_factory=dict)
+    tasks: dict[str, TaskView] = field(default_factory=dict)
+    approvals: dict[int, ApprovalView] = field(default_factory=dict)
+    messages: list[MessageView] = field(default_factory=list)
+    files: dict[str, FileView] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    started_at: float | None = None
+    ended_at: float | None = None
+    last_ts: float = 0.0
+    last_seq: int = 0
+    resumes: int = 0
+
+    # ── queries ──────────────────────────────────────────────────────────────
+
+    @property
+    def pending_approvals(self) -> list[ApprovalView]:
+        return [a for a in self.approvals.values() if a.pending]
+
+    @property
+    def lead(self) -> str | None:
+        return next((a.name for a in self.agents.values() if a.info.lead), None)
+
+    def team_tasks(self) -> list[TaskView]:
+        return [t for t in self.tasks.values() if t.task.status != "deleted"]
+
+    def is_blocked(self, task: Task) -> bool:
+        return any(
+            (dep := self.tasks.get(b)) is not None and dep.task.status != "completed" for b in task.blocked_by
+        )
+
+    def approved(self, kind: str, agent: str | None = None) -> list[ApprovalView]:
+        return [
+            a
+            for a in self.approvals.values()
+            if a.request.kind == kind and a.decision == "approved" and (agent is None or a.request.agent == agent)
+        ]
+
+    # ── the reducer ─────────────────────────────────────────────────────────
+
+    def apply(self, event: ev.EventBase) -> None:
+        self.last_seq = max(self.last_seq, event.seq)
+        self.last_ts = max(self.last_ts, event.ts)
+        handler = _HANDLERS.get(event.type)
+        if handler is not None:
+            handler(self, event)
+
+    def apply_all(self, events: Iterable[ev.EventBase]) -> "TeamState":
+        for event in events:
+            self.apply(event)
+        return self
+
+    # helpers for handlers
+    def _agent(self, name: str | None) -> AgentView | None:
+        if name is None:
+            return None
+        view = self.agents.get(name)
+        if view is None:
+            # an event from an agent we were never told about (imported logs): make room for it
+            view = self.agents[name] = AgentView(AgentInfo(name=name, model="unknown"))
+        return view
+
+    def _entry(self, agent: AgentView, kind: str, event: ev.EventBase, **kw: Any) -> Entry:
+        entry = Entry(kind=kind, seq=event.seq, ts=event.ts, **kw)
+        agent.transcript.append(entry)
+        return entry
+
+
+def fold(events: Iterable[ev.EventBase]) -> TeamState:
+    return TeamState().apply_all(events)
+
+
+# ── handlers, one per event type ─────────────────────────────────────────────
+
+
+def _session_started(s: TeamState, e: ev.SessionStarted) -> None:
+    s.session_id, s.goal, s.workspace, s.mode, s.scenario = e.session_id, e.goal, e.workspace, e.mode, e.scenario
+    s.started_at = e.ts
+    s.status = "running"
+    for info in e.agents:
+        s.agents[info.name] = AgentView(info=info, state_since=e.ts)
+
+
+def _session_resumed(s: TeamState, e: ev.SessionResumed) -> None:
+    s.resumes += 1
+    s.status = "running"
+    s.reason = ""
+    s.ended_at = None
+
+
+def _session_ended(s: TeamState, e: ev.SessionEnded) -> None:
+    s.status, s.reason, s.ended_at = e.status, e.reason, e.ts
+    if s.phases and s.phases[-1].ended_at is None and e.status == "done":
+        s.phases[-1].ended_at = e.ts
+
+
+def _agent_joined(s: TeamState, e: ev.AgentJoined) -> None:
+    if e.info.name in s.agents:
+        s.agents[e.info.name].info = e.info
+    else:
+        s.agents[e.info.name] = AgentView(info=e.info, state_since=e.ts)
+
+
+def _phase_changed(s: TeamState, e: ev.PhaseChanged) -> None:
+    if s.phases and s.phases[-1].ended_at is None:
+        s.phases[-1].ended_at = e.ts
+    s.phases.append(PhaseSpan(e.phase, e.ts))
+    s.phase = e.phase
+
+
+def _agent_state(s: TeamState, e: ev.AgentState) -> None:
+    agent = s._agent(e.agent)
+    if agent:
+        agent.state, agent.reason, agent.state_since = e.state, e.reason, e.ts
+
+
+def _turn_started(s: TeamState, e: ev.TurnStarted) -> None:
+    agent = s._agent(e.agent)
+    if agent is None:
+        return
+    agent.fresh_block = True
+    if e.model and agent.info.model in ("", "unknown"):
+        agent.info.model = e.model
+
+
+def _delta(kind: str) -> Callable[[TeamState, Any], None]:
+    def handler(s: TeamState, e: ev.TextDelta | ev.ThinkingDelta) -> None:
+        agent = s._agent(e.agent)
+        if agent is None:
+            return
+        last = agent.transcript[-1] if agent.transcript else None
+        if last is not None and last.kind == kind and not agent.fresh_block:
+            last.chunks.append(e.text)
+        else:
+            s._entry(agent, kind, e, chunks=[e.text])
+            agent.fresh_block = False
+
+    return handler
+
+
+def _turn_ended(s: TeamState, e: ev.TurnEnded) -> None:
+    agent = s._agent(e.agent)
+    if agent is None:
+        return
+    agent.turns += 1
+    u, t = agent.usage, e.usage
+    u.input_tokens += t.input_tokens
+    u.output_tokens += t.output_tokens
+    u.cache_creation_input_tokens += t.cache_creation_input_tokens
+    u.cache_read_input_tokens += t.cache_read_input_tokens
+    if e.cost_usd is None or agent.cost_usd is None:
+        agent.cost_usd = None
+    else:
+        agent.cost_usd += e.cost_usd
+
+
+def _turn_retry(s: TeamState, e: ev.TurnRetry) -> None:
+    agent = s._agent(e.agent)
+    if agent:
+        text = f"retrying in {e.delay_s:g}s ({e.reason}), attempt {e.attempt}/{e.max_attempts}"
+        s._entry(agent, "retry", e, chunks=[text])
+
+
+def _tool_called(s: TeamState, e: ev.ToolCalled) -> None:
+    agent = s._agent(e.agent)
+    if agent:
+        s._entry(agent, "tool", e, tool=e.tool, tool_use_id=e.tool_use_id, input=e.input)
+        agent.running_tool, agent.tool_since = e.tool, e.ts
+
+
+def _tool_result(s: TeamState, e: ev.ToolResult) -> None:
+    agent = s._agent(e.agent)
+    if agent is None:
+        return
+    for entry in reversed(agent.transcript):
+        if entry.kind == "tool" and entry.tool_use_id == e.tool_use_id:
+            entry.output, entry.ok, entry.duration_ms = e.output, e.ok, e.duration_ms
+            break
+    else:
+        s._entry(agent, "tool", e, tool=e.tool, tool_use_id=e.tool_use_id, output=e.output, ok=e.ok)
+    agent.running_tool = None
+
+
+def _task_created(s: TeamState, e: ev.TaskCreated) -> None:
+    task = e.task.model_copy()
+    s.tasks[task.id] = TaskView(task, e.ts, e.ts, e.agent, [(e.ts, task.status, task.owner, e.agent)])
+
+
+def _task_updated(s: TeamState, e: ev.TaskUpdated) -> None:
+    view = s.tasks.get(e.task.id)
+    if view is None:
+        _task_created(s, ev.TaskCreated(seq=e.seq, ts=e.ts, agent=e.agent, task=e.task))
+        return
+    before = view.task
+    view.task, view.updated_at = e.task.model_copy(), e.ts
+    if (before.status, before.owner) != (e.task.status, e.task.owner):
+        view.history.append((e.ts, e.task.status, e.task.owner, e.agent))
+
+
+def _todo_updated(s: TeamState, e: ev.TodoUpdated) -> None:
+    agent = s._agent(e.agent)
+    if agent:
+        agent.todos = list(e.todos)
+
+
+def _message_sent(s: TeamState, e: ev.MessageSent) -> None:
+    sender = e.agent or "you"
+    s.messages.append(MessageView(sender, e.recipient, e.content, e.summary, e.ts))
+    if (agent := s.agents.get(sender)) is not None:
+        s._entry(agent, "message_out", e, chunks=[e.content], peer=e.recipient)
+    for name in s.agents if e.recipient in ("*", "all", "team") else [e.recipient]:
+        if name != sender and (recipient := s.agents.get(name)) is not None:
+            s._entry(recipient, "message_in", e, chunks=[e.content], peer=sender)
+
+
+def _user_message(s: TeamState, e: ev.UserMessage) -> None:
+    agent = s._agent(e.agent)
+    if agent:
+        s._entry(agent, "user", e, chunks=[e.text], peer="you")
+    s.messages.append(MessageView("you", e.agent or "", e.text, "", e.ts))
+
+
+def _approval_requested(s: TeamState, e: ev.ApprovalRequested) -> None:
+    req = e.request
+    s.approvals[req.id] = ApprovalView(req, e.ts, e.seq)
+    agent = s._agent(req.agent)
+    if agent:
+        s._entry(agent, "approval", e, chunks=[req.title or req.summary], approval_id=req.id)
+
+
+def _approval_answered(s: TeamState, e: ev.ApprovalAnswered) -> None:
+    view = s.approvals.get(e.id)
+    if view is None or not view.pending:
+        return  # answering twice changes nothing: the first answer stands
+    view.decision, view.by, view.note, view.answers, view.answered_at = e.decision, e.by, e.note, e.answers, e.ts
+
+
+def _file_changed(s: TeamState, e: ev.FileChanged) -> None:
+    if e.action == "delete":
+        s.files.pop(e.path, None)
+    else:
+        s.files[e.path] = FileView(e.path, e.agent, e.action, e.ts)
+
+
+def _error(s: TeamState, e: ev.ErrorEvent) -> None:
+    s.errors.append(f"{e.agent}: {e.message}" if e.agent else e.message)
+    agent = s.agents.get(e.agent) if e.agent else None
+    if agent:
+        s._entry(agent, "error", e, chunks=[e.message])
+
+
+_HANDLERS: dict[str, Callable[[TeamState, Any], None]] = {
+    "session.started": _session_started,
+    "session.resumed": _session_resumed,
+    "session.ended": _session_ended,
+    "agent.joined": _agent_joined,
+    "phase.changed": _phase_changed,
+    "agent.state": _agent_state,
+    "turn.started": _turn_started,
+    "text.delta": _delta("text"),
+    "thinking.delta": _delta("thinking"),
+    "turn.ended": _turn_ended,
+    "turn.retry": _turn_retry,
+    "tool.called": _tool_called,
+    "tool.result": _tool_result,
+    "task.created": _task_created,
+    "task.updated": _task_updated,
+    "todo.updated": _todo_updated,
+    "message.sent": _message_sent,
+    "user.message": _user_message,
+    "approval.requested": _approval_requested,
+    "approval.answered": _approval_answered,
+    "file.changed": _file_changed,
+    "error": _error,
+}
