@@ -1,0 +1,50 @@
+"""Where session logs live, and finding one from what a person typed (a path or a session id)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from pathlib import Path
+
+import platformdirs
+
+ENV_SESSION_DIR = "PARTYTUI_SESSION_DIR"
+
+
+class SessionNotFound(Exception):
+    pass
+
+
+def session_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """``--session-dir`` wins, then ``$PARTYTUI_SESSION_DIR``, then the platform's user data dir."""
+    if override:
+        return Path(override).expanduser()
+    if env := os.environ.get(ENV_SESSION_DIR):
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir("partytui", appauthor=False)) / "sessions"
+
+
+def new_session_id(clock: float | None = None) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.localtime(clock if clock is not None else time.time()))
+    return f"{stamp}-{secrets.token_hex(3)}"
+
+
+def find_session(arg: str, override: str | os.PathLike[str] | None = None) -> Path:
+    """A session log from a path, or from an id (or unique id prefix) in the session dir."""
+    path = Path(arg).expanduser()
+    if path.is_file():
+        return path
+    if path.is_dir():
+        raise SessionNotFound(f"{arg} is a directory, not a session log (.jsonl)")
+    folder = session_dir(override)
+    exact = folder / f"{arg}.jsonl"
+    if exact.is_file():
+        return exact
+    matches = sorted(folder.glob(f"{arg}*.jsonl")) if folder.is_dir() and "/" not in arg else []
+    if len(matches) == 1:
+        return matches[0]
+    if len(matches) > 1:
+        names = ", ".join(m.stem for m in matches[:5])
+        raise SessionNotFound(f"{arg!r} matches several sessions: {names}")
+    raise SessionNotFound(f"no session log {arg!r} (not a file, and no such id in {folder})")
