@@ -1,0 +1,118 @@
+"""partytui's own settings, read from one small YAML file.
+
+Where the file is: the path given, else ``$PARTYTUI_CONFIG``, else ``config.yaml`` in the platform's user
+config directory (``~/.config/partytui/config.yaml`` on Linux) if it exists; otherwise the defaults.
+
+Keys (all optional)::
+
+    default_model: claude-sonnet-5-5   # for agents whose model is 'inherit' or unset (may be an alias)
+    models:                            # aliases an agent file's `model:` may use; merged over the defaults
+      sonnet: claude-sonnet-5-5
+      opus: claude-opus-5-5
+      haiku: claude-haiku-4-5
+    session_dir: ~/partytui-sessions   # where session logs go (--session-dir and
+                                       # $PARTYTUI_SESSION_DIR still win)
+
+An unknown key, a value of the wrong type or broken YAML is a :class:`ConfigError` naming the file and line.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+ENV_CONFIG = "PARTYTUI_CONFIG"
+
+DEFAULT_MODELS: dict[str, str] = {
+    "sonnet": "claude-sonnet-5-5",
+    "opus": "claude-opus-5-5",
+    "haiku": "claude-haiku-4-5",
+}
+
+
+class ConfigError(Exception):
+    """A config file partytui cannot use; ``str()`` reads ``path:line: message``."""
+
+    def __init__(self, path: str, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line else path
+        super().__init__(f"{where}: {message}")
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    default_model: str = DEFAULT_MODELS["sonnet"]
+    models: dict[str, str] = dict(DEFAULT_MODELS)
+    session_dir: str | None = None
+
+    @field_validator("models", mode="after")
+    @classmethod
+    def _keep_default_aliases(cls, value: dict[str, str]) -> dict[str, str]:
+        # Overriding one alias should not forget the others.
+        return {**DEFAULT_MODELS, **value}
+
+    @field_validator("default_model", mode="after")
+    @classmethod
+    def _not_empty(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be empty")
+        return value.strip()
+
+
+def config_path() -> Path | None:
+    """The config file to read when none is named: ``$PARTYTUI_CONFIG``, else the user file if it exists."""
+    if env := os.environ.get(ENV_CONFIG):
+        return Path(env).expanduser()
+    default = Path(platformdirs.user_config_dir("partytui", appauthor=False)) / "config.yaml"
+    return default if default.is_file() else None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """Read the config file (see the module docstring for where it is looked for)."""
+    path = Path(path) if path is not None else config_path()
+    if path is None:
+        return Config()
+    where = str(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(where, None, "no such config file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(where, None, "not UTF-8 text") from None
+    except OSError as exc:
+        raise ConfigError(where, None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        root = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ConfigError(where, mark.line + 1 if mark else None, f"invalid YAML: {problem}") from None
+    if data is None:
+        return Config()
+    if not isinstance(data, dict):
+        raise ConfigError(where, 1, f"the config must be a mapping of keys to values, got {type(data).__name__}")
+    lines = _key_lines(root)
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = err["loc"]
+        key = str(loc[0]) if loc else ""
+        field = ".".join(str(p) for p in loc) or "config"
+        message = "unknown key (known: default_model, models, session_dir)" if err["type"] == "extra_forbidden" else err["msg"]
+        raise ConfigError(where, lines.get(key), f"{field}: {message}") from None
+
+
+def _key_lines(root: Any) -> dict[str, int]:
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in root.value if isinstance(k, yaml.ScalarNode)}

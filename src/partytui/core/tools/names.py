@@ -1,0 +1,88 @@
+"""The tool names partytui speaks (Claude Code's vocabulary plus its own gates), and the ones it cannot offer.
+
+Agent files name tools; this module is what decides, at load time, whether a name is offered, known but
+unavailable here (and why), or unknown.
+"""
+
+from __future__ import annotations
+
+OFFERED_TOOLS: tuple[str, ...] = (
+    "Read",
+    "Write",
+    "Edit",
+    "MultiEdit",
+    "Glob",
+    "Grep",
+    "LS",
+    "Bash",
+    "TodoWrite",
+    "TaskCreate",
+    "TaskUpdate",
+    "TaskList",
+    "TaskGet",
+    "SendMessage",
+    "AskUserQuestion",
+    "ExitPlanMode",
+    "RequestApproval",
+    "AdvancePhase",
+    "EndRun",
+)
+
+_NO_SUBAGENTS = "agents cannot spawn subagents: the team is fixed by its agent files"
+_NO_BACKGROUND = "background shells are not supported: Bash runs each command to completion"
+_NO_MCP = "MCP servers are not supported"
+
+UNAVAILABLE_TOOLS: dict[str, str] = {
+    "WebFetch": "no network access offline",
+    "WebSearch": "no network access offline",
+    "NotebookEdit": "Jupyter notebooks are not supported",
+    "NotebookRead": "Jupyter notebooks are not supported",
+    "BashOutput": _NO_BACKGROUND,
+    "KillShell": _NO_BACKGROUND,
+    "KillBash": _NO_BACKGROUND,
+    "TodoRead": "the todo list is shown in the agent's pane; TodoWrite replaces it whole",
+    "Task": _NO_SUBAGENTS,
+    "Agent": _NO_SUBAGENTS,
+    "TaskOutput": _NO_SUBAGENTS,
+    "TaskStop": _NO_SUBAGENTS,
+    "Skill": "skills are not supported",
+    "SlashCommand": "slash commands are not supported",
+    "EnterPlanMode": "plan mode is set by the agent file's permissionMode",
+    "ListMcpResourcesTool": _NO_MCP,
+    "ReadMcpResourceTool": _NO_MCP,
+}
+
+# Only the agent leading the team moves it between phases and ends the run.
+LEAD_ONLY_TOOLS: tuple[str, ...] = ("AdvancePhase", "EndRun")
+
+# Tools that change nothing in the workspace: allowed in plan mode, never ask permission.
+READ_ONLY_TOOLS: tuple[str, ...] = (
+    "Read",
+    "Glob",
+    "Grep",
+    "LS",
+    "TaskList",
+    "TaskGet",
+    "TodoWrite",
+    "SendMessage",
+    "AskUserQuestion",
+    "ExitPlanMode",
+    "RequestApproval",
+)
+
+# Tools that write files: permissionMode acceptEdits lets these run without asking.
+EDIT_TOOLS: tuple[str, ...] = ("Write", "Edit", "MultiEdit")
+
+
+def unavailable_reason(name: str) -> str | None:
+    """Why partytui cannot offer ``name``, or None when it is offered or simply unknown."""
+    if name in UNAVAILABLE_TOOLS:
+        return UNAVAILABLE_TOOLS[name]
+    if name.startswith("mcp__"):
+        return _NO_MCP
+    return None
+
+
+def is_known(name: str) -> bool:
+    """Offered here, or a tool partytui knows it cannot offer."""
+    return name in OFFERED_TOOLS or unavailable_reason(name) is not None
