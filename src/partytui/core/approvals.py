@@ -37,9 +37,17 @@ class ApprovalBroker:
     def _next_id(self) -> int:
         return max(self.session.state.approvals, default=0) + 1
 
-    async def request(self, agent: str, kind: str, **fields: Any) -> ApprovalView:
-        """Log a new request and wait for its answer."""
-        request = ApprovalRequest(id=self._next_id(), kind=kind, agent=agent, **fields)
+    async def request(self, agent: str, kind: str, *, tool_use_id: str | None = None, **fields: Any) -> ApprovalView:
+        """Log a new request and wait for its answer.
+
+        A request made for a tool call that was already logged (a resumed session runs the call again)
+        waits on the logged request instead: answered, it returns at once; it is never asked twice.
+        """
+        if tool_use_id is not None:
+            for view in self.session.state.approvals.values():
+                if view.request.tool_use_id == tool_use_id and view.request.kind == kind:
+                    return await self.wait(view.request.id)
+        request = ApprovalRequest(id=self._next_id(), kind=kind, agent=agent, tool_use_id=tool_use_id, **fields)
         self.session.emit(ApprovalRequested(agent=agent, request=request))
         return await self.wait(request.id)
 

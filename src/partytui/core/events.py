@@ -147,6 +147,9 @@ class TurnStarted(EventBase):
     type: Literal["turn.started"] = "turn.started"
     turn: int
     model: str = ""
+    # the text blocks the agent was given for this turn besides tool results (the goal, messages that
+    # arrived, the person's words): with turn.ended and tool.result they rebuild the conversation on resume
+    inputs: list[str] = Field(default_factory=list)
 
 
 class TextDelta(EventBase):

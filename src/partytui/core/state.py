@@ -347,6 +347,9 @@ def _approval_requested(s: TeamState, e: ev.ApprovalRequested) -> None:
     agent = s._agent(req.agent)
     if agent:
         s._entry(agent, "approval", e, chunks=[req.title or req.summary], approval_id=req.id)
+        # the asking agent waits: derived here so live, resumed and replayed sessions agree
+        reason = "reply from you" if req.kind == "reply" else f"approval #{req.id} ({req.kind})"
+        agent.state, agent.reason, agent.state_since = "waiting", reason, e.ts
 
 
 def _approval_answered(s: TeamState, e: ev.ApprovalAnswered) -> None:
@@ -354,6 +357,9 @@ def _approval_answered(s: TeamState, e: ev.ApprovalAnswered) -> None:
     if view is None or not view.pending:
         return  # answering twice changes nothing: the first answer stands
     view.decision, view.by, view.note, view.answers, view.answered_at = e.decision, e.by, e.note, e.answers, e.ts
+    agent = s.agents.get(view.request.agent)
+    if agent is not None and agent.state == "waiting":
+        agent.state, agent.reason, agent.state_since = "running", "", e.ts
 
 
 def _file_changed(s: TeamState, e: ev.FileChanged) -> None:

@@ -1,0 +1,380 @@
+"""AgentRunner: one agent's loop — stream a turn, run its tool calls, feed the results back, repeat.
+
+The runner owns the agent's conversation. Everything it does is an event, and the conversation can be
+rebuilt from those events (``rebuild``), which is how a resumed session continues where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import TYPE_CHECKING, Any
+
+from .events import AgentState, ErrorEvent, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
+from .providers.base import Provider, ProviderError
+from .providers.pricing import cost_usd
+from .state import TeamState
+from .tools.base import Limits, Tool, ToolContext, ToolError
+from .tools.names import UNAVAILABLE_TOOLS
+
+if TYPE_CHECKING:
+    from .orchestrator import Team
+
+# A turn that ends in prose whose last lines ask something is a question for the person.
+_QUESTION_TAIL = re.compile(r"\?\s*(\*\*|_|\)|\"|')*\s*$")
+
+
+def _key_argument(raw: dict[str, Any]) -> str:
+    for key in ("command", "file_path", "path", "pattern", "subject", "recipient", "title"):
+        if isinstance(raw.get(key), str):
+            return raw[key]
+    return ""
+
+
+def asks_the_person(text: str) -> bool:
+    tail = "\n".join(line for line in text.strip().splitlines()[-3:] if line.strip())
+    return bool(_QUESTION_TAIL.search(tail))
+
+
+class AgentRunner:
+    def __init__(
+        self,
+        *,
+        name: str,
+        model: str,
+        system: str,
+        tools: dict[str, Tool],
+        team: "Team",
+        provider: Provider,
+        permission_mode: str = "default",
+        tool_patterns: dict[str, list[str]] | None = None,
+        max_turns: int | None = None,
+        max_tokens: int = 8192,
+        limits: Limits | None = None,
+    ) -> None:
+        self.name = name
+        self.model = model
+        self.system = system
+        self.tools = tools
+        self.team = team
+        self.session = team.session
+        self.provider = provider
+        self.permission_mode = permission_mode
+        self.tool_patterns = tool_patterns or {}
+        self.max_turns = max_turns
+        self.max_tokens = max_tokens
+        self.limits = limits or Limits()
+        self.messages: list[dict[str, Any]] = []
+        self.pending_inputs: list[str] = []
+        self.pending_results: list[dict[str, Any]] = []
+        self.unfinished_calls: list[dict[str, Any]] = []  # tool calls of the last turn without a result (resume)
+        self.turn_no = 0
+        self.wake = asyncio.Event()
+        self.unpaused = asyncio.Event()
+        self.unpaused.set()
+        self.waiting_for_work = False
+        self.stopped = False  # done, cancelled or failed: no more turns
+
+    # ── control ─────────────────────────────────────────────────────────────
+
+    def deliver(self, text: str) -> None:
+        self.pending_inputs.append(text)
+        self.wake.set()
+
+    @property
+    def busy(self) -> bool:
+        return not self.stopped and (not self.waiting_for_work or bool(self.pending_inputs))
+
+    def pause(self) -> None:
+        self.unpaused.clear()
+
+    def resume(self) -> None:
+        self.unpaused.set()
+
+    def _state(self, state: str, reason: str = "") -> None:
+        view = self.session.state.agents.get(self.name)
+        if view is None or (view.state, view.reason) != (state, reason):
+            self.session.emit(AgentState(agent=self.name, state=state, reason=reason))
+
+    async def _checkpoint(self) -> None:
+        """Where a pause takes effect: between turns and between tool calls."""
+        if not self.unpaused.is_set():
+            view = self.session.state.agents.get(self.name)
+            before = (view.state, view.reason) if view else ("running", "")
+            self._state("paused", "by you")
+            await self.unpaused.wait()
+            self._state(*before)
+
+    # ── the loop ───────────────────────────────────────────────────────────
+
+    async def run(self) -> None:
+        try:
+            if self.unfinished_calls:
+                await self._run_tool_calls(self.unfinished_calls)
+                self.unfinished_calls = []
+            while not self.team.finished:
+                if not self.pending_inputs and not self.pending_results:
+                    self.waiting_for_work = True
+                    self._state("idle", self.team.idle_reason(self.name))
+                    self.team.on_idle(self.name)
+                    self.wake.clear()
+                    await self.wake.wait()
+                    self.waiting_for_work = False
+                    continue
+                await self._checkpoint()
+                if self.max_turns is not None and self.turn_no >= self.max_turns:
+                    self._finish("done", f"reached maxTurns ({self.max_turns})")
+                    return
+                result = await self._turn()
+                if result is None:
+                    return
+                calls = [b for b in result if b.get("type") == "tool_use"]
+                if calls:
+                    await self._run_tool_calls(calls)
+                    continue
+                text = "\n".join(b.get("text", "") for b in result if b.get("type") == "text")
+                if text and asks_the_person(text) and not self.team.finished:
+                    await self._ask_in_prose(text)
+                    continue
+                if self.team.solo:
+                    self._finish("done", "")
+                    self.team.agent_finished(self.name)
+                    return
+        except asyncio.CancelledError:
+            if not self.team.finished:
+                self._finish("cancelled", "by you")
+            raise
+
+    def _finish(self, state: str, reason: str) -> None:
+        self.stopped = True
+        self._state(state, reason)
+
+    async def _run_tool_calls(self, calls: list[dict[str, Any]]) -> None:
+        for call in calls:
+            await self._checkpoint()
+            self.pending_results.append(await self._execute(call))
+            if self.team.finished:
+                return
+
+    async def _turn(self) -> list[dict[str, Any]] | None:
+        inputs = list(self.pending_inputs)
+        content = self.pending_results + [{"type": "text", "text": t} for t in inputs]
+        self.pending_results, self.pending_inputs = [], []
+        self.messages.append({"role": "user", "content": content})
+        self.turn_no += 1
+        self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no, model=self.model, inputs=inputs))
+        self._state("running", "thinking")
+        try:
+            result = await self.provider.stream_turn(
+                agent=self.name,
+                model=self.model,
+                system=self.system,
+                messages=self.messages,
+                tools=[tool.schema() for tool in self.tools.values()],
+                max_tokens=self.max_tokens,
+                sink=self,
+            )
+        except ProviderError as exc:
+            self._fail(str(exc))
+            return None
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # the SDK or a transport failed in a way we did not foresee
+            self._fail(f"{type(exc).__name__}: {exc}")
+            return None
+        self.messages.append({"role": "assistant", "content": result.content})
+        self.session.emit(
+            TurnEnded(
+                agent=self.name,
+                turn=self.turn_no,
+                model=result.model or self.model,
+                stop_reason=result.stop_reason,
+                content=result.content,
+                usage=result.usage,
+                cost_usd=cost_usd(result.model or self.model, result.usage),
+            )
+        )
+        return result.content
+
+    def _fail(self, message: str) -> None:
+        self.session.emit(ErrorEvent(agent=self.name, message=message, fatal=True))
+        self._finish("error", message.splitlines()[0][:120])
+        self.team.agent_failed(self.name, message)
+
+    async def _ask_in_prose(self, text: str) -> None:
+        self._state("waiting", "reply from you")
+        view = await self.team.broker.request(
+            self.name,
+            "reply",
+            tool_use_id=f"reply:{self.name}:{self.turn_no}",
+            title=f"{self.name} asks",
+            body=text,
+        )
+        if view.decision == "rejected":
+            self.deliver("The person chose not to reply" + (f": {view.note}" if view.note else ". Carry on."))
+        else:
+            reply = "\n".join(view.answers) or view.note or "(empty reply)"
+            self.deliver(f"Reply from the person supervising: {reply}")
+
+    # ── sink for the provider ─────────────────────────────────────────────
+
+    def on_text(self, text: str) -> None:
+        self.session.emit(TextDelta(agent=self.name, text=text))
+
+    def on_thinking(self, text: str) -> None:
+        self.session.emit(ThinkingDelta(agent=self.name, text=text))
+
+    def on_retry(self, attempt: int, max_attempts: int, delay_s: float, reason: str) -> None:
+        self.session.emit(
+            TurnRetry(agent=self.name, attempt=attempt, max_attempts=max_attempts, delay_s=round(delay_s, 2), reason=reason)
+        )
+        self._state("running", f"retrying in {delay_s:.0f}s ({reason}), attempt {attempt}/{max_attempts}")
+
+    # ── tools ──────────────────────────────────────────────────────────────
+
+    def _tool_for(self, name: str) -> Tool:
+        tool = self.tools.get(name)
+        if tool is not None:
+            return tool
+        if name in UNAVAILABLE_TOOLS or name.startswith("mcp__"):
+            why = UNAVAILABLE_TOOLS.get(name, "MCP servers are not supported")
+            raise ToolError(f"{name} is not available in partytui: {why}")
+        raise ToolError(f"{name} is not one of your tools (you have: {', '.join(sorted(self.tools))})")
+
+    def _granted(self, tool: Tool, raw: dict[str, Any]) -> bool:
+        from .policy import tool_matches
+
+        patterns = self.tool_patterns.get(tool.name, [])
+        if any(tool_matches(f"{tool.name}({p})", tool.name, raw) for p in patterns):
+            return True
+        return self.team.session_grant(self.name, tool.name)
+
+    async def _permission(self, tool: Tool, raw: dict[str, Any], tool_use_id: str) -> None:
+        mode = self.permission_mode
+        if tool.read_only or mode == "bypassPermissions":
+            return
+        if mode == "plan":
+            raise ToolError(
+                f"{tool.name} is not allowed in plan mode: read and plan, then present the plan with ExitPlanMode"
+            )
+        if mode == "acceptEdits" and tool.edits_files:
+            return
+        if self._granted(tool, raw):
+            return
+        if mode == "dontAsk":
+            raise ToolError(f"{tool.name} needs permission and this agent runs with permissionMode dontAsk")
+        view = await self.team.broker.request(
+            self.name,
+            "permission",
+            tool_use_id=tool_use_id,
+            title=f"{tool.name}: {_key_argument(raw)}"[:200],
+            tool=tool.name,
+            tool_input=raw,
+        )
+        if view.decision != "approved":
+            raise ToolError(
+                f"The person did not allow {tool.name}" + (f": {view.note}" if view.note else ".")
+            )
+
+    async def _execute(self, call: dict[str, Any]) -> dict[str, Any]:
+        tool_use_id, name = call.get("id", ""), call.get("name", "")
+        raw = call.get("input") if isinstance(call.get("input"), dict) else {}
+        if not any(e.tool_use_id == tool_use_id for e in self._tool_entries()):
+            self.session.emit(ToolCalled(agent=self.name, tool_use_id=tool_use_id, tool=name, input=raw))
+        self._state("running", name)
+        started = time.monotonic()
+        ok, output = True, ""
+        try:
+            tool = self._tool_for(name)
+            if "__invalid_json__" in raw:
+                raise ToolError(f"the input for {name} was not valid JSON: {str(raw['__invalid_json__'])[:300]}")
+            args = tool.parse(raw)
+            await self._permission(tool, raw, tool_use_id)
+            self.team.check_gates(self.name, tool, raw)
+            ctx = ToolContext(
+                agent=self.name,
+                workspace=self.team.workspace,
+                emit=self.session.emit,
+                team=self.team,
+                tool_use_id=tool_use_id,
+                limits=self.limits,
+            )
+            output = await tool.run(args, ctx)
+        except ToolError as exc:
+            ok, output = False, str(exc)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a tool bug must not take the agent down: report it as the result
+            ok, output = False, f"internal error in {name}: {type(exc).__name__}: {exc}"
+        cap = self.limits.output_cap_chars
+        if len(output) > cap:
+            output = output[:cap] + f"\n… [truncated {len(output) - cap} chars]"
+        self.session.emit(
+            ToolResult(
+                agent=self.name,
+                tool_use_id=tool_use_id,
+                tool=name,
+                ok=ok,
+                output=output,
+                duration_ms=round((time.monotonic() - started) * 1000, 1),
+            )
+        )
+        return {"type": "tool_result", "tool_use_id": tool_use_id, "content": output, "is_error": not ok}
+
+    def _tool_entries(self):
+        view = self.session.state.agents.get(self.name)
+        if view is None:
+            return []
+        # only the latest turn's calls can be pending; look at the tail
+        return [e for e in view.transcript[-50:] if e.kind == "tool"]
+
+    # ── resume ─────────────────────────────────────────────────────────────
+
+    def rebuild(self, state: TeamState, events: list) -> None:
+        """Rebuild this agent's conversation from a session's events, ready to continue."""
+        results: dict[str, dict[str, Any]] = {}
+        last_turn_start_seq = 0
+        for event in events:
+            if event.agent != self.name:
+                continue
+            if event.type == "turn.started":
+                content = [results.pop(c["id"]) for c in self.unfinished_calls if c["id"] in results]
+                # calls of the previous turn that never got a result are answered as interrupted
+                for c in self.unfinished_calls:
+                    if not any(r["tool_use_id"] == c["id"] for r in content):
+                        content.append({"type": "tool_result", "tool_use_id": c["id"], "content": "interrupted", "is_error": True})
+                content += [{"type": "text", "text": t} for t in event.inputs]
+                self.messages.append({"role": "user", "content": content})
+                self.unfinished_calls = []
+                self.turn_no = event.turn
+                last_turn_start_seq = event.seq
+            elif event.type == "turn.ended":
+                self.messages.append({"role": "assistant", "content": event.content})
+                self.unfinished_calls = [b for b in event.content if b.get("type") == "tool_use"]
+            elif event.type == "tool.result":
+                results[event.tool_use_id] = {
+                    "type": "tool_result",
+                    "tool_use_id": event.tool_use_id,
+                    "content": event.output,
+                    "is_error": not event.ok,
+                }
+        # a turn that started but never ended is asked again
+        if self.messages and self.messages[-1]["role"] == "user":
+            last = self.messages.pop()
+            self.turn_no -= 1
+            self.pending_results = [b for b in last["content"] if b.get("type") == "tool_result"]
+            self.pending_inputs = [b["text"] for b in last["content"] if b.get("type") == "text"]
+            self.unfinished_calls = []
+        else:
+            done = [results.pop(c["id"]) for c in self.unfinished_calls if c["id"] in results]
+            self.pending_results = done
+            self.unfinished_calls = [c for c in self.unfinished_calls if c["id"] not in {r["tool_use_id"] for r in done}]
+        # messages that reached the agent after its last turn began are still to be read
+        for event in events:
+            if event.seq <= last_turn_start_seq:
+                continue
+            if event.type == "message.sent" and event.agent != self.name and event.recipient in (self.name, "*", "all", "team"):
+                self.pending_inputs.append(f"Message from {event.agent}: {event.content}")
+            elif event.type == "user.message" and event.agent == self.name:
+                self.pending_inputs.append(f"Message from the person supervising: {event.text}")

@@ -1,0 +1,366 @@
+"""Team: the agents of one session running together — phases, gates, messages, and the person's controls.
+
+The lead gets the goal and drives: it creates and assigns tasks, asks the person, and advances the
+phases BRAINSTORM → PLAN → BUILD → VALIDATE. BUILD needs an approved design; applying a migration
+needs an approved migration. The run ends when the lead ends it, on a fatal error, when a request
+cannot be answered (headless with no policy), or when the whole team stalls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+from .agent_loop import AgentRunner
+from .approvals import ApprovalBroker
+from .events import PHASES, AgentInfo, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
+from .providers.base import Provider
+from .session import Session
+from .tasks import TaskBoard
+from .tools import build_toolset
+from .tools.base import Limits, Tool, ToolError
+
+EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
+
+# A shell command that applies a migration (the gate's trigger). Writing migration files is free.
+MIGRATION_COMMAND = re.compile(r"\bmigrat|\balembic\s+upgrade|\bflyway\b|\bdbmate\s+up", re.IGNORECASE)
+
+BROADCAST = ("*", "all", "team", "everyone")
+
+
+@dataclass
+class Member:
+    """One agent as the team runs it (built from an AgentDefinition by the caller)."""
+
+    name: str
+    model: str
+    system_prompt: str
+    tools: list[str]
+    description: str = ""
+    color: str = "white"
+    lead: bool = False
+    permission_mode: str = "default"
+    tool_patterns: dict[str, list[str]] = field(default_factory=dict)
+    max_turns: int | None = None
+
+    def info(self) -> AgentInfo:
+        return AgentInfo(
+            name=self.name,
+            model=self.model,
+            color=self.color,
+            description=self.description,
+            tools=self.tools,
+            lead=self.lead,
+            permission_mode=self.permission_mode,
+        )
+
+
+def team_briefing(member: Member, members: Sequence[Member], goal: str, solo: bool) -> str:
+    if solo:
+        return (
+            "\n\n# Working in partytui\nYou work alone in a workspace directory (your current directory); "
+            "file paths are relative to it and you cannot reach outside it. A person supervises you."
+        )
+    roster = "\n".join(
+        f"- {m.name}{' (lead)' if m.lead else ''}: {m.description or 'teammate'}" for m in members
+    )
+    lead = next((m.name for m in members if m.lead), "the lead")
+    return f"""
+
+# Working in partytui
+You are **{member.name}**, one agent of a team supervised by a person. The team's goal: {goal}
+
+The team:
+{roster}
+
+How the team works:
+- Phases: BRAINSTORM → PLAN → BUILD → VALIDATE. {lead} advances them (AdvancePhase); BUILD starts only after the
+  person approves a design (RequestApproval kind design).
+- The shared task list: TaskList, TaskGet, TaskCreate, TaskUpdate. Claim a task by setting owner to your name and
+  status in_progress; set status completed when it is done. Don't start a task blocked by an unfinished one.
+- Talk with SendMessage (recipient: a name, or "*" for everyone). Messages to you arrive as new input.
+- Ask the person with AskUserQuestion; get designs and migrations approved with RequestApproval. A rejection
+  comes with a note: revise and ask again. Never apply a migration before it is approved.
+- The workspace is your current directory; paths are relative to it and you cannot reach outside it.
+- When you have nothing to do, end your turn: you will be woken by a message or an assignment.
+"""
+
+
+class Team:
+    def __init__(
+        self,
+        session: Session,
+        broker: ApprovalBroker,
+        provider: Provider,
+        members: Sequence[Member],
+        *,
+        workspace: Path,
+        goal: str,
+        solo: bool = False,
+        limits: Limits | None = None,
+    ) -> None:
+        self.session = session
+        self.broker = broker
+        self.provider = provider
+        self.members = list(members)
+        self.workspace = Path(workspace)
+        self.goal = goal
+        self.solo = solo
+        self.limits = limits or Limits()
+        self.board = TaskBoard(session)
+        self.finished = False
+        self.status = "running"
+        self.reason = ""
+        self._done = asyncio.Event()
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._nudged_at: tuple | None = None  # what the team looked like when the lead was last nudged
+        self._quiet_check: asyncio.TimerHandle | None = None
+        lead = next((m for m in self.members if m.lead), None)
+        self.lead_name = lead.name if lead else (self.members[0].name if solo else None)
+        self.runners: dict[str, AgentRunner] = {}
+        for member in self.members:
+            tools: dict[str, Tool] = build_toolset(member.tools, lead=member.lead and not solo)
+            self.runners[member.name] = AgentRunner(
+                name=member.name,
+                model=member.model,
+                system=member.system_prompt + team_briefing(member, self.members, goal, solo),
+                tools=tools,
+                team=self,
+                provider=provider,
+                permission_mode=member.permission_mode,
+                tool_patterns=member.tool_patterns,
+                max_turns=member.max_turns,
+                limits=self.limits,
+            )
+        broker.on_unanswered = self._unanswered
+
+    @property
+    def agent_names(self) -> set[str]:
+        return set(self.runners)
+
+    # ── starting and ending ────────────────────────────────────────────────
+
+    def start_session(self, session_id: str, *, mode: str, scenario: str | None, prompt: str | None = None) -> None:
+        self.session.emit(
+            SessionStarted(
+                session_id=session_id,
+                goal=self.goal,
+                workspace=str(self.workspace),
+                mode=mode,
+                scenario=scenario,
+                agents=[m.info() for m in self.members],
+            )
+        )
+        if self.solo:
+            self.runners[self.members[0].name].deliver(prompt or self.goal)
+            return
+        self.session.emit(PhaseChanged(phase=PHASES[0], agent=self.lead_name))
+        self.runners[self.lead_name].deliver(
+            f"The goal from the person supervising the team: {self.goal}\n\n"
+            "You lead. Start the BRAINSTORM phase: understand the goal, ask the person what is unclear, and "
+            "involve your teammates."
+        )
+
+    def continue_session(self, events: list) -> None:
+        """Rebuild every agent from a session's events and mark the resume in the log."""
+        for runner in self.runners.values():
+            runner.rebuild(self.session.state, events)
+            view = self.session.state.agents.get(runner.name)
+            if view is not None and view.state in ("done", "error", "cancelled"):
+                runner.stopped = True
+        self.session.emit(SessionResumed(reason="partytui resume"))
+
+    async def run(self) -> int:
+        """Run until the team finishes; returns the exit code (0 done, 1 failed, 3 waiting for a person)."""
+        for name, runner in self.runners.items():
+            if not runner.stopped:
+                self._tasks[name] = asyncio.create_task(runner.run(), name=f"agent:{name}")
+        for approval in self.session.state.pending_approvals:
+            # a resumed session asks again: tool calls re-run and find their request; a prose question
+            # has no tool call, so it is awaited here
+            if approval.request.kind == "reply" and approval.request.agent in self.runners:
+                self._tasks[f"reply:{approval.request.id}"] = asyncio.create_task(
+                    self._await_reply(approval.request.agent, approval.request.id)
+                )
+        if not self._tasks:
+            self.finish("done" if self.solo else "stalled", "no agent left to run")
+        try:
+            await self._done.wait()
+        finally:
+            for task in self._tasks.values():
+                task.cancel()
+            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+            if self.status == "running":
+                self.status, self.reason = "cancelled", "the run was stopped"
+            self.session.emit(SessionEnded(status=self.status, reason=self.reason))
+            self.session.flush()
+        return EXIT_CODES.get(self.status, 1)
+
+    async def _await_reply(self, agent: str, approval_id: int) -> None:
+        view = await self.broker.wait(approval_id)
+        reply = "\n".join(view.answers) or view.note
+        self.runners[agent].deliver(
+            f"Reply from the person supervising: {reply}" if view.decision != "rejected" else "The person chose not to reply."
+        )
+
+    def finish(self, status: str, reason: str) -> None:
+        if self.finished:
+            return
+        self.finished, self.status, self.reason = True, status, reason
+        self._done.set()
+
+    def _unanswered(self, request: ApprovalRequest) -> None:
+        self.finish("waiting", f"request #{request.id} ({request.kind}) from {request.agent} needs a person")
+
+    def agent_failed(self, name: str, message: str) -> None:
+        if name == self.lead_name or self.solo:
+            self.finish("failed", f"{name}: {message}")
+        elif self.lead_name:
+            self.runners[self.lead_name].deliver(f"{name} stopped with an error: {message}")
+
+    def agent_finished(self, name: str) -> None:
+        if self.solo:
+            self.finish("done", f"{name} finished")
+
+    # ── what tools call ────────────────────────────────────────────────────
+
+    def send(self, sender: str, recipient: str, content: str, summary: str = "") -> str:
+        recipient = recipient.strip().lstrip("@")
+        if recipient in BROADCAST:
+            targets = [n for n in self.runners if n != sender]
+        elif recipient in self.runners:
+            if recipient == sender:
+                raise ToolError("you cannot message yourself")
+            targets = [recipient]
+        else:
+            raise ToolError(f"no teammate named {recipient!r} (team: {', '.join(sorted(self.runners))})")
+        self.session.emit(MessageSent(agent=sender, recipient=recipient, content=content, summary=summary))
+        for name in targets:
+            self.runners[name].deliver(f"Message from {sender}: {content}")
+        return f"Message sent to {', '.join(targets)}."
+
+    def advance_phase(self, agent: str, phase: str, note: str = "") -> str:
+        if agent != self.lead_name:
+            raise ToolError(f"only the lead ({self.lead_name}) advances phases")
+        current = self.session.state.phase
+        order = list(PHASES)
+        if current == phase:
+            return f"The team is already in {phase}."
+        if current is not None and order.index(phase) != order.index(current) + 1:
+            nxt = order[order.index(current) + 1] if order.index(current) + 1 < len(order) else None
+            raise ToolError(f"the team is in {current}; the next phase is {nxt or 'none (end the run with EndRun)'}")
+        if phase == "BUILD" and not self.session.state.approved("design"):
+            raise ToolError("BUILD needs an approved design: ask with RequestApproval (kind design) first")
+        self.session.emit(PhaseChanged(agent=agent, phase=phase, previous=current, note=note))
+        for name, runner in self.runners.items():
+            if name != agent and not runner.stopped:
+                runner.deliver(f"{agent} moved the team to the {phase} phase." + (f" {note}" if note else ""))
+        return f"The team is now in {phase}."
+
+    def end_run(self, agent: str, status: str, summary: str) -> str:
+        if agent != self.lead_name:
+            raise ToolError(f"only the lead ({self.lead_name}) ends the run")
+        if status == "done" and self.session.state.phase != "VALIDATE":
+            raise ToolError(f"the run is done only after VALIDATE; the team is in {self.session.state.phase}")
+        self.finish(status, summary)
+        return "The run is over."
+
+    def set_permission_mode(self, agent: str, mode: str) -> None:
+        self.runners[agent].permission_mode = mode
+
+    def session_grant(self, agent: str, tool: str) -> bool:
+        """Has the person allowed this tool for this agent for the rest of the session?"""
+        return any(
+            a.request.kind == "permission"
+            and a.request.agent == agent
+            and a.request.tool == tool
+            and a.decision == "approved"
+            and ("always" in a.answers or a.note == "always")
+            for a in self.session.state.approvals.values()
+        )
+
+    def check_gates(self, agent: str, tool: Tool, raw: dict[str, Any]) -> None:
+        if self.solo or tool.name != "Bash":
+            return
+        command = str(raw.get("command", ""))
+        if not MIGRATION_COMMAND.search(command):
+            return
+        mine = [a for a in self.session.state.approvals.values() if a.request.kind == "migration" and a.request.agent == agent]
+        if not mine or mine[-1].decision != "approved":
+            state = "none requested" if not mine else f"#{mine[-1].request.id} is {mine[-1].decision or 'pending'}"
+            raise ToolError(
+                f"applying a migration needs the person's approval first ({state}): call RequestApproval with "
+                "kind migration, the migration files and the rollback"
+            )
+
+    # ── the person's controls (TeamController) ────────────────────────────────
+
+    def pause(self, agent: str) -> None:
+        self.runners[agent].pause()
+        runner = self.runners[agent]
+        if runner.waiting_for_work:
+            runner._state("paused", "by you")
+
+    def resume(self, agent: str) -> None:
+        runner = self.runners[agent]
+        runner.resume()
+        if runner.waiting_for_work:
+            runner._state("idle", self.idle_reason(agent))
+
+    def is_paused(self, agent: str) -> bool:
+        return not self.runners[agent].unpaused.is_set()
+
+    def cancel(self, agent: str) -> None:
+        task = self._tasks.get(agent)
+        if task is not None and not task.done():
+            task.cancel()
+        self.runners[agent].stopped = True
+        if agent == self.lead_name:
+            self.finish("cancelled", f"the lead ({agent}) was cancelled by you")
+
+    def send_from_person(self, agent: str, text: str) -> None:
+        self.session.emit(UserMessage(agent=agent, text=text))
+        self.runners[agent].deliver(f"Message from the person supervising: {text}")
+
+    # TeamController.send
+    send_to = send_from_person
+
+    # ── idleness ───────────────────────────────────────────────────────────
+
+    def idle_reason(self, agent: str) -> str:
+        if self.solo:
+            return "waiting for you"
+        claimable = self.board.claimable(agent)
+        if agent == self.lead_name:
+            return "waiting for the team"
+        return f"{len(claimable)} claimable task(s)" if claimable else "no claimable task"
+
+    def on_idle(self, agent: str) -> None:
+        """An agent went idle: if the whole team is now quiet, nudge the lead once, then call it stalled."""
+        if self.solo or self.finished:
+            return
+        if self._quiet_check is not None:
+            self._quiet_check.cancel()
+        self._quiet_check = asyncio.get_running_loop().call_later(0.2, self._check_quiet)
+
+    def _check_quiet(self) -> None:
+        self._quiet_check = None
+        if self.finished or any(r.busy for r in self.runners.values()):
+            return
+        if self.session.state.pending_approvals:
+            return
+        lead = self.runners.get(self.lead_name) if self.lead_name else None
+        state = self.session.state
+        progress = (state.phase, len(state.messages), tuple((t.task.status, t.task.owner) for t in state.tasks.values()))
+        if lead is None or lead.stopped or self._nudged_at == progress:
+            self.finish("stalled", "every agent is idle and nothing is pending")
+            return
+        phase = state.phase
+        self._nudged_at = progress
+        lead.deliver(
+            f"Everyone on the team is idle (phase {phase}). Tasks:\n{self.board.listing()}\n"
+            "Assign work, advance the phase, or end the run with EndRun."
+        )
