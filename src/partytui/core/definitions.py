@@ -237,19 +237,21 @@ def _parse_front_matter(front: list[str], where: str, close: int, warnings: list
         else:
             warnings.extend(quoted)
             return result
-    raise _yaml_error(first, where, close) from None
+    raise _yaml_error(first, "\n".join(front), where, close) from None
 
 
-def _yaml_error(exc: yaml.YAMLError, where: str, close: int) -> DefinitionError:
+def _yaml_error(exc: yaml.YAMLError, text: str, where: str, close: int) -> DefinitionError:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     problem = getattr(exc, "problem", None) or ""
+    # YAML counts lines from 0 inside the front matter, which starts on the file's line 2.
+    line = mark.line + 2 if mark is not None else 2
     if isinstance(exc, yaml.reader.ReaderError):
+        # The reader stops at a character YAML forbids (a control character) and gives only its offset.
         problem = f"unacceptable character #x{exc.character:04x}" if isinstance(exc.character, int) else "bad byte"
+        line = text.count("\n", 0, exc.position) + 2
     if not problem:
         problem = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    # YAML counts lines from 0 inside the front matter, which starts on the file's line 2.
-    line = min(mark.line + 2, close + 1) if mark is not None else 2
-    return DefinitionError(where, line, f"invalid YAML in the front matter: {problem}")
+    return DefinitionError(where, min(line, close + 1), f"invalid YAML in the front matter: {problem}")
 
 
 class _Fields:

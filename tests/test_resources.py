@@ -1,0 +1,60 @@
+"""Finding the shipped agents and scenarios: in the checkout (editable install) and inside a wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import partytui
+from partytui import resources
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_an_editable_install_finds_the_repository_directories():
+    assert Path(partytui.__file__).resolve().is_relative_to(REPO), "expects the editable install of this checkout"
+    assert resources.bundled_agents_dir() == REPO / "agents"
+    assert resources.bundled_scenarios_dir() == REPO / "scenarios"
+    assert (resources.bundled_agents_dir() / "lead.md").is_file()
+
+
+def _installed_layout(tmp_path: Path) -> Path:
+    """A package directory as a wheel installs it: partytui/ with _bundled/ inside, no pyproject above."""
+    package = tmp_path / "site-packages" / "partytui"
+    (package / "_bundled" / "agents").mkdir(parents=True)
+    (package / "_bundled" / "scenarios").mkdir(parents=True)
+    return package
+
+
+def test_a_wheel_install_finds_the_bundled_copies(tmp_path, monkeypatch):
+    package = _installed_layout(tmp_path)
+    (package / "_bundled" / "scenarios" / "party-demo.yaml").write_text("name: demo\n")
+    monkeypatch.setattr(resources, "_PACKAGE_ROOT", package)
+    assert resources.bundled_agents_dir() == package / "_bundled" / "agents"
+    assert resources.bundled_scenarios_dir() == package / "_bundled" / "scenarios"
+    assert resources.demo_scenario() == package / "_bundled" / "scenarios" / "party-demo.yaml"
+
+
+def test_the_bundled_copy_wins_over_a_checkout(tmp_path, monkeypatch):
+    # A wheel unpacked inside some project that has its own agents/ must still use its own copies.
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'other'\n")
+    (tmp_path / "agents").mkdir()
+    package = _installed_layout(tmp_path)
+    monkeypatch.setattr(resources, "_PACKAGE_ROOT", package)
+    assert resources.bundled_agents_dir() == package / "_bundled" / "agents"
+
+
+def test_a_broken_install_says_what_is_missing(tmp_path, monkeypatch):
+    package = tmp_path / "site-packages" / "partytui"
+    package.mkdir(parents=True)
+    monkeypatch.setattr(resources, "_PACKAGE_ROOT", package)
+    with pytest.raises(resources.ResourceMissing, match="shipped agents/"):
+        resources.bundled_agents_dir()
+
+
+def test_a_missing_demo_scenario_is_reported(tmp_path, monkeypatch):
+    package = _installed_layout(tmp_path)
+    monkeypatch.setattr(resources, "_PACKAGE_ROOT", package)
+    with pytest.raises(resources.ResourceMissing, match="party-demo.yaml"):
+        resources.demo_scenario()
