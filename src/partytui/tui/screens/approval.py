@@ -1,0 +1,567 @@
+"""ApprovalModal: one request for the person — a question, a design, a plan, a migration, a tool permission
+or a prose reply — answered from the keyboard (or the mouse) and returned as an :class:`Answer`.
+
+Dismissing with ``None`` sets the request aside: it stays pending in the log and in the inbox.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Literal
+
+from rich.console import Group, RenderableType
+from rich.syntax import Syntax
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, Markdown, Static, TextArea
+
+from ...core.events import ApprovalRequest, Question
+from ...core.state import ApprovalView
+from ..theme import agent_color
+
+# ── small shared helpers (the inbox and the task detail use them too) ──────────────────────────────────
+
+
+def format_age(seconds: float) -> str:
+    """How long ago, compactly: ``just now``, ``42s ago``, ``3m ago``, ``2h 5m ago``, ``1d 4h ago``."""
+    s = max(0, int(seconds))
+    if s < 5:
+        return "just now"
+    if s < 60:
+        return f"{s}s ago"
+    m = s // 60
+    if m < 60:
+        return f"{m}m ago"
+    h = m // 60
+    if h < 24:
+        return f"{h}h {m % 60}m ago" if m % 60 else f"{h}h ago"
+    d = h // 24
+    return f"{d}d {h % 24}h ago" if h % 24 else f"{d}d ago"
+
+
+def agent_style(color: str | None, name: str = "") -> str:
+    """A bold Rich style in the agent's colour (the same colour the panes and the board use)."""
+    return f"bold {agent_color(color, name)}"
+
+
+def agent_color_from_app(app: Any, agent: str) -> str | None:
+    """The agent's colour as the running app's session knows it, or None outside such an app."""
+    state = getattr(getattr(app, "session", None), "state", None)
+    view = getattr(state, "agents", {}).get(agent) if state is not None else None
+    return view.info.color if view is not None else None
+
+
+KIND_LABELS = {
+    "question": "QUESTION",
+    "design": "DESIGN",
+    "plan": "PLAN",
+    "migration": "MIGRATION",
+    "permission": "PERMISSION",
+    "reply": "REPLY",
+    "other": "REQUEST",
+}
+
+
+# ── the result ────────────────────────────────────────────────────────────────────────────────────────
+
+
+@dataclass
+class Answer:
+    decision: Literal["approved", "rejected", "answered"]
+    note: str = ""
+    answers: list[str] = field(default_factory=list)
+
+
+# ── workspace files for a migration ───────────────────────────────────────────────────────────────────
+
+MAX_FILE_BYTES = 200_000
+
+
+def read_workspace_file(workspace: Path | None, rel: str) -> tuple[str | None, str]:
+    """(text, "") for a readable text file inside the workspace, else (None, why not) — never raises."""
+    if workspace is None:
+        return None, "no workspace to read it from"
+    try:
+        root = workspace.resolve()
+        target = (root / rel).resolve()
+    except (OSError, RuntimeError, ValueError) as exc:
+        return None, f"cannot resolve the path ({exc})"
+    if not target.is_relative_to(root):
+        return None, "the path is outside the workspace; not shown"
+    if not target.exists():
+        return None, "the file does not exist (yet) in the workspace"
+    if not target.is_file():
+        return None, "not a regular file"
+    try:
+        with target.open("rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        return None, f"cannot read it ({exc.strerror or exc})"
+    if b"\x00" in data[:8192]:
+        return None, "a binary file; not shown"
+    truncated = len(data) > MAX_FILE_BYTES
+    try:
+        text = data[:MAX_FILE_BYTES].decode("utf-8", errors="strict" if not truncated else "ignore")
+    except UnicodeDecodeError:
+        return None, "not UTF-8 text; not shown"
+    return text, ("shown up to the first 200 KB" if truncated else "")
+
+
+CODE_THEME = "monokai"
+
+
+def highlighted(code: str, path: str) -> Syntax:
+    lexer = Syntax.guess_lexer(path, code)
+    return Syntax(code, lexer, line_numbers=True, word_wrap=False, theme=CODE_THEME)
+
+
+# ── one question of an AskUserQuestion request ────────────────────────────────────────────────────────
+
+
+class QuestionBlock(Vertical, can_focus=True):
+    """A question with numbered options; up/down move, space/enter pick, an "Other…" field for free text."""
+
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Up", show=False),
+        Binding("down,j", "cursor(1)", "Down", show=False),
+        Binding("space", "toggle_cursor", "Pick", show=False),
+        Binding("enter", "confirm", "Confirm"),
+    ]
+
+    def __init__(self, question: Question, index: int, total: int) -> None:
+        super().__init__(id=f"q{index}", classes="question")
+        self.question = question
+        self.index = index
+        self.total = total
+        self.cursor = 0
+        self.picked: list[int] = []  # option indexes, in the order picked
+        self.other = ""
+
+    @property
+    def multi(self) -> bool:
+        return self.question.multi_select
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.picked or self.other.strip())
+
+    def answer_text(self) -> str:
+        labels = [self.question.options[i].label for i in sorted(self.picked)]
+        if self.other.strip():
+            labels.append(self.other.strip())
+        return ", ".join(labels)
+
+    def answer_line(self) -> str:
+        return f"{self.question.question} → {self.answer_text()}"
+
+    def compose(self) -> ComposeResult:
+        q = self.question
+        head = Text()
+        if self.total > 1:
+            head.append(f"{self.index + 1}/{self.total} ", style="dim")
+        if q.header:
+            head.append(f" {q.header} ", style="reverse")
+            head.append(" ")
+        head.append(q.question, style="bold")
+        if self.multi:
+            head.append("  (pick any, enter to confirm)", style="dim italic")
+        yield Static(head, classes="question-text")
+        for i, _ in enumerate(q.options):
+            yield Static(self._option_text(i), id=f"q{self.index}-opt{i}", classes="option")
+        yield Input(placeholder="Other… type your own answer, enter to confirm", classes="other", compact=True)
+
+    def _option_text(self, i: int) -> Text:
+        opt = self.question.options[i]
+        chosen = i in self.picked
+        mark = ("☑" if chosen else "☐") if self.multi else ("●" if chosen else "○")
+        text = Text()
+        text.append("› " if i == self.cursor and self.has_focus else "  ", style="bold cyan")
+        text.append(f"{i + 1} " if i < 9 else "  ", style="bold")
+        text.append(f"{mark} ", style="bold green" if chosen else "dim")
+        text.append(opt.label, style="bold" if chosen else "")
+        if opt.description:
+            text.append(f"  {opt.description}", style="dim")
+        return text
+
+    def refresh_options(self) -> None:
+        for i in range(len(self.question.options)):
+            row = self.query_one(f"#q{self.index}-opt{i}", Static)
+            row.update(self._option_text(i))
+            row.set_class(i in self.picked, "-picked")
+            row.set_class(i == self.cursor and self.has_focus, "-cursor")
+        self.set_class(self.answered, "-answered")
+
+    def on_focus(self) -> None:
+        self.call_after_refresh(self.refresh_options)  # has_focus settles after this handler
+
+    def on_blur(self) -> None:
+        self.call_after_refresh(self.refresh_options)
+
+    def pick(self, i: int) -> bool:
+        """Pick (or for multiSelect toggle) option i; True when a single choice now answers the question."""
+        if not 0 <= i < len(self.question.options):
+            return False
+        self.cursor = i
+        if self.multi:
+            if i in self.picked:
+                self.picked.remove(i)
+            else:
+                self.picked.append(i)
+        else:
+            self.picked = [i]
+            self.other = ""
+            self.query_one(Input).value = ""
+        self.refresh_options()
+        return not self.multi
+
+    def action_cursor(self, step: int) -> None:
+        if self.question.options:
+            self.cursor = (self.cursor + step) % len(self.question.options)
+            self.refresh_options()
+
+    def action_toggle_cursor(self) -> None:
+        if self.pick(self.cursor):
+            self.post_message(self.Done(self))
+
+    def action_confirm(self) -> None:
+        if not self.multi and not self.answered and self.question.options:
+            self.pick(self.cursor)
+        self.post_message(self.Done(self))
+
+    def on_click(self, event: Any) -> None:
+        widget = event.widget
+        if widget is not None and widget.has_class("option") and widget.id:
+            done = self.pick(int(widget.id.rsplit("opt", 1)[1]))
+            if done:
+                self.post_message(self.Done(self))
+
+    @on(Input.Changed, ".other")
+    def _other_changed(self, event: Input.Changed) -> None:
+        self.other = event.value
+        if event.value.strip() and not self.multi and self.picked:
+            self.picked = []
+        self.refresh_options()
+
+    @on(Input.Submitted, ".other")
+    def _other_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.post_message(self.Done(self))
+
+    class Done(Message):
+        """The person is done with this question (picked a single option or confirmed)."""
+
+        def __init__(self, block: "QuestionBlock") -> None:
+            super().__init__()
+            self.block = block
+
+
+# ── the modal ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+class ApprovalModal(ModalScreen[Answer | None]):
+    CSS_PATH = "approval.tcss"
+
+    # One key may mean different things by kind (a approves a design, allows a tool, submits answers);
+    # check_action enables the one that applies, so the footer names it right.
+    BINDINGS = [
+        Binding("a", "approve", "Approve"),
+        Binding("a", "allow", "Allow once"),
+        Binding("a", "submit", "Submit"),
+        Binding("A,s", "allow_always", "Allow for session", key_display="A/s"),
+        Binding("ctrl+s", "send", "Send"),
+        Binding("r", "reject", "Reject"),
+        Binding("r", "decline", "Decline"),
+        Binding("escape", "set_aside", "Set aside"),
+        Binding("escape", "back", "Back"),
+        Binding("1", "pick(1)", "Pick", key_display="1-9"),
+        *[Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)],
+    ]
+
+    _ACTIONS_BY_KIND = {
+        "question": {"submit", "decline", "pick"},
+        "permission": {"allow", "allow_always", "reject"},
+        "reply": {"send", "decline"},
+    }
+    _DEFAULT_ACTIONS = {"approve", "reject"}
+
+    def __init__(
+        self,
+        view: ApprovalView,
+        workspace: Path | None,
+        clock: Callable[[], float] = time.time,
+        *,
+        color: str | None = None,
+    ) -> None:
+        super().__init__(classes=f"kind-{view.request.kind}")
+        self.view = view
+        self.request: ApprovalRequest = view.request
+        self.workspace = Path(workspace) if workspace is not None else None
+        self.clock = clock
+        self.color = color
+        self._current_question = 0
+        self._rejecting = False
+
+    @property
+    def kind(self) -> str:
+        return self.request.kind
+
+    # ── layout ────────────────────────────────────────────────────────────────
+
+    def compose(self) -> ComposeResult:
+        # the header and the answer controls are docked, so only the request itself scrolls and the
+        # buttons stay in sight at any terminal size; short requests keep the card short
+        with VerticalScroll(id="dialog"):
+            with Vertical(id="top"):
+                yield Static(self._header(), id="header")
+                if self.request.title:
+                    yield Static(Text(self.request.title, style="bold"), id="title")
+                if self.request.summary and self.request.summary != self.request.title:
+                    yield Static(Text(self.request.summary), id="summary")
+            with Vertical(id="bottom"):
+                if self.kind == "reply":
+                    yield Static(Text.assemble(("Your reply", "bold"), ("  ctrl+s sends", "dim")), id="reply-label")
+                    yield TextArea(id="reply", soft_wrap=True, show_line_numbers=False,
+                                   placeholder="Write to the agent…")
+                with Vertical(id="reason-box"):
+                    yield Static(id="reason-label")
+                    yield Input(placeholder="reason…", id="reason")
+                with Horizontal(id="buttons"):
+                    yield from self._buttons()
+            yield from self._body()
+        yield Footer()
+
+    def _header(self) -> Text:
+        color = self.color
+        if color is None and self.is_attached:
+            color = agent_color_from_app(self.app, self.request.agent)
+        text = Text()
+        style = agent_style(color, self.request.agent)
+        text.append("● ", style=style)
+        text.append(self.request.agent, style=style)
+        text.append("  ")
+        text.append(f" {KIND_LABELS.get(self.kind, self.kind.upper())} ", style="bold reverse")
+        text.append(f"  #{self.request.id}", style="dim")
+        text.append(f"  · asked {format_age(self.clock() - self.view.requested_at)}", style="dim")
+        return text
+
+    def _body(self) -> ComposeResult:
+        req = self.request
+        if self.kind == "question":
+            for i, q in enumerate(req.questions):
+                yield QuestionBlock(q, i, len(req.questions))
+            if not req.questions:
+                yield Static(Text("The request carries no questions; answer in the field below.", style="dim"))
+                yield QuestionBlock(Question(question=req.title or "Your answer"), 0, 1)
+        elif self.kind == "migration":
+            yield from self._migration_body()
+        elif self.kind == "permission":
+            yield Static(self._permission_body(), id="tool")
+        elif self.kind == "reply":
+            yield Markdown(req.body or req.summary or "_(the agent left no text)_", id="document")
+        elif req.body:
+            yield Markdown(req.body, id="document")
+        else:
+            yield Static(Text("(no document attached)", style="dim italic"))
+
+    def _migration_body(self) -> ComposeResult:
+        req = self.request
+        if not req.files:
+            yield Static(Text("No files were named with this migration.", style="yellow"), classes="note")
+        for rel in req.files:
+            yield Static(Text(f"▌ {rel}", style="bold"), classes="file-name")
+            code, why = read_workspace_file(self.workspace, rel)
+            if code is None:
+                yield Static(Text(f"⚠ {rel}: {why}", style="yellow"), classes="note file-note")
+                continue
+            yield Static(highlighted(code, rel), classes="file-code")
+            if why:
+                yield Static(Text(why, style="dim"), classes="note")
+        yield Static(Text("Rollback and notes", style="bold underline"), classes="section")
+        if "rollback" not in req.body.lower():
+            yield Static(Text("⚠ No rollback is stated for this migration.", style="bold yellow"), classes="note")
+        if req.body:
+            yield Markdown(req.body, id="document")
+
+    def _permission_body(self) -> RenderableType:
+        tool = self.request.tool or "?"
+        data = dict(self.request.tool_input or {})
+        parts: list[RenderableType] = [Text.assemble(("Tool  ", "dim"), (tool, "bold"))]
+        description = data.pop("description", None) if tool == "Bash" else None
+        if description:
+            parts.append(Text.assemble(("Why   ", "dim"), str(description)))
+        if tool == "Bash" and "command" in data:
+            parts.append(Text(""))
+            parts.append(Syntax(str(data.pop("command")), "bash", theme=CODE_THEME,
+                                word_wrap=True))
+        elif "file_path" in data and isinstance(data.get("content"), str):
+            path = str(data.pop("file_path"))
+            parts.append(Text.assemble(("File  ", "dim"), path))
+            parts.append(highlighted(data.pop("content"), path))
+        if data:
+            parts.append(Text(""))
+            parts.append(Syntax(json.dumps(data, indent=2, ensure_ascii=False, default=str), "json",
+                                theme=CODE_THEME, word_wrap=True))
+        return Group(*parts)
+
+    def _buttons(self) -> ComposeResult:
+        if self.kind == "question":
+            yield Button("Submit answers", variant="primary", id="submit")
+            yield Button("Decline  r", variant="error", id="reject")
+        elif self.kind == "permission":
+            yield Button("Allow once  a", variant="success", id="approve")
+            yield Button("Allow for session  s", variant="primary", id="always")
+            yield Button("Reject  r", variant="error", id="reject")
+        elif self.kind == "reply":
+            yield Button("Send  ctrl+s", variant="primary", id="send")
+            yield Button("Decline  r", variant="error", id="reject")
+        else:
+            yield Button("Approve  a", variant="success", id="approve")
+            yield Button("Reject  r", variant="error", id="reject")
+        yield Button("Set aside  esc", id="aside")
+
+    def on_mount(self) -> None:
+        self.query_one("#reason-box").display = False
+        if self.kind == "question":
+            self.query(QuestionBlock).first().focus()
+        elif self.kind == "reply":
+            self.query_one("#reply", TextArea).focus()
+        else:
+            self.query_one("#buttons Button").focus()
+
+    # ── which keys apply to which kind ────────────────────────────────────────
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self._rejecting
+        if action == "set_aside":
+            return not self._rejecting
+        allowed = self._ACTIONS_BY_KIND.get(self.kind, self._DEFAULT_ACTIONS)
+        if action in {"approve", "allow", "submit", "allow_always", "send", "reject", "decline", "pick"}:
+            if self._rejecting:
+                return False
+            if action == "pick" and not any(b.question.options for b in self.query(QuestionBlock)):
+                return False
+            return action in allowed
+        return True
+
+    # ── actions ───────────────────────────────────────────────────────────────
+
+    def action_approve(self) -> None:
+        self.dismiss(Answer("approved"))
+
+    action_allow = action_approve
+
+    def action_allow_always(self) -> None:
+        self.dismiss(Answer("approved", note="always"))
+
+    def action_submit(self) -> None:
+        self._submit_questions()
+
+    def action_send(self) -> None:
+        text = self.query_one("#reply", TextArea).text.strip()
+        if not text:
+            self.notify("Write a reply first (or escape to set it aside).", severity="warning")
+            return
+        # the reply is the answer; note carries it too for readers that only look at the note
+        self.dismiss(Answer("answered", note=text, answers=[text]))
+
+    def action_reject(self) -> None:
+        self._rejecting = True
+        label = "Why decline? (the agent reads this)" if self.kind in ("question", "reply") else "Why reject? (the agent reads this)"
+        self.query_one("#reason-label", Static).update(Text.assemble((label, "bold"), ("  enter sends · escape goes back", "dim")))
+        self.query_one("#reason-box").display = True
+        self.query_one("#buttons").display = False
+        self.query_one("#reason", Input).focus()
+        self.refresh_bindings()
+
+    action_decline = action_reject
+
+    def action_set_aside(self) -> None:
+        self.dismiss(None)
+
+    def action_back(self) -> None:
+        if self._rejecting:
+            self._rejecting = False
+            self.query_one("#reason-box").display = False
+            self.query_one("#buttons").display = True
+            self.query_one("#reason", Input).value = ""
+            self.query_one("#buttons Button").focus()
+            self.refresh_bindings()
+
+    def action_pick(self, n: int) -> None:
+        blocks = list(self.query(QuestionBlock))
+        focused = self.focused
+        for block in blocks:
+            if focused is block:
+                self._current_question = block.index
+        block = blocks[min(self._current_question, len(blocks) - 1)]
+        if n > len(block.question.options):
+            self.notify(f"There is no option {n}.", severity="warning", timeout=2)
+            return
+        if block.pick(n - 1):
+            self._advance(block)
+        else:
+            block.focus()
+
+    @on(QuestionBlock.Done)
+    def _question_done(self, event: QuestionBlock.Done) -> None:
+        self._advance(event.block)
+
+    @on(Input.Submitted, "#reason")
+    def _reason_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(Answer("rejected", note=event.value.strip()))
+
+    @on(Button.Pressed)
+    def _button(self, event: Button.Pressed) -> None:
+        actions = {
+            "approve": self.action_approve,
+            "always": self.action_allow_always,
+            "reject": self.action_reject,
+            "aside": self.action_set_aside,
+            "send": self.action_send,
+            "submit": self._submit_questions,
+        }
+        if (act := actions.get(event.button.id or "")) is not None:
+            event.stop()
+            act()
+
+    def on_descendant_focus(self, event: Any) -> None:
+        widget = event.widget
+        while widget is not None and not isinstance(widget, QuestionBlock):
+            widget = widget.parent if widget.parent is not self else None
+        if isinstance(widget, QuestionBlock):
+            self._current_question = widget.index
+
+    # ── questions ─────────────────────────────────────────────────────────────
+
+    def _advance(self, block: QuestionBlock) -> None:
+        """Move on from a question: to the next unanswered one, or submit when all are answered."""
+        blocks = list(self.query(QuestionBlock))
+        if not block.answered:
+            self.notify("Pick an option or type an answer first.", severity="warning", timeout=2)
+            block.focus()
+            return
+        later = [b for b in blocks[block.index + 1 :] if not b.answered] + [b for b in blocks if not b.answered]
+        if later:
+            later[0].focus()
+            self._current_question = later[0].index
+        else:
+            self._submit_questions()
+
+    def _submit_questions(self) -> None:
+        blocks = list(self.query(QuestionBlock))
+        missing = [b for b in blocks if not b.answered]
+        if missing:
+            self.notify(f"Question {missing[0].index + 1} still needs an answer.", severity="warning", timeout=3)
+            missing[0].focus()
+            return
+        self.dismiss(Answer("answered", answers=[b.answer_line() for b in blocks]))

@@ -1,0 +1,124 @@
+"""TaskDetailScreen: one task in full — description, owner, dependencies and its status history.
+
+Returns the owner's name (to jump to its transcript) or None.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Footer, Markdown, Static
+
+from ...core.state import TaskView, TeamState
+from .approval import agent_style, format_age
+
+STATUS_STYLES = {
+    "pending": ("○ pending", "dim"),
+    "in_progress": ("◐ in progress", "bold yellow"),
+    "completed": ("● completed", "bold green"),
+    "deleted": ("✕ deleted", "red"),
+}
+
+
+class TaskDetailScreen(ModalScreen[str | None]):
+    CSS_PATH = "task_detail.tcss"
+
+    BINDINGS = [
+        Binding("o,enter", "open_owner", "Owner's transcript", key_display="o"),
+        Binding("escape,q", "close", "Close", key_display="esc"),
+    ]
+
+    def __init__(self, view: TaskView, state: TeamState, clock: Callable[[], float] = time.time) -> None:
+        super().__init__()
+        self.view = view
+        self.state = state
+        self.clock = clock
+
+    def _agent(self, name: str | None) -> Text:
+        if not name:
+            return Text("nobody", style="dim")
+        agent = self.state.agents.get(name)
+        return Text(name, style=agent_style(agent.info.color if agent else None, name))
+
+    def _status(self, status: str) -> Text:
+        label, style = STATUS_STYLES.get(status, (status, ""))
+        return Text().append(label, style=style)  # a span, so text appended later keeps its own style
+
+    def compose(self) -> ComposeResult:
+        task = self.view.task
+        now = self.clock()
+        with Vertical(id="task"):
+            head = Text.assemble((f"#{task.id} ", "dim"), (task.subject, "bold"))
+            yield Static(head, id="task-title")
+            facts = Table.grid(padding=(0, 2))
+            facts.add_column(style="dim", no_wrap=True)
+            facts.add_column()
+            facts.add_row("status", self._status(task.status))
+            facts.add_row("owner", self._agent(task.owner))
+            if self.view.created_by:
+                facts.add_row("created", Text.assemble(self._agent(self.view.created_by),
+                                                       (f"  {format_age(now - self.view.created_at)}", "dim")))
+            facts.add_row("updated", Text(format_age(now - self.view.updated_at), style="dim"))
+            for label, ids in (("blocked by", task.blocked_by), ("blocks", task.blocks)):
+                if ids:
+                    facts.add_row(label, self._task_refs(ids))
+            if task.source != "team":
+                facts.add_row("list", task.source)
+            with VerticalScroll(id="task-body"):
+                yield Static(facts, id="task-facts")
+                if task.description:
+                    yield Static(Text("Description", style="bold underline"), classes="section")
+                    yield Markdown(task.description, id="task-description")
+                yield Static(Text("History", style="bold underline"), classes="section")
+                yield Static(self._history(now), id="task-history")
+        yield Footer()
+
+    def _task_refs(self, ids: list[str]) -> Text:
+        text = Text()
+        for i, tid in enumerate(ids):
+            if i:
+                text.append("\n")
+            other = self.state.tasks.get(tid)
+            text.append(f"#{tid} ", style="bold")
+            if other is None:
+                text.append("(unknown task)", style="dim")
+            else:
+                text.append(other.task.subject + "  ")
+                text.append_text(self._status(other.task.status))
+        return text
+
+    def _history(self, now: float) -> Table:
+        table = Table.grid(padding=(0, 2))
+        table.add_column(style="dim", no_wrap=True, justify="right")
+        table.add_column(no_wrap=True)
+        table.add_column()
+        for ts, status, owner, by in self.view.history:
+            what = self._status(status)
+            if owner:
+                what.append("  owner ", style="dim")
+                what.append_text(self._agent(owner))
+            who = Text.assemble(("by ", "dim"), self._agent(by)) if by else Text("")
+            table.add_row(format_age(now - ts), what, who)
+        if not self.view.history:
+            table.add_row("", Text("no changes recorded", style="dim"), "")
+        return table
+
+    def on_mount(self) -> None:
+        self.query_one("#task-body").focus()
+
+    def action_open_owner(self) -> None:
+        owner = self.view.task.owner
+        if not owner:
+            self.notify("This task has no owner yet.", severity="warning", timeout=2)
+            return
+        self.dismiss(owner)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
