@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -58,3 +62,43 @@ def test_a_missing_demo_scenario_is_reported(tmp_path, monkeypatch):
     monkeypatch.setattr(resources, "_PACKAGE_ROOT", package)
     with pytest.raises(resources.ResourceMissing, match="party-demo.yaml"):
         resources.demo_scenario()
+
+
+@pytest.mark.slow
+def test_a_built_wheel_carries_the_team(tmp_path):
+    """Build a real wheel from a copy of the checkout, unpack it as an install, and load the team from it."""
+    pytest.importorskip("hatchling", reason="building the wheel offline needs hatchling in this environment")
+    source = tmp_path / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        if (REPO / name).exists():
+            shutil.copy(REPO / name, source / name)
+    for name in ("src", "agents", "scenarios"):
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
+    (source / "scenarios").mkdir(exist_ok=True)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path / "dist"), str(source)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    [wheel] = (tmp_path / "dist").glob("partytui-*.whl")
+    site = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(site)
+    assert (site / "partytui" / "_bundled" / "agents" / "lead.md").is_file()
+
+    probe = (
+        "import partytui, partytui.resources as r\n"
+        "from partytui.core.definitions import load_agents\n"
+        "found = load_agents([r.bundled_agents_dir()])\n"
+        "print(partytui.__file__, r.bundled_agents_dir(), ','.join(sorted(a.name for a in found.agents)),"
+        " len(found.errors), sep='|')\n"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    module, agents_dir, names, errors = ran.stdout.strip().split("|")
+    assert module.startswith(str(site)) and agents_dir == str(site / "partytui" / "_bundled" / "agents")
+    assert (names, errors) == ("backend,frontend,lead,qa", "0")
