@@ -1,0 +1,369 @@
+"""Scripted sessions as data: each agent's turns, the conditions they wait for, and the faults they meet.
+
+A scenario is YAML (or JSON); ``docs/scenarios.md`` describes the format. Every load error names the file
+and the line of the offending key.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal, Mapping, get_args
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    NonNegativeFloat,
+    NonNegativeInt,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from .events import PHASES, ApprovalKind
+from .state import TeamState
+
+APPROVAL_KINDS = get_args(ApprovalKind)
+StopReason = Literal[
+    "end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "model_context_window_exceeded"
+]
+AGENT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+USER = "you"  # the sender name of the person's messages in transcripts
+
+
+class ScenarioError(Exception):
+    """A scenario that cannot be loaded: names the file and, when known, the line."""
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        where = f"{path}:{line}" if line else str(path)
+        super().__init__(f"{where}: {message}")
+        self.path = str(path)
+        self.line = line
+        self.message = message
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Condition(_Strict):
+    """What must hold before a turn is answered; every given key must hold (see docs/scenarios.md)."""
+
+    phase: str | None = None
+    messages: NonNegativeInt | None = None
+    from_: str | None = Field(default=None, alias="from")
+    tasks: NonNegativeInt | None = None
+    completed: list[str] | Literal["all"] | None = None
+    owned: NonNegativeInt | None = None
+    approved: str | None = None
+    answered: str | None = None
+    rejected: str | None = None
+    files: list[str] | None = None
+    idle: list[str] | None = None
+
+    @field_validator("phase")
+    @classmethod
+    def _known_phase(cls, value: str | None) -> str | None:
+        if value is not None and value.upper() not in PHASES:
+            raise ValueError(f"unknown phase {value!r}; phases are {', '.join(PHASES)}")
+        return value.upper() if value else value
+
+    @field_validator("approved", "answered", "rejected")
+    @classmethod
+    def _known_kind(cls, value: str | None) -> str | None:
+        if value is not None and value not in APPROVAL_KINDS:
+            raise ValueError(f"unknown approval kind {value!r}; kinds are {', '.join(APPROVAL_KINDS)}")
+        return value
+
+    @field_validator("completed", mode="before")
+    @classmethod
+    def _ids_as_text(cls, value: Any) -> Any:
+        # task ids are strings in events, but `completed: [1, 2]` is the natural way to write them
+        if isinstance(value, list):
+            return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
+        return value
+
+
+class ToolCallSpec(_Strict):
+    name: str
+    input: dict[str, Any] = Field(default_factory=dict)
+
+
+class UsageSpec(_Strict):
+    """Token counts a turn reports; a count left out is estimated (input, output) or 0 (cache)."""
+
+    input_tokens: NonNegativeInt | None = None
+    output_tokens: NonNegativeInt | None = None
+    cache_creation_input_tokens: NonNegativeInt = 0
+    cache_read_input_tokens: NonNegativeInt = 0
+
+
+class Fault(_Strict):
+    """One failed attempt served before a turn succeeds. Exactly one kind per fault."""
+
+    status: int | None = Field(default=None, ge=400, le=599)
+    retry_after_ms: NonNegativeInt | None = None
+    midstream: str | None = None
+    malformed: bool | None = None
+    reset: bool | None = None
+    timeout: bool | None = None
+    message: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> "Fault":
+        kinds = [k for k in ("status", "midstream", "malformed", "reset", "timeout") if getattr(self, k)]
+        if len(kinds) != 1:
+            raise ValueError("a fault is exactly one of: status, midstream, malformed, reset, timeout")
+        if self.retry_after_ms is not None and self.status is None:
+            raise ValueError("retry_after_ms goes with an HTTP status fault")
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in ("status", "midstream", "malformed", "reset", "timeout") if getattr(self, k))
+
+
+class Turn(_Strict):
+    when: Condition | None = None
+    pause: NonNegativeFloat = 0.0
+    thinking: str | None = None
+    text: str | None = None
+    tools: list[ToolCallSpec] = Field(default_factory=list)
+    stop: StopReason | None = None
+    usage: UsageSpec | None = None
+    faults: list[Fault] = Field(default_factory=list)
+
+    @property
+    def stop_reason(self) -> str:
+        return self.stop or ("tool_use" if self.tools else "end_turn")
+
+
+class Scenario(_Strict):
+    name: str
+    title: str = ""
+    goal: str = ""
+    agents_dir: str | None = None
+    workspace_files: dict[str, str] = Field(default_factory=dict)
+    agents: dict[str, list[Turn]] = Field(default_factory=dict)
+
+    _path: Path | None = PrivateAttr(default=None)
+
+    def problems(self) -> list[tuple[tuple[Any, ...], str]]:
+        """What the schema cannot see, as (location, message) pairs: bad agent names, workspace paths that
+        leave the workspace, and conditions naming agents that have no script."""
+        known = set(self.agents)
+        found: list[tuple[tuple[Any, ...], str]] = []
+        for rel in self.workspace_files:
+            if not rel or Path(rel).is_absolute() or ".." in Path(rel).parts or rel.startswith(("/", "\\")):
+                found.append((("workspace_files", rel), f"file {rel!r} must be a relative path inside the workspace"))
+        for name in self.agents:
+            if not AGENT_NAME.match(name):
+                found.append((("agents", name), f"agent name {name!r}: use lower-case letters, digits, '-' or '_'"))
+        for agent, turns in self.agents.items():
+            for i, turn in enumerate(turns):
+                when = turn.when
+                if when is None:
+                    continue
+                refs = [("from", when.from_)] if when.from_ and when.from_ != USER else []
+                refs += [("idle", name) for name in when.idle or []]
+                for key, name in refs:
+                    if name not in known:
+                        found.append(
+                            (("agents", agent, i, "when", key), f"agent {name!r} has no script here"
+                             f" (agents: {', '.join(sorted(known)) or 'none'})")
+                        )
+        return found
+
+    # ── queries ──────────────────────────────────────────────────────────────
+
+    @property
+    def path(self) -> Path | None:
+        return self._path
+
+    def agents_path(self) -> Path | None:
+        """The agent definitions to use: ``agents_dir`` relative to the scenario file; None: the shipped team."""
+        if self.agents_dir is None:
+            return None
+        base = self._path.parent if self._path is not None else Path.cwd()
+        return (base / self.agents_dir).resolve()
+
+    def turn(self, agent: str, index: int) -> Turn | None:
+        turns = self.agents.get(agent, [])
+        return turns[index] if 0 <= index < len(turns) else None
+
+    @staticmethod
+    def condition_holds(cond: Condition | Mapping[str, Any] | None, state: TeamState, agent: str) -> bool:
+        return condition_holds(cond, state, agent)
+
+
+# ── conditions ───────────────────────────────────────────────────────────────
+
+
+def condition_holds(cond: Condition | Mapping[str, Any] | None, state: TeamState, agent: str) -> bool:
+    """Whether every key of ``cond`` holds in ``state`` for ``agent`` (the agent whose turn waits)."""
+    if cond is None:
+        return True
+    if not isinstance(cond, Condition):
+        cond = Condition.model_validate(cond)
+    checks = (
+        (cond.phase, _phase_reached),
+        (cond.messages if cond.messages is not None else (1 if cond.from_ else None), _messages),
+        (cond.tasks, _tasks),
+        (cond.completed, _completed),
+        (cond.owned, _owned),
+        (cond.approved, lambda s, a, k, c: _decided(s, k, {"approved"})),
+        (cond.answered, lambda s, a, k, c: _decided(s, k, {"approved", "rejected", "answered"})),
+        (cond.rejected, lambda s, a, k, c: _decided(s, k, {"rejected"})),
+        (cond.files, lambda s, a, paths, c: all(p in s.files for p in paths)),
+        (cond.idle, lambda s, a, names, c: all(_idle(s, n) for n in names)),
+    )
+    return all(check(state, agent, value, cond) for value, check in checks if value is not None)
+
+
+def _phase_reached(state: TeamState, agent: str, phase: str, cond: Condition) -> bool:
+    # "reached X or a later one" over the whole history: a team sent back from VALIDATE to BUILD has still
+    # reached VALIDATE, so scripted waits never un-happen
+    seen = [span.name for span in state.phases] + ([state.phase] if state.phase else [])
+    target = PHASES.index(phase)
+    return any(name in PHASES and PHASES.index(name) >= target for name in seen)
+
+
+def _messages(state: TeamState, agent: str, count: int, cond: Condition) -> bool:
+    view = state.agents.get(agent)
+    if view is None:
+        return count == 0
+    received = [e for e in view.transcript if e.kind in ("message_in", "user")]
+    if cond.from_ is not None:
+        received = [e for e in received if e.peer == cond.from_]
+    return len(received) >= count
+
+
+def _team_tasks(state: TeamState) -> list[Any]:
+    return [t for t in state.team_tasks() if t.task.source == "team"]
+
+
+def _tasks(state: TeamState, agent: str, count: int, cond: Condition) -> bool:
+    return len(_team_tasks(state)) >= count
+
+
+def _completed(state: TeamState, agent: str, ids: list[str] | str, cond: Condition) -> bool:
+    if ids == "all":
+        tasks = _team_tasks(state)
+        return bool(tasks) and all(t.task.status == "completed" for t in tasks)
+    return all((view := state.tasks.get(i)) is not None and view.task.status == "completed" for i in ids)
+
+
+def _owned(state: TeamState, agent: str, count: int, cond: Condition) -> bool:
+    return sum(1 for t in _team_tasks(state) if t.task.owner == agent) >= count
+
+
+def _decided(state: TeamState, kind: str, decisions: set[str]) -> bool:
+    return any(a.request.kind == kind and a.decision in decisions for a in state.approvals.values())
+
+
+def _idle(state: TeamState, name: str) -> bool:
+    view = state.agents.get(name)
+    return view is not None and view.state in ("idle", "done")
+
+
+# ── loading ──────────────────────────────────────────────────────────────────
+
+
+def load_scenario(path: Path | str) -> Scenario:
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise ScenarioError(path, None, f"cannot read the scenario: {err.strerror or err}") from None
+    except UnicodeDecodeError as err:
+        raise ScenarioError(path, None, f"not UTF-8 text ({err.reason} at byte {err.start})") from None
+    return parse_scenario(text, path)
+
+
+def parse_scenario(text: str, path: Path | str = "<scenario>") -> Scenario:
+    """A scenario from its text; ``path`` names it in errors and anchors ``agents_dir``."""
+    path = Path(path)
+    data = _parse(text, path)
+    if not isinstance(data, dict):
+        raise ScenarioError(path, 1, "a scenario is a mapping with at least `name` and `agents`")
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as err:
+        raise _validation_error(err, text, path) from None
+    for loc, message in scenario.problems():
+        where = _dotted(loc if loc[-1] in ("from", "idle") else loc[:-1])  # the key itself is in the message
+        raise ScenarioError(path, _line_of(text, loc), f"{where}: {message}")
+    scenario._path = path
+    return scenario
+
+
+def _parse(text: str, path: Path) -> Any:
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as err:
+            raise ScenarioError(path, err.lineno, f"invalid JSON: {err.msg}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise ScenarioError(path, line, f"invalid YAML: {err.problem or err.context or err}") from None
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as err:
+        raise ScenarioError(path, None, f"invalid YAML: {err}") from None
+
+
+def _validation_error(err: ValidationError, text: str, path: Path) -> ScenarioError:
+    errors = err.errors()
+    first = errors[0]
+    loc = tuple(first["loc"])
+    where = _dotted(loc)
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = f"unknown key {loc[-1]!r}" if loc else "unknown key"
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return ScenarioError(path, _line_of(text, loc), f"{where + ': ' if where else ''}{message}{more}")
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif _is_schema_tag(part):
+            continue
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+def _is_schema_tag(part: Any) -> bool:
+    # pydantic puts the branch of a union or a validator wrapper in `loc` (e.g. "list[str]"); no key is named so
+    return isinstance(part, str) and ("[" in part or part.startswith(("function-", "literal")))
+
+
+def _line_of(text: str, loc: tuple[Any, ...]) -> int | None:
+    """The 1-based line of the key (or item) ``loc`` points at, found in the YAML node tree."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, ValueError, RecursionError):
+        return None
+    if node is None:
+        return None
+    line = node.start_mark.line + 1
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(part):
+                    line, node = key.start_mark.line + 1, value
+                    break
+            else:
+                continue  # a schema tag, or a key that is missing: stay on the enclosing node
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+    return line
