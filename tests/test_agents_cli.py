@@ -115,7 +115,8 @@ def test_as_a_subprocess_without_a_terminal(tmp_path):
     assert "\x1b[" not in done.stdout  # no colour codes into a pipe
     assert "Traceback" not in done.stderr
     ok = subprocess.run(
-        [sys.executable, "-m", "partytui", "agents"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60
-    )
+        [sys.executable, "-m", "partytui", "agents"],
+        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60,
+    )  # fmt: skip
     assert ok.returncode == 0, ok.stderr
     assert "4 agent(s), 0 invalid file(s), 0 warning(s)" in ok.stdout

@@ -92,7 +92,8 @@ def test_disallowed_pattern_narrows_but_keeps_the_tool(tmp_path):
 def test_bom_and_crlf(tmp_path):
     path = tmp_path / "win.md"
     path.write_bytes(
-        b"\xef\xbb\xbf---\r\nname: win\r\ndescription: Saved on Windows\r\ntools: Read, Grep\r\n---\r\nLine one.\r\nTwo.\r\n"
+        b"\xef\xbb\xbf---\r\nname: win\r\ndescription: Saved on Windows\r\ntools: Read, Grep\r\n"
+        b"---\r\nLine one.\r\nTwo.\r\n"
     )
     a = load_agent_file(path)
     assert (a.name, a.description, a.tools) == ("win", "Saved on Windows", ["Read", "Grep"])
@@ -231,7 +232,7 @@ def test_unknown_colour_is_a_warning(tmp_path):
         ("---\nname: x\ndescription: '   '\n---\n", 3, "description is empty"),
         ("---\nname: 42\ndescription: d\n---\n", 2, "name must be a string, got a number"),
         ("---\nname: x\ndescription: d\n\ntools: 3\n---\n", 5, "tools must be a string or a list, got a number"),
-        ("---\nname: x\ndescription: d\ntools: {Read: 1}\n---\n", 4, "tools must be a string or a list, got a mapping"),
+        ("---\nname: x\ndescription: d\ntools: {Read: 1}\n---\n", 4, "must be a string or a list, got a mapping"),
         ("---\nname: x\ndescription: d\ntools:\n  - Read\n  - 7\n---\n", 6, "every entry must be a string"),
         ("---\nname: x\ndescription: d\nmodel: 4\n---\n", 4, "model must be a string, got a number"),
         ("---\nname: x\ndescription: d\npermissionMode: yolo\n---\n", 4, "permissionMode must be one of"),

@@ -78,7 +78,8 @@ def test_a_built_wheel_carries_the_team(tmp_path):
             shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
     (source / "scenarios").mkdir(exist_ok=True)
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path / "dist"), str(source)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "dist"), str(source)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr

@@ -108,7 +108,9 @@ def load_config(path: Path | None = None) -> Config:
         loc = err["loc"]
         key = str(loc[0]) if loc else ""
         field = ".".join(str(p) for p in loc) or "config"
-        message = "unknown key (known: default_model, models, session_dir)" if err["type"] == "extra_forbidden" else err["msg"]
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = f"unknown key (known: {', '.join(Config.model_fields)})"
         raise ConfigError(where, lines.get(key), f"{field}: {message}") from None
 
 

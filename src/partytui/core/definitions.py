@@ -24,7 +24,8 @@ PERMISSION_MODES: tuple[str, ...] = ("default", "acceptEdits", "dontAsk", "bypas
 
 # Names that read as "the one who leads", for files that do not say `lead: true`.
 LEAD_NAMES = frozenset(
-    {"lead", "team-lead", "tech-lead", "lead-engineer", "orchestrator", "coordinator", "manager", "project-manager"}
+    {"lead", "team-lead", "tech-lead", "lead-engineer", "orchestrator", "coordinator", "manager",
+     "project-manager"}  # fmt: skip
 )
 
 # Claude Code fields partytui reads; anything else lands in `extra`.
@@ -318,7 +319,8 @@ class _Fields:
 
         mode = self.text("permissionMode") or "default"
         if mode not in PERMISSION_MODES:
-            raise self.error("permissionMode", f"permissionMode must be one of {', '.join(PERMISSION_MODES)}; got '{mode}'")
+            choices = ", ".join(PERMISSION_MODES)
+            raise self.error("permissionMode", f"permissionMode must be one of {choices}; got '{mode}'")
 
         max_turns = self.data.get("maxTurns")
         if isinstance(max_turns, str) and max_turns.strip().isdigit():
