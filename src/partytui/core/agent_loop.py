@@ -67,6 +67,7 @@ class AgentRunner:
         self.limits = limits or Limits()
         self.messages: list[dict[str, Any]] = []
         self.pending_inputs: list[str] = []
+        self.pending_notes: list[str] = []  # news that waits for the next turn without starting one
         self.pending_results: list[dict[str, Any]] = []
         self.unfinished_calls: list[dict[str, Any]] = []  # tool calls of the last turn without a result (resume)
         self.turn_no = 0
@@ -78,9 +79,13 @@ class AgentRunner:
 
     # ── control ─────────────────────────────────────────────────────────────
 
-    def deliver(self, text: str) -> None:
-        self.pending_inputs.append(text)
-        self.wake.set()
+    def deliver(self, text: str, *, wake: bool = True) -> None:
+        """Give the agent something to read on its next turn; ``wake`` starts that turn if it is idle."""
+        if wake:
+            self.pending_inputs.append(text)
+            self.wake.set()
+        else:
+            self.pending_notes.append(text)
 
     @property
     def busy(self) -> bool:
@@ -158,9 +163,9 @@ class AgentRunner:
                 return
 
     async def _turn(self) -> list[dict[str, Any]] | None:
-        inputs = list(self.pending_inputs)
+        inputs = self.pending_notes + self.pending_inputs
         content = self.pending_results + [{"type": "text", "text": t} for t in inputs]
-        self.pending_results, self.pending_inputs = [], []
+        self.pending_results, self.pending_inputs, self.pending_notes = [], [], []
         self.messages.append({"role": "user", "content": content})
         self.turn_no += 1
         self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no, model=self.model, inputs=inputs))

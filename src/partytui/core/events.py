@@ -110,6 +110,9 @@ class SessionStarted(EventBase):
     mode: Literal["live", "scripted", "imported"] = "live"
     scenario: str | None = None
     agents: list[AgentInfo] = Field(default_factory=list)
+    # what a resume needs to rebuild the same team: where its agent files were, and a solo run's prompt
+    agents_dirs: list[str] = Field(default_factory=list)
+    solo_prompt: str | None = None
 
 
 class SessionResumed(EventBase):

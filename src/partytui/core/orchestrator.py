@@ -143,7 +143,15 @@ class Team:
 
     # ── starting and ending ────────────────────────────────────────────────
 
-    def start_session(self, session_id: str, *, mode: str, scenario: str | None, prompt: str | None = None) -> None:
+    def start_session(
+        self,
+        session_id: str,
+        *,
+        mode: str,
+        scenario: str | None,
+        prompt: str | None = None,
+        agents_dirs: Sequence[str] = (),
+    ) -> None:
         self.session.emit(
             SessionStarted(
                 session_id=session_id,
@@ -152,6 +160,8 @@ class Team:
                 mode=mode,
                 scenario=scenario,
                 agents=[m.info() for m in self.members],
+                agents_dirs=list(agents_dirs),
+                solo_prompt=prompt if self.solo else None,
             )
         )
         if self.solo:
@@ -257,7 +267,7 @@ class Team:
         self.session.emit(PhaseChanged(agent=agent, phase=phase, previous=current, note=note))
         for name, runner in self.runners.items():
             if name != agent and not runner.stopped:
-                runner.deliver(f"{agent} moved the team to the {phase} phase." + (f" {note}" if note else ""))
+                runner.deliver(f"{agent} moved the team to the {phase} phase." + (f" {note}" if note else ""), wake=False)
         return f"The team is now in {phase}."
 
     def end_run(self, agent: str, status: str, summary: str) -> str:
@@ -288,9 +298,10 @@ class Team:
         command = str(raw.get("command", ""))
         if not MIGRATION_COMMAND.search(command):
             return
-        mine = [a for a in self.session.state.approvals.values() if a.request.kind == "migration" and a.request.agent == agent]
-        if not mine or mine[-1].decision != "approved":
-            state = "none requested" if not mine else f"#{mine[-1].request.id} is {mine[-1].decision or 'pending'}"
+        # the latest migration request of the session decides: approved, or nothing is applied
+        asked = [a for a in self.session.state.approvals.values() if a.request.kind == "migration"]
+        if not asked or asked[-1].decision != "approved":
+            state = "none requested" if not asked else f"#{asked[-1].request.id} is {asked[-1].decision or 'pending'}"
             raise ToolError(
                 f"applying a migration needs the person's approval first ({state}): call RequestApproval with "
                 "kind migration, the migration files and the rollback"

@@ -1,0 +1,300 @@
+"""``partytui demo``, ``run`` and ``resume``: build a team from agent files, then run it in the TUI or headless."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from ..cli import EXIT_BAD_INPUT, CliError
+from ..core.approvals import ApprovalBroker
+from ..core.config import Config, ConfigError, load_config
+from ..core.definitions import AgentDefinition, AgentSet, load_agents, resolve_model
+from ..core.log import LogError, SessionLog, read_log, repair_torn_tail
+from ..core.orchestrator import Member, Team
+from ..core.policy import PolicyError, load_policy
+from ..core.progress import ProgressPrinter
+from ..core.session import Session
+from ..core.sessions import SessionNotFound, find_session, new_session_id, session_dir
+from ..core.state import fold
+from ..resources import ResourceMissing, bundled_agents_dir, demo_scenario
+
+
+@dataclass
+class Prepared:
+    session: Session
+    team: Team
+    log_path: Path
+    headless: bool
+    title: str
+    start: Callable[[], None]  # emits the first events; called once listeners are attached
+
+
+def demo(args: argparse.Namespace) -> int:
+    try:
+        scenario = demo_scenario()
+    except ResourceMissing as exc:
+        raise CliError(str(exc)) from None
+    args.scenario, args.goal, args.agent, args.prompt, args.agents, args.model = str(scenario), None, None, None, None, None
+    return run(args)
+
+
+def run(args: argparse.Namespace) -> int:
+    return _execute(_prepare(args))
+
+
+def resume(args: argparse.Namespace) -> int:
+    return _execute(_prepare_resume(args))
+
+
+# ── building a run ──────────────────────────────────────────────────────────
+
+
+def _config(args: argparse.Namespace) -> Config:
+    try:
+        config = load_config()
+    except ConfigError as exc:
+        raise CliError(str(exc)) from None
+    if getattr(args, "model", None):
+        config = config.model_copy(update={"default_model": args.model})
+    return config
+
+
+def _load_team_files(dirs: list[Path]) -> AgentSet:
+    for folder in dirs:
+        if not folder.exists():
+            raise CliError(f"{folder}: no such agents directory")
+    agents = load_agents(dirs)
+    for error in agents.errors:
+        print(f"partytui: skipped {error}", file=sys.stderr)
+    if not agents.agents:
+        raise CliError(f"no valid agent files in {', '.join(map(str, dirs))}")
+    return agents
+
+
+def _members(agents: AgentSet, config: Config, *, solo: str | None) -> list[Member]:
+    chosen: list[AgentDefinition]
+    if solo:
+        definition = agents.get(solo)
+        if definition is None:
+            names = ", ".join(a.name for a in agents.agents)
+            raise CliError(f"no agent named {solo!r} (found: {names})")
+        chosen = [definition]
+    else:
+        chosen = list(agents.agents)
+        if agents.lead is None:
+            # the user's agents are the team; partytui's own lead leads them
+            shipped = load_agents([bundled_agents_dir()])
+            lead = shipped.lead
+            if lead is None:
+                raise CliError("no agent in the team can lead, and the shipped lead is missing")
+            if any(a.name == lead.name for a in chosen):
+                lead = lead.model_copy(update={"name": f"partytui-{lead.name}"})
+            chosen.insert(0, lead)
+    lead_name = None if solo else next(a.name for a in chosen if a.can_lead)
+    members = []
+    for d in chosen:
+        info = d.agent_info(config)
+        members.append(
+            Member(
+                name=d.name,
+                model=resolve_model(d.model, config),
+                system_prompt=d.system_prompt,
+                tools=info.tools,
+                description=d.description,
+                color=info.color,
+                lead=d.name == lead_name,
+                permission_mode=d.permission_mode,
+                tool_patterns=d.tool_patterns,
+                max_turns=d.max_turns,
+            )
+        )
+    return members
+
+
+def _provider(scenario, session: Session, speed: float):
+    if scenario is not None:
+        from ..core.providers.scripted import scripted_provider
+
+        return scripted_provider(scenario, session, speed=speed)
+    from ..core.providers.anthropic import AnthropicProvider, has_credentials, make_client
+
+    if not has_credentials():
+        raise CliError(
+            "no ANTHROPIC_API_KEY is set, so the team cannot reach a model. "
+            "Set it to run on the Anthropic API, or try `partytui demo` (offline) or `--scenario FILE`."
+        )
+    return AnthropicProvider(make_client())
+
+
+def _broker(session: Session, args: argparse.Namespace) -> ApprovalBroker:
+    policy = None
+    if getattr(args, "approve", None):
+        try:
+            policy = load_policy(args.approve)
+        except PolicyError as exc:
+            raise CliError(str(exc)) from None
+    return ApprovalBroker(session, policy)
+
+
+def _load_scenario(path: str):
+    from ..core.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(path)
+    except ScenarioError as exc:
+        raise CliError(str(exc)) from None
+
+
+def _default_agent_dirs(scenario_path: str | None, scenario) -> list[Path]:
+    if scenario is not None:
+        if scenario.agents_dir:
+            return [(Path(scenario_path).parent / scenario.agents_dir).resolve()]
+        return [bundled_agents_dir()]
+    local = Path(".claude/agents")
+    return [local.resolve()] if local.is_dir() else [bundled_agents_dir()]
+
+
+def _prepare(args: argparse.Namespace) -> Prepared:
+    if args.agent and not args.prompt:
+        raise CliError("--agent needs --prompt TEXT")
+    if args.prompt and not args.agent:
+        raise CliError("--prompt goes with --agent NAME")
+    config = _config(args)
+    scenario = _load_scenario(args.scenario) if args.scenario else None
+    goal = args.goal or (scenario.goal if scenario else "") or (args.prompt or "")
+    if not goal:
+        raise CliError("give the team a GOAL (or run one agent with --agent NAME --prompt TEXT)")
+    try:
+        dirs = [Path(d).expanduser().resolve() for d in args.agents] if args.agents else _default_agent_dirs(args.scenario, scenario)
+    except ResourceMissing as exc:
+        raise CliError(str(exc)) from None
+    agents = _load_team_files(dirs)
+    members = _members(agents, config, solo=args.agent)
+
+    folder = session_dir(args.session_dir or config.session_dir)
+    session_id = new_session_id()
+    log_path = folder / f"{session_id}.jsonl"
+    if args.workspace:
+        workspace = Path(args.workspace).expanduser().resolve()
+    elif scenario is not None:
+        workspace = folder / f"{session_id}-workspace"
+    else:
+        workspace = Path.cwd()
+    try:
+        workspace.mkdir(parents=True, exist_ok=True)
+        if scenario is not None:
+            for rel, content in scenario.workspace_files.items():
+                target = workspace / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(content, encoding="utf-8")
+        log = SessionLog(log_path)
+    except OSError as exc:
+        raise CliError(f"cannot prepare the session: {exc}") from None
+
+    session = Session(log=log)
+    broker = _broker(session, args)
+    team = Team(session, broker, _provider(scenario, session, args.speed), members,
+                workspace=workspace, goal=goal, solo=bool(args.agent))
+
+    def start() -> None:
+        team.start_session(
+            session_id,
+            mode="scripted" if scenario is not None else "live",
+            scenario=str(Path(args.scenario).resolve()) if args.scenario else None,
+            prompt=args.prompt,
+            agents_dirs=[str(d) for d in dirs],
+        )
+
+    title = f"partytui — {scenario.title or scenario.name}" if scenario is not None else "partytui"
+    return Prepared(session, team, log_path, args.headless, title, start)
+
+
+def _prepare_resume(args: argparse.Namespace) -> Prepared:
+    try:
+        log_path = find_session(args.session, args.session_dir)
+        contents = read_log(log_path)
+    except (SessionNotFound, LogError) as exc:
+        raise CliError(str(exc)) from None
+    events = contents.events
+    state = fold(events)
+    started = next((e for e in events if e.type == "session.started"), None)
+    if started is None:
+        raise CliError(f"{log_path}: not a session log partytui can resume (no session.started)")
+    if started.mode == "imported":
+        raise CliError(f"{log_path}: an imported session can be replayed, not resumed")
+    if state.status == "done":
+        raise CliError(f"{log_path}: this session already finished (status done); replay it instead", EXIT_BAD_INPUT)
+    config = _config(args)
+    scenario_path = args.scenario or started.scenario
+    scenario = _load_scenario(scenario_path) if scenario_path else None
+    dirs = [Path(d) for d in (args.agents or started.agents_dirs)] or _default_agent_dirs(scenario_path, scenario)
+    agents = _load_team_files(dirs)
+    solo = started.agents[0].name if started.solo_prompt is not None and started.agents else None
+    members = _members(agents, config, solo=solo)
+    # the team is the one the log names, with the models it ran on
+    logged = {a.name: a for a in started.agents}
+    members = [m for m in members if m.name in logged]
+    for m in members:
+        m.model = logged[m.name].model
+        m.lead = logged[m.name].lead
+    if contents.torn_tail:
+        repair_torn_tail(log_path)
+    session = Session(state=state, log=SessionLog(log_path))
+    broker = _broker(session, args)
+    speed = args.speed if args.speed is not None else 1.0
+    team = Team(session, broker, _provider(scenario, session, speed), members,
+                workspace=Path(args.workspace or started.workspace), goal=started.goal, solo=solo is not None)
+    return Prepared(session, team, log_path, args.headless, "partytui — resumed", lambda: team.continue_session(events))
+
+
+# ── running it ──────────────────────────────────────────────────────────────
+
+
+def _execute(prepared: Prepared) -> int:
+    session, team = prepared.session, prepared.team
+    try:
+        if prepared.headless or not sys.stdout.isatty():
+            code = _run_headless(prepared)
+        else:
+            code = _run_tui(prepared)
+    finally:
+        session.close()
+    state = session.state
+    print(f"session log: {prepared.log_path}", file=sys.stderr)
+    if code == 3:
+        pending = state.pending_approvals
+        if pending:
+            first = pending[0].request
+            print(
+                f"waiting for a person: request #{first.id} ({first.kind}) from {first.agent}: {first.title}\n"
+                f"answer it with: partytui resume {prepared.log_path}",
+                file=sys.stderr,
+            )
+    return code
+
+
+def _run_headless(prepared: Prepared) -> int:
+    prepared.session.subscribe(ProgressPrinter(prepared.session.state, sys.stdout))
+    prepared.start()
+    return asyncio.run(prepared.team.run())
+
+
+def _run_tui(prepared: Prepared) -> int:
+    from ..tui.app import make_app
+
+    team = prepared.team
+    prepared.start()  # the app renders from the state, so it sees these events too
+    app = make_app(
+        session=prepared.session,
+        broker=team.broker,
+        controller=team,
+        runner=team.run,
+        title=prepared.title,
+    )
+    app.run()
+    code = app.return_code
+    return 1 if code is None else code

@@ -1,0 +1,63 @@
+"""``partytui summary SESSION [--json]``: the folded final state of a session log."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+
+from ..cli import CliError
+from ..core.log import LogError, read_log
+from ..core.sessions import SessionNotFound, find_session
+from ..core.state import fold
+from ..core.summary import summarize
+
+
+def _duration(start: float | None, end: float | None) -> str:
+    if start is None or end is None:
+        return "-"
+    seconds = int(end - start)
+    return f"{seconds // 60}m{seconds % 60:02d}s"
+
+
+def render_text(data: dict) -> str:
+    lines = [f"session {data['session_id']}: {data['status']}" + (f" — {data['reason']}" if data["reason"] else "")]
+    if data["goal"]:
+        lines.append(f"goal: {data['goal']}")
+    if data["started_at"]:
+        lines.append("started: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(data["started_at"])))
+    if data["phases"]:
+        lines.append("phases: " + " → ".join(f"{p['name']} ({_duration(p['started_at'], p['ended_at'])})" for p in data["phases"]))
+    if data["tasks"]:
+        lines.append("tasks:")
+        lines += [f"  #{t['id']} [{t['status']}] {t['subject']}" + (f" ({t['owner']})" if t["owner"] else "") for t in data["tasks"]]
+    if data["approvals"]:
+        lines.append("requests:")
+        for a in data["approvals"]:
+            by = f" by {a['by']}" if a["by"] else ""
+            note = f" — {a['note']}" if a["note"] else ""
+            lines.append(f"  #{a['id']} {a['kind']} from {a['agent']}: {a['decision']}{by}{note}")
+    lines.append("agents:")
+    for a in data["agents"]:
+        cost = "?" if a["cost_usd"] is None else f"${a['cost_usd']:.4f}"
+        lines.append(f"  {a['name']:<12} {a['model']:<20} {a['turns']:>3} turns  {a['input_tokens']:>8} in  {a['output_tokens']:>7} out  {cost}")
+    if data["files_written"]:
+        lines.append(f"files written: {', '.join(data['files_written'])}")
+    for error in data["errors"]:
+        lines.append(f"error: {error}")
+    return "\n".join(lines)
+
+
+def load_summary(session: str, session_dir: str | None) -> dict:
+    try:
+        path = find_session(session, session_dir)
+        contents = read_log(path)
+    except (SessionNotFound, LogError) as exc:
+        raise CliError(str(exc)) from None
+    return summarize(fold(contents.events))
+
+
+def main(args: argparse.Namespace) -> int:
+    data = load_summary(args.session, args.session_dir)
+    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data))
+    return 0
