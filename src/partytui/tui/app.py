@@ -1,0 +1,303 @@
+"""The partytui app: watches a ``Session``, draws its state, and hands the person's answers to the broker.
+
+The session calls :meth:`PartyApp._on_event` synchronously inside ``Session.emit``; it only notes what
+changed (which agents, whether anything structural) and queues approval requests. A 20 Hz timer flushes
+those notes to the widgets, which render from ``session.state``. One long-lived worker shows approval
+requests one at a time; another runs the team (``runner``) and records its exit code.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from textual.app import App
+from textual.screen import Screen
+
+from ..core.approvals import ApprovalBroker
+from ..core.events import EventBase
+from ..core.session import Session
+from ..core.team import TeamController
+from .screens.main import MainScreen
+
+FLUSH_HZ = 20
+EXIT_INTERRUPTED = 130
+
+# Events that only grow a transcript; everything else may move the board, the timeline or the status bar.
+_STREAM_EVENTS = frozenset({"text.delta", "thinking.delta"})
+
+
+class PartyApp(App[int | None]):
+    CSS_PATH = "app.tcss"
+
+    def __init__(
+        self,
+        session: Session,
+        *,
+        broker: ApprovalBroker | None = None,
+        controller: TeamController | None = None,
+        runner: Callable[[], Awaitable[int]] | None = None,
+        clock: Callable[[], float] = time.time,
+        title: str = "partytui",
+    ) -> None:
+        super().__init__()
+        self.session = session
+        self.broker = broker
+        self.controller = controller
+        self.runner = runner
+        self.clock = clock
+        self.title = title
+        if broker is not None:
+            broker.human_attached = True
+        self.run_code: int | None = None  # the runner's exit code once it finished
+        self.main = MainScreen()
+        self._dirty: set[str] = set()
+        self._structural = True
+        self._full = True
+        self._new_requests: list[int] = []
+        self._approvals: asyncio.Queue[int] = asyncio.Queue()
+        self._showing: dict[int, Screen[object]] = {}
+        self._flush_lock = asyncio.Lock()
+        self._last_second = -1
+        self._unsubscribe: Callable[[], None] | None = None
+
+    @property
+    def workspace(self) -> Path | None:
+        return Path(self.session.state.workspace) if self.session.state.workspace else None
+
+    @property
+    def run_in_progress(self) -> bool:
+        return self.runner is not None and self.run_code is None
+
+    # ── the session's listener: O(1), no widgets ────────────────────────────
+
+    def _on_event(self, event: EventBase) -> None:
+        kind = event.type
+        if event.agent:
+            self._dirty.add(event.agent)
+        if kind in _STREAM_EVENTS:
+            return
+        self._structural = True
+        if kind == "message.sent":
+            recipient = getattr(event, "recipient", "")
+            if recipient in ("*", "all", "team"):
+                self._dirty.update(self.session.state.agents)
+            else:
+                self._dirty.add(recipient)
+        elif kind in ("task.created", "task.updated"):
+            source = event.task.source  # type: ignore[attr-defined]
+            if source != "team":
+                self._dirty.add(source)  # an agent's own list shows in its pane
+        elif kind == "approval.requested":
+            request = event.request  # type: ignore[attr-defined]
+            self._dirty.add(request.agent)
+            self._new_requests.append(request.id)
+            if self.broker is not None:
+                self._approvals.put_nowait(request.id)
+        elif kind == "approval.answered":
+            view = self.session.state.approvals.get(event.id)  # type: ignore[attr-defined]
+            if view is not None:
+                self._dirty.add(view.request.agent)
+
+    # ── lifecycle ───────────────────────────────────────────────────────────
+
+    def on_mount(self) -> None:
+        # pushed rather than made the default screen, so its .tcss is loaded like any other screen's
+        self.push_screen(self.main)
+        self._unsubscribe = self.session.subscribe(self._on_event)
+        if self.broker is not None:
+            # a resumed session may start with requests still waiting for an answer
+            for view in sorted(self.session.state.pending_approvals, key=lambda v: v.request.id):
+                self._approvals.put_nowait(view.request.id)
+        self.set_interval(1 / FLUSH_HZ, self.flush_view)
+        self.run_worker(self._approval_loop(), name="approvals", group="approvals")
+        if self.runner is not None:
+            self.run_worker(self._run_team(), name="runner", group="runner", exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    async def _run_team(self) -> None:
+        assert self.runner is not None
+        try:
+            code = await self.runner()
+        except Exception as exc:  # the run's own failure: shown and turned into exit code 1, not a crash
+            self.log.error("the run failed", exc)
+            self.notify(f"The run failed: {exc}", severity="error", timeout=30)
+            code = 1
+        self.run_code = code
+        self._structural = True
+        words = {0: "done", 1: "failed", 3: "waiting for a human"}.get(code, f"exit code {code}")
+        self.notify(f"The run ended: {words}. Press q to leave.", timeout=10)
+
+    def reset_view(self) -> None:
+        """Redraw everything from ``session.state`` (after a replay seek replaced it) on the next flush."""
+        self._full = True
+
+    def request_structural(self) -> None:
+        self._structural = True
+
+    async def flush_view(self) -> None:
+        """Apply what the listener noted since the last flush; the timer calls it ~20 times a second."""
+        if not self.main.is_mounted:
+            return
+        async with self._flush_lock:
+            now = self.clock()
+            dirty, self._dirty = self._dirty, set()
+            full, self._full = self._full, False
+            structural, self._structural = self._structural, False
+            if int(now) != self._last_second:
+                self._last_second, structural = int(now), True
+            if dirty or structural or full:
+                await self.main.sync(self.session.state, now, dirty, structural, full)
+            self._announce_requests()
+            self._close_answered_modals()
+
+    def _announce_requests(self) -> None:
+        fresh, self._new_requests = self._new_requests, []
+        for approval_id in fresh:
+            view = self.session.state.approvals.get(approval_id)
+            if view is None or not view.pending:
+                continue  # a policy answered it already
+            req = view.request
+            self.bell()
+            self.notify(
+                f"#{req.id} {req.kind} from {req.agent}: {req.title or req.summary}",
+                title="A request for you",
+                severity="warning",
+                timeout=8,
+            )
+
+    def _close_answered_modals(self) -> None:
+        for approval_id, modal in list(self._showing.items()):
+            view = self.session.state.approvals.get(approval_id)
+            if view is not None and not view.pending and self.screen is modal:
+                modal.dismiss(None)  # answered elsewhere (a policy, another path): nothing left to decide
+
+    # ── approvals ───────────────────────────────────────────────────────────
+
+    async def _approval_loop(self) -> None:
+        while True:
+            approval_id = await self._approvals.get()
+            await self.answer_request(approval_id)
+
+    async def answer_request(self, approval_id: int) -> None:
+        """Show one request and log the person's answer; must run in a worker (it waits for the modal)."""
+        from .screens.approval import ApprovalModal
+
+        view = self.session.state.approvals.get(approval_id)
+        if view is None or not view.pending or approval_id in self._showing:
+            return
+        modal = ApprovalModal(view, self.workspace, clock=self.clock)
+        self._showing[approval_id] = modal
+        try:
+            answer = await self.push_screen_wait(modal)
+        finally:
+            self._showing.pop(approval_id, None)
+        if answer is None:
+            return  # set aside: still pending, still in the inbox and the badge
+        if self.broker is None:
+            self.notify("This is a replay: answers are not recorded.", severity="warning")
+            return
+        self.broker.answer(approval_id, answer.decision, answer.note, list(answer.answers), by="human")
+
+    # ── what the main screen's keys ask for ─────────────────────────────────
+
+    def _no_team(self, what: str) -> bool:
+        if self.controller is None:
+            self.notify(f"No live team here (a replay): nothing to {what}.", severity="warning")
+            return True
+        return False
+
+    def toggle_pause(self, agent: str) -> None:
+        if self._no_team("pause") or self.controller is None:
+            return
+        if self.controller.is_paused(agent):
+            self.controller.resume(agent)
+            self.notify(f"{agent} resumed")
+        else:
+            self.controller.pause(agent)
+            self.notify(f"{agent} paused: it stops after its current step")
+
+    def message_agent(self, agent: str) -> None:
+        if self._no_team("message"):
+            return
+        from .screens.message import MessageScreen
+
+        def send(text: str | None) -> None:
+            if text and text.strip() and self.controller is not None:
+                self.controller.send(agent, text.strip())
+                self.notify(f"Sent to {agent}")
+
+        view = self.session.state.agents.get(agent)
+        self.push_screen(MessageScreen(agent, color=view.info.color if view else None), send)
+
+    def cancel_agent(self, agent: str) -> None:
+        if self._no_team("cancel"):
+            return
+        from .screens.confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and self.controller is not None:
+                self.controller.cancel(agent)
+                self.notify(f"{agent} cancelled")
+
+        body = f"{agent} stops now; its unfinished work stays as it is. The rest of the team goes on."
+        self.push_screen(ConfirmScreen(f"Cancel {agent}?", body), confirmed)
+
+    def open_inbox(self) -> None:
+        from .screens.inbox import InboxScreen
+
+        def chosen(approval_id: int | None) -> None:
+            if approval_id is not None:
+                self.run_worker(self.answer_request(approval_id), group="inbox")
+
+        self.push_screen(InboxScreen(self.session.state, self.clock), chosen)
+
+    def open_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.main.key_help()))
+
+    def open_task(self, task_id: str) -> None:
+        from .screens.task_detail import TaskDetailScreen
+
+        view = self.session.state.tasks.get(task_id)
+        if view is None:
+            return
+
+        def jump(agent: str | None) -> None:
+            if agent:
+                self.main.show_agent(agent)
+
+        self.push_screen(TaskDetailScreen(view, self.session.state, self.clock), jump)
+
+    def request_quit(self) -> None:
+        if not self.run_in_progress:
+            self.exit(self.run_code, return_code=self.run_code or 0)
+            return
+        from .screens.confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.exit(None, return_code=EXIT_INTERRUPTED)
+
+        body = "The team is still working. Quitting stops it; the session log keeps everything so far."
+        self.push_screen(ConfirmScreen("Quit partytui?", body), confirmed)
+
+
+def make_app(
+    session: Session,
+    *,
+    broker: ApprovalBroker | None = None,
+    controller: TeamController | None = None,
+    runner: Callable[[], Awaitable[int]] | None = None,
+    clock: Callable[[], float] = time.time,
+    title: str = "partytui",
+) -> PartyApp:
+    """The one way the CLI, the tests and the snapshot apps build the app."""
+    return PartyApp(session, broker=broker, controller=controller, runner=runner, clock=clock, title=title)

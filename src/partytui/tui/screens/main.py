@@ -1,0 +1,263 @@
+"""The main screen: the phase timeline, one pane per agent, the task board and the status bar.
+
+On a large terminal the panes sit in a grid above the board; on a small one (80x24) each pane, and the
+board, is a tab. Everything is drawn from ``TeamState``; the app calls :meth:`MainScreen.sync` on each
+flush with the agents whose transcripts changed.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Callable, Literal
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Container, Grid
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from ...core.state import TeamState
+from ..theme import agent_color
+from ..widgets.agent_pane import AgentPane
+from ..widgets.board import TaskBoard, TaskCard
+from ..widgets.palette import PartyCommands
+from ..widgets.statusbar import StatusBar
+from ..widgets.timeline import PhaseTimeline
+
+if TYPE_CHECKING:
+    from ..app import PartyApp
+
+Layout = Literal["grid", "tabs"]
+
+# Below this size the panes become tabs.
+GRID_MIN_WIDTH, GRID_MIN_HEIGHT = 110, 32
+PANE_MIN_WIDTH = 80
+
+
+def choose_layout(width: int, height: int) -> Layout:
+    return "grid" if width >= GRID_MIN_WIDTH and height >= GRID_MIN_HEIGHT else "tabs"
+
+
+def grid_columns(agents: int, width: int) -> int:
+    """2x2 for four agents; more columns when every pane can still be PANE_MIN_WIDTH wide."""
+    if agents <= 1:
+        return 1
+    return max(1, min(agents, max(math.ceil(math.sqrt(agents)), width // PANE_MIN_WIDTH)))
+
+
+# Keys of the modal screens, for the help screen (the modals own them; they are listed here to be found).
+MODAL_KEYS: list[tuple[str, str]] = [
+    ("a", "approve the request shown"),
+    ("r", "reject it (then type a reason)"),
+    ("1-9", "pick an option of a question"),
+    ("tab / arrows", "move between choices"),
+    ("escape", "set a request aside (it stays in the inbox) / close"),
+    ("enter", "open the selected item"),
+]
+
+
+class MainScreen(Screen[None]):
+    CSS_PATH = "main.tcss"
+    ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusBar"
+    COMMANDS = {PartyCommands}
+    BINDINGS = [
+        *[Binding(str(n), f"focus_agent({n})", f"Focus agent {n}", show=False) for n in range(1, 10)],
+        Binding("p", "pause", "Pause"),
+        Binding("m", "message", "Message"),
+        Binding("x", "cancel_agent", "Cancel"),
+        Binding("z", "zoom", "Zoom"),
+        Binding("t", "board", "Board"),
+        Binding("i", "inbox", "Inbox"),
+        Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("q", "quit_app", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.panes: dict[str, AgentPane] = {}
+        self.board: TaskBoard | None = None
+        self.layout_mode: Layout | None = None
+        self.focused_agent: str | None = None
+        self._built_for: tuple[tuple[str, ...], Layout | None, int] = ((), None, 0)
+
+    @property
+    def party(self) -> "PartyApp":
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield PhaseTimeline(id="timeline")
+        yield Container(id="body")
+        yield StatusBar(id="status")
+        yield Footer(compact=True)
+
+    # ── rendering ───────────────────────────────────────────────────────────
+
+    def wanted_layout(self) -> tuple[Layout, int]:
+        width, height = self.app.size
+        mode = choose_layout(width, height)
+        columns = grid_columns(len(self.party.session.state.agents), width) if mode == "grid" else 0
+        return mode, columns
+
+    async def _build_body(self, state: TeamState, mode: Layout, columns: int) -> None:
+        body = self.query_one("#body", Container)
+        await body.remove_children()
+        names = list(state.agents)
+        self.panes = {name: AgentPane(name, i, id=f"pane-{i}") for i, name in enumerate(names, 1)}
+        self.board = TaskBoard(id="board")
+        if mode == "grid":
+            grid = Grid(*self.panes.values(), id="panes")
+            grid.styles.grid_size_columns = columns
+            grid.styles.grid_size_rows = max(1, math.ceil(len(names) / columns))
+            await body.mount_all([grid, self.board])
+        else:
+            tabs = TabbedContent(id="tabs")
+            await body.mount(tabs)
+            for i, (name, pane) in enumerate(self.panes.items(), 1):
+                view = state.agents[name]
+                label = f"[dim]{i}[/] [{agent_color(view.info.color, name)}]{name}[/]"
+                await tabs.add_pane(TabPane(label, pane, id=f"tab-agent-{i}"))
+            await tabs.add_pane(TabPane("board", self.board, id="tab-board"))
+        self.layout_mode = mode
+        self.set_class(mode == "grid", "-grid")
+        self.set_class(mode == "tabs", "-tabs")
+        self._built_for = (tuple(names), mode, columns)
+        if self.focused_agent not in self.panes:
+            self.focused_agent = names[0] if names else None
+        if self.focused_agent and not isinstance(self.app.focused, TaskCard):
+            self._show_agent(self.focused_agent)
+
+    async def sync(self, state: TeamState, now: float, dirty: set[str], structural: bool, full: bool) -> None:
+        """Bring the screen up to date: ``dirty`` agents' transcripts; the rest when ``structural`` or ``full``."""
+        mode, columns = self.wanted_layout()
+        if full or self._built_for != (tuple(state.agents), mode, columns):
+            await self._build_body(state, mode, columns)
+            full = True
+        for name in state.agents if full else dirty:
+            pane = self.panes.get(name)
+            if pane is not None:
+                await pane.sync(state, now)
+        for pane in self.panes.values():
+            pane.refresh_title(state, now)
+        if structural or full:
+            if self.board is not None:
+                await self.board.sync(state, now)
+        self.query_one(PhaseTimeline).show(state, now)
+        self.query_one(StatusBar).show(state, now)
+
+    async def tick(self, state: TeamState, now: float) -> None:
+        """Once a second: the clocks (ages, elapsed times) move even when nothing happens."""
+        await self.sync(state, now, set(), structural=True, full=False)
+
+    def on_resize(self) -> None:
+        self.party.request_structural()
+
+    # ── focus ───────────────────────────────────────────────────────────────
+
+    def on_descendant_focus(self, event) -> None:  # type: ignore[no-untyped-def]
+        node = event.widget
+        while node is not None and not isinstance(node, AgentPane):
+            node = node.parent
+        if isinstance(node, AgentPane):
+            self.focused_agent = node.agent
+
+    def _show_agent(self, name: str) -> None:
+        pane = self.panes.get(name)
+        if pane is None:
+            return
+        self.focused_agent = name
+        if self.layout_mode == "tabs":
+            self.query_one("#tabs", TabbedContent).active = f"tab-agent-{pane.index}"
+        pane.transcript.focus()
+
+    def _agent_or_complain(self) -> str | None:
+        if self.focused_agent is None:
+            self.notify("No agent to act on yet.", severity="warning")
+        return self.focused_agent
+
+    # ── actions ─────────────────────────────────────────────────────────────
+
+    def action_focus_agent(self, number: int) -> None:
+        names = list(self.panes)
+        if not 1 <= number <= len(names):
+            self.app.bell()
+            return
+        if self.maximized is not None:
+            self.minimize()
+        self._show_agent(names[number - 1])
+
+    def action_pause(self) -> None:
+        if (agent := self._agent_or_complain()) is not None:
+            self.party.toggle_pause(agent)
+
+    def action_message(self) -> None:
+        if (agent := self._agent_or_complain()) is not None:
+            self.party.message_agent(agent)
+
+    def action_cancel_agent(self) -> None:
+        if (agent := self._agent_or_complain()) is not None:
+            self.party.cancel_agent(agent)
+
+    def action_zoom(self) -> None:
+        if self.maximized is not None:
+            self.minimize()
+            if self.focused_agent:
+                self._show_agent(self.focused_agent)
+            return
+        pane = self.panes.get(self.focused_agent or "")
+        if pane is not None:
+            self.maximize(pane, container=False)
+            pane.transcript.focus()
+
+    def action_board(self) -> None:
+        if self.board is None:
+            return
+        if self.maximized is not None:
+            self.minimize()
+        if self.layout_mode == "tabs":
+            self.query_one("#tabs", TabbedContent).active = "tab-board"
+        if not self.board.focus_first_card():
+            self.notify("No tasks on the board yet.")
+
+    def action_inbox(self) -> None:
+        self.party.open_inbox()
+
+    def action_help(self) -> None:
+        self.party.open_help()
+
+    def action_quit_app(self) -> None:
+        self.party.request_quit()
+
+    def on_task_card_selected(self, message: TaskCard.Selected) -> None:
+        self.party.open_task(message.task_id)
+
+    def show_agent(self, name: str) -> None:
+        """Focus an agent's pane (the task detail screen's jump)."""
+        if self.maximized is not None:
+            self.minimize()
+        self._show_agent(name)
+
+    # ── help and palette ────────────────────────────────────────────────────
+
+    def key_help(self) -> list[tuple[str, str]]:
+        keys = [("1-9", "focus agent N")]
+        keys += [(b.key_display or b.key, b.description) for b in self.BINDINGS if not b.key.isdigit()]  # type: ignore[union-attr]
+        keys += [("enter", "open the task card under the cursor"), ("ctrl+p", "command palette"), ("escape", "leave zoom")]
+        return keys + MODAL_KEYS
+
+    def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
+        commands: list[tuple[str, str, Callable[[], object]]] = []
+        for i, name in enumerate(self.panes, 1):
+            commands += [
+                (f"Focus {name}", f"show {name}'s transcript (key {i})", lambda i=i: self.action_focus_agent(i)),
+                (f"Pause or resume {name}", "key p on its pane", lambda n=name: self.party.toggle_pause(n)),
+                (f"Message {name}", "key m on its pane", lambda n=name: self.party.message_agent(n)),
+                (f"Cancel {name}", "key x on its pane (asks first)", lambda n=name: self.party.cancel_agent(n)),
+            ]
+        commands += [
+            ("Zoom the focused pane", "key z: full screen and back", self.action_zoom),
+            ("Task board", "key t", self.action_board),
+            ("Inbox of requests", "key i", self.action_inbox),
+            ("Help: keys", "key ?", self.action_help),
+            ("Quit", "key q", self.action_quit_app),
+        ]
+        return commands

@@ -1,0 +1,95 @@
+"""An agent's pane: a title with its name, model and state, its own checklist, and its live transcript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.containers import Vertical
+from textual.content import Content
+from textual.widgets import Static
+
+from ...core.state import AgentView, TeamState
+from ..theme import agent_color, state_color
+from .labels import agent_status, cost, one_line, tokens
+from .transcript import Transcript
+
+_TODO_MARKS = {"pending": "☐", "in_progress": "◐", "completed": "☑"}
+
+
+class AgentChecklist(Static):
+    """The agent's own list (TodoWrite, or tasks whose source is the agent): not team cards."""
+
+    DEFAULT_CSS = """
+    AgentChecklist { max-height: 6; padding: 0 1; color: $text-muted; border-bottom: hkey $panel-lighten-2; }
+    AgentChecklist.-empty { display: none; }
+    """
+
+    def show(self, view: AgentView, state: TeamState) -> None:
+        items: list[tuple[str, str]] = [(t.status, t.active_form if t.status == "in_progress" and t.active_form else t.content) for t in view.todos]
+        items += [
+            (t.task.status, t.task.subject)
+            for t in state.tasks.values()
+            if t.task.source == view.name and t.task.status != "deleted"
+        ]
+        self.set_class(not items, "-empty")
+        lines = []
+        for status, text in items:
+            style = "strike dim" if status == "completed" else ("bold" if status == "in_progress" else "")
+            lines.append(Content.assemble(f"{_TODO_MARKS.get(status, '☐')} ", (one_line(text, 200), style)))
+        self.update(Content("\n").join(lines))
+
+
+class AgentPane(Vertical):
+    """Renders from ``TeamState``: ``sync`` brings it up to date, ``refresh_title`` ticks its clock."""
+
+    ALLOW_MAXIMIZE = True
+    DEFAULT_CSS = """
+    AgentPane { border: round $panel-lighten-2; border-title-align: left; border-subtitle-align: right; height: 1fr; }
+    AgentPane.-focused { border: round $accent; }
+    """
+
+    def __init__(self, agent: str, index: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.agent = agent
+        self.index = index
+        self.checklist = AgentChecklist("", classes="-empty")
+        self.transcript = Transcript(agent)
+        self._title: tuple[Any, ...] = ()
+
+    def compose(self):  # type: ignore[override]
+        yield self.checklist
+        yield self.transcript
+
+    def refresh_title(self, state: TeamState, now: float) -> None:
+        view = state.agents.get(self.agent)
+        if view is None:
+            return
+        status = agent_status(view, state, now)
+        key = (status, view.info.model, view.usage.input_tokens, view.usage.output_tokens, view.cost_usd)
+        if key == self._title:
+            return
+        self._title = key
+        color = agent_color(view.info.color, view.name)
+        self.border_title = Content.assemble(
+            (f"{self.index} " if self.index < 10 else "", "dim"),
+            (view.name, f"bold {color}"),
+            (f" · {view.info.model}", "dim"),
+            " · ",
+            (status, state_color(view.state)),
+        )
+        used = view.usage.input_tokens + view.usage.output_tokens
+        self.border_subtitle = Content(f"{tokens(used)} tok {cost(view.cost_usd)}") if used else ""
+
+    async def sync(self, state: TeamState, now: float) -> None:
+        view = state.agents.get(self.agent)
+        if view is None:
+            return
+        self.refresh_title(state, now)
+        self.checklist.show(view, state)
+        await self.transcript.sync(view, state)
+
+    def on_descendant_focus(self) -> None:
+        self.add_class("-focused")
+
+    def on_descendant_blur(self) -> None:
+        self.remove_class("-focused")

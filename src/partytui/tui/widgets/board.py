@@ -1,0 +1,144 @@
+"""The team's kanban board: pending / in progress / blocked / completed, one card per team task."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import Static
+
+from ...core.state import TaskView, TeamState
+from ..theme import agent_color
+from .labels import duration, one_line
+
+COLUMNS = ("pending", "in_progress", "blocked", "completed")
+TITLES = {"pending": "pending", "in_progress": "in progress", "blocked": "blocked", "completed": "completed"}
+
+
+def column_of(view: TaskView, state: TeamState) -> str:
+    status = view.task.status
+    if status in ("pending", "in_progress") and state.is_blocked(view.task):
+        return "blocked"
+    return status
+
+
+def _order(task_id: str) -> tuple[int, Any]:
+    return (0, int(task_id)) if task_id.isdigit() else (1, task_id)
+
+
+def board_columns(state: TeamState) -> dict[str, list[TaskView]]:
+    """Team tasks by column; an agent's own list (``source`` other than "team") is left to its pane."""
+    columns: dict[str, list[TaskView]] = {name: [] for name in COLUMNS}
+    for view in sorted(state.team_tasks(), key=lambda v: _order(v.task.id)):
+        if view.task.source == "team":
+            columns[column_of(view, state)].append(view)
+    return columns
+
+
+class TaskCard(Static, can_focus=True):
+    """``#id subject``, then the owner in the owner's colour and how long since the task last changed."""
+
+    BINDINGS = [Binding("enter", "open", "Task details", show=False)]
+    DEFAULT_CSS = """
+    TaskCard { padding: 0 1; margin: 0 0 1 0; background: $boost; height: auto; }
+    TaskCard:focus { background: $accent 30%; }
+    """
+
+    @dataclass
+    class Selected(Message):
+        task_id: str
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__("", id=f"task-{task_id}" if re.fullmatch(r"[A-Za-z0-9_-]+", task_id) else None)
+        self.task_id = task_id
+        self._shown: Content | None = None
+
+    def show(self, view: TaskView, state: TeamState, now: float) -> None:
+        task = view.task
+        owner = task.owner
+        color = agent_color(state.agents[owner].info.color, owner) if owner in state.agents else "#9a9a9a"
+        blockers = [b for b in task.blocked_by if (d := state.tasks.get(b)) and d.task.status != "completed"]
+        content = Content.assemble(
+            (f"#{task.id} ", "bold"),
+            one_line(task.subject, 80),
+            "\n",
+            (owner or "unassigned", f"{color}" if owner else "dim italic"),
+            (f" · {duration(now - view.updated_at)}", "dim"),
+            (f" · waits on {', '.join('#' + b for b in blockers)}" if blockers else "", "dim"),
+        )
+        if content != self._shown:
+            self._shown = content
+            self.update(content)
+
+    def action_open(self) -> None:
+        self.post_message(self.Selected(self.task_id))
+
+    def on_click(self) -> None:
+        self.post_message(self.Selected(self.task_id))
+
+
+class BoardColumn(VerticalScroll):
+    DEFAULT_CSS = """
+    BoardColumn { width: 1fr; height: 1fr; border: round $panel-lighten-2; border-title-align: left; padding: 0 0; scrollbar-size-vertical: 1; }
+    BoardColumn.-completed TaskCard { color: $text-muted; }
+    BoardColumn.-blocked { border: round $error 60%; }
+    """
+
+    def __init__(self, name: str) -> None:
+        super().__init__(classes=f"-{name.replace('_', '-')}")
+        self.column = name
+        self.can_focus = False
+        self.cards: dict[str, TaskCard] = {}
+
+    async def show(self, views: list[TaskView], state: TeamState, now: float) -> None:
+        self.border_title = f"{TITLES[self.column]} ({len(views)})"
+        ids = [v.task.id for v in views]
+        if ids != list(self.cards):
+            # a card moved in or out: rebuild this column, keeping focus on the same task if it stayed
+            focused = self.app.focused
+            refocus = focused.task_id if isinstance(focused, TaskCard) and focused.parent is self else None
+            await self.remove_children()
+            self.cards = {task_id: TaskCard(task_id) for task_id in ids}
+            for view in views:
+                self.cards[view.task.id].show(view, state, now)
+            await self.mount_all(self.cards.values())
+            if refocus in self.cards:
+                self.cards[refocus].focus()
+        else:
+            for view in views:
+                self.cards[view.task.id].show(view, state, now)
+
+
+class TaskBoard(Horizontal):
+    """Cards move between columns as tasks change; ``enter`` on a card posts ``TaskCard.Selected``."""
+
+    DEFAULT_CSS = """
+    TaskBoard { height: 1fr; }
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.columns = {name: BoardColumn(name) for name in COLUMNS}
+
+    def compose(self):  # type: ignore[override]
+        yield from self.columns.values()
+
+    async def sync(self, state: TeamState, now: float) -> None:
+        for name, views in board_columns(state).items():
+            await self.columns[name].show(views, state, now)
+
+    def focus_first_card(self) -> bool:
+        for column in self.columns.values():
+            if column.cards:
+                next(iter(column.cards.values())).focus()
+                return True
+        return False
+
+    @property
+    def cards(self) -> list[TaskCard]:
+        return [card for column in self.columns.values() for card in column.cards.values()]

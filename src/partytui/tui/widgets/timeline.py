@@ -1,0 +1,90 @@
+"""The phase timeline: BRAINSTORM → PLAN → BUILD → VALIDATE, each done / current / next with its time, and the gates."""
+
+from __future__ import annotations
+
+from textual.content import Content
+from textual.widgets import Static
+
+from ...core.events import PHASES
+from ...core.state import ApprovalView, TeamState
+from ..theme import DECISION_COLORS
+from .labels import duration
+
+# Where each human gate sits: the design gate guards the way into BUILD, the migration gate is inside BUILD.
+GATES = (("design", "BUILD", "before"), ("migration", "BUILD", "within"))
+
+
+def gate_state(state: TeamState, kind: str) -> str | None:
+    """The latest request of this kind: pending / approved / rejected / answered, or None if never asked."""
+    latest: ApprovalView | None = None
+    for view in state.approvals.values():
+        if view.request.kind == kind and (latest is None or view.seq > latest.seq):
+            latest = view
+    if latest is None:
+        return None
+    return latest.decision or "pending"
+
+
+def phase_times(state: TeamState, now: float) -> dict[str, float]:
+    end_of_run = state.ended_at if state.status != "running" and state.ended_at else now
+    spent: dict[str, float] = {}
+    for span in state.phases:
+        until = span.ended_at if span.ended_at is not None else end_of_run
+        spent[span.name] = spent.get(span.name, 0.0) + max(0.0, until - span.started_at)
+    return spent
+
+
+def _gate(kind: str, decision: str | None, compact: int = 0) -> Content:
+    if compact >= 3:
+        kind = kind[:3]
+    if decision is None:
+        return Content.styled(f"◇ {kind}", "dim")
+    mark = {"approved": "✓", "answered": "✓", "rejected": "✗", "pending": "?"}.get(decision, "?")
+    return Content.styled(f"◆ {kind} {mark}", f"bold {DECISION_COLORS.get(decision, '#d8d8d8')}")
+
+
+def render_timeline(state: TeamState, now: float, width: int = 200) -> Content:
+    """The timeline on one line if it fits: past phases lose their times first, then the arrows, then letters."""
+    for compact in range(4):
+        line = _render(state, now, compact)
+        if line.cell_length <= width:
+            break
+    return line
+
+
+_SHORT = {"BRAINSTORM": "BRAIN", "VALIDATE": "VALID"}
+
+
+def _render(state: TeamState, now: float, compact: int) -> Content:
+    order = list(PHASES) + [p.name for p in state.phases if p.name not in PHASES]
+    current = state.phase
+    finished = state.status == "done" and state.phases and state.phases[-1].ended_at is not None
+    index = order.index(current) if current in order else -1
+    spent = phase_times(state, now)
+    visited = {span.name for span in state.phases}
+    parts: list[Content] = []
+    for i, name in enumerate(order):
+        for kind, where, when in GATES:
+            if where == name and when == "before":
+                parts.append(_gate(kind, gate_state(state, kind), compact))
+        time = f" {duration(spent[name])}" if name in spent else ""
+        label = _SHORT.get(name, name) if compact >= 3 else name
+        if name == current and not finished:
+            parts.append(Content.assemble(("● ", "bold $accent"), (label, "bold reverse $accent"), (time, "bold")))
+        elif name in visited or i < index:
+            parts.append(Content.assemble(("✓ ", "$text-success"), (label, "$text-success"), ("" if compact else time, "dim")))
+        else:
+            parts.append(Content.styled(f"○ {label}", "dim"))
+        for kind, where, when in GATES:
+            if where == name and when == "within":
+                parts.append(_gate(kind, gate_state(state, kind), compact))
+    return Content(" › " if compact < 2 else " ").join(parts)
+
+
+class PhaseTimeline(Static):
+    DEFAULT_CSS = """
+    PhaseTimeline { height: auto; padding: 0 1; background: $panel; }
+    """
+
+    def show(self, state: TeamState, now: float) -> None:
+        self.update(render_timeline(state, now, (self.size.width - 2) if self.size.width else 200))

@@ -1,0 +1,18 @@
+"""The main screen of a mid-run four-agent session, frozen in time (run it directly to look at it)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from partytui.core.session import Session  # noqa: E402
+from partytui.core.state import fold  # noqa: E402
+from partytui.tui import make_app  # noqa: E402
+from snapshot_apps.team_sample import NOW, mid_run_events  # noqa: E402
+
+app = make_app(Session(state=fold(mid_run_events()), clock=lambda: NOW), clock=lambda: NOW)
+
+if __name__ == "__main__":
+    app.run()
