@@ -1,0 +1,258 @@
+"""ReplayPlayer: step, seek and play through a recorded session, folding the same reducer the live app uses.
+
+Seeking is fast because the player keeps a snapshot of the state every ``checkpoint_every`` events and
+re-folds from the nearest one. Snapshots share the transcript entries the reducer will never touch again
+(all but each transcript's last entry and tool calls still waiting for a result), so taking one costs a
+list copy, not a deep copy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import bisect
+import gc
+import inspect
+from typing import Any, Awaitable, Callable, Iterable
+
+from ..core.events import EventBase
+from ..core.state import AgentView, TeamState
+
+MARKER_TYPES: dict[str, frozenset[str]] = {
+    "phase": frozenset({"phase.changed"}),
+    "approval": frozenset({"approval.requested", "approval.answered"}),
+    "error": frozenset({"error"}),
+    "task": frozenset({"task.created", "task.updated"}),
+    "message": frozenset({"message.sent", "user.message"}),
+}
+
+OnEvents = Callable[[list[EventBase]], "Awaitable[Any] | Any"]
+
+
+def _shallow(obj: Any) -> Any:
+    clone = object.__new__(type(obj))
+    clone.__dict__.update(obj.__dict__)
+    return clone
+
+
+def snapshot(state: TeamState, rewritten: frozenset[str] = frozenset()) -> TeamState:
+    """A copy of ``state`` that folding more events into either one leaves the other untouched.
+
+    ``rewritten``: tool_use ids that get more than one result, whose finished entries the reducer may
+    still overwrite, so they are copied too.
+    """
+    new = _shallow(state)
+    new.phases = [_shallow(p) for p in state.phases]
+    new.agents = {name: _agent_copy(view, rewritten) for name, view in state.agents.items()}
+    new.tasks = {}
+    for key, task in state.tasks.items():
+        new.tasks[key] = copied = _shallow(task)
+        copied.history = list(task.history)
+    new.approvals = {key: _shallow(a) for key, a in state.approvals.items()}
+    new.messages = list(state.messages)
+    new.files = dict(state.files)
+    new.errors = list(state.errors)
+    return new
+
+
+def _agent_copy(view: AgentView, rewritten: frozenset[str]) -> AgentView:
+    new = _shallow(view)
+    new.info = view.info.model_copy()
+    new.usage = view.usage.model_copy()
+    new.todos = list(view.todos)
+    transcript = list(view.transcript)
+    last = len(transcript) - 1
+    for i, entry in enumerate(transcript):
+        # sealed entries are shared; the reducer only ever changes the last one and pending tool calls
+        if i == last or (entry.kind == "tool" and (entry.ok is None or entry.tool_use_id in rewritten)):
+            copied = transcript[i] = _shallow(entry)
+            copied.chunks = list(entry.chunks)
+    new.transcript = transcript
+    return new
+
+
+class ReplayPlayer:
+    """A cursor over a session's events: ``position`` events have been folded into ``state``."""
+
+    def __init__(self, events: Iterable[EventBase], checkpoint_every: int = 1000) -> None:
+        self.events: list[EventBase] = list(events)
+        self.checkpoint_every = max(1, checkpoint_every)
+        self._state = TeamState()
+        self._position = 0
+        self._checkpoints: dict[int, TeamState] = {0: TeamState()}
+        results: dict[str, int] = {}
+        for event in self.events:
+            if event.type == "tool.result":
+                key = getattr(event, "tool_use_id", "")
+                results[key] = results.get(key, 0) + 1
+        self._rewritten = frozenset(k for k, n in results.items() if n > 1)
+        # timestamps made non-decreasing, so a time maps to a position by bisection
+        self._times: list[float] = []
+        latest = self.events[0].ts if self.events else 0.0
+        for event in self.events:
+            latest = max(latest, event.ts)
+            self._times.append(latest)
+        self._running = asyncio.Event()
+        self._running.set()
+        self._stopped = False
+
+    # ── position and state ──────────────────────────────────────────────────
+
+    @property
+    def position(self) -> int:
+        return self._position
+
+    @property
+    def state(self) -> TeamState:
+        """The state after ``position`` events (shared: read it, don't change it)."""
+        return self._state
+
+    @property
+    def at_end(self) -> bool:
+        return self._position >= len(self.events)
+
+    def step(self, n: int = 1) -> list[EventBase]:
+        """Fold the next ``n`` events; returns them (fewer at the end)."""
+        start = self._position
+        stop = min(len(self.events), start + max(0, n))
+        every = self.checkpoint_every
+        for i in range(start, stop):
+            self._state.apply(self.events[i])
+            if (i + 1) % every == 0 and (i + 1) not in self._checkpoints:
+                self._checkpoints[i + 1] = snapshot(self._state, self._rewritten)
+        self._position = stop
+        return self.events[start:stop]
+
+    def seek(self, index: int) -> TeamState:
+        """Move to ``index`` (0 … len(events)), backwards or forwards; returns the state there."""
+        index = max(0, min(len(self.events), index))
+        if not (self._position <= index <= self._position + self.checkpoint_every):
+            base = max(k for k in self._checkpoints if k <= index)
+            if not (base <= self._position <= index):
+                self._state = snapshot(self._checkpoints[base], self._rewritten)
+                self._position = base
+        self.step(index - self._position)
+        return self._state
+
+    def prepare(self, freeze_gc: bool = True) -> None:
+        """Fold once to the end (taking every checkpoint), then come back to where the player was.
+
+        With ``freeze_gc`` the events and checkpoints, which live as long as the player, are moved out of
+        the collector's reach (``gc.freeze``): with 100,000 events a full collection otherwise takes a
+        few hundred milliseconds and lands in the middle of some seek.
+        """
+        here = self._position
+        self.seek(len(self.events))
+        self.seek(here)
+        if freeze_gc:
+            gc.collect()
+            gc.freeze()
+
+    # ── markers ─────────────────────────────────────────────────────────────
+
+    def markers(self, kinds: Iterable[str] = ("phase", "approval", "error")) -> list[int]:
+        """Positions just after each marker event (seeking there shows the change)."""
+        wanted: set[str] = set()
+        for kind in kinds:
+            if kind not in MARKER_TYPES:
+                raise ValueError(f"unknown marker kind {kind!r} (one of {', '.join(MARKER_TYPES)})")
+            wanted |= MARKER_TYPES[kind]
+        return [i + 1 for i, event in enumerate(self.events) if event.type in wanted]
+
+    def next_marker(self, pos: int | None = None, kinds: Iterable[str] = ("phase", "approval", "error")) -> int | None:
+        found = self.markers(kinds)
+        i = bisect.bisect_right(found, self._position if pos is None else pos)
+        return found[i] if i < len(found) else None
+
+    def prev_marker(self, pos: int | None = None, kinds: Iterable[str] = ("phase", "approval", "error")) -> int | None:
+        found = self.markers(kinds)
+        i = bisect.bisect_left(found, self._position if pos is None else pos)
+        return found[i - 1] if i > 0 else None
+
+    # ── time ────────────────────────────────────────────────────────────────
+
+    @property
+    def duration(self) -> float:
+        return self._times[-1] - self._times[0] if self._times else 0.0
+
+    def time_at(self, index: int) -> float:
+        """Seconds from the first event to the last event folded at position ``index``."""
+        if not self._times or index <= 0:
+            return 0.0
+        return self._times[min(index, len(self._times)) - 1] - self._times[0]
+
+    def position_at(self, seconds: float) -> int:
+        """The position that shows the session ``seconds`` after its first event."""
+        if not self._times:
+            return 0
+        return bisect.bisect_right(self._times, self._times[0] + seconds)
+
+    # ── playing ─────────────────────────────────────────────────────────────
+
+    @property
+    def paused(self) -> bool:
+        return not self._running.is_set()
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def stop(self) -> None:
+        self._stopped = True
+        self._running.set()
+
+    async def play(
+        self,
+        speed: float | None = 1.0,
+        on_events: OnEvents | None = None,
+        *,
+        tick: float = 1 / 30,
+        batch: int = 2000,
+        max_gap: float | None = None,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
+    ) -> None:
+        """Fold events from ``position`` to the end, paced by their timestamps divided by ``speed``.
+
+        ``speed`` None or 0 runs as fast as possible, ``batch`` events per call of ``on_events`` and a bare
+        yield to the event loop between batches. Paced, each tick hands over every event that is due.
+        ``max_gap`` (seconds of wall time) shortens long idle stretches, e.g. a person thinking.
+        """
+        self._stopped = False
+        now = clock or asyncio.get_running_loop().time
+        fast = not speed
+        anchor_wall, anchor_ts = now(), self._time_of(self._position)
+        while not self.at_end and not self._stopped:
+            if self.paused:
+                await self._running.wait()
+                anchor_wall, anchor_ts = now(), self._time_of(self._position)
+                continue
+            if fast:
+                applied = self.step(batch)
+            else:
+                assert speed is not None
+                horizon = anchor_ts + (now() - anchor_wall) * speed
+                due = self._time_of(self._position + 1)
+                if due > horizon:
+                    delay = (due - horizon) / speed
+                    if max_gap is not None and delay > max_gap:
+                        anchor_ts += (delay - max_gap) * speed  # skip the idle part of the gap
+                        delay = max_gap
+                    await sleep(min(delay, tick))
+                    continue
+                end = bisect.bisect_right(self._times, horizon, lo=self._position)
+                applied = self.step(min(batch, max(1, end - self._position)))
+            if on_events is not None:
+                result = on_events(applied)
+                if inspect.isawaitable(result):
+                    await result
+            if fast:
+                await sleep(0)
+
+    def _time_of(self, position: int) -> float:
+        """The timestamp of the event that brings the player to ``position``."""
+        if not self._times:
+            return 0.0
+        return self._times[max(0, min(position, len(self._times)) - 1)]
+
