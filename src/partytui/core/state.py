@@ -199,7 +199,8 @@ def _session_started(s: TeamState, e: ev.SessionStarted) -> None:
     s.started_at = e.ts
     s.status = "running"
     for info in e.agents:
-        s.agents[info.name] = AgentView(info=info, state_since=e.ts)
+        # a copy: the reducer later fills in the model, and must never change the event it was given
+        s.agents[info.name] = AgentView(info=info.model_copy(), state_since=e.ts)
 
 
 def _session_resumed(s: TeamState, e: ev.SessionResumed) -> None:
@@ -217,9 +218,9 @@ def _session_ended(s: TeamState, e: ev.SessionEnded) -> None:
 
 def _agent_joined(s: TeamState, e: ev.AgentJoined) -> None:
     if e.info.name in s.agents:
-        s.agents[e.info.name].info = e.info
+        s.agents[e.info.name].info = e.info.model_copy()
     else:
-        s.agents[e.info.name] = AgentView(info=e.info, state_since=e.ts)
+        s.agents[e.info.name] = AgentView(info=e.info.model_copy(), state_since=e.ts)
 
 
 def _phase_changed(s: TeamState, e: ev.PhaseChanged) -> None:
