@@ -76,7 +76,8 @@ async def test_round_trip_over_loopback() -> None:
 
 
 async def test_errors_resets_and_midstream_failures_over_loopback() -> None:
-    turns = [{"status": 529}, {"reset": True}, {"midstream": "overloaded_error"}, {"malformed": True}, {"text": "made it"}]
+    turns = [{"status": 529}, {"reset": True}, {"midstream": "overloaded_error"}, {"malformed": True},
+             {"text": "made it"}]
     async with FakeAnthropicServer(turns=turns) as server:
         sink = Sink()
         result = await ask(provider(server.base_url), [{"role": "user", "content": "x"}], sink)
@@ -88,7 +89,8 @@ async def test_errors_resets_and_midstream_failures_over_loopback() -> None:
 async def test_a_server_that_does_not_answer_times_out() -> None:
     async with FakeAnthropicServer(turns=[{"hang": 2.0}, {"text": "quick now"}]) as server:
         sink = Sink()
-        result = await ask(provider(server.base_url, timeout=httpx2.Timeout(0.3)), [{"role": "user", "content": "x"}], sink)
+        impatient = provider(server.base_url, timeout=httpx2.Timeout(0.3))
+        result = await ask(impatient, [{"role": "user", "content": "x"}], sink)
     assert result.content[0]["text"] == "quick now"
     assert sink.retries[0][3] == "timeout"
 

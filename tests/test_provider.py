@@ -86,7 +86,9 @@ async def test_text_and_tool_use_round_trip() -> None:
     history = [
         {"role": "user", "content": "Build it."},
         {"role": "assistant", "content": first.content},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call["id"], "content": "# hi", "is_error": False}]},
+        {"role": "user", "content": [
+            {"type": "tool_result", "tool_use_id": call["id"], "content": "# hi", "is_error": False},
+        ]},
     ]
     second = await turn(provider, Sink(), history)
     assert second.content == [{"type": "text", "text": "Done."}] and second.stop_reason == "end_turn"
@@ -102,11 +104,12 @@ async def test_text_and_tool_use_round_trip() -> None:
 
 
 async def test_thinking_block_keeps_its_signature() -> None:
-    provider, _, _ = provider_for([{"thinking": "First the schema, then the API.", "signature": "c2lnbmVk", "text": "Plan ready."}])
+    thought = "First the schema, then the API."
+    provider, _, _ = provider_for([{"thinking": thought, "signature": "c2lnbmVk", "text": "Plan ready."}])
     sink = Sink()
     result = await turn(provider, sink)
     assert "".join(sink.thinking) == "First the schema, then the API."
-    assert result.content[0] == {"type": "thinking", "thinking": "First the schema, then the API.", "signature": "c2lnbmVk"}
+    assert result.content[0] == {"type": "thinking", "thinking": thought, "signature": "c2lnbmVk"}
     assert result.content[1] == {"type": "text", "text": "Plan ready."}
 
 
@@ -131,7 +134,9 @@ async def test_backoff_is_capped() -> None:
 
 
 async def test_rate_limit_honours_retry_after_headers() -> None:
-    provider, _, slept = provider_for([{"status": 429, "retry_after_ms": 1500}, {"status": 429, "retry_after": "2"}, {"text": "ok"}])
+    provider, _, slept = provider_for(
+        [{"status": 429, "retry_after_ms": 1500}, {"status": 429, "retry_after": "2"}, {"text": "ok"}]
+    )
     sink = Sink()
     await turn(provider, sink)
     assert [(a, d, r) for a, _, d, r in sink.retries] == [(2, 1.5, "rate limited"), (3, 2.0, "rate limited")]
@@ -139,7 +144,7 @@ async def test_rate_limit_honours_retry_after_headers() -> None:
 
 
 async def test_midstream_overloaded_error_is_retried() -> None:
-    provider, script, _ = provider_for([{"midstream": "overloaded_error"}, {"midstream": "api_error"}, {"text": "back"}])
+    provider, _, _ = provider_for([{"midstream": "overloaded_error"}, {"midstream": "api_error"}, {"text": "back"}])
     sink = Sink()
     result = await turn(provider, sink)
     assert result.content == [{"type": "text", "text": "back"}]
@@ -216,7 +221,9 @@ async def test_attempts_exhausted_names_the_last_reason() -> None:
 async def test_invalid_tool_json_comes_back_marked_not_raised() -> None:
     raw = '{"command": "ls" oops'
     provider, _, _ = provider_for([{"tool_calls": [
-        {"name": "Bash", "input": raw}, {"name": "Read", "input": {"file_path": "a.txt"}}, {"name": "LS", "input": "[1, 2]"},
+        {"name": "Bash", "input": raw},
+        {"name": "Read", "input": {"file_path": "a.txt"}},
+        {"name": "LS", "input": "[1, 2]"},
     ]}])
     result = await turn(provider, Sink())
     assert result.content[0]["input"] == {INVALID_JSON_KEY: raw}

@@ -76,9 +76,9 @@ def test_json_scenarios_load_too(tmp_path: Path) -> None:
     ("text", "line", "words"),
     [
         ("name: x\nagents:\n  lead:\n    - text: hi\n      colour: red\n", 5, "unknown key 'colour'"),
-        ("name: x\nagents:\n  lead:\n    - when:\n        phase: PLAN\n        sunny: true\n", 6, "unknown key 'sunny'"),
+        ("name: x\nagents:\n  lead:\n    - when:\n        phase: PLAN\n        sunny: 1\n", 6, "unknown key 'sunny'"),
         ("name: x\nagents:\n  lead:\n    - tools:\n        - name: Read\n        - name: 42\n", 6, "tools[1].name"),
-        ("name: x\nagents:\n  lead:\n    - tools:\n        - name: Read\n          input: [1, 2]\n", 6, "valid dictionary"),
+        ("name: x\nagents:\n  lead:\n    - tools:\n        - name: Read\n          input: [1]\n", 6, "valid dictionary"),
         ("name: x\nagents:\n  lead:\n    - text: a\n    - pause: -2\n", 5, "greater than or equal to 0"),
         ("name: x\nagents:\n  lead:\n    - usage: {output_tokens: -1}\n", 4, "usage.output_tokens"),
         ("name: x\nagents:\n  lead:\n    - when: {phase: LAUNCH}\n", 4, "unknown phase 'LAUNCH'"),
@@ -235,3 +235,11 @@ def test_files_idle_and_all_keys_together() -> None:
     assert not holds({"phase": "BUILD", "files": ["api/app.py"], "idle": ["qa"]}, state)
     assert condition_holds(None, state, "lead")
     assert Scenario.condition_holds({"phase": "PLAN"}, state, "lead")  # a plain mapping works too
+
+
+def test_the_documented_example_loads() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    scenario = parse_scenario(example, "docs/scenarios.md")
+    assert scenario.turn("lead", 1).when.completed == "all"
+    assert scenario.turn("backend", 0).faults[0].status == 529

@@ -61,8 +61,8 @@ class Sink:
 
 def started_session() -> Session:
     session = Session()
-    session.emit(ev.SessionStarted(session_id="s1", mode="scripted",
-                                   agents=[ev.AgentInfo(name="lead", model="m", lead=True), ev.AgentInfo(name="backend", model="m")]))
+    agents = [ev.AgentInfo(name="lead", model="m", lead=True), ev.AgentInfo(name="backend", model="m")]
+    session.emit(ev.SessionStarted(session_id="s1", mode="scripted", agents=agents))
     return session
 
 
@@ -205,7 +205,9 @@ async def test_pacing_is_realistic_and_scaled_by_speed() -> None:
 
 
 async def test_scripted_provider_retries_without_waiting_at_speed_zero() -> None:
-    scenario = parse_scenario("name: t\nagents:\n  lead:\n    - faults: [{status: 529}, {status: 503}]\n      text: ok\n")
+    scenario = parse_scenario(
+        "name: t\nagents:\n  lead:\n    - faults: [{status: 529}, {status: 503}]\n      text: ok\n"
+    )
     provider = scripted_provider(scenario, started_session(), speed=0)
     sink = Sink()
     result = await ask(provider, "lead", [USER], sink)

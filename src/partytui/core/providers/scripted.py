@@ -28,6 +28,7 @@ SCRIPTED_API_KEY = "scripted-offline"
 FIRST_TOKEN_S = (0.4, 0.8)
 TOKENS_PER_S = (60.0, 100.0)
 CHARS_PER_TOKEN = 4
+EVENT_STREAM = {"content-type": "text/event-stream"}
 
 Sleep = Callable[[float], Awaitable[Any]]
 
@@ -48,7 +49,8 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         if request.method != "POST" or not request.url.path.endswith("/v1/messages"):
-            return _error_response(404, f"the scripted API serves POST /v1/messages, not {request.method} {request.url.path}")
+            asked = f"{request.method} {request.url.path}"
+            return _error_response(404, f"the scripted API serves POST /v1/messages, not {asked}")
         try:
             body = json.loads(await request.aread())
         except ValueError:
@@ -62,7 +64,8 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
         turn = self.scenario.turn(agent, index)
         if turn is None:
             self.served.append((agent, index, "ended"))
-            return self._stream(agent, index, _script_ended(agent, index, model, len(self.scenario.agents.get(agent, []))))
+            scripted = len(self.scenario.agents.get(agent, []))
+            return self._stream(agent, index, _script_ended(agent, index, model, scripted))
 
         if turn.when is not None:
             await self.session.wait_until(lambda state: condition_holds(turn.when, state, agent))
@@ -83,7 +86,7 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
     # ── responses ────────────────────────────────────────────────────────────
 
     def _stream(self, agent: str, index: int, turn: sse.WireTurn) -> httpx2.Response:
-        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=self._paced(agent, index, turn))
+        return httpx2.Response(200, headers=EVENT_STREAM, content=self._paced(agent, index, turn))
 
     async def _paced(self, agent: str, index: int, turn: sse.WireTurn) -> AsyncIterator[bytes]:
         rng = random.Random(f"{agent}:{index}")  # the same pace every run: demos and replays look alike
@@ -100,18 +103,19 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
     def _fault(self, fault: Fault, agent: str, index: int, model: str) -> httpx2.Response:
         msg_id = f"msg_{agent}_{index}_fault"
         if fault.status is not None:
-            status, headers, content = sse.http_error(fault.status, retry_after_ms=fault.retry_after_ms, message=fault.message)
+            status, headers, content = sse.http_error(
+                fault.status, retry_after_ms=fault.retry_after_ms, message=fault.message
+            )
             return httpx2.Response(status, headers=headers, content=content)
         if fault.timeout:
             raise httpx2.ReadTimeout("the scripted API did not answer in time")
         start = sse.encode(*next(sse.turn_events(sse.WireTurn(msg_id=msg_id, model=model))))
         if fault.midstream:
             events = [start, sse.encode("ping", {"type": "ping"}), sse.midstream_error(fault.midstream, fault.message)]
-            return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=_replay(events))
+            return httpx2.Response(200, headers=EVENT_STREAM, content=_replay(events))
         if fault.malformed:
-            return httpx2.Response(200, headers={"content-type": "text/event-stream"},
-                                   content=_replay(sse.malformed_events(msg_id, model)))
-        return httpx2.Response(200, headers={"content-type": "text/event-stream"}, content=_reset_after([start]))
+            return httpx2.Response(200, headers=EVENT_STREAM, content=_replay(sse.malformed_events(msg_id, model)))
+        return httpx2.Response(200, headers=EVENT_STREAM, content=_reset_after([start]))
 
 
 async def _replay(events: list[bytes]) -> AsyncIterator[bytes]:

@@ -101,21 +101,22 @@ def turn_events(turn: WireTurn, *, max_chars: int = 12) -> Iterator[tuple[str, d
     }
     index = 0
     if turn.thinking is not None:
-        yield from _block(index, {"type": "thinking", "thinking": "", "signature": ""},
-                          [{"type": "thinking_delta", "thinking": c} for c in chunks(turn.thinking, max_chars)]
-                          + [{"type": "signature_delta", "signature": turn.signature}])
+        deltas = [{"type": "thinking_delta", "thinking": c} for c in chunks(turn.thinking, max_chars)]
+        deltas.append({"type": "signature_delta", "signature": turn.signature})
+        yield from _block(index, {"type": "thinking", "thinking": "", "signature": ""}, deltas)
         index += 1
     if turn.text is not None:
-        yield from _block(index, {"type": "text", "text": ""},
-                          [{"type": "text_delta", "text": c} for c in chunks(turn.text, max_chars)])
+        deltas = [{"type": "text_delta", "text": c} for c in chunks(turn.text, max_chars)]
+        yield from _block(index, {"type": "text", "text": ""}, deltas)
         index += 1
     if index:
         yield "ping", {"type": "ping"}
     for call in turn.tool_calls:
         raw = call.input if isinstance(call.input, str) else json.dumps(call.input)
-        deltas = [""] + [raw[i : i + max_chars * 2] for i in range(0, len(raw), max_chars * 2)]
-        yield from _block(index, {"type": "tool_use", "id": call.id, "name": call.name, "input": {}},
-                          [{"type": "input_json_delta", "partial_json": d} for d in deltas])
+        # the API opens with an empty partial_json, then sends the JSON text in pieces
+        pieces = [""] + [raw[i : i + max_chars * 2] for i in range(0, len(raw), max_chars * 2)]
+        deltas = [{"type": "input_json_delta", "partial_json": p} for p in pieces]
+        yield from _block(index, {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}, deltas)
         index += 1
     yield "message_delta", {
         "type": "message_delta",
@@ -142,7 +143,8 @@ def delta_text(data: dict[str, Any]) -> str:
 
 
 def error_body(error_type: str, message: str | None = None) -> dict[str, Any]:
-    return {"type": "error", "error": {"type": error_type, "message": message or ERROR_MESSAGES.get(error_type, error_type)}}
+    text = message or ERROR_MESSAGES.get(error_type, error_type)
+    return {"type": "error", "error": {"type": error_type, "message": text}}
 
 
 def error_type_for(status: int) -> str:
@@ -151,7 +153,9 @@ def error_type_for(status: int) -> str:
     return "api_error" if status >= 500 else "invalid_request_error"
 
 
-def http_error(status: int, *, retry_after_ms: int | None = None, message: str | None = None) -> tuple[int, dict[str, str], bytes]:
+def http_error(
+    status: int, *, retry_after_ms: int | None = None, message: str | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """Status, headers and JSON body of an HTTP error response."""
     headers = {"content-type": "application/json"}
     if retry_after_ms is not None:
