@@ -69,11 +69,15 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     return text
 
 
+_SECRET_NAMES = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
+
+
 def secrets_from_env() -> tuple[str, ...]:
+    """Values of environment variables whose names say they are secrets (long enough to be one)."""
     return tuple(
         value
         for key, value in os.environ.items()
-        if value and (key.endswith("_API_KEY") or key.endswith("_AUTH_TOKEN") or key.endswith("_SECRET"))
+        if len(value) >= 12 and any(word in key.upper() for word in _SECRET_NAMES)
     )
 
 

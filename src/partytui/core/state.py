@@ -53,6 +53,7 @@ class AgentView:
     running_tool: str | None = None
     tool_since: float = 0.0
     fresh_block: bool = True  # the next delta starts a new transcript entry (a new turn began)
+    turn_start: int = 0  # transcript length when the current turn began (a retry discards what came after)
 
     @property
     def name(self) -> str:
@@ -241,6 +242,7 @@ def _turn_started(s: TeamState, e: ev.TurnStarted) -> None:
     if agent is None:
         return
     agent.fresh_block = True
+    agent.turn_start = len(agent.transcript)
     if e.model and agent.info.model in ("", "unknown"):
         agent.info.model = e.model
 
@@ -279,6 +281,10 @@ def _turn_ended(s: TeamState, e: ev.TurnEnded) -> None:
 def _turn_retry(s: TeamState, e: ev.TurnRetry) -> None:
     agent = s._agent(e.agent)
     if agent:
+        # the failed attempt's partial text is streamed again by the retry: drop it so it shows once
+        kept = agent.transcript[agent.turn_start :]
+        agent.transcript[agent.turn_start :] = [x for x in kept if x.kind not in ("text", "thinking")]
+        agent.fresh_block = True
         text = f"retrying in {e.delay_s:g}s ({e.reason}), attempt {e.attempt}/{e.max_attempts}"
         s._entry(agent, "retry", e, chunks=[text])
 
