@@ -192,7 +192,8 @@ class PartyApp(App[int | None]):
         view = self.session.state.approvals.get(approval_id)
         if view is None or not view.pending or approval_id in self._showing:
             return
-        modal = ApprovalModal(view, self.workspace, clock=self.clock)
+        agent = self.session.state.agents.get(view.request.agent)
+        modal = ApprovalModal(view, self.workspace, clock=self.clock, color=agent.info.color if agent else None)
         self._showing[approval_id] = modal
         try:
             answer = await self.push_screen_wait(modal)
