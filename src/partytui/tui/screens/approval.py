@@ -283,6 +283,11 @@ class ApprovalModal(ModalScreen[Answer | None]):
         Binding("escape", "back", "Back"),
         Binding("1", "pick(1)", "Pick", key_display="1-9"),
         *[Binding(str(n), f"pick({n})", show=False) for n in range(2, 10)],
+        # read the request from anywhere in the modal, even with a button focused
+        Binding("pageup", "scroll('page_up')", show=False),
+        Binding("pagedown", "scroll('page_down')", show=False),
+        Binding("home", "scroll('home')", show=False),
+        Binding("end", "scroll('end')", show=False),
     ]
 
     _ACTIONS_BY_KIND = {
@@ -429,18 +434,25 @@ class ApprovalModal(ModalScreen[Answer | None]):
 
     def on_mount(self) -> None:
         self.query_one("#reason-box").display = False
+        self._focus_start()
+
+    def _focus_start(self) -> None:
         if self.kind == "question":
-            self.query(QuestionBlock).first().focus()
+            blocks = list(self.query(QuestionBlock))
+            blocks[min(self._current_question, len(blocks) - 1)].focus()
         elif self.kind == "reply":
             self.query_one("#reply", TextArea).focus()
         else:
-            self.query_one("#buttons Button").focus()
+            # the document has focus, not a button: arrows read it, and a stray enter approves nothing
+            self.query_one("#dialog").focus()
 
     # ── which keys apply to which kind ────────────────────────────────────────
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
             return self._rejecting
+        if action == "scroll":
+            return not self._rejecting
         if action == "set_aside":
             return not self._rejecting
         allowed = self._ACTIONS_BY_KIND.get(self.kind, self._DEFAULT_ACTIONS)
@@ -470,8 +482,7 @@ class ApprovalModal(ModalScreen[Answer | None]):
         if not text:
             self.notify("Write a reply first (or escape to set it aside).", severity="warning")
             return
-        # the reply is the answer; note carries it too for readers that only look at the note
-        self.dismiss(Answer("answered", note=text, answers=[text]))
+        self.dismiss(Answer("answered", answers=[text]))
 
     def action_reject(self) -> None:
         self._rejecting = True
@@ -484,6 +495,11 @@ class ApprovalModal(ModalScreen[Answer | None]):
 
     action_decline = action_reject
 
+    def action_scroll(self, where: str) -> None:
+        dialog = self.query_one("#dialog", VerticalScroll)
+        {"page_up": dialog.action_page_up, "page_down": dialog.action_page_down,
+         "home": dialog.action_scroll_home, "end": dialog.action_scroll_end}[where]()
+
     def action_set_aside(self) -> None:
         self.dismiss(None)
 
@@ -493,7 +509,7 @@ class ApprovalModal(ModalScreen[Answer | None]):
             self.query_one("#reason-box").display = False
             self.query_one("#buttons").display = True
             self.query_one("#reason", Input).value = ""
-            self.query_one("#buttons Button").focus()
+            self._focus_start()
             self.refresh_bindings()
 
     def action_pick(self, n: int) -> None:
