@@ -88,8 +88,8 @@ def test_help_80x24(snap_compare: Any) -> None:
 
 
 def test_confirm_80x24(snap_compare: Any) -> None:
-    screen = lambda: ConfirmScreen("Quit partytui?", "The run is still in progress; the log keeps everything.")  # noqa: E731
-    assert snap_compare(host(screen), terminal_size=(80, 24))
+    body = "The run is still in progress; the log keeps everything."
+    assert snap_compare(host(lambda: ConfirmScreen("Quit partytui?", body)), terminal_size=(80, 24))
 
 
 def test_message_80x24(snap_compare: Any) -> None:

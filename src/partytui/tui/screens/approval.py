@@ -346,8 +346,9 @@ class ApprovalModal(ModalScreen[Answer | None]):
 
     def action_reject(self) -> None:
         self._rejecting = True
-        label = "Why decline? (the agent reads this)" if self.kind in ("question", "reply") else "Why reject? (the agent reads this)"
-        self.query_one("#reason-label", Static).update(Text.assemble((label, "bold"), ("  enter sends · escape goes back", "dim")))
+        verb = "decline" if self.kind in ("question", "reply") else "reject"
+        label = Text.assemble((f"Why {verb}? (the agent reads this)", "bold"), ("  enter sends · escape goes back", "dim"))
+        self.query_one("#reason-label", Static).update(label)
         self.query_one("#reason-box").display = True
         self.query_one("#buttons").display = False
         self.query_one("#reason", Input).focus()
