@@ -514,7 +514,9 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
         assert blocks[-1].entry.text == document
         # parsed as Markdown: a heading, paragraphs, lists and code blocks, not one blob
         assert len(blocks[-1].children) > 40
-        assert transcript.is_anchored
+        # it follows the bottom
+        await until(pilot, lambda: transcript.is_anchored, "anchored once the text overflows")
+        await until(pilot, lambda: transcript.max_scroll_y > 0 and transcript.scroll_y == transcript.max_scroll_y, "at the bottom")
 
 
 async def test_tool_cards_update_when_results_arrive() -> None:

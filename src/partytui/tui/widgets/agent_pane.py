@@ -20,7 +20,7 @@ class AgentChecklist(Static):
     """The agent's own list (TodoWrite, or tasks whose source is the agent): not team cards."""
 
     DEFAULT_CSS = """
-    AgentChecklist { max-height: 6; padding: 0 1; color: $text-muted; border-bottom: hkey $panel-lighten-2; }
+    AgentChecklist { max-height: 6; padding: 0 1; color: $text-muted; background: $boost; }
     AgentChecklist.-empty { display: none; }
     """
 

@@ -243,8 +243,13 @@ class Transcript(VerticalScroll):
         self._live: list[EntryWidget] = []
         self._earlier: Static | None = None
 
-    def on_mount(self) -> None:
-        self.anchor()
+    def watch_virtual_size(self) -> None:
+        self._anchor_when_full()
+
+    def _anchor_when_full(self) -> None:
+        # anchored only once there is more than a screenful: Textual bottom-aligns short anchored content
+        if not self.is_anchored and self.max_scroll_y > 0:
+            self.anchor()
 
     @property
     def entry_widgets(self) -> list[Widget]:
@@ -257,6 +262,7 @@ class Transcript(VerticalScroll):
         await self.remove_children()
         self._earlier = None
         self._seen = self._hidden = 0
+        self.anchor(False)
 
     async def sync(self, view: AgentView, state: TeamState) -> None:
         entries = view.transcript
