@@ -251,6 +251,61 @@ class FileChanged(EventBase):
     action: Literal["write", "edit", "delete"] = "write"
 
 
+class ChecklistItem(Payload):
+    """One line of a Markdown checklist an agent keeps in the workspace."""
+
+    text: str
+    done: bool = False
+    section: str = ""  # the heading above it ("In Progress", "To Do", "Completed", …)
+    doing: bool = False  # marked in progress in the line itself (``[~]``, ``[-]``, ``[/]``)
+
+    @property
+    def status(self) -> Literal["pending", "in_progress", "completed"]:
+        if self.done:
+            return "completed"
+        section = self.section.lower()
+        if self.doing or "progress" in section or "doing" in section or "current" in section:
+            return "in_progress"
+        return "pending"
+
+
+class ChecklistUpdated(EventBase):
+    """A checklist file parsed whole; ``agent`` is whose list it is (None: no agent of the team)."""
+
+    type: Literal["checklist.updated"] = "checklist.updated"
+    path: str  # workspace-relative
+    items: list[ChecklistItem] = Field(default_factory=list)
+    by: str | None = None  # who changed the file, when known
+    truncated: bool = False  # the file was longer than the mirror reads
+    deleted: bool = False
+
+
+class DocumentChanged(EventBase):
+    """A shared document's content as it is now; ``agent`` changed it (None: before the run, or unknown)."""
+
+    type: Literal["document.changed"] = "document.changed"
+    path: str  # workspace-relative
+    content: str = ""
+    size: int = 0  # bytes on disk; the content stops at the mirror's cap
+    truncated: bool = False
+    deleted: bool = False
+
+
+class DocumentRead(EventBase):
+    type: Literal["document.read"] = "document.read"
+    path: str
+
+
+class MarkerFound(EventBase):
+    """A completion marker file; ``task_id`` is the team task it completed (None: no task matches yet)."""
+
+    type: Literal["marker.found"] = "marker.found"
+    path: str
+    marker: str  # the id in the file name: ``.orchestrator/complete/<marker>.done``
+    task_id: str | None = None
+    note: str = ""  # the start of the file's text, if any
+
+
 class ErrorEvent(EventBase):
     type: Literal["error"] = "error"
     message: str
@@ -286,6 +341,10 @@ Event = Annotated[
         ApprovalRequested,
         ApprovalAnswered,
         FileChanged,
+        ChecklistUpdated,
+        DocumentChanged,
+        DocumentRead,
+        MarkerFound,
         ErrorEvent,
     ],
     Field(discriminator="type"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable
 
 from . import events as ev
-from .events import AgentInfo, ApprovalRequest, Task, Todo, Usage
+from .events import AgentInfo, ApprovalRequest, ChecklistItem, Task, Todo, Usage
 
 
 @dataclass
@@ -111,6 +111,42 @@ class FileView:
 
 
 @dataclass
+class ChecklistView:
+    """A Markdown checklist an agent keeps in the workspace, as last parsed."""
+
+    path: str
+    owner: str | None
+    items: list[ChecklistItem]
+    by: str | None
+    updated_at: float
+    truncated: bool = False
+
+
+@dataclass
+class DocumentView:
+    """A shared plan or context document: its current content, who last changed it, who read it."""
+
+    path: str
+    content: str
+    size: int
+    truncated: bool
+    changed_by: str | None
+    changed_at: float
+    changes: int = 1
+    reads: dict[str, float] = field(default_factory=dict)  # agent → when it last read the document
+
+
+@dataclass
+class MarkerView:
+    path: str
+    marker: str
+    task_id: str | None
+    by: str | None
+    found_at: float
+    note: str = ""
+
+
+@dataclass
 class TeamState:
     session_id: str = ""
     goal: str = ""
@@ -126,6 +162,9 @@ class TeamState:
     approvals: dict[int, ApprovalView] = field(default_factory=dict)
     messages: list[MessageView] = field(default_factory=list)
     files: dict[str, FileView] = field(default_factory=dict)
+    checklists: dict[str, ChecklistView] = field(default_factory=dict)  # by workspace-relative path
+    documents: dict[str, DocumentView] = field(default_factory=dict)
+    markers: dict[str, MarkerView] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     started_at: float | None = None
     ended_at: float | None = None
@@ -150,6 +189,9 @@ class TeamState:
         return any(
             (dep := self.tasks.get(b)) is not None and dep.task.status != "completed" for b in task.blocked_by
         )
+
+    def checklists_of(self, agent: str) -> list[ChecklistView]:
+        return [c for c in self.checklists.values() if c.owner == agent]
 
     def approved(self, kind: str, agent: str | None = None) -> list[ApprovalView]:
         return [
@@ -376,6 +418,37 @@ def _file_changed(s: TeamState, e: ev.FileChanged) -> None:
         s.files[e.path] = FileView(e.path, e.agent, e.action, e.ts)
 
 
+def _checklist_updated(s: TeamState, e: ev.ChecklistUpdated) -> None:
+    if e.deleted:
+        s.checklists.pop(e.path, None)
+        return
+    items = [item.model_copy() for item in e.items]
+    s.checklists[e.path] = ChecklistView(e.path, e.agent, items, e.by, e.ts, e.truncated)
+
+
+def _document_changed(s: TeamState, e: ev.DocumentChanged) -> None:
+    if e.deleted:
+        s.documents.pop(e.path, None)
+        return
+    doc = s.documents.get(e.path)
+    if doc is None:
+        s.documents[e.path] = DocumentView(e.path, e.content, e.size, e.truncated, e.agent, e.ts)
+        return
+    doc.content, doc.size, doc.truncated = e.content, e.size, e.truncated
+    doc.changed_by, doc.changed_at = e.agent, e.ts
+    doc.changes += 1
+
+
+def _document_read(s: TeamState, e: ev.DocumentRead) -> None:
+    doc = s.documents.get(e.path)
+    if doc is not None and e.agent:
+        doc.reads[e.agent] = e.ts
+
+
+def _marker_found(s: TeamState, e: ev.MarkerFound) -> None:
+    s.markers[e.path] = MarkerView(e.path, e.marker, e.task_id, e.agent, e.ts, e.note)
+
+
 def _error(s: TeamState, e: ev.ErrorEvent) -> None:
     s.errors.append(f"{e.agent}: {e.message}" if e.agent else e.message)
     agent = s.agents.get(e.agent) if e.agent else None
@@ -405,5 +478,9 @@ _HANDLERS: dict[str, Callable[[TeamState, Any], None]] = {
     "approval.requested": _approval_requested,
     "approval.answered": _approval_answered,
     "file.changed": _file_changed,
+    "checklist.updated": _checklist_updated,
+    "document.changed": _document_changed,
+    "document.read": _document_read,
+    "marker.found": _marker_found,
     "error": _error,
 }
