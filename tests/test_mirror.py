@@ -404,3 +404,11 @@ async def test_the_timer_waits_while_a_tool_runs(tmp_path, ws):
         assert session.state.documents["PLAN.md"].changed_by == "qa"
     finally:
         await mirror.stop()
+
+
+def test_a_large_docs_folder_lists_only_so_many_documents(tmp_path, ws):
+    for i in range(8):
+        write(ws, f"docs/page{i}.md", f"# page {i}\n")
+    session = make_session(tmp_path)
+    WorkspaceMirror(session, ws, max_documents=5).scan(None, initial=True)
+    assert len(session.state.documents) == 5

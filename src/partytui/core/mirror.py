@@ -42,6 +42,7 @@ DOCUMENT_PATTERNS: tuple[str, ...] = (
 
 DOCUMENT_CAP_BYTES = 64_000  # a document's content in an event stops here (the log keeps every version)
 CHECKLIST_CAP_BYTES = 256_000
+MAX_DOCUMENTS = 50  # a project with a large docs/ folder lists its first fifty, not a copy of them all
 CHECKLIST_MAX_ITEMS = 500
 MARKER_NOTE_CHARS = 500
 
@@ -160,6 +161,7 @@ class WorkspaceMirror:
         watched: Watched = Watched(),
         document_cap: int = DOCUMENT_CAP_BYTES,
         checklist_cap: int = CHECKLIST_CAP_BYTES,
+        max_documents: int = MAX_DOCUMENTS,
     ) -> None:
         self.session = session
         self.workspace = Path(workspace)
@@ -170,6 +172,7 @@ class WorkspaceMirror:
         self.watched = watched
         self.document_cap = document_cap
         self.checklist_cap = checklist_cap
+        self.max_documents = max_documents
         self._seen: dict[str, Stat] = {}
         self._queue: list[tuple[str, str | None, str | None]] = []  # (what, path, agent)
         self._reads: dict[str, tuple[str, str]] = {}  # tool_use_id → (agent, document path)
@@ -403,6 +406,8 @@ class WorkspaceMirror:
                 self.session.emit(DocumentChanged(agent=agent, path=rel, deleted=True))
             return
         content, size, cut = loaded
+        if before is None and len(self.session.state.documents) >= self.max_documents:
+            return
         if before is not None and (before.content, before.size, before.truncated) == (content, size, cut):
             return
         self.session.emit(DocumentChanged(agent=agent, path=rel, content=content, size=size, truncated=cut))

@@ -16,6 +16,7 @@ from typing import Any, Sequence
 
 from .agent_loop import AgentRunner
 from .approvals import ApprovalBroker
+from .mirror import WorkspaceMirror
 from .events import PHASES, AgentInfo, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
 from .providers.base import Provider
 from .session import Session
@@ -185,6 +186,9 @@ class Team:
 
     async def run(self) -> int:
         """Run until the team finishes; returns the exit code (0 done, 1 failed, 3 waiting for a person)."""
+        # checklists, completion markers and shared documents the agents keep in files (core/mirror.py)
+        mirror = WorkspaceMirror.for_team(self)
+        mirror.start()
         for name, runner in self.runners.items():
             if not runner.stopped:
                 self._tasks[name] = asyncio.create_task(runner.run(), name=f"agent:{name}")
@@ -203,6 +207,7 @@ class Team:
             for task in self._tasks.values():
                 task.cancel()
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+            await mirror.stop()  # a last look, so what the agents left in files is logged before the end
             if self.status == "running":
                 self.status, self.reason = "cancelled", "the run was stopped"
             self.session.emit(SessionEnded(status=self.status, reason=self.reason))
