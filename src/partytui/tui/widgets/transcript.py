@@ -246,10 +246,15 @@ class Transcript(VerticalScroll):
     def watch_virtual_size(self) -> None:
         self._anchor_when_full()
 
+    def on_resize(self) -> None:
+        self._anchor_when_full()
+
     def _anchor_when_full(self) -> None:
-        # anchored only once there is more than a screenful: Textual bottom-aligns short anchored content
-        if not self.is_anchored and self.max_scroll_y > 0:
-            self.anchor()
+        # Anchored only while there is more than a screenful: Textual bottom-aligns short anchored content,
+        # and a pane that grows (a resize, leaving zoom) may go from overflowing to fitting.
+        overflowing = self.max_scroll_y > 0
+        if overflowing != self.is_anchored:
+            self.anchor(overflowing)
 
     @property
     def entry_widgets(self) -> list[Widget]:
