@@ -290,6 +290,20 @@ def test_documents_are_listed_with_their_content_and_last_writer(tmp_path, ws):
     assert "docs/api.md" not in docs
 
 
+def test_a_write_is_read_as_that_tool_left_it(tmp_path, ws):
+    session = make_session(tmp_path)
+    mirror = WorkspaceMirror(session, ws)
+    mirror.attach()
+    write(ws, "PLAN.md", "# by backend\n")
+    changed(session, "backend", "PLAN.md")
+    write(ws, "PLAN.md", "# rewritten by a command still running\n")  # no event yet
+    assert session.state.documents["PLAN.md"].content == "# by backend\n"
+    assert session.state.documents["PLAN.md"].changed_by == "backend"
+    bash(session, "qa", ws, "true")
+    assert session.state.documents["PLAN.md"].content.startswith("# rewritten")
+    assert session.state.documents["PLAN.md"].changed_by == "qa"
+
+
 def test_reads_are_recorded_against_the_document(tmp_path, ws):
     write(ws, "requirements.md", "- notes\n")
     session = make_session(tmp_path)
@@ -412,3 +426,49 @@ def test_a_large_docs_folder_lists_only_so_many_documents(tmp_path, ws):
     session = make_session(tmp_path)
     WorkspaceMirror(session, ws, max_documents=5).scan(None, initial=True)
     assert len(session.state.documents) == 5
+
+
+# ── end to end: Claude Code agent files with their own protocols, on the scripted provider ──
+
+PROTOCOLS = Path(__file__).parent / "fixtures" / "protocols"
+
+
+def test_a_team_keeping_files_by_its_own_protocols_shows_on_the_board(tmp_path, capsys, monkeypatch):
+    from partytui.cli import main
+
+    monkeypatch.delenv("PARTYTUI_CONFIG")  # no config file: the defaults (the home directory is a temporary one)
+
+    ws = tmp_path / "ws"
+    code = main([
+        "run", "--headless", "--scenario", str(PROTOCOLS / "scenario.yaml"), "--approve", "all", "--speed", "0",
+        "--workspace", str(ws), "--session-dir", str(tmp_path / "sessions"),
+    ])
+    out = capsys.readouterr()
+    assert code == 0, out.out[-3000:] + out.err[-3000:]
+    log = next((tmp_path / "sessions").glob("*.jsonl"))
+    events = read_log(log).events
+    state = fold(events)  # the log alone: nothing is read back from the workspace
+    assert state.status == "done"
+
+    # the checklist backend-dev keeps, written by Write and rewritten by a shell command
+    checklist = state.checklists[".claude/tasks/backend-dev-tasks.md"]
+    assert checklist.owner == "backend-dev" and checklist.by == "backend-dev"
+    assert [(i.text, i.done) for i in checklist.items] == [
+        ("Read MULTI_AGENT_PLAN.md", True), ("TASK-001 kv.py get/set", True), ("Run a round trip", True),
+    ]
+    first = next(e for e in events if e.type == "checklist.updated")
+    assert [i.status for i in first.items] == ["in_progress", "pending", "completed"]
+    assert state.agents["lead"].todos[0].status == "completed"  # TodoWrite sits beside it
+
+    # qa-engineer only wrote its marker; the mirror closed TASK-002, once
+    marker = state.markers[".orchestrator/complete/TASK-002.done"]
+    assert (marker.task_id, marker.by, marker.note) == ("2", "qa-engineer", "round trip ok")
+    assert state.tasks["2"].task.status == "completed" and state.tasks["2"].history[-1][3] == "qa-engineer"
+    assert sum(1 for e in events if e.type == "task.updated" and e.task.id == "2" and e.task.status == "completed") == 1
+
+    # the shared documents with who wrote and read them
+    docs = state.documents
+    assert set(docs) == {"CLAUDE.md", "requirements.md", "MULTI_AGENT_PLAN.md"}
+    assert docs["MULTI_AGENT_PLAN.md"].changed_by == "architect" and "TASK-002" in docs["MULTI_AGENT_PLAN.md"].content
+    assert set(docs["MULTI_AGENT_PLAN.md"].reads) == {"lead", "qa-engineer"}
+    assert docs["CLAUDE.md"].changed_by is None and set(docs["CLAUDE.md"].reads) == {"architect"}

@@ -14,13 +14,21 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import time
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .events import ChecklistItem, ChecklistUpdated, DocumentChanged, DocumentRead, EventBase, MarkerFound, Task
+from .events import (
+    ChecklistItem,
+    ChecklistUpdated,
+    DocumentChanged,
+    DocumentRead,
+    ErrorEvent,
+    EventBase,
+    MarkerFound,
+    Task,
+)
 from .session import Session
 from .tasks import TaskBoard, TaskError
 
@@ -176,7 +184,7 @@ class WorkspaceMirror:
         self._seen: dict[str, Stat] = {}
         self._queue: list[tuple[str, str | None, str | None]] = []  # (what, path, agent)
         self._reads: dict[str, tuple[str, str]] = {}  # tool_use_id → (agent, document path)
-        self._wake: asyncio.Event | None = None
+        self._busy = False
         self._task: asyncio.Task[None] | None = None
         self._unsubscribe: Callable[[], None] | None = None
 
@@ -196,7 +204,7 @@ class WorkspaceMirror:
     # ── lifecycle ───────────────────────────────────────────────────────────
 
     def attach(self) -> None:
-        """Listen to the session (``start`` does this; tests may drive ``sync`` and ``scan`` by hand)."""
+        """Listen to the session: from now on reported changes are taken in as they are emitted."""
         if self._unsubscribe is None:
             self._unsubscribe = self.session.subscribe(self._on_event)
 
@@ -207,23 +215,14 @@ class WorkspaceMirror:
         return self._task
 
     async def run(self) -> None:
-        """Process changes as they are reported, and rescan every ``interval`` seconds; runs until cancelled."""
+        """Rescan every ``interval`` seconds until cancelled; reported changes are taken in as they come."""
         self.attach()
-        self._wake = asyncio.Event()
-        next_scan = time.monotonic() + self.interval
         while True:
-            timeout = max(0.0, next_scan - time.monotonic())
-            try:
-                await asyncio.wait_for(self._wake.wait(), timeout)
-            except asyncio.TimeoutError:
-                pass
-            self._wake.clear()
-            self.sync()
-            if time.monotonic() >= next_scan:
-                next_scan = time.monotonic() + self.interval
-                # a tool that is still running will report its own changes, with its agent's name
-                if not any(a.running_tool for a in self.session.state.agents.values()):
-                    self.scan(None)
+            await asyncio.sleep(self.interval)
+            self._guarded(self.sync)
+            # a tool that is still running will report its own changes, with its agent's name
+            if not any(a.running_tool for a in self.session.state.agents.values()):
+                self._guarded(self.scan, None)
 
     async def stop(self) -> None:
         """Take in what is still pending (a last rescan included), then stop listening."""
@@ -231,13 +230,17 @@ class WorkspaceMirror:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
-        self.sync()
-        self.scan(None)
+        self._guarded(self.sync)
+        self._guarded(self.scan, None)
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
 
-    # ── what the session tells us (synchronous, inside Session.emit: only note it) ──
+    # ── what the session tells us ───────────────────────────────────────────
+    #
+    # Handled at once, inside Session.emit: the file is read as that tool left it (a later look could see
+    # another agent's command half-way through rewriting it), and the mirror's events follow their cause
+    # in the log. The log line and the state already hold the cause when listeners run.
 
     def _on_event(self, event: EventBase) -> None:
         kind = event.type
@@ -260,14 +263,25 @@ class WorkspaceMirror:
 
     def _note(self, what: str, path: str | None, agent: str | None) -> None:
         self._queue.append((what, path, agent))
-        if self._wake is not None:
-            self._wake.set()
+        if not self._busy:  # our own events come back here: the loop in sync() takes those in
+            self._guarded(self.sync)
+
+    def _guarded(self, step: Callable[..., None], *args: object) -> None:
+        """The mirror only watches: a failure of its own is reported, never allowed to stop the team."""
+        try:
+            step(*args)
+        except Exception as exc:  # noqa: BLE001 — a bug here must not end the run
+            self._queue.clear()
+            self.session.emit(ErrorEvent(message=f"workspace mirror: {type(exc).__name__}: {exc}"))
 
     def sync(self) -> None:
         """Act on everything noted so far, in order."""
-        while self._queue:
-            queue, self._queue = self._queue, []
-            for what, path, agent in queue:
+        if self._busy:
+            return
+        self._busy = True
+        try:
+            while self._queue:
+                what, path, agent = self._queue.pop(0)
                 if what == "scan":
                     self.scan(agent)
                 elif what == "markers":
@@ -277,6 +291,8 @@ class WorkspaceMirror:
                         self._read(rel, agent)
                     else:
                         self.check(rel, agent)
+        finally:
+            self._busy = False
 
     # ── scanning ────────────────────────────────────────────────────────────
 
