@@ -23,7 +23,8 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(home / ".cache"))
     monkeypatch.setenv("PARTYTUI_SESSION_DIR", str(root / "sessions"))
-    monkeypatch.setenv("PARTYTUI_CONFIG", str(root / "config.toml"))
+    # no config file: XDG_CONFIG_HOME above already keeps the user's own out of reach
+    monkeypatch.delenv("PARTYTUI_CONFIG", raising=False)
     for name in [n for n in __import__("os").environ if n.startswith("ANTHROPIC_")]:
         monkeypatch.delenv(name)
 
