@@ -602,3 +602,15 @@ async def test_an_agent_joining_gets_a_pane() -> None:
 
 def test_sample_timestamps_are_fixed() -> None:
     assert all(T0 <= e.ts <= NOW for e in mid_run_events())
+
+
+async def test_the_lead_gets_key_1_whatever_the_order_of_the_team() -> None:
+    records = [dict(r) for r in (parse_event(e.model_dump()).model_dump() for e in mid_run_events())]
+    records[0]["agents"] = records[0]["agents"][1:] + records[0]["agents"][:1]  # the lead named last
+    session = Session(state=fold(parse_event(r) for r in records), clock=lambda: NOW)
+    app = make_app(session, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        assert list(app.main.panes) == ["lead", "backend", "frontend", "qa"]
+        await pilot.press("1")
+        assert app.main.focused_agent == "lead"

@@ -38,6 +38,12 @@ def choose_layout(width: int, height: int) -> Layout:
     return "grid" if width >= GRID_MIN_WIDTH and height >= GRID_MIN_HEIGHT else "tabs"
 
 
+def pane_order(state: TeamState) -> list[str]:
+    """The lead first (key 1), then the others as the session named them."""
+    lead = state.lead
+    return ([lead] if lead else []) + [name for name in state.agents if name != lead]
+
+
 def grid_columns(agents: int, width: int) -> int:
     """2x2 for four agents; more columns when every pane can still be PANE_MIN_WIDTH wide."""
     if agents <= 1:
@@ -101,7 +107,7 @@ class MainScreen(Screen[None]):
     async def _build_body(self, state: TeamState, mode: Layout, columns: int) -> None:
         body = self.query_one("#body", Container)
         await body.remove_children()
-        names = list(state.agents)
+        names = pane_order(state)
         self.panes = {name: AgentPane(name, i, id=f"pane-{i}") for i, name in enumerate(names, 1)}
         self.board = TaskBoard(id="board")
         if mode == "grid":
@@ -129,7 +135,7 @@ class MainScreen(Screen[None]):
     async def sync(self, state: TeamState, now: float, dirty: set[str], structural: bool, full: bool) -> None:
         """Bring the screen up to date: ``dirty`` agents' transcripts; the rest when ``structural`` or ``full``."""
         mode, columns = self.wanted_layout()
-        if full or self._built_for != (tuple(state.agents), mode, columns):
+        if full or self._built_for != (tuple(pane_order(state)), mode, columns):
             await self._build_body(state, mode, columns)
             full = True
         for name in state.agents if full else dirty:
