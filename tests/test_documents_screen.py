@@ -77,7 +77,9 @@ async def test_a_document_changed_while_open_appears_and_updates() -> None:
         await pilot.pause()
         await pilot.press("down")  # MULTI_AGENT_PLAN.md
         state.apply(ev.DocumentChanged(seq=20, ts=NOW, agent="qa", path="PLAN.md", content="# QA plan\n", size=10))
-        state.apply(ev.DocumentChanged(seq=21, ts=NOW, agent="lead", path="MULTI_AGENT_PLAN.md", content="# v3\n", size=5))
+        state.apply(
+            ev.DocumentChanged(seq=21, ts=NOW, agent="lead", path="MULTI_AGENT_PLAN.md", content="# v3\n", size=5)
+        )
         await pilot.pause(0.2)
         assert listed(host) == ["CLAUDE.md", "MULTI_AGENT_PLAN.md", "PLAN.md", "requirements.md", "docs/schema.md"]
         assert shown(host) == "# v3\n"  # still the same document, now its new content

@@ -106,7 +106,8 @@ class DocumentsScreen(ModalScreen[None]):
         now = self.clock()
         docs = self._documents()
         key = tuple((d.path, d.changes, d.changed_by, len(d.reads)) for d in docs) + (int(now) // 60,)
-        title = Text.assemble(("Documents", "bold"), (f"  {len(docs)} shared file{'s' if len(docs) != 1 else ''}", "dim"))
+        count = f"  {len(docs)} shared file{'s' if len(docs) != 1 else ''}"
+        title = Text.assemble(("Documents", "bold"), (count, "dim"))
         if self.workspace is not None:
             title.append(f" in {self.workspace}", style="dim")
         self.query_one("#documents-title", Static).update(title)
