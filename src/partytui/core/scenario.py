@@ -136,10 +136,35 @@ class Turn(_Strict):
     stop: StopReason | None = None
     usage: UsageSpec | None = None
     faults: list[Fault] = Field(default_factory=list)
+    # served instead of the next turn when this turn's request (RequestApproval, ExitPlanMode, a permission)
+    # was rejected; the last of them usually asks again, and the script resumes once it is approved
+    on_rejected: list["Turn"] = Field(default_factory=list)
 
     @property
     def stop_reason(self) -> str:
         return self.stop or ("tool_use" if self.tools else "end_turn")
+
+
+MAX_REVISIONS = 3  # rejections of one request a script answers with its revision turns
+
+# what the team's tools answer when the person says no (see core/tools/team.py and core/agent_loop.py)
+_REJECTION_PREFIXES = ("REJECTED", "The person did not allow", "The person declined")
+
+
+def _rejected(message: Any) -> bool:
+    """Does this user message carry a rejected request's tool result?"""
+    content = message.get("content") if isinstance(message, dict) else None
+    if not isinstance(content, list):
+        return False
+    for block in content:
+        if not isinstance(block, dict) or block.get("type") != "tool_result":
+            continue
+        body = block.get("content")
+        if isinstance(body, list):
+            body = "".join(b.get("text", "") for b in body if isinstance(b, dict))
+        if isinstance(body, str) and body.startswith(_REJECTION_PREFIXES):
+            return True
+    return False
 
 
 class Scenario(_Strict):
@@ -194,6 +219,32 @@ class Scenario(_Strict):
     def turn(self, agent: str, index: int) -> Turn | None:
         turns = self.agents.get(agent, [])
         return turns[index] if 0 <= index < len(turns) else None
+
+    def select(self, agent: str, messages: list[Any]) -> Turn | None:
+        """The turn that answers a request with these messages.
+
+        Without rejections, turn N answers the request holding N assistant messages. A rejected request
+        detours through the asking turn's ``on_rejected`` turns. The position is worked out from the
+        messages alone, so a resumed session is served exactly where it stopped.
+        """
+        turns = self.agents.get(agent, [])
+        users = [m for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+        answered = sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
+        anchor, detour, rejections = 0, None, 0
+        for i in range(1, answered + 1):
+            current = turns[anchor] if anchor < len(turns) else None
+            if current is not None and current.on_rejected and i < len(users) and _rejected(users[i]):
+                rejections += 1
+                if rejections > MAX_REVISIONS:
+                    return None  # the script has no answer to a person who keeps saying no: it ends
+                detour = 0
+            elif current is not None and detour is not None and detour + 1 < len(current.on_rejected):
+                detour += 1
+            else:
+                anchor, detour, rejections = anchor + 1, None, 0
+        if anchor >= len(turns):
+            return None
+        return turns[anchor] if detour is None else turns[anchor].on_rejected[detour]
 
     @staticmethod
     def condition_holds(cond: Condition | Mapping[str, Any] | None, state: TeamState, agent: str) -> bool:

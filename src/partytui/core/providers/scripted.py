@@ -61,7 +61,7 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
         messages = body.get("messages") or []
         index = sum(1 for m in messages if isinstance(m, dict) and m.get("role") == "assistant")
         model = str(body.get("model") or "scripted")
-        turn = self.scenario.turn(agent, index)
+        turn = self.scenario.select(agent, messages)
         if turn is None:
             self.served.append((agent, index, "ended"))
             scripted = len(self.scenario.agents.get(agent, []))
