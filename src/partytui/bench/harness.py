@@ -1,0 +1,308 @@
+"""The benchmark's instruments: the real app with a probe key, the naive app, and what they measure.
+
+- ``BenchApp`` is the real ``PartyApp`` plus one cheap binding (``f12``) whose handler records how long a
+  key press waited, and a display probe that does the terminal encoding the headless driver skips, so
+  frames cost what they cost on a real terminal.
+- ``NaiveApp`` is the naive way: one Textual ``Markdown`` per pane, each delta appended as it arrives.
+- ``RenderProbe`` counts, per agent, the characters whose ``Markdown.append``/``update`` has finished:
+  what the person can see, as opposed to what was emitted.
+- ``KeyPresser`` is a thread that posts key events like a terminal's input thread does.
+"""
+
+from __future__ import annotations
+
+import bisect
+import inspect
+import math
+import os
+import random
+import threading
+import time
+import weakref
+from collections import deque
+from pathlib import Path
+from typing import Any, Awaitable, Callable
+
+from textual import events
+from textual.app import App, ComposeResult, ScreenStackError
+from textual.await_complete import AwaitComplete
+from textual.binding import Binding
+from textual.css.query import NoMatches
+from textual.containers import Grid, VerticalScroll
+from textual.message import Message
+from textual.widgets import Markdown
+
+from ..core.events import EventBase
+from ..core.session import Session
+from ..tui.app import PartyApp
+
+PING_KEY = "f12"
+SIZE = (200, 60)
+
+
+# ── statistics ───────────────────────────────────────────────────────────────
+
+
+def percentile(values: list[float], q: float) -> float | None:
+    """Nearest-rank percentile (q in 0…100); None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def slope(points: list[tuple[float, float]]) -> float:
+    """Least-squares slope of y over x (0 for fewer than two points)."""
+    if len(points) < 2:
+        return 0.0
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    if sxx == 0:
+        return 0.0
+    return sum((x - mx) * (y - my) for x, y in points) / sxx
+
+
+def rss_mb() -> float:
+    """Resident memory now, in MB (``/proc/self/statm``; the peak from ``resource`` elsewhere)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            pages = int(handle.read().split()[1])
+        return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        import resource
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# ── key presses ───────────────────────────────────────────────────────────────
+
+
+class KeyLatency:
+    """Send times of the probe key and how long each waited for its handler."""
+
+    def __init__(self) -> None:
+        self.sent: deque[float] = deque()
+        self.samples: list[float] = []
+        self.recording = True
+
+    def handled(self) -> None:
+        now = time.perf_counter()
+        if self.sent:
+            waited = now - self.sent.popleft()
+            if self.recording:
+                self.samples.append(waited)
+
+    def take(self) -> list[float]:
+        samples, self.samples = self.samples, []
+        return samples
+
+
+class KeyPresser(threading.Thread):
+    """Posts the probe key to ``app`` every ``interval`` seconds (jittered) from its own thread."""
+
+    def __init__(self, app: App[Any], latency: KeyLatency, interval: float = 0.02) -> None:
+        super().__init__(name="bench-keys", daemon=True)
+        self.app, self.latency, self.interval = app, latency, interval
+        self._halt = threading.Event()
+        self._rng = random.Random(7)
+
+    def run(self) -> None:
+        while not self._halt.wait(self.interval * self._rng.uniform(0.5, 1.5)):
+            self.latency.sent.append(time.perf_counter())
+            if not self.app.post_message(events.Key(PING_KEY, None)):
+                self.latency.sent.pop()
+
+    def stop(self) -> None:
+        self._halt.set()
+        self.join(timeout=2)
+
+    async def finish(self) -> None:
+        """Stop, then let the app handle the keys still queued (a key handled after teardown would crash it)."""
+        self.stop()
+        await settle(self.app, lambda: not self.latency.sent, timeout=30)
+
+
+# ── rendering ───────────────────────────────────────────────────────────────
+
+
+def _agent_of(widget: Any) -> str | None:
+    node = widget
+    while node is not None:
+        agent = getattr(node, "agent", None)
+        if isinstance(agent, str):
+            return agent
+        node = node.parent
+    return None
+
+
+class RenderProbe:
+    """While installed, counts characters per agent whose Markdown append/update has completed."""
+
+    def __init__(self) -> None:
+        self.chars: dict[str, int] = {}
+        self._done: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
+        self._agent: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
+        self._saved: tuple[Any, Any] | None = None
+
+    def _mark(self, widget: Any, length: int) -> None:
+        agent = self._agent.get(widget) or _agent_of(widget)
+        if agent is None:
+            return
+        self._agent[widget] = agent
+        before = self._done.get(widget, 0)
+        if length > before:
+            self._done[widget] = length
+            self.chars[agent] = self.chars.get(agent, 0) + length - before
+
+    def install(self) -> None:
+        probe = self
+        append, update = Markdown.append, Markdown.update
+
+        def wrap(original: Callable[..., AwaitComplete]) -> Callable[..., AwaitComplete]:
+            def probed(self: Markdown, markdown: str) -> AwaitComplete:
+                pending = original(self, markdown)
+                length = len(self.source)  # both methods set the new source before they render it
+
+                async def finished() -> None:
+                    await pending
+                    probe._mark(self, length)
+
+                return AwaitComplete(finished())
+
+            return probed
+
+        self._saved = (append, update)
+        Markdown.append = wrap(append)  # type: ignore[method-assign]
+        Markdown.update = wrap(update)  # type: ignore[method-assign]
+
+    def uninstall(self) -> None:
+        if self._saved is not None:
+            Markdown.append, Markdown.update = self._saved  # type: ignore[method-assign]
+            self._saved = None
+
+    def rendered_deltas(self, offsets: dict[str, list[int]]) -> int:
+        """How many emitted deltas are fully on screen, given each agent's cumulative delta offsets."""
+        return sum(bisect.bisect_right(marks, self.chars.get(agent, 0)) for agent, marks in offsets.items())
+
+
+class TerminalProbe:
+    """Mixed into the bench apps: encodes each frame as a terminal would receive it, and counts frames."""
+
+    frames = 0
+    frame_bytes = 0
+    paint_hooks: list[Callable[[Any], None]]
+
+    def _display(self, screen: Any, renderable: Any) -> None:  # Textual's hook for a finished frame
+        super()._display(screen, renderable)  # type: ignore[misc]
+        if renderable is None or getattr(self, "_batch_count", 0):
+            return
+        render = getattr(renderable, "render_segments", None)
+        if render is not None:
+            self.frame_bytes += len(render(self.console))  # type: ignore[attr-defined]
+        self.frames += 1
+        for hook in getattr(self, "paint_hooks", ()):
+            hook(screen)
+
+
+class BenchApp(TerminalProbe, PartyApp):
+    """The real app, plus the probe key (its handler does nothing but note the time)."""
+
+    BINDINGS = [Binding(PING_KEY, "bench_ping", show=False)]
+    # a relative CSS_PATH is read beside the subclass's module: point at the real app's stylesheet
+    CSS_PATH = str(Path(inspect.getfile(PartyApp)).parent / str(PartyApp.CSS_PATH))
+
+    def __init__(self, session: Session, latency: KeyLatency, **kwargs: Any) -> None:
+        super().__init__(session, **kwargs)
+        self.latency = latency
+        self.paint_hooks = []
+
+    def action_bench_ping(self) -> None:
+        self.latency.handled()
+
+    async def flush_view(self) -> None:
+        # the flush timer can fire while run_test tears the screen down (its children already gone); the
+        # real app has the same race on quit (reported); the bench has nothing to show then
+        try:
+            await super().flush_view()
+        except (NoMatches, ScreenStackError):
+            if self.screen_stack and self.main.query("#timeline"):
+                raise
+
+
+# ── the naive way ────────────────────────────────────────────────────────────
+
+
+class NaivePane(VerticalScroll):
+    """One agent's pane the naive way: a Markdown document that every delta is appended to."""
+
+    DEFAULT_CSS = "NaivePane { border: round $panel-lighten-2; height: 1fr; }"
+
+    class Delta(Message):
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
+
+    def __init__(self, agent: str) -> None:
+        super().__init__()
+        self.agent = agent
+        self.border_title = agent
+        self.document = Markdown()
+
+    def compose(self) -> ComposeResult:
+        yield self.document
+
+    def on_mount(self) -> None:
+        self.anchor()
+
+    async def on_naive_pane_delta(self, message: "NaivePane.Delta") -> None:
+        await self.document.append(message.text)
+
+
+class NaiveApp(TerminalProbe, App[None]):
+    """Eight naive panes fed by the same session; no batching, no timer."""
+
+    CSS = "Grid { grid-size: 4 2; }"
+    BINDINGS = [Binding(PING_KEY, "bench_ping", show=False)]
+
+    def __init__(self, session: Session, latency: KeyLatency) -> None:
+        super().__init__()
+        self.session = session
+        self.latency = latency
+        self.paint_hooks = []
+        self.panes = {name: NaivePane(name) for name in session.state.agents}
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Grid(*self.panes.values())
+
+    def on_mount(self) -> None:
+        self._unsubscribe = self.session.subscribe(self._on_event)
+
+    def on_unmount(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+
+    def _on_event(self, event: EventBase) -> None:
+        if event.type == "text.delta" and event.agent in self.panes:
+            self.panes[event.agent].post_message(NaivePane.Delta(event.text))  # type: ignore[attr-defined]
+
+    def action_bench_ping(self) -> None:
+        self.latency.handled()
+
+
+async def settle(app: App[Any], condition: Callable[[], bool], timeout: float, step: float = 0.01) -> float | None:
+    """Wait (letting the app run) until ``condition`` holds; seconds taken, or None at the timeout."""
+    import asyncio
+
+    start = time.perf_counter()
+    while time.perf_counter() - start < timeout:
+        if condition():
+            return time.perf_counter() - start
+        await asyncio.sleep(step)
+    return None
+
+
+Awaiting = Callable[[], Awaitable[Any]]

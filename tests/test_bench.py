@@ -1,0 +1,98 @@
+"""The quick benchmark runs and reports every section with numbers of the right kinds (never timings)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from partytui.bench.feed import Feed, markdown_answer, session_started
+from partytui.bench.harness import percentile, slope
+from partytui.cli import main
+from partytui.core.session import Session
+
+SECTIONS = {"streaming", "approvals", "long_session", "log", "startup"}
+
+
+@pytest.fixture(scope="module")
+def quick_report(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = tmp_path_factory.mktemp("bench")
+    out = folder / "bench.json"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("PARTYTUI_SESSION_DIR", str(folder / "sessions"))
+        (folder / "config.yaml").write_text("")
+        mp.setenv("PARTYTUI_CONFIG", str(folder / "config.yaml"))
+        mp.setenv("TMPDIR", str(folder))
+        assert main(["bench", "--quick", "--json", str(out)]) == 0
+    return json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_quick_bench_reports_every_section(quick_report: dict) -> None:
+    assert quick_report["mode"] == "quick"
+    assert quick_report["machine"]["cores"] >= 1
+    sections = {s["key"]: s for s in quick_report["sections"]}
+    assert set(sections) == SECTIONS
+    for section in sections.values():
+        assert section["metrics"], section["key"]
+        for metric in section["metrics"]:
+            assert isinstance(metric["label"], str) and metric["label"]
+            assert metric["value"] is None or isinstance(metric["value"], (int, float))
+            assert metric["ok"] in (None, True, False)
+            if metric["target"]:
+                assert metric["target"].split()[0] in ("<=", ">=")
+
+
+@pytest.mark.slow
+def test_quick_bench_measures_both_ways_and_every_number(quick_report: dict) -> None:
+    sections = {s["key"]: s for s in quick_report["sections"]}
+    streaming = sections["streaming"]["detail"]
+    assert streaming["partytui"] and streaming["naive"], "both ways ran in the same run"
+    for step in streaming["partytui"] + streaming["naive"]:
+        assert step["rate"] > 0 and step["achieved"] > 0
+        assert step["keys"] > 0 and step["key_p99_ms"] is not None
+        assert isinstance(step["sustained"], bool)
+    assert streaming["sdk"]["deltas"] > 0
+    approvals = sections["approvals"]["detail"]
+    assert approvals["shown"] == approvals["requests"] > 0
+    long = sections["long_session"]["detail"]
+    assert long["tokens"] >= 10_000 and long["rss_end_mb"] > 0
+    log = sections["log"]["detail"]
+    assert log["events"] == 10_000 and log["open_s"] > 0 and log["bare_parse_s"] > 0
+    startup = sections["startup"]["detail"]
+    assert startup["help_runs"] == 3 and startup["demo_runs"] == 1
+
+
+def test_bench_refuses_a_json_path_in_a_missing_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["bench", "--quick", "--json", str(tmp_path / "nowhere" / "out.json")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
+def test_feed_emits_deltas_the_way_the_agent_loop_does() -> None:
+    session = Session()
+    session.emit(session_started())
+    feed = Feed(session)
+    for _ in range(4000):  # enough for every agent to finish a turn and call a tool
+        feed.emit_one()
+    assert feed.deltas == 4000
+    texts = {name: "".join(e.text for e in view.transcript if e.kind == "text") for name, view in session.state.agents.items()}
+    for name, marks in feed.offsets.items():
+        assert marks[-1] == len(texts[name])  # what the feed counts is what the state shows
+    assert any(e.kind == "tool" for view in session.state.agents.values() for e in view.transcript)
+
+
+def test_markdown_answers_have_paragraphs_lists_and_code() -> None:
+    import random
+
+    rng = random.Random(1)
+    text = "".join(markdown_answer(rng) for _ in range(20))
+    assert "```python" in text and "\n- " in text and "\n\n" in text
+
+
+def test_statistics() -> None:
+    assert percentile([], 99) is None
+    assert percentile([3.0, 1.0, 2.0], 50) == 2.0
+    assert percentile(list(range(1, 101)), 99) == 99
+    assert slope([(0, 0), (1, 2), (2, 4)]) == pytest.approx(2.0)
+    assert slope([(0, 5)]) == 0.0
