@@ -248,3 +248,33 @@ async def test_an_answer_is_taken_once_and_a_repeated_request_is_not_asked_again
     count = session.state.last_seq
     again = await broker.request("dev", "design", tool_use_id="toolu_9", title="D")
     assert again.decision == "approved" and session.state.last_seq == count
+
+
+async def test_an_unexpected_failure_stops_that_agent_visibly_and_never_hangs(tmp_path):
+    scripts = {"lead": [[call("SendMessage", recipient="dev", content="go")], [text("waiting")], [call("EndRun", status="failed", summary="dev broke")]]}
+    team, provider = make_team(tmp_path, scripts, [member("lead", lead=True), member("dev")])
+    real = provider.stream_turn
+
+    async def flaky(**kw):
+        if kw["agent"] == "dev":
+            raise RuntimeError("transport exploded")
+        return await real(**kw)
+
+    provider.stream_turn = flaky
+    assert await _run(team) == 1
+    dev = team.session.state.agents["dev"]
+    assert dev.state == "error" and "transport exploded" in dev.reason
+    # the lead heard about it and the rest of the team went on
+    assert "dev stopped with an error" in str(provider.requests["lead"][-1])
+
+
+async def test_a_broken_view_does_not_stop_the_team(tmp_path, capsys):
+    scripts = {"dev": [[call("Bash", command="echo hi")], [text("done")]]}
+    team, _ = make_team(tmp_path, scripts, [member("dev")], solo=True)
+
+    def broken(event):
+        raise ValueError("view bug")
+
+    team.session.subscribe(broken)
+    assert await _run(team) == 0
+    assert "view bug" in capsys.readouterr().err

@@ -150,6 +150,8 @@ class AgentRunner:
             if not self.team.finished:
                 self._finish("cancelled", "by you")
             raise
+        except Exception as exc:  # a bug of ours must stop this agent visibly, never hang the team
+            self._fail(f"internal error: {type(exc).__name__}: {exc}")
 
     def _finish(self, state: str, reason: str) -> None:
         self.stopped = True

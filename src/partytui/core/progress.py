@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Callable, TextIO
 
 from . import events as ev
@@ -76,5 +77,9 @@ class ProgressPrinter:
         if self.started is None:
             self.started = event.ts
         elapsed = int(event.ts - self.started)
-        self.out.write(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {line}\n")
-        self.out.flush()
+        try:
+            self.out.write(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {line}\n")
+            self.out.flush()
+        except (BrokenPipeError, ValueError):
+            # the reader went away (`| head`): the run goes on and its log keeps everything
+            self.out = open(os.devnull, "w")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from typing import Callable
 
@@ -39,7 +40,11 @@ class Session:
             self.log.append(event)
         self.state.apply(event)
         for listener in list(self._listeners):
-            listener(event)
+            try:
+                listener(event)
+            except Exception as exc:  # a broken view must not stop the team: drop it and say so once
+                self._listeners.remove(listener)
+                print(f"partytui: a view stopped following the session: {type(exc).__name__}: {exc}", file=sys.stderr)
         if self._waiters:
             self._wake_waiters()
         return event
