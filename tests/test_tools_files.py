@@ -381,3 +381,14 @@ async def test_ls_tree(ctx: ToolContext, ws: Path) -> None:
     assert await call(LS_TOOL, ctx, path="empty") == "- empty/\n  (empty)"
     with pytest.raises(ToolError, match="README.md is not a directory"):
         await call(LS_TOOL, ctx, path="README.md")
+
+
+async def test_a_fifo_does_not_hang_read_edit_or_grep(ctx: ToolContext, ws: Path) -> None:
+    os.mkfifo(ws / "pipe")
+    with pytest.raises(ToolError, match="pipe is not a regular file"):
+        await call(READ, ctx, file_path="pipe")
+    with pytest.raises(ToolError, match="pipe is not a regular file"):
+        await call(EDIT, ctx, file_path="pipe", old_string="a", new_string="b")
+    with pytest.raises(ToolError, match="pipe is not a regular file or directory"):
+        await call(GREP, ctx, pattern="x", path="pipe")
+    assert await call(GREP, ctx, pattern="x") == "No matches found"  # the walk skips it

@@ -127,6 +127,15 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
+def _open_regular(ctx: ToolContext, real: Path) -> int:
+    """A read fd for a regular file; O_NONBLOCK so a FIFO planted in the workspace cannot hang the open."""
+    fd = open_file(ctx.workspace, real, os.O_RDONLY | os.O_NONBLOCK)
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise ToolError(f"{relative(ctx.workspace, real)} is not a regular file")
+    return fd
+
+
 def _search_base(ctx: ToolContext, path: str | None) -> Path:
     return resolve(ctx.workspace, path or ".", must_exist=True)
 
@@ -136,7 +145,7 @@ async def _read_small(ctx: ToolContext, real: Path, what: str) -> str:
     rel = relative(ctx.workspace, real)
     if real.is_dir():
         raise ToolError(f"{rel} is a directory")
-    fd = open_file(ctx.workspace, real)
+    fd = _open_regular(ctx, real)
     async with aiofiles.open(fd, "rb") as f:
         size = os.fstat(fd).st_size
         if size > ctx.limits.read_cap_bytes:
@@ -267,7 +276,7 @@ class Read(Tool):
         rel = relative(ctx.workspace, real)
         if real.is_dir():
             raise ToolError(f"{rel} is a directory; use LS to list it")
-        fd = open_file(ctx.workspace, real)
+        fd = _open_regular(ctx, real)
         async with aiofiles.open(fd, "rb") as f:
             size = os.fstat(fd).st_size
             if size == 0:
@@ -481,7 +490,10 @@ class _GrepJob:
 def _grep_file(job: _GrepJob, dir_fd: int | None, name: str, rel: str) -> tuple[int, list[str]]:
     """(match count, output lines) for one file; binary files count as no match."""
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=dir_fd)
+        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            return 0, []
     except OSError:
         return 0, []
     with open(fd, "rb") as f:
@@ -571,6 +583,8 @@ class Grep(Tool):
 
     async def run(self, args: Input, ctx: ToolContext) -> str:
         base = _search_base(ctx, args.path)
+        if not (base.is_dir() or base.is_file()):  # a FIFO would block the walk's open
+            raise ToolError(f"{relative(ctx.workspace, base)} is not a regular file or directory")
         try:
             rx = re.compile(args.pattern, re.IGNORECASE if args.case_insensitive else 0)
         except re.error as exc:
