@@ -570,16 +570,16 @@ class Grep(Tool):
     read_only = True
 
     class Input(ToolInput):
-        pattern: str
-        path: str | None = None
-        glob: str | None = None
+        pattern: str = Field(description="A Python regular expression")
+        path: str | None = Field(default=None, description="File or directory to search; the workspace if absent")
+        glob: str | None = Field(default=None, description="Only files matching this glob, e.g. `*.py`")
         output_mode: Literal["files_with_matches", "content", "count"] = "files_with_matches"
-        case_insensitive: bool = Field(default=False, alias="-i")
-        line_numbers: bool = Field(default=True, alias="-n")
-        after: int | None = Field(default=None, ge=0, alias="-A")
-        before: int | None = Field(default=None, ge=0, alias="-B")
-        context: int | None = Field(default=None, ge=0, alias="-C")
-        head_limit: int | None = Field(default=None, ge=1)
+        case_insensitive: bool = Field(default=False, alias="-i", description="Ignore case")
+        line_numbers: bool = Field(default=True, alias="-n", description="Line numbers in content mode")
+        after: int | None = Field(default=None, ge=0, alias="-A", description="Lines of context after a match")
+        before: int | None = Field(default=None, ge=0, alias="-B", description="Lines of context before a match")
+        context: int | None = Field(default=None, ge=0, alias="-C", description="Lines of context around a match")
+        head_limit: int | None = Field(default=None, ge=1, description="Show only the first N lines or files")
 
     async def run(self, args: Input, ctx: ToolContext) -> str:
         base = _search_base(ctx, args.path)
