@@ -259,6 +259,11 @@ class PartyApp(App[int | None]):
 
         self.push_screen(InboxScreen(self.session.state, self.clock), chosen)
 
+    def open_documents(self) -> None:
+        from .screens.documents import DocumentsScreen
+
+        self.push_screen(DocumentsScreen(self.session.state, self.workspace, self.clock))
+
     def open_help(self) -> None:
         from .screens.help import HelpScreen
 

@@ -74,6 +74,7 @@ class MainScreen(Screen[None]):
         Binding("z", "zoom", "Zoom"),
         Binding("t", "board", "Board"),
         Binding("i", "inbox", "Inbox"),
+        Binding("d", "documents", "Docs"),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("q", "quit_app", "Quit"),
     ]
@@ -227,6 +228,9 @@ class MainScreen(Screen[None]):
     def action_inbox(self) -> None:
         self.party.open_inbox()
 
+    def action_documents(self) -> None:
+        self.party.open_documents()
+
     def action_help(self) -> None:
         self.party.open_help()
 
@@ -263,6 +267,7 @@ class MainScreen(Screen[None]):
             ("Zoom the focused pane", "key z: full screen and back", self.action_zoom),
             ("Task board", "key t", self.action_board),
             ("Inbox of requests", "key i", self.action_inbox),
+            ("Shared documents", "key d: plans and context files, who wrote and read them", self.action_documents),
             ("Help: keys", "key ?", self.action_help),
             ("Quit", "key q", self.action_quit_app),
         ]

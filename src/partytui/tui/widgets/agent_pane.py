@@ -1,4 +1,4 @@
-"""An agent's pane: a title with its name, model and state, its own checklist, and its live transcript."""
+"""An agent's pane: a title with its name, model and state, its own lists (TodoWrite, checklist files), its transcript."""
 
 from __future__ import annotations
 
@@ -6,37 +6,12 @@ from typing import Any
 
 from textual.containers import Vertical
 from textual.content import Content
-from textual.widgets import Static
 
 from ...core.state import AgentView, TeamState
 from ..theme import agent_color, state_color
-from .labels import agent_status, cost, one_line, tokens
+from .agent_lists import AgentLists
+from .labels import agent_status, cost, tokens
 from .transcript import Transcript
-
-_TODO_MARKS = {"pending": "☐", "in_progress": "◐", "completed": "☑"}
-
-
-class AgentChecklist(Static):
-    """The agent's own list (TodoWrite, or tasks whose source is the agent): not team cards."""
-
-    DEFAULT_CSS = """
-    AgentChecklist { max-height: 6; padding: 0 1; color: $text-muted; background: $boost; }
-    AgentChecklist.-empty { display: none; }
-    """
-
-    def show(self, view: AgentView, state: TeamState) -> None:
-        items: list[tuple[str, str]] = [(t.status, t.active_form if t.status == "in_progress" and t.active_form else t.content) for t in view.todos]
-        items += [
-            (t.task.status, t.task.subject)
-            for t in state.tasks.values()
-            if t.task.source == view.name and t.task.status != "deleted"
-        ]
-        self.set_class(not items, "-empty")
-        lines = []
-        for status, text in items:
-            style = "strike dim" if status == "completed" else ("bold" if status == "in_progress" else "")
-            lines.append(Content.assemble(f"{_TODO_MARKS.get(status, '☐')} ", (one_line(text, 200), style)))
-        self.update(Content("\n").join(lines))
 
 
 class AgentPane(Vertical):
@@ -52,7 +27,7 @@ class AgentPane(Vertical):
         super().__init__(**kwargs)
         self.agent = agent
         self.index = index
-        self.checklist = AgentChecklist("", classes="-empty")
+        self.checklist = AgentLists()  # hidden until the agent keeps a list
         self.transcript = Transcript(agent)
         self._title: tuple[Any, ...] = ()
 

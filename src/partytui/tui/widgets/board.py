@@ -1,4 +1,8 @@
-"""The team's kanban board: pending / in progress / blocked / completed, one card per team task."""
+"""The team's kanban board: pending / in progress / blocked / completed, one card per team task.
+
+Beside the columns (below them when narrow), each agent's own lists (TodoWrite, checklist files), so the board
+shows all the work.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
 from ...core.state import TaskView, TeamState
 from ..theme import agent_color
+from .agent_lists import agent_lists, render_lists
 from .labels import duration, one_line
 
 COLUMNS = ("pending", "in_progress", "blocked", "completed")
@@ -114,23 +119,81 @@ class BoardColumn(VerticalScroll):
                 self.cards[view.task.id].show(view, state, now)
 
 
-class TaskBoard(Horizontal):
+class AgentListsColumn(VerticalScroll):
+    """Every agent's TodoWrite list and checklist files, under the agent's name; hidden while nobody keeps one."""
+
+    DEFAULT_CSS = """
+    AgentListsColumn { width: 1fr; height: 1fr; border: round $panel-lighten-2; border-title-align: left; scrollbar-size-vertical: 1; }
+    AgentListsColumn.-below { height: auto; max-height: 9; }
+    AgentListsColumn.-empty { display: none; }
+    AgentListsColumn > Static { padding: 0 1; color: $text-muted; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self) -> None:
+        super().__init__(classes="-empty")
+        self.can_focus = False
+        self.body = Static("")
+        self._shown: tuple[Any, ...] | None = None
+
+    def compose(self):  # type: ignore[override]
+        yield self.body
+
+    def show(self, state: TeamState) -> None:
+        # the lead first, then the others as the session named them (the panes' order)
+        agents = sorted(state.agents.values(), key=lambda v: not v.info.lead)
+        sections = tuple((v.name, v.info.color, lists) for v in agents if (lists := agent_lists(v, state)))
+        if sections == self._shown:
+            return
+        self._shown = sections
+        self.set_class(not sections, "-empty")
+        self.border_title = f"agents' lists ({len(sections)})"
+        blocks = [
+            Content.assemble((name, f"bold {agent_color(color, name)}"), "\n", render_lists(list(lists), 80))
+            for name, color, lists in sections
+        ]
+        self.body.update(Content("\n\n").join(blocks))
+
+
+class TaskBoard(Grid):
     """Cards move between columns as tasks change; ``enter`` on a card posts ``TaskCard.Selected``."""
 
     DEFAULT_CSS = """
-    TaskBoard { height: 1fr; }
+    TaskBoard { height: 1fr; grid-size: 4 1; grid-rows: 1fr; }
     """
+
+    # Narrower than this, the agents' lists go under the columns rather than beside them.
+    LISTS_BESIDE_MIN_WIDTH = 110
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.columns = {name: BoardColumn(name) for name in COLUMNS}
+        self.lists = AgentListsColumn()
+        self._arranged: tuple[bool, bool] | None = None
 
     def compose(self):  # type: ignore[override]
         yield from self.columns.values()
+        yield self.lists
 
     async def sync(self, state: TeamState, now: float) -> None:
         for name, views in board_columns(state).items():
             await self.columns[name].show(views, state, now)
+        self.lists.show(state)
+        self._arrange()
+
+    def on_resize(self) -> None:
+        self._arrange()
+
+    def _arrange(self) -> None:
+        shown = not self.lists.has_class("-empty")
+        below = shown and self.size.width < self.LISTS_BESIDE_MIN_WIDTH
+        if (shown, below) == self._arranged:
+            return
+        self._arranged = (shown, below)
+        self.styles.grid_size_columns = len(COLUMNS) + (1 if shown and not below else 0)
+        self.styles.grid_size_rows = 2 if below else 1
+        self.styles.grid_rows = "1fr auto" if below else "1fr"
+        self.lists.styles.column_span = len(COLUMNS) if below else 1
+        self.lists.set_class(below, "-below")
 
     def focus_first_card(self) -> bool:
         for column in self.columns.values():
