@@ -51,6 +51,13 @@ def snapshot(state: TeamState, rewritten: frozenset[str] = frozenset()) -> TeamS
     new.messages = list(state.messages)
     new.files = dict(state.files)
     new.errors = list(state.errors)
+    # the mirror's views: checklists and markers are replaced whole, documents change in place
+    new.checklists = dict(state.checklists)
+    new.markers = dict(state.markers)
+    new.documents = {}
+    for key, doc in state.documents.items():
+        new.documents[key] = copied_doc = _shallow(doc)
+        copied_doc.reads = dict(doc.reads)
     return new
 
 
