@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +82,17 @@ def secrets_from_env() -> tuple[str, ...]:
     )
 
 
+# Crash testing: ``PARTYTUI_CRASH_AFTER=approval.requested#2`` kills the process with SIGKILL right after
+# the second approval.requested is handed to the log — a real crash at an exact point, for the campaign.
+ENV_CRASH_AFTER = "PARTYTUI_CRASH_AFTER"
+
+
+def _crash_point() -> tuple[str, int] | None:
+    spec = os.environ.get(ENV_CRASH_AFTER, "")
+    kind, _, count = spec.partition("#")
+    return (kind, int(count)) if kind and count.isdigit() else None
+
+
 class SessionLog:
     """Appends events to ``path``; call :meth:`close` at the end (the session does)."""
 
@@ -91,6 +103,7 @@ class SessionLog:
         self._buffer: list[str] = []
         self._file = open(self.path, "a", encoding="utf-8")
         self._broken: LogWriteError | None = None
+        self._crash = _crash_point()
 
     def append(self, event: EventBase) -> None:
         self._buffer.append(redact(to_json(event), self._secrets) + "\n")
@@ -98,6 +111,11 @@ class SessionLog:
             self.flush(sync=True)
         elif event.type in GROUP_ENDS or len(self._buffer) >= 256:
             self.flush()
+        if self._crash is not None and event.type == self._crash[0]:
+            remaining = self._crash[1] - 1
+            self._crash = (event.type, remaining)
+            if remaining <= 0:
+                os.kill(os.getpid(), signal.SIGKILL)
 
     def flush(self, sync: bool = False) -> None:
         if self._broken:

@@ -54,6 +54,7 @@ class AgentView:
     tool_since: float = 0.0
     fresh_block: bool = True  # the next delta starts a new transcript entry (a new turn began)
     turn_start: int = 0  # transcript length when the current turn began (a retry discards what came after)
+    turn_open: bool = False  # a turn started and has not ended (a crash may leave one so)
 
     @property
     def name(self) -> str:
@@ -248,6 +249,12 @@ def _session_started(s: TeamState, e: ev.SessionStarted) -> None:
 
 def _session_resumed(s: TeamState, e: ev.SessionResumed) -> None:
     s.resumes += 1
+    for agent in s.agents.values():
+        if agent.turn_open:
+            # the turn a crash cut short is asked again: its partial text would show twice
+            kept = agent.transcript[agent.turn_start :]
+            agent.transcript[agent.turn_start :] = [x for x in kept if x.kind not in ("text", "thinking")]
+            agent.turn_open, agent.fresh_block = False, True
     s.status = "running"
     s.reason = ""
     s.ended_at = None
@@ -285,6 +292,7 @@ def _turn_started(s: TeamState, e: ev.TurnStarted) -> None:
         return
     agent.fresh_block = True
     agent.turn_start = len(agent.transcript)
+    agent.turn_open = True
     if e.model and agent.info.model in ("", "unknown"):
         agent.info.model = e.model
 
@@ -309,6 +317,7 @@ def _turn_ended(s: TeamState, e: ev.TurnEnded) -> None:
     if agent is None:
         return
     agent.turns += 1
+    agent.turn_open = False
     u, t = agent.usage, e.usage
     u.input_tokens += t.input_tokens
     u.output_tokens += t.output_tokens
