@@ -452,3 +452,26 @@ async def test_enter_on_a_document_approves_nothing_and_page_keys_scroll_it() ->
         await pilot.press("home")
         await pilot.pause()
         assert dialog.scroll_y == 0
+
+
+async def test_a_design_request_shows_the_documents_it_names(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "design.md").write_text("# Storage plan\n\nOne **notes** table.\n")
+    events = [
+        ev.SessionStarted(session_id="s", agents=[ev.AgentInfo(name="lead", model="m")], ts=1.0, seq=1),
+        ev.ApprovalRequested(
+            seq=2, ts=2.0, agent="lead",
+            request=ev.ApprovalRequest(id=1, kind="design", agent="lead", title="D", body="Summary.",
+                                       files=["docs/design.md", "docs/missing.md"]),
+        ),
+    ]
+    state = fold(events)
+    app = ModalHost(lambda: ApprovalModal(state.approvals[1], tmp_path, clock=lambda: 3.0))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        from textual.widgets import Markdown
+
+        documents = [m.source for m in app.screen.query(Markdown)]
+        notes = text_of(app.screen)
+    assert documents[0] == "Summary." and "# Storage plan" in documents[1]
+    assert "docs/design.md" in notes and "docs/missing.md" in notes and "⚠" in notes

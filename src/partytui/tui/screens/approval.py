@@ -231,10 +231,24 @@ class ApprovalModal(ModalScreen[Answer | None]):
             yield Static(self._permission_body(), id="tool")
         elif self.kind == "reply":
             yield Markdown(req.body or req.summary or "_(the agent left no text)_", id="document")
-        elif req.body:
-            yield Markdown(req.body, id="document")
         else:
-            yield Static(Text("(no document attached)", style="dim italic"))
+            if req.body:
+                yield Markdown(req.body, id="document")
+            elif not req.files:
+                yield Static(Text("(no document attached)", style="dim italic"))
+            yield from self._attached_files()
+
+    def _attached_files(self) -> ComposeResult:
+        """The documents a design, plan or other request names: Markdown rendered, anything else highlighted."""
+        for rel in self.request.files:
+            yield Static(Text(f"▌ {rel}", style="bold"), classes="file-name")
+            content, why = read_workspace_file(self.workspace, rel)
+            if content is None:
+                yield Static(Text(f"⚠ {rel}: {why}", style="yellow"), classes="note file-note")
+            elif rel.lower().endswith((".md", ".markdown")):
+                yield Markdown(content, classes="file-document")
+            else:
+                yield Static(highlighted(content, rel), classes="file-code")
 
     def _migration_body(self) -> ComposeResult:
         req = self.request
