@@ -265,6 +265,10 @@ def _execute(prepared: Prepared) -> int:
         session.close()
     state = session.state
     print(f"session log: {prepared.log_path}", file=sys.stderr)
+    if session.log_error is not None:
+        print(f"partytui: {session.log_error} — the run was stopped; the log is intact up to that point",
+              file=sys.stderr)
+        return 1
     if code == 3:
         pending = state.pending_approvals
         if pending:

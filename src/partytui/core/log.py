@@ -143,9 +143,13 @@ class SessionLog:
 
     def close(self) -> None:
         try:
-            self.flush(sync=True)
+            if not self._broken:
+                self.flush(sync=True)
         finally:
-            self._file.close()
+            try:
+                self._file.close()
+            except OSError:
+                pass  # the data that could be written was; the failure was already reported
 
 
 @dataclass
@@ -173,7 +177,7 @@ def read_log(path: Path | str) -> LogContents:
         is_last = number == len(lines)
         try:
             data = json.loads(line)
-            if not isinstance(data, dict) or "type" not in data:
+            if not isinstance(data, dict) or not isinstance(data.get("type"), str):
                 raise ValueError("not an event object")
         except (ValueError, UnicodeDecodeError) as exc:
             if is_last and not ends_clean:

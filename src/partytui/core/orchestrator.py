@@ -137,6 +137,7 @@ class Team:
                 limits=self.limits,
             )
         broker.on_unanswered = self._unanswered
+        session.on_log_error = lambda exc: self.finish("failed", str(exc))
 
     @property
     def agent_names(self) -> set[str]:

@@ -8,7 +8,7 @@ import time
 from typing import Callable
 
 from .events import EventBase
-from .log import SessionLog
+from .log import LogWriteError, SessionLog
 from .state import TeamState
 
 Listener = Callable[[EventBase], None]
@@ -28,6 +28,9 @@ class Session:
         self.clock = clock
         self._listeners: list[Listener] = []
         self._waiters: list[tuple[Callable[[TeamState], bool], asyncio.Future[None]]] = []
+        # set once the log cannot be written (a full disk): the run must stop, the screen may go on
+        self.log_error: LogWriteError | None = None
+        self.on_log_error: Callable[[LogWriteError], None] | None = None
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -36,8 +39,14 @@ class Session:
     def emit(self, event: EventBase) -> EventBase:
         event.seq = self.state.last_seq + 1
         event.ts = self.clock()
-        if self.log is not None:
-            self.log.append(event)
+        if self.log is not None and self.log_error is None:
+            try:
+                self.log.append(event)
+            except LogWriteError as exc:
+                # what is on disk stays readable (at worst a torn last line); nothing more is written
+                self.log_error = exc
+                if self.on_log_error is not None:
+                    self.on_log_error(exc)
         self.state.apply(event)
         for listener in list(self._listeners):
             try:
@@ -68,9 +77,15 @@ class Session:
                 future.set_result(None)
 
     def flush(self) -> None:
-        if self.log is not None:
-            self.log.flush()
+        if self.log is not None and self.log_error is None:
+            try:
+                self.log.flush()
+            except LogWriteError as exc:
+                self.log_error = exc
 
     def close(self) -> None:
         if self.log is not None:
-            self.log.close()
+            try:
+                self.log.close()
+            except (LogWriteError, OSError) as exc:
+                self.log_error = self.log_error or LogWriteError(str(exc))
