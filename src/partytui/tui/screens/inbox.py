@@ -98,11 +98,15 @@ class InboxScreen(ModalScreen[int | None]):
         line.append(f" by {view.by or '?'}")
         if view.answered_at is not None:
             line.append(f" {format_age(self.clock() - view.answered_at)}", style="dim")
-        if view.note:
-            line.append(f" — {_one_line(view.note, 40)}", style="italic")
-        elif view.answers:
-            line.append(f" — {_one_line('; '.join(view.answers), 40)}", style="italic")
         line.truncate(self._line_width, overflow="ellipsis")
+        # under it, what was answered and the note (a replay reads past decisions here)
+        said = list(view.answers)
+        if view.note:
+            said.append(f"“{view.note}”")
+        if said:
+            detail = Text("     ↳ " + _one_line("; ".join(said), self._line_width - 7), style="italic",
+                          no_wrap=True, overflow="ellipsis")
+            line = Text("\n", no_wrap=True).join([line, detail])
         return line
 
     def on_mount(self) -> None:

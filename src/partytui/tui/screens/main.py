@@ -148,8 +148,11 @@ class MainScreen(Screen[None]):
         if structural or full:
             if self.board is not None:
                 await self.board.sync(state, now)
-        self.query_one(PhaseTimeline).show(state, now)
-        self.query_one(StatusBar).show(state, now)
+        # queried, not query_one: if the app closes while the body was being rebuilt, these are already gone
+        for timeline in self.query(PhaseTimeline):
+            timeline.show(state, now)
+        for status in self.query(StatusBar):
+            status.show(state, now)
 
     async def tick(self, state: TeamState, now: float) -> None:
         """Once a second: the clocks (ages, elapsed times) move even when nothing happens."""

@@ -185,7 +185,10 @@ class NoteLine(Static):
         if view.pending:
             return Content.assemble(head, ("  waiting for you", f"italic {DECISION_COLORS['pending']}"))
         detail = [f"  {view.decision}", f" by {view.by}" if view.by else ""]
-        said = view.note or "; ".join(view.answers)
+        said_parts = list(view.answers)  # what a question was answered, then the note, quoted when both
+        if view.note:
+            said_parts.append(f"“{view.note}”" if view.answers else view.note)
+        said = "; ".join(said_parts)
         tail = Content.assemble((("".join(detail)), f"bold {DECISION_COLORS.get(view.decision or '', '#d8d8d8')}"))
         return Content.assemble(head, tail, (f": {said}" if said else "", "italic"))
 

@@ -1,0 +1,42 @@
+"""``partytui replay SESSION [--headless]``: watch a recorded session again, or print its final summary."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..cli import CliError
+from ..core.events import EventBase
+from ..core.log import LogError, read_log
+from ..core.sessions import SessionNotFound, find_session
+from .summary import load_summary, render_text
+
+
+def load_events(session: str, session_dir: str | None) -> tuple[str, list[EventBase]]:
+    """The log's path and its events; a missing, unreadable or empty log is a ``CliError`` naming it."""
+    try:
+        path = find_session(session, session_dir)
+        contents = read_log(path)
+    except (SessionNotFound, LogError) as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"{session}: {exc.strerror or exc}") from None
+    if not contents.events:
+        raise CliError(f"{path}: no events to replay")
+    if contents.torn_tail:
+        print(f"partytui: {path}: the last line was cut short (a crash mid-write); replaying what came before",
+              file=sys.stderr)
+    return str(path), contents.events
+
+
+def main(args: argparse.Namespace) -> int:
+    path, events = load_events(args.session, args.session_dir)  # a bad or empty log stops here, either way
+    if args.headless or not sys.stdout.isatty():
+        # the final state, folded by the same reducer the replay uses: what `partytui summary` prints
+        print(render_text(load_summary(path, args.session_dir)))
+        return 0
+    from ..tui.replay import make_replay_app
+
+    app = make_replay_app(events, title=f"partytui — replay of {path.rsplit('/', 1)[-1]}")
+    app.run()
+    return 0
