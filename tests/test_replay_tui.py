@@ -153,7 +153,7 @@ def test_bar_cells_and_clicks_map_both_ways() -> None:
     assert track == "━✗━━━●──◆──"
     assert render_head(status).plain == " ▶ playing 2x   50/100  00:12/02:10 "
     assert "■ end max" in render_head(ReplayStatus(100, 100, 1, 1, None, False)).plain
-    assert "⏸ paused 0.5x" in render_head(ReplayStatus(3, 100, 1, 1, 0.5, False)).plain
+    assert "‖ paused 0.5x" in render_head(ReplayStatus(3, 100, 1, 1, 0.5, False)).plain
 
 
 # ── keys ────────────────────────────────────────────────────────────────────

@@ -63,7 +63,7 @@ def render_head(status: ReplayStatus) -> Content:
     elif status.playing:
         state = Content.styled("▶ playing", "bold $text-success")
     else:
-        state = Content.styled("⏸ paused", "bold $text-warning")
+        state = Content.styled("‖ paused", "bold $text-warning")
     digits = len(str(status.total))
     return Content.assemble(
         " ", state, " ",
