@@ -46,6 +46,14 @@ def run(args: argparse.Namespace) -> int:
     return _execute(_prepare(args))
 
 
+def prepare_run(args: argparse.Namespace) -> Prepared:
+    """A run built as ``partytui run`` builds it (``args`` as its parser gives them), not started yet.
+
+    For callers that drive the app themselves, e.g. ``scripts/screenshots.py``.
+    """
+    return _prepare(args)
+
+
 def resume(args: argparse.Namespace) -> int:
     return _execute(_prepare_resume(args))
 
