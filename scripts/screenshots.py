@@ -1,11 +1,13 @@
-"""Generate screenshots/*.svg from the real app, drawn from a recorded session log.
+"""Generate screenshots/*.svg from the real app: it runs the demo team itself and answers it with real keys.
 
-    python scripts/screenshots.py SESSION.jsonl [--out screenshots]
+    python scripts/screenshots.py [--out screenshots] [--speed 2] [--keep DIR]
 
-Every picture is the real ``PartyApp`` showing the fold of the log up to a chosen moment: the main screen
-mid-run (80x24 and 160x48), the board, the inbox, the help screen, and one approval modal per kind of
-request the log contains. Record the log with ``partytui demo`` (its path is printed when it ends); the
-script reads it rather than running the demo itself, so the pictures show exactly one recorded run.
+The demo scenario runs in process exactly as ``partytui demo`` builds it, inside ``App.run_test`` at fixed
+sizes. The script waits for each request (the question, the design, the migration), saves the modal, and
+answers it with the keys a person would press. While the migration waits it sets the request aside and
+takes the main screen (80x24 and 160x48), the board, the inbox, the help and the documents view; then it
+answers from the inbox. A small scenario of its own (scripts/screenshot_scenarios/permission) pictures a
+permission request, and the demo's log, replayed, pictures the replay screen.
 """
 
 from __future__ import annotations
@@ -13,87 +15,161 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
-from partytui.core.events import EventBase
-from partytui.core.log import LogError, read_log
-from partytui.core.session import Session
-from partytui.core.state import fold
+from textual.pilot import Pilot
+
+from partytui.cli import CliError, build_parser
+from partytui.commands.run import Prepared, prepare_run
+from partytui.core.log import read_log
+from partytui.resources import demo_scenario
 from partytui.tui import PartyApp, make_app
+from partytui.tui.replay import make_replay_app
+from partytui.tui.screens.approval import ApprovalModal
+from partytui.tui.screens.documents import DocumentsScreen
+from partytui.tui.screens.help import HelpScreen
+from partytui.tui.screens.inbox import InboxScreen
 from partytui.tui.screens.main import MainScreen
 
 SMALL, LARGE = (80, 24), (160, 48)
+HERE = Path(__file__).resolve().parent
+PERMISSION_SCENARIO = HERE / "screenshot_scenarios" / "permission" / "scenario.yaml"
 
 
-def moment(events: list[EventBase]) -> int:
-    """Where the main screen is most telling: when the first migration is asked for, else halfway."""
-    for i, event in enumerate(events):
-        if event.type == "approval.requested" and event.request.kind == "migration":  # type: ignore[attr-defined]
-            return i + 1
-    return max(1, len(events) // 2)
+class Camera:
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.made: list[Path] = []
 
-
-def requests(events: list[EventBase]) -> dict[str, int]:
-    """The first request of each kind, as the number of events up to and including it."""
-    found: dict[str, int] = {}
-    for i, event in enumerate(events):
-        if event.type == "approval.requested":
-            found.setdefault(event.request.kind, i + 1)  # type: ignore[attr-defined]
-    return found
-
-
-async def shoot(events: list[EventBase], out: Path, name: str, size: tuple[int, int], keys: Sequence[str] = (),
-                approval: bool = False) -> Path:
-    state = fold(events)
-    now = state.last_ts
-    app: PartyApp = make_app(Session(state=state, clock=lambda: now), clock=lambda: now, title="partytui")
-    async with app.run_test(size=size) as pilot:
-        while not (app.main.is_mounted and app.main.panes):
-            await pilot.pause(0.02)
+    async def shoot(self, pilot: Pilot, name: str) -> None:
+        app: PartyApp = pilot.app  # type: ignore[assignment]
         await app.flush_view()
-        await pilot.pause(0.2)
-        if approval:
-            pending = state.pending_approvals[-1].request.id
-            app.run_worker(app.answer_request(pending))
-            while isinstance(app.screen, MainScreen):
-                await pilot.pause(0.02)
-        for key in keys:
-            await pilot.press(key)
-            await pilot.pause(0.1)
-        await pilot.pause(0.2)
-        return Path(app.save_screenshot(filename=f"{name}.svg", path=str(out)))
+        await pilot.pause(0.3)
+        await pilot.wait_for_scheduled_animations()
+        self.made.append(Path(app.save_screenshot(filename=f"{name}.svg", path=str(self.out))))
+        print(f"  {name}.svg", file=sys.stderr)
 
 
-async def generate(log: Path, out: Path) -> list[Path]:
+async def until(pilot: Pilot, condition: Callable[[], bool], what: str, seconds: float = 120) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise SystemExit(f"screenshots: gave up waiting for {what}")
+
+
+def modal_of(app: PartyApp, kind: str) -> bool:
+    return isinstance(app.screen, ApprovalModal) and app.screen.view.request.kind == kind
+
+
+def prepared_run(argv: list[str]) -> Prepared:
+    try:
+        return prepare_run(build_parser().parse_args(["run", *argv]))
+    except CliError as exc:
+        raise SystemExit(f"screenshots: {exc}") from None
+
+
+def live_app(prepared: Prepared) -> PartyApp:
+    team = prepared.team
+    prepared.start()
+    return make_app(prepared.session, broker=team.broker, controller=team, runner=team.run, title=prepared.title)
+
+
+async def demo_pictures(camera: Camera, work: Path, speed: float) -> Path:
+    prepared = prepared_run(["--scenario", str(demo_scenario()), "--speed", str(speed),
+                             "--workspace", str(work / "demo-ws"), "--session-dir", str(work / "sessions")])
+    app = live_app(prepared)
+    async with app.run_test(size=LARGE) as pilot:
+        await until(pilot, lambda: modal_of(app, "question"), "the lead's question")
+        await camera.shoot(pilot, "approval-question")
+        await pilot.press("1", "1")  # the first option of each question; the second one submits
+        if modal_of(app, "question"):
+            await pilot.press("a")
+        await until(pilot, lambda: modal_of(app, "design"), "the design")
+        await camera.shoot(pilot, "approval-design")
+        await pilot.press("a")
+        await until(pilot, lambda: modal_of(app, "migration"), "the migration")
+        await camera.shoot(pilot, "approval-migration")
+        # set it aside: the main screen mid-run, with the request waiting in the badge and the inbox
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await pilot.pause(1.0)
+        await camera.shoot(pilot, "main-160x48")
+        await pilot.press("i")
+        await until(pilot, lambda: isinstance(app.screen, InboxScreen), "the inbox")
+        await camera.shoot(pilot, "inbox")
+        await pilot.press("escape", "question_mark")
+        await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
+        await camera.shoot(pilot, "help")
+        await pilot.press("escape", "d")
+        await until(pilot, lambda: isinstance(app.screen, DocumentsScreen), "the documents")
+        await pilot.press("down")  # the design document, under the README
+        await camera.shoot(pilot, "documents")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen")
+        await pilot.resize_terminal(*SMALL)
+        await pilot.pause(0.5)
+        await camera.shoot(pilot, "main-80x24")
+        await pilot.press("t")
+        await camera.shoot(pilot, "board-80x24")
+        await pilot.resize_terminal(*LARGE)
+        await pilot.press("i", "enter")  # the migration, from the inbox, approved
+        await until(pilot, lambda: modal_of(app, "migration"), "the migration again")
+        await pilot.press("a")
+        await until(pilot, lambda: app.run_code is not None, "the end of the run", seconds=300)
+        await pilot.press("escape")  # leave the board's focus: the picture shows the panes
+        await camera.shoot(pilot, "end-160x48")
+        app.exit()
+    prepared.session.close()
+    return prepared.log_path
+
+
+async def permission_picture(camera: Camera, work: Path) -> None:
+    prepared = prepared_run(["--scenario", str(PERMISSION_SCENARIO), "--agent", "tester", "--prompt", "Run the tests",
+                             "--workspace", str(work / "permission-ws"), "--session-dir", str(work / "sessions")])
+    app = live_app(prepared)
+    async with app.run_test(size=SMALL) as pilot:
+        await until(pilot, lambda: modal_of(app, "permission"), "the permission request")
+        await camera.shoot(pilot, "approval-permission")
+        await pilot.press("a")
+        await until(pilot, lambda: app.run_code is not None, "the end of the run")
+        app.exit()
+    prepared.session.close()
+
+
+async def replay_pictures(camera: Camera, log: Path) -> None:
     events = read_log(log).events
-    if not events:
-        raise SystemExit(f"{log}: no events")
+    migration = next(i + 1 for i, e in enumerate(events)
+                     if e.type == "approval.requested" and e.request.kind == "migration")  # type: ignore[attr-defined]
+    for size, name in ((LARGE, "replay-160x48"), (SMALL, "replay-80x24")):
+        app = make_replay_app(events, autoplay=False, freeze_gc=False, title="partytui — replay")
+        async with app.run_test(size=size) as pilot:
+            await until(pilot, lambda: app.main.is_mounted, "the replay screen")
+            app.seek(migration + 40)
+            await camera.shoot(pilot, name)
+            app.exit()
+
+
+async def generate(out: Path, work: Path, speed: float) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    middle = events[: moment(events)]
-    made = [
-        await shoot(middle, out, "main-80x24", SMALL),
-        await shoot(middle, out, "main-160x48", LARGE),
-        await shoot(middle, out, "board-80x24", SMALL, keys=["t"]),
-        await shoot(middle, out, "inbox", LARGE, keys=["i"]),
-        await shoot(middle, out, "help", LARGE, keys=["question_mark"]),
-        await shoot(events, out, "end-160x48", LARGE),
-    ]
-    for kind, upto in requests(events).items():
-        made.append(await shoot(events[:upto], out, f"approval-{kind}", LARGE, approval=True))
-    return made
+    camera = Camera(out)
+    log = await demo_pictures(camera, work, speed)
+    await permission_picture(camera, work)
+    await replay_pictures(camera, log)
+    return camera.made
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("log", type=Path, help="a session log (.jsonl) recorded by partytui")
-    parser.add_argument("--out", type=Path, default=Path("screenshots"))
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--out", type=Path, default=HERE.parent / "screenshots")
+    parser.add_argument("--speed", type=float, default=2.0, help="the demo's pacing (higher is faster)")
+    parser.add_argument("--keep", type=Path, metavar="DIR", help="keep the session logs and workspaces here")
     args = parser.parse_args(argv)
-    try:
-        made = asyncio.run(generate(args.log, args.out))
-    except (LogError, OSError) as exc:
-        print(f"screenshots: {exc}", file=sys.stderr)
-        return 2
+    with tempfile.TemporaryDirectory(prefix="partytui-shots-") as scratch:
+        work = args.keep or Path(scratch)
+        made = asyncio.run(generate(args.out, work, args.speed))
     for path in made:
         print(path)
     return 0
