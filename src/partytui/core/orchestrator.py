@@ -138,6 +138,7 @@ class Team:
             )
         broker.on_unanswered = self._unanswered
         session.on_log_error = lambda exc: self.finish("failed", str(exc))
+        session.on_held = lambda: self.on_idle("")
 
     @property
     def agent_names(self) -> set[str]:
@@ -369,15 +370,17 @@ class Team:
 
     def _check_quiet(self) -> None:
         self._quiet_check = None
-        if self.finished or any(r.busy for r in self.runners.values()):
+        held = self.session.held
+        if self.finished or any(r.busy and name not in held for name, r in self.runners.items()):
             return
         if self.session.state.pending_approvals:
             return
         lead = self.runners.get(self.lead_name) if self.lead_name else None
         state = self.session.state
         progress = (state.phase, len(state.messages), tuple((t.task.status, t.task.owner) for t in state.tasks.values()))
-        if lead is None or lead.stopped or self._nudged_at == progress:
-            self.finish("stalled", "every agent is idle and nothing is pending")
+        if lead is None or lead.stopped or self._nudged_at == progress or self.lead_name in held:
+            why = "; ".join(f"{name}: {reason}" for name, reason in held.items())
+            self.finish("stalled", "every agent is idle and nothing is pending" + (f" ({why})" if why else ""))
             return
         phase = state.phase
         self._nudged_at = progress

@@ -31,6 +31,10 @@ class Session:
         # set once the log cannot be written (a full disk): the run must stop, the screen may go on
         self.log_error: LogWriteError | None = None
         self.on_log_error: Callable[[LogWriteError], None] | None = None
+        # agents whose (scripted) model call waits for a condition of the team's state; while every
+        # other agent is idle such a wait can never end, and the team must see that to stop
+        self.held: dict[str, str] = {}
+        self.on_held: Callable[[], None] | None = None
 
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
@@ -57,6 +61,18 @@ class Session:
         if self._waiters:
             self._wake_waiters()
         return event
+
+    async def hold(self, agent: str, why: str, predicate: Callable[[TeamState], bool]) -> None:
+        """``wait_until`` on behalf of an agent, known to the team as held (not working) meanwhile."""
+        if predicate(self.state):
+            return
+        self.held[agent] = why
+        if self.on_held is not None:
+            self.on_held()
+        try:
+            await self.wait_until(predicate)
+        finally:
+            self.held.pop(agent, None)
 
     async def wait_until(self, predicate: Callable[[TeamState], bool]) -> None:
         """Return once ``predicate(state)`` holds; checked after every event."""

@@ -68,7 +68,9 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
             return self._stream(agent, index, _script_ended(agent, index, model, scripted))
 
         if turn.when is not None:
-            await self.session.wait_until(lambda state: condition_holds(turn.when, state, agent))
+            why = turn.when.model_dump_json(exclude_none=True, by_alias=True)
+            await self.session.hold(agent, f"its scripted turn waits for {why}",
+                                    lambda state: condition_holds(turn.when, state, agent))
 
         key = (agent, index)
         attempt = self.attempts.get(key, 0)
