@@ -11,6 +11,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
+from .log import StreamRedactor
 from .events import AgentState, ErrorEvent, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
 from .providers.base import Provider, ProviderError
 from .providers.pricing import cost_usd
@@ -76,6 +77,9 @@ class AgentRunner:
         self.unpaused.set()
         self.waiting_for_work = False
         self.stopped = False  # done, cancelled or failed: no more turns
+        # deltas pass through these so a secret split across two of them is still caught
+        self._text_guard = StreamRedactor(self.session.secrets)
+        self._thinking_guard = StreamRedactor(self.session.secrets)
 
     # ── control ─────────────────────────────────────────────────────────────
 
@@ -183,13 +187,16 @@ class AgentRunner:
                 sink=self,
             )
         except ProviderError as exc:
+            self._flush_guards()
             self._fail(str(exc))
             return None
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # the SDK or a transport failed in a way we did not foresee
+            self._flush_guards()
             self._fail(f"{type(exc).__name__}: {exc}")
             return None
+        self._flush_guards()
         self.messages.append({"role": "assistant", "content": result.content})
         self.session.emit(
             TurnEnded(
@@ -227,12 +234,24 @@ class AgentRunner:
     # ── sink for the provider ─────────────────────────────────────────────
 
     def on_text(self, text: str) -> None:
-        self.session.emit(TextDelta(agent=self.name, text=text))
+        if rest := self._thinking_guard.flush():
+            self.session.emit(ThinkingDelta(agent=self.name, text=rest))
+        if safe := self._text_guard.feed(text):
+            self.session.emit(TextDelta(agent=self.name, text=safe))
 
     def on_thinking(self, text: str) -> None:
-        self.session.emit(ThinkingDelta(agent=self.name, text=text))
+        if safe := self._thinking_guard.feed(text):
+            self.session.emit(ThinkingDelta(agent=self.name, text=safe))
+
+    def _flush_guards(self) -> None:
+        if rest := self._thinking_guard.flush():
+            self.session.emit(ThinkingDelta(agent=self.name, text=rest))
+        if rest := self._text_guard.flush():
+            self.session.emit(TextDelta(agent=self.name, text=rest))
 
     def on_retry(self, attempt: int, max_attempts: int, delay_s: float, reason: str) -> None:
+        self._text_guard.flush()  # the failed attempt's held-back text is dropped with the rest of it
+        self._thinking_guard.flush()
         self.session.emit(
             TurnRetry(agent=self.name, attempt=attempt, max_attempts=max_attempts, delay_s=round(delay_s, 2), reason=reason)
         )

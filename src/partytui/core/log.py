@@ -70,6 +70,43 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     return text
 
 
+class StreamRedactor:
+    """Redacts a text stream that arrives in pieces, where a secret may be split across two deltas.
+
+    It holds back the last ``hold`` characters (and any token-like run still growing at the end), so a
+    secret is always whole when it is checked; ``flush`` at the end of the block gives the rest.
+    """
+
+    def __init__(self, secrets: tuple[str, ...] = (), hold: int = 160) -> None:
+        self.secrets = secrets
+        self.hold = max([hold, *(len(s) for s in secrets)])
+        self.pending = ""
+
+    def feed(self, text: str) -> str:
+        pending = self.pending + text
+        for secret in self.secrets:
+            if secret and len(secret) >= 8:
+                pending = pending.replace(secret, REDACTED)
+        for pattern in SECRET_PATTERNS:
+            # a match that reaches the end may still grow: it stays as it is, and is held back below
+            pending = pattern.sub(
+                lambda m: m.group(0) if m.end() == len(pending) else (m.group(1) if m.groups() else "") + REDACTED,
+                pending,
+            )
+        cut = len(pending) - self.hold
+        for pattern in SECRET_PATTERNS:
+            cut = min([cut, *(m.start() for m in pattern.finditer(pending) if m.end() == len(pending))])
+        if cut <= 0:
+            self.pending = pending
+            return ""
+        self.pending = pending[cut:]
+        return pending[:cut]
+
+    def flush(self) -> str:
+        rest, self.pending = redact(self.pending, self.secrets), ""
+        return rest
+
+
 _SECRET_NAMES = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
 
 
@@ -105,8 +142,9 @@ class SessionLog:
         self._broken: LogWriteError | None = None
         self._crash = _crash_point()
 
-    def append(self, event: EventBase) -> None:
-        self._buffer.append(redact(to_json(event), self._secrets) + "\n")
+    def append(self, event: EventBase, line: str | None = None) -> None:
+        """Buffer one event; ``line`` is its JSON already redacted (the session does that once for all)."""
+        self._buffer.append((line if line is not None else redact(to_json(event), self._secrets)) + "\n")
         if event.type in DURABLE:
             self.flush(sync=True)
         elif event.type in GROUP_ENDS or len(self._buffer) >= 256:

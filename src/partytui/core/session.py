@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import sys
 import time
 from typing import Callable
 
-from .events import EventBase
-from .log import LogWriteError, SessionLog
+from .events import EventBase, parse_event, to_json
+from .log import LogWriteError, SessionLog, redact, secrets_from_env
 from .state import TeamState
 
 Listener = Callable[[EventBase], None]
@@ -26,6 +27,7 @@ class Session:
         self.state = state or TeamState()
         self.log = log
         self.clock = clock
+        self.secrets = secrets_from_env()
         self._listeners: list[Listener] = []
         self._waiters: list[tuple[Callable[[TeamState], bool], asyncio.Future[None]]] = []
         # set once the log cannot be written (a full disk): the run must stop, the screen may go on
@@ -43,9 +45,14 @@ class Session:
     def emit(self, event: EventBase) -> EventBase:
         event.seq = self.state.last_seq + 1
         event.ts = self.clock()
+        # secrets are cut here, once, so the log, the screen, exports and replays never hold them
+        line = to_json(event)
+        clean = redact(line, self.secrets)
+        if clean != line:
+            event, line = parse_event(json.loads(clean)), clean
         if self.log is not None and self.log_error is None:
             try:
-                self.log.append(event)
+                self.log.append(event, line)
             except LogWriteError as exc:
                 # what is on disk stays readable (at worst a torn last line); nothing more is written
                 self.log_error = exc
