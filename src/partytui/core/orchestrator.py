@@ -212,10 +212,11 @@ class Team:
             await mirror.stop()  # a last look, so what the agents left in files is logged before the end
             if self.status == "running":
                 self.status, self.reason = "cancelled", "the run was stopped"
-            final = "done" if self.status == "done" else "cancelled"
-            for runner in self.runners.values():
-                if not runner.stopped:
-                    runner._finish(final, "the run ended")
+            if self.status != "waiting":  # a run waiting for a person keeps showing who waits for what
+                final = "done" if self.status == "done" else "cancelled"
+                for runner in self.runners.values():
+                    if not runner.stopped:
+                        runner._finish(final, "the run ended")
             self.session.emit(SessionEnded(status=self.status, reason=self.reason))
             self.session.flush()
         return EXIT_CODES.get(self.status, 1)
