@@ -1,0 +1,70 @@
+"""The real demo in the real app, driven from the keyboard under Pilot: answer, reject with a reason, approve."""
+
+from __future__ import annotations
+
+import asyncio
+
+from partytui.cli import build_parser
+from partytui.commands.run import prepare_run
+from partytui.resources import demo_scenario
+from partytui.tui.app import make_app
+from partytui.tui.screens.approval import ApprovalModal
+
+
+async def _until(pilot, predicate, timeout: float = 20.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not predicate():
+        assert loop.time() < deadline, "timed out waiting"
+        await pilot.pause(0.05)
+
+
+def _modal_for(app, kind: str):
+    return lambda: isinstance(app.screen, ApprovalModal) and app.screen.request.kind == kind
+
+
+async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(tmp_path):
+    args = build_parser().parse_args([
+        "run", "--scenario", str(demo_scenario()), "--speed", "0",
+        "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "s"),
+    ])
+    prepared = prepare_run(args)
+    team = prepared.team
+    prepared.start()
+    app = make_app(session=prepared.session, broker=team.broker, controller=team, runner=team.run)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, _modal_for(app, "question"))
+        await pilot.press("1")
+        await pilot.press("1")
+        await _until(pilot, _modal_for(app, "design"))
+        await pilot.press("r")
+        await pilot.press(*"needs an index on tags")
+        await pilot.press("enter")
+        # the lead revises and asks again; the reason was in its next model request
+        await _until(pilot, lambda: len([a for a in team.session.state.approvals.values() if a.request.kind == "design"]) == 2)
+        lead = team.runners["lead"]
+        results = [b for m in lead.messages if m["role"] == "user" and isinstance(m["content"], list)
+                   for b in m["content"] if b.get("type") == "tool_result"]
+        assert any("REJECTED" in b["content"] and "needs an index on tags" in b["content"] for b in results)
+        await _until(pilot, _modal_for(app, "design"))
+        assert app.screen.request.title.startswith("Design (revised)")
+        await pilot.press("a")
+        await _until(pilot, _modal_for(app, "migration"))
+        # while the backend waits, the rest of the team is not blocked: the board has moved on
+        assert team.session.state.phase == "BUILD"
+        assert team.session.state.agents["backend"].state == "waiting"
+        await pilot.press("a")
+        await _until(pilot, lambda: app.run_code is not None, timeout=60)
+        assert app.run_code == 0
+        state = team.session.state
+        assert [p.name for p in state.phases] == ["BRAINSTORM", "PLAN", "BUILD", "VALIDATE"]
+        assert {t.task.status for t in state.tasks.values()} == {"completed"}
+        decisions = [(a.request.kind, a.decision, a.by) for a in state.approvals.values()]
+        assert decisions == [
+            ("question", "answered", "human"),
+            ("design", "rejected", "human"),
+            ("design", "approved", "human"),
+            ("migration", "approved", "human"),
+        ]
+        await pilot.press("q")
+    prepared.session.close()
