@@ -285,6 +285,13 @@ async def test_past_approvals_show_who_answered_what_and_the_note(demo_log: Path
         await drawn(pilot)
         await pilot.press("end")
         await app.flush_view()
+        # only the newest entries are mounted: e brings the earlier ones back
+        for pane in app.main.panes.values():
+            await pilot.press(str(pane.index))
+            while pane.transcript.hidden:
+                before = pane.transcript.hidden
+                await pilot.press("e")
+                assert pane.transcript.hidden < before
         notes = {name: [str(w.render()) for w in pane.transcript.query(NoteLine)] for name, pane in app.main.panes.items()}
         lead = "\n".join(notes["lead"])
         assert "#1 question: Interface  answered by policy: Which interface should the notes tool have first? → " in lead

@@ -35,6 +35,7 @@ from partytui.tui.widgets.board import board_columns
 from partytui.tui.widgets.labels import agent_status, tool_key_arg
 from partytui.tui.widgets.statusbar import render_status
 from partytui.tui.widgets.timeline import gate_state, render_timeline
+from partytui.tui.widgets.streamed_markdown import StreamedMarkdown
 from partytui.tui.widgets.transcript import TextBlock, ToolCard
 from snapshot_apps.team_sample import NOW, T0, event, mid_run_events, task
 
@@ -189,11 +190,16 @@ async def test_panes_render_the_transcript_from_state() -> None:
         assert "running Bash 17s" in app.main.panes["qa"].border_title
         assert "Writing the happy-path test" in str(app.main.panes["qa"].checklist.render())
         assert app.main.panes["lead"].checklist.has_class("-empty")
-        # a tool card expands to the full input and result
-        cards[1].collapsed = False
-        await pilot.pause()
-        details = str(cards[1]._body.render())
+        # a tool card opens to the full input and result (enter on it, or a click), and closes again
+        assert "1 failed, 3 passed" not in str(cards[1].render())
+        cards[1].focus()
+        await pilot.press("enter")
+        details = str(cards[1].render())
         assert "pytest -q tests/api" in details and "1 failed, 3 passed" in details
+        await pilot.press("enter")
+        assert cards[1].collapsed and "1 failed, 3 passed" not in str(cards[1].render())
+        await pilot.click(cards[2])
+        assert not cards[2].collapsed and "wrote 1 line" in str(cards[2].render())
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE])
@@ -512,8 +518,18 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
         blocks = list(transcript.query(TextBlock))
         await until(pilot, lambda: blocks[-1].source == document, "the whole document in the pane", steps=500)
         assert blocks[-1].entry.text == document
-        # parsed as Markdown: a heading, paragraphs, lists and code blocks, not one blob
-        assert len(blocks[-1].children) > 40
+        # parsed as Markdown: a heading, paragraphs, lists and code blocks, not one blob; drawn as the whole
+        # document drawn at once would be, without its Markdown marks
+        assert blocks[-1].blocks > 40
+        whole = StreamedMarkdown()
+        whole.update(document)
+        options = app.console.options.update_width(blocks[-1].content_region.width)
+
+        def shown(doc: StreamedMarkdown) -> list[str]:
+            return [line.text.rstrip() for line in doc.lines(app.console, options)]
+
+        assert shown(blocks[-1].document) == shown(whole)
+        assert not any(line.startswith(("#", "```", "- ")) for line in shown(whole))
         # it follows the bottom
         await until(pilot, lambda: transcript.is_anchored, "anchored once the text overflows")
         await until(pilot, lambda: transcript.max_scroll_y > 0 and transcript.scroll_y == transcript.max_scroll_y, "at the bottom")

@@ -24,10 +24,9 @@ from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 from textual import events
-from textual.app import App, ComposeResult, ScreenStackError
+from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.css.query import NoMatches
 from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown
@@ -35,6 +34,7 @@ from textual.widgets import Markdown
 from ..core.events import EventBase
 from ..core.session import Session
 from ..tui.app import PartyApp
+from ..tui.widgets.transcript import TextBlock
 
 PING_KEY = "f12"
 SIZE = (200, 60)
@@ -139,13 +139,13 @@ def _agent_of(widget: Any) -> str | None:
 
 
 class RenderProbe:
-    """While installed, counts characters per agent whose Markdown append/update has completed."""
+    """While installed, counts characters per agent whose Markdown append/update or TextBlock.show_text is done."""
 
     def __init__(self) -> None:
         self.chars: dict[str, int] = {}
         self._done: weakref.WeakKeyDictionary[Any, int] = weakref.WeakKeyDictionary()
         self._agent: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-        self._saved: tuple[Any, Any] | None = None
+        self._saved: tuple[Any, Any, Any] | None = None
 
     def _mark(self, widget: Any, length: int) -> None:
         agent = self._agent.get(widget) or _agent_of(widget)
@@ -174,13 +174,22 @@ class RenderProbe:
 
             return probed
 
-        self._saved = (append, update)
+        # partytui's transcript draws prose with one TextBlock per answer: its text is on screen once passed
+        # to show_text (called on a mounted block)
+        show_text = TextBlock.show_text
+
+        def shown(self: TextBlock, text: str) -> None:
+            show_text(self, text)
+            probe._mark(self, len(text))
+
+        self._saved = (append, update, show_text)
         Markdown.append = wrap(append)  # type: ignore[method-assign]
         Markdown.update = wrap(update)  # type: ignore[method-assign]
+        TextBlock.show_text = shown  # type: ignore[method-assign]
 
     def uninstall(self) -> None:
         if self._saved is not None:
-            Markdown.append, Markdown.update = self._saved  # type: ignore[method-assign]
+            Markdown.append, Markdown.update, TextBlock.show_text = self._saved  # type: ignore[method-assign]
             self._saved = None
 
     def rendered_deltas(self, offsets: dict[str, list[int]]) -> int:
@@ -221,15 +230,6 @@ class BenchApp(TerminalProbe, PartyApp):
 
     def action_bench_ping(self) -> None:
         self.latency.handled()
-
-    async def flush_view(self) -> None:
-        # the flush timer can fire while run_test tears the screen down (its children already gone); the
-        # real app has the same race on quit (reported); the bench has nothing to show then
-        try:
-            await super().flush_view()
-        except (NoMatches, ScreenStackError):
-            if self.screen_stack and self.main.query("#timeline"):
-                raise
 
 
 # ── the naive way ────────────────────────────────────────────────────────────

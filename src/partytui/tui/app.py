@@ -13,13 +13,17 @@ import time
 from pathlib import Path
 from typing import Awaitable, Callable
 
-from textual.app import App
+from textual import events
+from textual.app import App, ScreenStackError
+from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widget import MountError
 
 from ..core.approvals import ApprovalBroker
 from ..core.events import EventBase
 from ..core.session import Session
 from ..core.team import TeamController
+from .collector import tune_collector
 from .screens.main import MainScreen
 
 FLUSH_HZ = 20
@@ -112,6 +116,7 @@ class PartyApp(App[int | None]):
             for view in sorted(self.session.state.pending_approvals, key=lambda v: v.request.id):
                 self._approvals.put_nowait(view.request.id)
         self.set_interval(1 / FLUSH_HZ, self.flush_view)
+        self.call_after_refresh(tune_collector)  # after the first frame: start-up's objects are all built
         self.run_worker(self._approval_loop(), name="approvals", group="approvals")
         if self.runner is not None:
             self.run_worker(self._run_team(), name="runner", group="runner", exit_on_error=False)
@@ -143,7 +148,8 @@ class PartyApp(App[int | None]):
 
     async def flush_view(self) -> None:
         """Apply what the listener noted since the last flush; the timer calls it ~20 times a second."""
-        if not self.main.is_mounted:
+        # Closing stops the app (is_running) before it removes the screens, while timers may still fire
+        if not self.is_running or not self.main.is_mounted:
             return
         async with self._flush_lock:
             now = self.clock()
@@ -152,10 +158,22 @@ class PartyApp(App[int | None]):
             structural, self._structural = self._structural, False
             if int(now) != self._last_second:
                 self._last_second, structural = int(now), True
-            if dirty or structural or full:
-                await self.main.sync(self.session.state, now, dirty, structural, full)
-            self._announce_requests()
-            self._close_answered_modals()
+            try:
+                if dirty or structural or full:
+                    await self.main.sync(self.session.state, now, dirty, structural, full)
+                self._announce_requests()
+                self._close_answered_modals()
+            except (NoMatches, MountError, ScreenStackError):
+                if self.is_running:
+                    raise
+                # the app began to close during this flush and removed the widgets it was drawing
+
+    async def on_event(self, event: events.Event) -> None:
+        # A key (posted by the terminal's thread) can still arrive while the app closes: once the screens
+        # are gone there is nobody to give it to, and Textual would raise ScreenStackError looking for one.
+        if isinstance(event, events.InputEvent) and not self.screen_stack:
+            return
+        await super().on_event(event)
 
     def _announce_requests(self) -> None:
         fresh, self._new_requests = self._new_requests, []

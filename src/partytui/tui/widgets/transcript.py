@@ -1,25 +1,32 @@
-"""One agent's transcript: the entries of its ``AgentView.transcript``, rendered block by block.
+"""One agent's transcript: the entries of its ``AgentView.transcript``, one widget per entry.
 
-The state keeps the whole transcript; this widget mounts only the newest entries (pruned past a high-water
-mark) and brings itself up to date from the state on each flush: new entries are mounted, the growing last
-text block is streamed into its Markdown, running tool calls and pending approvals are refreshed.
+The state keeps the whole transcript; this widget mounts only the newest few tens of entries and brings
+itself up to date from the state on each flush: new entries are mounted, the growing last text block
+takes its new text, running tool calls and pending approvals are refreshed. Every entry is one widget
+(layout costs time per widget on every frame): prose is Markdown drawn by Rich, a tool call or a thinking
+block is one line whose details are built only while it is open.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
+from textual import events
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.markup import escape
+from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Collapsible, Markdown, Static
-from textual.widgets.markdown import MarkdownStream
+from textual.widgets import Static
 
 from ...core.state import AgentView, Entry, TeamState
 from ..theme import DECISION_COLORS, agent_color
 from .labels import one_line, tool_key_arg
+from .streamed_markdown import StreamedMarkdown
 
 
 def peer_color(state: TeamState, name: str | None) -> str:
@@ -29,98 +36,160 @@ def peer_color(state: TeamState, name: str | None) -> str:
     return agent_color(view.info.color, view.name)
 
 
-class TextBlock(Markdown):
-    """The agent's prose; while it is the newest entry, deltas stream into it."""
+class TextBlock(Widget):
+    """The agent's prose as one widget; while it is the newest entry, deltas stream into it.
+
+    It draws its lines itself (Textual's line API): the finished Markdown blocks are kept as strips, so a
+    flush draws only the last block again (see ``StreamedMarkdown``).
+    """
 
     DEFAULT_CSS = """
-    TextBlock { margin: 0; padding: 0 1 0 0; }
+    TextBlock { height: auto; margin: 0 0 1 0; padding: 0 1 0 0; }
     """
 
     def __init__(self, entry: Entry) -> None:
-        text = entry.text
-        super().__init__(text)
+        super().__init__()
         self.entry = entry
-        self.rendered = len(text)
-        self._stream: MarkdownStream | None = None
+        self.document = StreamedMarkdown()
+        self.source = ""
+
+    def on_mount(self) -> None:
+        self.show_text(self.entry.text)
+
+    @property
+    def blocks(self) -> int:
+        """How many Markdown blocks (paragraphs, lists, fences, headings) the text has so far."""
+        return len(self.document.blocks) + bool(self.document.tail.strip())
+
+    def show_text(self, text: str) -> None:
+        """The one place text reaches the screen (the benchmark counts what passed here)."""
+        self.document.update(text)
+        self.source = text
+        self.refresh(layout=True)
+
+    def _lines(self, width: int) -> list[Strip]:
+        options = self.app.console_options.update(width=max(1, width), height=None, highlight=False)
+        return self.document.lines(self.app.console, options, self.rich_style)
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        lines = self._lines(width)
+        return lines[y] if y < len(lines) else Strip.blank(width)
 
     async def catch_up(self, state: TeamState) -> None:
-        text = self.entry.text
-        if len(text) > self.rendered:
-            delta, self.rendered = text[self.rendered :], len(text)
-            if self._stream is None:
-                self._stream = Markdown.get_stream(self)
-            await self._stream.write(delta)
-
-    async def settle(self) -> None:
-        if self._stream is not None:
-            stream, self._stream = self._stream, None
-            await stream.stop()
-
-
-class ThinkingBlock(Collapsible):
-    """The model's thinking: dimmed and folded away unless asked for."""
-
-    DEFAULT_CSS = """
-    ThinkingBlock { border-top: none; padding: 0; margin: 0 0 1 0; background: transparent; }
-    ThinkingBlock > Contents { padding: 0 0 0 2; }
-    ThinkingBlock Static { color: $text-muted; text-style: italic; }
-    """
-
-    def __init__(self, entry: Entry) -> None:
-        self.entry = entry
-        self.rendered = len(entry.text)
-        self._body = Static(entry.text, markup=False)
-        super().__init__(self._body, title=self._title_for(entry.text), collapsed=True)
-
-    @staticmethod
-    def _title_for(text: str) -> str:
-        return f"[dim]thinking · {len(text.split())} words[/]"
-
-    async def catch_up(self, state: TeamState) -> None:
-        text = self.entry.text
-        if len(text) != self.rendered:
-            self.rendered = len(text)
-            self._body.update(text)
-            self.title = self._title_for(text)
+        if len(self.entry.text) != len(self.source):
+            self.show_text(self.entry.text)
 
     async def settle(self) -> None:
         pass
 
 
-class ToolCard(Collapsible):
-    """A tool call on one line (tool, key argument, duration, ✓/✗); expanding it shows input and result."""
+class FoldedLine(Static, can_focus=True):
+    """One line that opens to its details on click or enter; the details exist only while it is open."""
+
+    BINDINGS = [Binding("enter", "toggle", "Open/close", show=False)]
+    DEFAULT_CSS = """
+    FoldedLine { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
+    FoldedLine:focus { background: $boost; }
+    FoldedLine.-open { text-wrap: wrap; margin: 0 0 1 0; }
+    """
+
+    def __init__(self, entry: Entry, classes: str = "") -> None:
+        self.entry = entry
+        self._collapsed = True
+        self.title = self._title()
+        super().__init__(self._content(), classes=classes)
+
+    def _title(self) -> str:
+        raise NotImplementedError
+
+    def details(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def collapsed(self) -> bool:
+        return self._collapsed
+
+    @collapsed.setter
+    def collapsed(self, value: bool) -> None:
+        if value != self._collapsed:
+            self._collapsed = value
+            self.set_class(not value, "-open")
+            self.update(self._content())
+
+    def _content(self) -> Content:
+        head = Content.from_markup(("▸ " if self._collapsed else "▾ ") + self.title)
+        if self._collapsed:
+            return head
+        body = "\n".join("  " + line for line in self.details().splitlines())
+        return Content.assemble(head, "\n", (body, "$text-muted"))
+
+    def _redraw_title(self) -> None:
+        self.title = self._title()
+        self.update(self._content())
+
+    def action_toggle(self) -> None:
+        self.collapsed = not self.collapsed
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        self.action_toggle()
+
+    async def settle(self) -> None:
+        pass
+
+
+class ThinkingBlock(FoldedLine):
+    """The model's thinking: one dimmed line, its text only when opened."""
 
     DEFAULT_CSS = """
-    ToolCard { border-top: none; padding: 0; margin: 0; background: transparent; }
-    ToolCard CollapsibleTitle { text-wrap: nowrap; text-overflow: ellipsis; padding: 0; }
-    ToolCard > Contents { padding: 0 0 1 2; }
-    ToolCard .tool-io { color: $text-muted; }
-    ToolCard.-failed CollapsibleTitle { color: $text-error; }
+    ThinkingBlock { color: $text-muted; text-style: italic; }
     """
 
     def __init__(self, entry: Entry) -> None:
-        self.entry = entry
-        self._shown: tuple[Any, ...] = ()
-        self._body = Static("", classes="tool-io", markup=False)
-        super().__init__(self._body, title=self._title_for(entry), collapsed=True)
+        self.rendered = len(entry.text)
+        super().__init__(entry)
+
+    def _title(self) -> str:
+        return f"[dim]thinking · {len(self.entry.text.split())} words[/]"
+
+    def details(self) -> str:
+        return self.entry.text
+
+    async def catch_up(self, state: TeamState) -> None:
+        if len(self.entry.text) != self.rendered:
+            self.rendered = len(self.entry.text)
+            self._redraw_title()
+
+
+class ToolCard(FoldedLine):
+    """A tool call on one line (tool, key argument, duration, ✓/✗); opening it shows input and result."""
+
+    DEFAULT_CSS = """
+    ToolCard.-failed { color: $text-error; }
+    """
+
+    def __init__(self, entry: Entry) -> None:
+        super().__init__(entry, classes="-failed" if entry.ok is False else "")
         self._shown = self._key()
 
     def _key(self) -> tuple[Any, ...]:
         return (self.entry.ok, self.entry.duration_ms)
 
-    @staticmethod
-    def _title_for(entry: Entry) -> str:
+    def _title(self) -> str:
+        entry = self.entry
         mark = {True: "[$text-success]✓[/]", False: "[$text-error]✗[/]", None: "[$text-warning]⋯[/]"}[entry.ok]
         arg = escape(one_line(tool_key_arg(entry.tool, entry.input), 70))
         took = f" [dim]{entry.duration_ms / 1000:.1f}s[/]" if entry.duration_ms else ""
         return f"{mark} [b]{escape(entry.tool or '?')}[/b] {arg}{took}"
 
-    def _on_collapsible_expanded(self, event: Collapsible.Expanded) -> None:
-        # the full input and result are built only when someone looks at them
-        if event.collapsible is self:
-            self._body.update(self._details())
-
-    def _details(self) -> str:
+    def details(self) -> str:
         entry = self.entry
         parts = ["input:", json.dumps(entry.input or {}, indent=2, ensure_ascii=False)]
         if entry.ok is None:
@@ -136,13 +205,8 @@ class ToolCard(Collapsible):
     async def catch_up(self, state: TeamState) -> None:
         if self._key() != self._shown:
             self._shown = self._key()
-            self.title = self._title_for(self.entry)
             self.set_class(self.entry.ok is False, "-failed")
-            if not self.collapsed:
-                self._body.update(self._details())
-
-    async def settle(self) -> None:
-        pass
+            self._redraw_title()
 
 
 class NoteLine(Static):
@@ -226,25 +290,36 @@ def _still_live(widget: EntryWidget, last: Entry | None) -> bool:
 
 
 class Transcript(VerticalScroll):
-    """The scrolling transcript of one agent; follows the bottom unless the person scrolled up."""
+    """The scrolling transcript of one agent; follows the bottom unless the person scrolled up.
 
+    Only the newest entries are mounted (a window of tens: each one costs layout time on every frame);
+    the state keeps them all, and ``e`` mounts earlier ones on demand. A transcript the person cannot see
+    (an inactive tab, a pane behind a zoomed one) is not updated; it catches up when it is shown again.
+    """
+
+    BINDINGS = [Binding("e", "load_earlier", "Earlier entries", show=False)]
     DEFAULT_CSS = """
     Transcript { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
     Transcript > .earlier { color: $text-muted; text-style: italic; margin-bottom: 1; }
     """
 
-    # Mounted entries are pruned down to KEEP once they pass HIGH_WATER; the state keeps them all.
-    KEEP = 150
-    HIGH_WATER = 250
+    # While following the bottom, mounted entries are pruned down to KEEP once they pass HIGH_WATER;
+    # while the person reads further up, only past MOST. ``e`` mounts EARLIER_STEP more at a time.
+    KEEP = 40
+    HIGH_WATER = 60
+    MOST = 400
+    EARLIER_STEP = 40
 
     def __init__(self, agent: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.agent = agent
         self.can_focus = True
         self._seen = 0  # entries of the state's transcript already mounted or skipped
-        self._hidden = 0  # of those, how many are not mounted
         self._live: list[EntryWidget] = []
         self._earlier: Static | None = None
+        self._latest: tuple[AgentView, TeamState] | None = None
+        self.behind = False  # the state moved on while the person could not see this transcript
+        self._lock = asyncio.Lock()
 
     def watch_virtual_size(self) -> None:
         self._anchor_when_full()
@@ -263,16 +338,52 @@ class Transcript(VerticalScroll):
     def entry_widgets(self) -> list[Widget]:
         return [child for child in self.children if child is not self._earlier]
 
+    @property
+    def hidden(self) -> int:
+        """Entries of the state's transcript before the first one mounted."""
+        return self._seen - len(self.entry_widgets)
+
+    @property
+    def can_be_seen(self) -> bool:
+        """False inside an inactive tab or behind a zoomed pane (a few ancestors, not the tree)."""
+        screen = self.screen if self.is_attached else None
+        maximized = screen.maximized if screen is not None else None
+        node: Any = self
+        inside_maximized = maximized is None
+        while node is not None and node is not screen:
+            if not node.display:
+                return False
+            if node is maximized:
+                inside_maximized = True
+            node = node.parent
+        return inside_maximized
+
     async def clear(self) -> None:
         for widget in self._live:
             await widget.settle()
         self._live.clear()
         await self.remove_children()
         self._earlier = None
-        self._seen = self._hidden = 0
+        self._seen = 0
         self.anchor(False)
 
     async def sync(self, view: AgentView, state: TeamState) -> None:
+        self._latest = (view, state)
+        if not self.can_be_seen:
+            self.behind = True
+            return
+        async with self._lock:
+            self.behind = False
+            await self._sync(view, state)
+
+    async def on_show(self) -> None:
+        if self.behind and self._latest is not None:
+            await self.sync(*self._latest)
+
+    def _following(self) -> bool:
+        return self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
+
+    async def _sync(self, view: AgentView, state: TeamState) -> None:
         entries = view.transcript
         if len(entries) < self._seen:
             await self.clear()  # the state was replaced by an earlier one (replay seeking back)
@@ -284,8 +395,7 @@ class Transcript(VerticalScroll):
                 self._live.remove(widget)
         new = entries[self._seen :]
         self._seen = len(entries)
-        if len(new) > self.KEEP:
-            self._hidden += len(new) - self.KEEP
+        if len(new) > self.KEEP:  # more than a window arrived at once: only its end is mounted
             await self._drop(len(self.entry_widgets))
             new = new[-self.KEEP :]
         if new:
@@ -294,9 +404,9 @@ class Transcript(VerticalScroll):
             for widget in widgets:
                 if _still_live(widget, last):
                     self._live.append(widget)
-        mounted = self.entry_widgets
-        if len(mounted) > self.HIGH_WATER:
-            await self._drop(len(mounted) - self.KEEP)
+        mounted = len(self.entry_widgets)
+        if mounted > self.MOST or (mounted > self.HIGH_WATER and self._following()):
+            await self._drop(mounted - self.KEEP)
         await self._show_earlier()
 
     async def _drop(self, count: int) -> None:
@@ -307,13 +417,33 @@ class Transcript(VerticalScroll):
             if widget in self._live:
                 await widget.settle()  # type: ignore[union-attr]
                 self._live.remove(widget)  # type: ignore[arg-type]
-        self._hidden += len(doomed)
         await self.remove_children(doomed)
 
-    async def _show_earlier(self) -> None:
-        if not self._hidden:
+    async def action_load_earlier(self) -> None:
+        """Mount the entries just before the first one shown (the state has them all)."""
+        if self._latest is None or not self.hidden:
+            self.app.bell()
             return
-        label = f"… {self._hidden} earlier entries (the session log keeps them all)"
+        view, state = self._latest
+        async with self._lock:
+            hidden = self.hidden
+            earlier = view.transcript[max(0, hidden - self.EARLIER_STEP) : hidden]
+            widgets = [entry_widget(entry, state) for entry in earlier]
+            first = self.entry_widgets[0] if self.entry_widgets else None
+            await self.mount_all(widgets, before=first)
+            last = view.transcript[-1] if view.transcript else None
+            self._live += [widget for widget in widgets if _still_live(widget, last)]
+            await self._show_earlier()
+        self.scroll_home(animate=False)
+
+    async def _show_earlier(self) -> None:
+        hidden = self.hidden
+        if not hidden:
+            if self._earlier is not None:
+                await self._earlier.remove()
+                self._earlier = None
+            return
+        label = f"… {hidden} earlier entries: press e to show more (the session log keeps them all)"
         if self._earlier is None:
             self._earlier = Static(label, classes="earlier", markup=False)
             first = self.entry_widgets[0] if self.entry_widgets else None

@@ -1,0 +1,136 @@
+"""Markdown that grows by deltas, drawn with Rich: finished blocks are drawn once, only the last one again.
+
+An agent's answer arrives a few characters at a time. Drawing the whole answer on every flush costs time in
+proportion to its length; a Textual ``Markdown`` widget costs tens of widgets per answer. Here the text is
+split into top-level Markdown blocks (paragraphs, lists, code fences, headings): every block but the last
+is finished (the parser has started a later one), so it is drawn once per width and kept as strips; only
+the last block is parsed and drawn again when the text grows.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from rich.console import Console, ConsoleOptions, RenderResult
+from rich.markdown import Heading, Markdown
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+# the configuration Rich renders with, built once (Rich builds a parser per document, which costs more
+# than parsing a paragraph)
+_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+
+
+class _LeftHeading(Heading):
+    # a centred title looks lost in a narrow pane
+    LEVEL_ALIGN: ClassVar = {**Heading.LEVEL_ALIGN, "h1": "left"}
+
+
+class PaneMarkdown(Markdown):
+    """Rich's Markdown with every heading on the left, parsed by the shared parser (or given its tokens)."""
+
+    elements: ClassVar = {**Markdown.elements, "heading_open": _LeftHeading}
+
+    def __init__(self, markup: str, code_theme: str = "monokai", tokens: list[Token] | None = None) -> None:
+        # Rich's own __init__ would build a new parser; these are the attributes it sets
+        self.markup = markup
+        self.parsed = tokens if tokens is not None else _PARSER.parse(markup)
+        self.code_theme = code_theme
+        self.justify = None
+        self.style = "none"
+        self.hyperlinks = True
+        self.inline_code_lexer = None
+        self.inline_code_theme = code_theme
+
+
+def block_ranges(tokens: list[Token]) -> list[tuple[int, int]]:
+    """The (first, end) line numbers of each top-level block of a parsed text (lines split on ``\\n``)."""
+    return [
+        (token.map[0], token.map[1])
+        for token in tokens
+        if token.level == 0 and token.nesting != -1 and token.map is not None
+    ]
+
+
+def _plain_blank(line: list[Segment]) -> bool:
+    return all(not segment.text.strip() and not (segment.style and segment.style.bgcolor) for segment in line)
+
+
+class StreamedMarkdown:
+    """A growing Markdown text; ``update`` it with the whole text so far, ask it for ``lines`` to show."""
+
+    def __init__(self, code_theme: str = "monokai") -> None:
+        self.code_theme = code_theme
+        self.source = ""
+        self.blocks: list[str] = []  # the finished blocks' sources
+        self._done = 0  # characters of ``source`` that the finished blocks cover
+        self._tail_tokens: list[Token] | None = None  # the last block, parsed by ``update``
+        self._key: tuple[int, Style | None] = (0, None)
+        self._drawn: list[list[Strip]] = []  # finished blocks drawn for ``_key``
+        self._tail_drawn: tuple[str, list[Strip]] | None = None
+
+    @property
+    def tail(self) -> str:
+        """The last block, still open to more text."""
+        return self.source[self._done :]
+
+    def update(self, text: str) -> None:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")  # the parser counts lines this way
+        if not text.startswith(self.source[: self._done]):  # replaced rather than grown: start over
+            self.blocks, self._drawn, self._done = [], [], 0
+        self.source = text
+        tail = text[self._done :]
+        tokens = _PARSER.parse(tail)
+        ranges = block_ranges(tokens)
+        if len(ranges) < 2:
+            self._tail_tokens = tokens
+            return
+        lines = tail.split("\n")
+        for first, end in ranges[:-1]:
+            block = "\n".join(lines[first:end]).strip("\n")
+            if block.strip():
+                self.blocks.append(block)
+        self._done += sum(len(line) + 1 for line in lines[: ranges[-1][0]])
+        self._tail_tokens = None
+
+    def _draw(self, console: Console, options: ConsoleOptions, style: Style | None, source: str,
+              tokens: list[Token] | None = None) -> list[Strip]:
+        markdown = PaneMarkdown(source, self.code_theme, tokens)
+        lines = console.render_lines(markdown, options, pad=False)
+        # Rich opens a list with an empty line of its own; blocks are spaced here, one empty line apart
+        while lines and _plain_blank(lines[0]):
+            del lines[0]
+        strips = [Strip(line) for line in lines]
+        return [strip.apply_style(style) for strip in strips] if style else strips
+
+    def lines(self, console: Console, options: ConsoleOptions, style: Style | None = None) -> list[Strip]:
+        """Every line of the text at ``options.max_width`` (on ``style``), blocks one empty line apart."""
+        width = options.max_width
+        options = options.update(width=width, height=None)
+        if (width, style) != self._key:
+            self._key, self._drawn, self._tail_drawn = (width, style), [], None
+        while len(self._drawn) < len(self.blocks):
+            self._drawn.append(self._draw(console, options, style, self.blocks[len(self._drawn)]))
+        tail = self.tail
+        parts = self._drawn
+        if tail.strip():
+            if self._tail_drawn is None or self._tail_drawn[0] != tail:
+                self._tail_drawn = (tail, self._draw(console, options, style, tail, self._tail_tokens))
+            parts = [*self._drawn, self._tail_drawn[1]]
+        out: list[Strip] = []
+        blank = Strip.blank(0)
+        for part in parts:
+            if out:
+                out.append(blank)
+            out.extend(part)
+        return out
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        new_line = Segment.line()
+        for strip in self.lines(console, options):
+            yield from strip
+            yield new_line
