@@ -212,7 +212,7 @@ async def test_person_message_reaches_the_agent(tmp_path):
     team.start_session("m", mode="scripted", scenario=None)
     runner = asyncio.create_task(team.run())
     await asyncio.sleep(0.1)
-    team.send_to("lead", "please stop")
+    team.send("lead", "please stop")
     await asyncio.wait_for(runner, 5)
     assert "please stop" in str(provider.requests["lead"][1][-1])
     assert team.session.state.messages[-1].sender == "you"

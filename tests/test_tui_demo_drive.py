@@ -68,3 +68,35 @@ async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(t
         ]
         await pilot.press("q")
     prepared.session.close()
+
+
+async def test_message_pause_and_cancel_reach_the_real_team(tmp_path):
+    args = build_parser().parse_args([
+        "run", "--scenario", str(demo_scenario()), "--speed", "0",
+        "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "s"),
+    ])
+    prepared = prepare_run(args)
+    team = prepared.team
+    prepared.start()
+    app = make_app(session=prepared.session, broker=team.broker, controller=team, runner=team.run)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await _until(pilot, _modal_for(app, "question"))
+        await pilot.press("escape")  # set aside: it stays pending
+        await _until(pilot, lambda: not isinstance(app.screen, ApprovalModal))
+        await pilot.press("1", "m")
+        await pilot.press(*"keep it small")
+        await pilot.press("enter")
+        await _until(pilot, lambda: team.session.state.messages and team.session.state.messages[-1].sender == "you")
+        assert team.session.state.messages[-1].recipient == "lead"
+        assert any("keep it small" in text for text in team.runners["lead"].pending_inputs)
+        await pilot.press("2", "p")
+        assert team.is_paused("backend")
+        await pilot.press("p")
+        assert not team.is_paused("backend")
+        await pilot.press("4", "x")
+        await pilot.press("y")
+        await _until(pilot, lambda: team.session.state.agents["qa"].state == "cancelled")
+        assert team.session.state.approvals[1].pending
+        await pilot.press("q")
+        await pilot.press("y")
+    prepared.session.close()

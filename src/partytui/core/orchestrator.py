@@ -249,7 +249,8 @@ class Team:
 
     # ── what tools call ────────────────────────────────────────────────────
 
-    def send(self, sender: str, recipient: str, content: str, summary: str = "") -> str:
+    def message(self, sender: str, recipient: str, content: str, summary: str = "") -> str:
+        """An agent's SendMessage: logged, then delivered to the recipient (or everyone)."""
         recipient = recipient.strip().lstrip("@")
         if recipient in BROADCAST:
             targets = [n for n in self.runners if n != sender]
@@ -344,12 +345,10 @@ class Team:
         if agent == self.lead_name:
             self.finish("cancelled", f"the lead ({agent}) was cancelled by you")
 
-    def send_from_person(self, agent: str, text: str) -> None:
+    def send(self, agent: str, text: str) -> None:
+        """The person's message to one agent (TeamController.send): it wakes the agent if idle."""
         self.session.emit(UserMessage(agent=agent, text=text))
         self.runners[agent].deliver(f"Message from the person supervising: {text}")
-
-    # TeamController.send
-    send_to = send_from_person
 
     # ── idleness ───────────────────────────────────────────────────────────
 

@@ -136,7 +136,7 @@ class SendMessage(Tool):
         summary: str = ""
 
     async def run(self, args: Input, ctx: ToolContext) -> str:
-        return _team(ctx).send(ctx.agent, args.recipient, args.content, args.summary)
+        return _team(ctx).message(ctx.agent, args.recipient, args.content, args.summary)
 
 
 class TodoWrite(Tool):

@@ -81,8 +81,12 @@ class QuestionBlock(Vertical, can_focus=True):
         return text
 
     def refresh_options(self) -> None:
+        # a late focus or blur can land while the modal closes, when its rows are already gone
+        rows = {row.id: row for row in self.query(".option").results(Static)}
         for i in range(len(self.question.options)):
-            row = self.query_one(f"#q{self.index}-opt{i}", Static)
+            row = rows.get(f"q{self.index}-opt{i}")
+            if row is None:
+                continue
             row.update(self._option_text(i))
             row.set_class(i in self.picked, "-picked")
             row.set_class(i == self.cursor and self.has_focus, "-cursor")
