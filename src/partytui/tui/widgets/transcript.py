@@ -124,7 +124,7 @@ class FoldedLine(Static, can_focus=True):
             self.update(self._content())
 
     def _content(self) -> Content:
-        head = Content.from_markup(("▸ " if self._collapsed else "▾ ") + self.title)
+        head = Content.from_markup(("▶ " if self._collapsed else "▼ ") + self.title)
         if self._collapsed:
             return head
         body = "\n".join("  " + line for line in self.details().splitlines())
