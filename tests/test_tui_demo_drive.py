@@ -19,19 +19,24 @@ async def _until(pilot, predicate, timeout: float = 20.0) -> None:
         await pilot.pause(0.05)
 
 
-def _modal_for(app, kind: str):
-    return lambda: isinstance(app.screen, ApprovalModal) and app.screen.request.kind == kind
-
-
-async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(tmp_path):
+def _demo_app(tmp_path):
+    """The demo run as ``partytui demo`` builds it, in the real app, at full speed."""
     args = build_parser().parse_args([
         "run", "--scenario", str(demo_scenario()), "--speed", "0",
         "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "s"),
     ])
     prepared = prepare_run(args)
-    team = prepared.team
     prepared.start()
-    app = make_app(session=prepared.session, broker=team.broker, controller=team, runner=team.run)
+    team = prepared.team
+    return prepared, team, make_app(session=prepared.session, broker=team.broker, controller=team, runner=team.run)
+
+
+def _modal_for(app, kind: str):
+    return lambda: isinstance(app.screen, ApprovalModal) and app.screen.request.kind == kind
+
+
+async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(tmp_path):
+    prepared, team, app = _demo_app(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await _until(pilot, _modal_for(app, "question"))
         await pilot.press("1")
@@ -71,14 +76,7 @@ async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(t
 
 
 async def test_message_pause_and_cancel_reach_the_real_team(tmp_path):
-    args = build_parser().parse_args([
-        "run", "--scenario", str(demo_scenario()), "--speed", "0",
-        "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "s"),
-    ])
-    prepared = prepare_run(args)
-    team = prepared.team
-    prepared.start()
-    app = make_app(session=prepared.session, broker=team.broker, controller=team, runner=team.run)
+    prepared, team, app = _demo_app(tmp_path)
     async with app.run_test(size=(100, 30)) as pilot:
         await _until(pilot, _modal_for(app, "question"))
         await pilot.press("escape")  # set aside: it stays pending

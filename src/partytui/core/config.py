@@ -18,6 +18,7 @@ An unknown key, a value of the wrong type or broken YAML is a :class:`ConfigErro
 
 from __future__ import annotations
 
+from .errors import FileProblem
 import os
 from pathlib import Path
 from typing import Any
@@ -35,15 +36,8 @@ DEFAULT_MODELS: dict[str, str] = {
 }
 
 
-class ConfigError(Exception):
-    """A config file partytui cannot use; ``str()`` reads ``path:line: message``."""
-
-    def __init__(self, path: str, line: int | None, message: str) -> None:
-        self.path = path
-        self.line = line
-        self.message = message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
+class ConfigError(FileProblem):
+    """A config file partytui cannot use."""
 
 
 class Config(BaseModel):

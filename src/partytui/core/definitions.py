@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, Field
 from rich.color import Color, ColorParseError
 
+from .errors import FileProblem
 from .config import Config
 from .events import AgentInfo
 from .tools.names import LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, unavailable_reason
@@ -45,15 +46,8 @@ _TOOL_ENTRY = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*)\s*(?:\((.*)\))?$", re.DOTA
 _PLAIN_WITH_COLON = re.compile(r"^([A-Za-z_][A-Za-z0-9_-]*):[ \t]+([^\s'\"\[\]{}|>&*!%@`#-][^\n]*)$")
 
 
-class DefinitionError(Exception):
-    """An agent file partytui cannot use; ``str()`` reads ``path:line: message`` (no line when unknown)."""
-
-    def __init__(self, path: str, line: int | None, message: str) -> None:
-        self.path = path
-        self.line = line
-        self.message = message
-        where = f"{path}:{line}" if line else path
-        super().__init__(f"{where}: {message}")
+class DefinitionError(FileProblem):
+    """An agent file partytui cannot use."""
 
 
 class AgentDefinition(BaseModel):

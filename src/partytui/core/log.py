@@ -16,6 +16,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from .errors import FileProblem
 from .events import FORMAT_VERSION, EventBase, parse_event, to_json
 
 # Token-like secrets: Anthropic keys and generic bearer/API tokens that might leak through tool output.
@@ -47,14 +48,8 @@ GROUP_ENDS = {
 DURABLE = {"approval.requested", "approval.answered", "session.ended"}
 
 
-class LogError(Exception):
-    """A session log that cannot be read: names the file and line."""
-
-    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {message}")
-        self.path = str(path)
-        self.line = line
+class LogError(FileProblem):
+    """A session log that cannot be read."""
 
 
 class LogWriteError(Exception):

@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from .errors import FileProblem
 from .events import PHASES, ApprovalKind
 from .state import TeamState
 
@@ -35,15 +36,8 @@ AGENT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 USER = "you"  # the sender name of the person's messages in transcripts
 
 
-class ScenarioError(Exception):
-    """A scenario that cannot be loaded: names the file and, when known, the line."""
-
-    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {message}")
-        self.path = str(path)
-        self.line = line
-        self.message = message
+class ScenarioError(FileProblem):
+    """A scenario that cannot be loaded."""
 
 
 class _Strict(BaseModel):
