@@ -166,3 +166,11 @@ def test_core_never_imports_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_refused_runs_write_nothing(tmp_path, capsys):
+    sessions = tmp_path / "s"
+    assert main(["run", "a goal", "--headless", "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)]) == 2
+    assert main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", str(tmp_path / "nope.yaml"),
+                 "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)]) == 2
+    assert not sessions.exists() or not any(sessions.iterdir())

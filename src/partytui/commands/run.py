@@ -123,29 +123,34 @@ def _members(agents: AgentSet, config: Config, *, solo: str | None) -> list[Memb
     return members
 
 
-def _provider(scenario, session: Session, speed: float):
-    if scenario is not None:
-        from ..core.providers.scripted import scripted_provider
-
-        return scripted_provider(scenario, session, speed=speed)
-    from ..core.providers.anthropic import AnthropicProvider, has_credentials, make_client
+def _require_credentials() -> None:
+    from ..core.providers.anthropic import has_credentials
 
     if not has_credentials():
         raise CliError(
             "no ANTHROPIC_API_KEY is set, so the team cannot reach a model. "
             "Set it to run on the Anthropic API, or try `partytui demo` (offline) or `--scenario FILE`."
         )
+
+
+def _provider(scenario, session: Session, speed: float):
+    if scenario is not None:
+        from ..core.providers.scripted import scripted_provider
+
+        return scripted_provider(scenario, session, speed=speed)
+    from ..core.providers.anthropic import AnthropicProvider, make_client
+
+    _require_credentials()
     return AnthropicProvider(make_client())
 
 
-def _broker(session: Session, args: argparse.Namespace) -> ApprovalBroker:
-    policy = None
-    if getattr(args, "approve", None):
-        try:
-            policy = load_policy(args.approve)
-        except PolicyError as exc:
-            raise CliError(str(exc)) from None
-    return ApprovalBroker(session, policy)
+def _policy(args: argparse.Namespace):
+    if not getattr(args, "approve", None):
+        return None
+    try:
+        return load_policy(args.approve)
+    except PolicyError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _load_scenario(path: str):
@@ -182,6 +187,9 @@ def _prepare(args: argparse.Namespace) -> Prepared:
         raise CliError(str(exc)) from None
     agents = _load_team_files(dirs)
     members = _members(agents, config, solo=args.agent)
+    policy = _policy(args)  # bad input is reported before anything is written
+    if scenario is None:
+        _require_credentials()
 
     folder = session_dir(args.session_dir or config.session_dir)
     session_id = new_session_id()
@@ -204,7 +212,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
         raise CliError(f"cannot prepare the session: {exc}") from None
 
     session = Session(log=log)
-    broker = _broker(session, args)
+    broker = ApprovalBroker(session, policy)
     team = Team(session, broker, _provider(scenario, session, args.speed), members,
                 workspace=workspace, goal=goal, solo=bool(args.agent))
 
@@ -249,10 +257,13 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
     for m in members:
         m.model = logged[m.name].model
         m.lead = logged[m.name].lead
+    policy = _policy(args)
+    if scenario is None:
+        _require_credentials()
     if contents.torn_tail:
         repair_torn_tail(log_path)
     session = Session(state=state, log=SessionLog(log_path))
-    broker = _broker(session, args)
+    broker = ApprovalBroker(session, policy)
     speed = args.speed if args.speed is not None else 1.0
     team = Team(session, broker, _provider(scenario, session, speed), members,
                 workspace=Path(args.workspace or started.workspace), goal=started.goal, solo=solo is not None)
