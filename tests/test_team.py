@@ -278,3 +278,14 @@ async def test_a_broken_view_does_not_stop_the_team(tmp_path, capsys):
     team.session.subscribe(broken)
     assert await _run(team) == 0
     assert "view bug" in capsys.readouterr().err
+
+
+async def test_disallowed_tool_patterns_are_refused_whatever_the_mode(tmp_path):
+    script = [[call("Bash", command="rm -rf build"), call("Bash", command="echo fine")], [text("done")]]
+    dev = member("dev")
+    dev.disallowed_patterns = {"Bash": ["rm:*"]}
+    team, _ = make_team(tmp_path, {"dev": script}, [dev], solo=True)
+    await _run(team)
+    out = results(team, "dev")
+    assert not out[0][1] and "disallowedTools" in out[0][2]
+    assert out[1][1]

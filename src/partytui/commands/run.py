@@ -117,6 +117,7 @@ def _members(agents: AgentSet, config: Config, *, solo: str | None) -> list[Memb
                 lead=d.name == lead_name,
                 permission_mode=d.permission_mode,
                 tool_patterns=d.tool_patterns,
+                disallowed_patterns=d.disallowed_patterns,
                 max_turns=d.max_turns,
             )
         )

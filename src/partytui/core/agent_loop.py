@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from .log import StreamRedactor
 from .events import AgentState, ErrorEvent, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
 from .providers.base import Provider, ProviderError
+from .policy import tool_matches
 from .providers.pricing import cost_usd
 from .state import TeamState
 from .tools.base import Limits, Tool, ToolContext, ToolError
@@ -50,6 +51,7 @@ class AgentRunner:
         provider: Provider,
         permission_mode: str = "default",
         tool_patterns: dict[str, list[str]] | None = None,
+        disallowed_patterns: dict[str, list[str]] | None = None,
         max_turns: int | None = None,
         max_tokens: int = 8192,
         limits: Limits | None = None,
@@ -63,6 +65,7 @@ class AgentRunner:
         self.provider = provider
         self.permission_mode = permission_mode
         self.tool_patterns = tool_patterns or {}
+        self.disallowed_patterns = disallowed_patterns or {}
         self.max_turns = max_turns
         self.max_tokens = max_tokens
         self.limits = limits or Limits()
@@ -269,14 +272,15 @@ class AgentRunner:
         raise ToolError(f"{name} is not one of your tools (you have: {', '.join(sorted(self.tools))})")
 
     def _granted(self, tool: Tool, raw: dict[str, Any]) -> bool:
-        from .policy import tool_matches
-
         patterns = self.tool_patterns.get(tool.name, [])
         if any(tool_matches(f"{tool.name}({p})", tool.name, raw) for p in patterns):
             return True
         return self.team.session_grant(self.name, tool.name)
 
     async def _permission(self, tool: Tool, raw: dict[str, Any], tool_use_id: str) -> None:
+        for pattern in self.disallowed_patterns.get(tool.name, []):
+            if tool_matches(f"{tool.name}({pattern})", tool.name, raw):
+                raise ToolError(f"{tool.name}({pattern}) is disallowed for this agent (disallowedTools)")
         mode = self.permission_mode
         if tool.read_only or mode == "bypassPermissions":
             return

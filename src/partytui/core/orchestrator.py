@@ -45,6 +45,7 @@ class Member:
     lead: bool = False
     permission_mode: str = "default"
     tool_patterns: dict[str, list[str]] = field(default_factory=dict)
+    disallowed_patterns: dict[str, list[str]] = field(default_factory=dict)
     max_turns: int | None = None
 
     def info(self) -> AgentInfo:
@@ -133,6 +134,7 @@ class Team:
                 provider=provider,
                 permission_mode=member.permission_mode,
                 tool_patterns=member.tool_patterns,
+                disallowed_patterns=member.disallowed_patterns,
                 max_turns=member.max_turns,
                 limits=self.limits,
             )
