@@ -97,7 +97,10 @@ async def test_text_and_tool_use_round_trip() -> None:
     assert sent["headers"][AGENT_HEADER] == "lead"
     assert sent["headers"]["authorization"] == "Bearer sk-test"
     body = sent["body"]
-    assert body["stream"] is True and body["system"] == "You lead." and body["tools"][0]["name"] == "Read"
+    assert body["stream"] is True and body["tools"][0]["name"] == "Read"
+    # the unchanging prefix is marked for prompt caching
+    assert body["system"] == [{"type": "text", "text": "You lead.", "cache_control": {"type": "ephemeral"}}]
+    assert body["tools"][-1]["cache_control"] == {"type": "ephemeral"}
     assert body["messages"][1] == {"role": "assistant", "content": first.content}
     assert body["messages"][2]["content"][0]["type"] == "tool_result"
     assert body["messages"][2]["content"][0]["tool_use_id"] == call["id"]

@@ -158,10 +158,12 @@ class AnthropicProvider:
             "stream": True,
             "extra_headers": {AGENT_HEADER: agent},
         }
+        # the system prompt and tools are the same every turn: mark them for prompt caching, so a long run
+        # pays the cache-read price for them rather than the full input price
         if system:
-            params["system"] = system
+            params["system"] = [{"type": "text", "text": system, "cache_control": {"type": "ephemeral"}}]
         if tools:
-            params["tools"] = tools
+            params["tools"] = [*tools[:-1], {**tools[-1], "cache_control": {"type": "ephemeral"}}]
         try:
             stream = await self.client.messages.create(**params)
             async with stream:
