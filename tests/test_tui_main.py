@@ -526,7 +526,7 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
         options = app.console.options.update_width(blocks[-1].content_region.width)
 
         def shown(doc: StreamedMarkdown) -> list[str]:
-            return [line.text.rstrip() for line in doc.lines(app.console, options)]
+            return ["".join(segment.text for segment in line).rstrip() for line in doc.lines(app.console, options)]
 
         assert shown(blocks[-1].document) == shown(whole)
         assert not any(line.startswith(("#", "```", "- ")) for line in shown(whole))

@@ -23,7 +23,7 @@ from ..core.approvals import ApprovalBroker
 from ..core.events import EventBase
 from ..core.session import Session
 from ..core.team import TeamController
-from .collector import tune_collector
+from .collector import release_collector, tune_collector
 from .screens.main import MainScreen
 
 FLUSH_HZ = 20
@@ -122,6 +122,7 @@ class PartyApp(App[int | None]):
             self.run_worker(self._run_team(), name="runner", group="runner", exit_on_error=False)
 
     def on_unmount(self) -> None:
+        release_collector()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None

@@ -3,7 +3,8 @@
 Measured with ``partytui bench`` (eight panes streaming): full collections over the ~190,000 objects that
 Textual, pydantic and the SDK keep alive took 60-120 ms each, several times a second, and were the
 longest pauses of the event loop. Freezing what start-up built takes those objects out of every later
-pass, and collecting young objects less often leaves fewer, cheaper passes.
+pass, and collecting young objects less often leaves fewer, cheaper passes. The app releases both when it
+closes, so a process that runs several apps (tests, the benchmark) frees what each one left behind.
 """
 
 from __future__ import annotations
@@ -14,15 +15,23 @@ YOUNG_THRESHOLD = 10_000  # allocations between young collections (Python's defa
 MIDDLE_EVERY = 20  # young collections per middle one
 OLD_EVERY = 100  # middle collections before a full one is considered
 
-_tuned = False
+_saved: tuple[int, int, int] | None = None
 
 
 def tune_collector() -> None:
-    """Once per process, after start-up: freeze the survivors and space collections out."""
-    global _tuned
-    if _tuned:
-        return
-    _tuned = True
+    """After start-up: freeze the survivors and space collections out (until ``release_collector``)."""
+    global _saved
+    if _saved is None:
+        _saved = gc.get_threshold()
     gc.collect()
     gc.freeze()
     gc.set_threshold(YOUNG_THRESHOLD, MIDDLE_EVERY, OLD_EVERY)
+
+
+def release_collector() -> None:
+    """Give frozen objects back to the collector and restore its thresholds."""
+    global _saved
+    if _saved is not None:
+        gc.unfreeze()
+        gc.set_threshold(*_saved)
+        _saved = None

@@ -3,8 +3,9 @@
 An agent's answer arrives a few characters at a time. Drawing the whole answer on every flush costs time in
 proportion to its length; a Textual ``Markdown`` widget costs tens of widgets per answer. Here the text is
 split into top-level Markdown blocks (paragraphs, lists, code fences, headings): every block but the last
-is finished (the parser has started a later one), so it is drawn once per width and kept as strips; only
-the last block is parsed and drawn again when the text grows.
+is finished (the parser has started a later one), so it is drawn once per width and kept as lines of
+segments (lighter than Textual strips, which carry caches of their own); only the last block is parsed and
+drawn again when the text grows.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from markdown_it.token import Token
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Heading, Markdown
 from rich.segment import Segment
-from rich.style import Style
-from textual.strip import Strip
+
+Line = list[Segment]
 
 # the configuration Rich renders with, built once (Rich builds a parser per document, which costs more
 # than parsing a paragraph)
@@ -68,9 +69,9 @@ class StreamedMarkdown:
         self.blocks: list[str] = []  # the finished blocks' sources
         self._done = 0  # characters of ``source`` that the finished blocks cover
         self._tail_tokens: list[Token] | None = None  # the last block, parsed by ``update``
-        self._key: tuple[int, Style | None] = (0, None)
-        self._drawn: list[list[Strip]] = []  # finished blocks drawn for ``_key``
-        self._tail_drawn: tuple[str, list[Strip]] | None = None
+        self._width = 0
+        self._drawn: list[list[Line]] = []  # finished blocks drawn at ``_width``
+        self._tail_drawn: tuple[str, list[Line]] | None = None
 
     @property
     def tail(self) -> str:
@@ -97,32 +98,31 @@ class StreamedMarkdown:
         self._done += sum(len(line) + 1 for line in lines[: ranges[-1][0]])
         self._tail_tokens = None
 
-    def _draw(self, console: Console, options: ConsoleOptions, style: Style | None, source: str,
-              tokens: list[Token] | None = None) -> list[Strip]:
+    def _draw(self, console: Console, options: ConsoleOptions, source: str,
+              tokens: list[Token] | None = None) -> list[Line]:
         markdown = PaneMarkdown(source, self.code_theme, tokens)
         lines = console.render_lines(markdown, options, pad=False)
         # Rich opens a list with an empty line of its own; blocks are spaced here, one empty line apart
         while lines and _plain_blank(lines[0]):
             del lines[0]
-        strips = [Strip(line) for line in lines]
-        return [strip.apply_style(style) for strip in strips] if style else strips
+        return lines
 
-    def lines(self, console: Console, options: ConsoleOptions, style: Style | None = None) -> list[Strip]:
-        """Every line of the text at ``options.max_width`` (on ``style``), blocks one empty line apart."""
+    def lines(self, console: Console, options: ConsoleOptions) -> list[Line]:
+        """Every line of the text at ``options.max_width``, blocks one empty line apart."""
         width = options.max_width
         options = options.update(width=width, height=None)
-        if (width, style) != self._key:
-            self._key, self._drawn, self._tail_drawn = (width, style), [], None
+        if width != self._width:
+            self._width, self._drawn, self._tail_drawn = width, [], None
         while len(self._drawn) < len(self.blocks):
-            self._drawn.append(self._draw(console, options, style, self.blocks[len(self._drawn)]))
+            self._drawn.append(self._draw(console, options, self.blocks[len(self._drawn)]))
         tail = self.tail
         parts = self._drawn
         if tail.strip():
             if self._tail_drawn is None or self._tail_drawn[0] != tail:
-                self._tail_drawn = (tail, self._draw(console, options, style, tail, self._tail_tokens))
+                self._tail_drawn = (tail, self._draw(console, options, tail, self._tail_tokens))
             parts = [*self._drawn, self._tail_drawn[1]]
-        out: list[Strip] = []
-        blank = Strip.blank(0)
+        out: list[Line] = []
+        blank: Line = []
         for part in parts:
             if out:
                 out.append(blank)
@@ -131,6 +131,6 @@ class StreamedMarkdown:
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         new_line = Segment.line()
-        for strip in self.lines(console, options):
-            yield from strip
+        for line in self.lines(console, options):
+            yield from line
             yield new_line

@@ -13,6 +13,8 @@ import asyncio
 import json
 from typing import Any
 
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -52,6 +54,7 @@ class TextBlock(Widget):
         self.entry = entry
         self.document = StreamedMarkdown()
         self.source = ""
+        self._base_style: Style | None = None
 
     def on_mount(self) -> None:
         self.show_text(self.entry.text)
@@ -67,9 +70,9 @@ class TextBlock(Widget):
         self.source = text
         self.refresh(layout=True)
 
-    def _lines(self, width: int) -> list[Strip]:
+    def _lines(self, width: int) -> list[list[Segment]]:
         options = self.app.console_options.update(width=max(1, width), height=None, highlight=False)
-        return self.document.lines(self.app.console, options, self.rich_style)
+        return self.document.lines(self.app.console, options)
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
         return container.width
@@ -77,10 +80,18 @@ class TextBlock(Widget):
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self._lines(width))
 
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
         lines = self._lines(width)
-        return lines[y] if y < len(lines) else Strip.blank(width)
+        if y >= len(lines):
+            return Strip.blank(width)
+        if self._base_style is None:  # worked out by walking the ancestors: once, not per line
+            self._base_style = self.rich_style
+        return Strip(lines[y]).apply_style(self._base_style)
 
     async def catch_up(self, state: TeamState) -> None:
         if len(self.entry.text) != len(self.source):
