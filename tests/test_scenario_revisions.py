@@ -68,3 +68,14 @@ def test_demo_lead_revises_a_rejected_design_and_the_team_never_builds(tmp_path)
     assert "BUILD" not in [p.name for p in state.phases]
     assert "## Review" in (tmp_path / "ws" / "docs" / "design.md").read_text()
     assert state.status == "stalled"
+
+
+def test_unquoted_text_cut_by_a_yaml_comment_is_refused_with_its_line():
+    import pytest
+
+    from partytui.core.scenario import ScenarioError
+
+    with pytest.raises(ScenarioError, match=r"x\.yaml:4: ' #' in unquoted text"):
+        parse_scenario("name: x\nagents:\n  a:\n    - text: blocked by #2, waiting\n", "x.yaml")
+    ok = parse_scenario('name: x\nagents:\n  a:\n    - text: "blocked by #2"  # a real comment\n', "x.yaml")
+    assert ok.agents["a"][0].text == "blocked by #2"

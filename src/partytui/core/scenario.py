@@ -335,6 +335,8 @@ def parse_scenario(text: str, path: Path | str = "<scenario>") -> Scenario:
     data = _parse(text, path)
     if not isinstance(data, dict):
         raise ScenarioError(path, 1, "a scenario is a mapping with at least `name` and `agents`")
+    if path.suffix.lower() != ".json":
+        _refuse_cut_text(text, path)
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as err:
@@ -344,6 +346,18 @@ def parse_scenario(text: str, path: Path | str = "<scenario>") -> Scenario:
         raise ScenarioError(path, _line_of(text, loc), f"{where}: {message}")
     scenario._path = path
     return scenario
+
+
+# `text: see #2` is YAML for "see" and a comment: the rest of an agent's words would vanish silently
+_CUT_TEXT = re.compile(r"""^\s*(?:-\s+)?(?:text|thinking):\s+(?!["'|>])[^#\n]*\s#""")
+
+
+def _refuse_cut_text(text: str, path: Path) -> None:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if _CUT_TEXT.match(line):
+            raise ScenarioError(
+                path, number, "' #' in unquoted text starts a YAML comment and cuts the text there: quote it"
+            )
 
 
 def _parse(text: str, path: Path) -> Any:
