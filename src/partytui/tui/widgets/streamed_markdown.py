@@ -47,6 +47,18 @@ class PaneMarkdown(Markdown):
         self.inline_code_theme = code_theme
 
 
+_warmed = False
+
+
+def warm_up(console: Console) -> None:
+    """Draw a small document once, so the first code fence streamed does not pay for loading a lexer."""
+    global _warmed
+    if not _warmed:
+        _warmed = True
+        sample = "# A\n\nSome *text*, `code`.\n\n- one\n1. two\n\n```python\ndef f():\n    return 1\n```\n"
+        console.render_lines(PaneMarkdown(sample), console.options.update_width(40))
+
+
 def block_ranges(tokens: list[Token]) -> list[tuple[int, int]]:
     """The (first, end) line numbers of each top-level block of a parsed text (lines split on ``\\n``)."""
     return [

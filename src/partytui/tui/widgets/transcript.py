@@ -28,7 +28,7 @@ from textual.widgets import Static
 from ...core.state import AgentView, Entry, TeamState
 from ..theme import DECISION_COLORS, agent_color
 from .labels import one_line, tool_key_arg
-from .streamed_markdown import StreamedMarkdown
+from .streamed_markdown import StreamedMarkdown, warm_up
 
 
 def peer_color(state: TeamState, name: str | None) -> str:
@@ -331,6 +331,9 @@ class Transcript(VerticalScroll):
         self._latest: tuple[AgentView, TeamState] | None = None
         self.behind = False  # the state moved on while the person could not see this transcript
         self._lock = asyncio.Lock()
+
+    def on_mount(self) -> None:
+        warm_up(self.app.console)  # once per process, while the app starts rather than mid-stream
 
     def watch_virtual_size(self) -> None:
         self._anchor_when_full()
