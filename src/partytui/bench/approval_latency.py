@@ -33,6 +33,8 @@ class ApprovalResult:
     p99_ms: float | None
     max_ms: float | None
     key_p99_ms: float | None
+    keys_pressed: int = 0
+    keys_lost: int = 0  # probe presses never handled (each press is matched to its own handling)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -85,7 +87,7 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
                 await settle(app, lambda: not isinstance(app.screen, ApprovalModal), timeout=10)
                 await asyncio.sleep(rng.uniform(0.1, 0.3))
         finally:
-            await presser.finish()
+            lost = await presser.finish(timeout=5)
             stop.set()
             await streaming
     session.close()
@@ -99,6 +101,8 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
         p99_ms=_ms(percentile(waits, 99)),
         max_ms=_ms(max(waits) if waits else None),
         key_p99_ms=_ms(percentile(keys, 99)),
+        keys_pressed=presser.pressed,
+        keys_lost=lost,
     )
 
 

@@ -26,7 +26,6 @@ from typing import Any, Awaitable, Callable
 from textual import events
 from textual.app import App, ComposeResult
 from textual.await_complete import AwaitComplete
-from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown
@@ -81,19 +80,21 @@ def rss_mb() -> float:
 
 
 class KeyLatency:
-    """Send times of the probe key and how long each waited for its handler."""
+    """Send times of the probe keys, each matched to its own press, and how long each waited for its handler."""
 
     def __init__(self) -> None:
-        self.sent: deque[float] = deque()
+        self.sent: dict[int, float] = {}  # press number -> send time, until handled
         self.samples: list[float] = []
         self.recording = True
+        self.handled_count = 0
 
-    def handled(self) -> None:
-        now = time.perf_counter()
-        if self.sent:
-            waited = now - self.sent.popleft()
-            if self.recording:
-                self.samples.append(waited)
+    def handled(self, number: int | None) -> None:
+        sent = self.sent.pop(number, None) if number is not None else None
+        if sent is None:
+            return
+        self.handled_count += 1
+        if self.recording:
+            self.samples.append(time.perf_counter() - sent)
 
     def take(self) -> list[float]:
         samples, self.samples = self.samples, []
@@ -108,21 +109,27 @@ class KeyPresser(threading.Thread):
         self.app, self.latency, self.interval = app, latency, interval
         self._halt = threading.Event()
         self._rng = random.Random(7)
+        self.pressed = 0
 
     def run(self) -> None:
         while not self._halt.wait(self.interval * self._rng.uniform(0.5, 1.5)):
-            self.latency.sent.append(time.perf_counter())
-            if not self.app.post_message(events.Key(PING_KEY, None)):
-                self.latency.sent.pop()
+            self.pressed += 1
+            key = events.Key(PING_KEY, None)
+            key.bench_number = self.pressed  # type: ignore[attr-defined]
+            self.latency.sent[self.pressed] = time.perf_counter()
+            if not self.app.post_message(key):
+                self.latency.sent.pop(self.pressed, None)
 
     def stop(self) -> None:
         self._halt.set()
         self.join(timeout=2)
 
-    async def finish(self) -> None:
-        """Stop, then let the app handle the keys still queued (a key handled after teardown would crash it)."""
+    async def finish(self, timeout: float = 30) -> int:
+        """Stop, then let the app handle the keys still queued (a key handled after teardown would crash it);
+        returns how many presses were never handled."""
         self.stop()
-        await settle(self.app, lambda: not self.latency.sent, timeout=30)
+        await settle(self.app, lambda: not self.latency.sent, timeout=timeout)
+        return len(self.latency.sent)
 
 
 # ── rendering ───────────────────────────────────────────────────────────────
@@ -219,7 +226,6 @@ class TerminalProbe:
 class BenchApp(TerminalProbe, PartyApp):
     """The real app, plus the probe key (its handler does nothing but note the time)."""
 
-    BINDINGS = [Binding(PING_KEY, "bench_ping", show=False)]
     # a relative CSS_PATH is read beside the subclass's module: point at the real app's stylesheet
     CSS_PATH = str(Path(inspect.getfile(PartyApp)).parent / str(PartyApp.CSS_PATH))
 
@@ -228,8 +234,12 @@ class BenchApp(TerminalProbe, PartyApp):
         self.latency = latency
         self.paint_hooks = []
 
-    def action_bench_ping(self) -> None:
-        self.latency.handled()
+    def on_key(self, event: events.Key) -> None:
+        # Met when the key comes back to the app from the focused widget, as every key is, on whatever screen
+        # is up (a binding of the app would be shadowed by a modal screen, and the press counted lost).
+        if event.key == PING_KEY:
+            event.prevent_default()
+            self.latency.handled(getattr(event, "bench_number", None))
 
 
 # ── the naive way ────────────────────────────────────────────────────────────
@@ -265,7 +275,6 @@ class NaiveApp(TerminalProbe, App[None]):
     """Eight naive panes fed by the same session; no batching, no timer."""
 
     CSS = "Grid { grid-size: 4 2; }"
-    BINDINGS = [Binding(PING_KEY, "bench_ping", show=False)]
 
     def __init__(self, session: Session, latency: KeyLatency) -> None:
         super().__init__()
@@ -289,8 +298,9 @@ class NaiveApp(TerminalProbe, App[None]):
         if event.type == "text.delta" and event.agent in self.panes:
             self.panes[event.agent].post_message(NaivePane.Delta(event.text))  # type: ignore[attr-defined]
 
-    def action_bench_ping(self) -> None:
-        self.latency.handled()
+    def on_key(self, event: events.Key) -> None:
+        if event.key == PING_KEY:
+            self.latency.handled(getattr(event, "bench_number", None))
 
 
 async def settle(app: App[Any], condition: Callable[[], bool], timeout: float, step: float = 0.01) -> float | None:

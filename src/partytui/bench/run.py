@@ -82,6 +82,7 @@ def approval_section(plan: Plan, load: float, folder: Path, say: Say) -> Section
         Metric("p50", "request to modal, p50", result.p50_ms, "ms"),
         Metric("shown", "requests shown / asked", result.shown, f"of {result.requests}"),
         Metric("key_p99", "key press p99 meanwhile", result.key_p99_ms, "ms"),
+        Metric("keys_lost", "probe key presses never handled", result.keys_lost, f"of {result.keys_pressed}"),
     ]
     section.detail = result.as_dict()
     return section

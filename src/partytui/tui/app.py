@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from pathlib import Path
 from typing import Awaitable, Callable
 
@@ -66,6 +67,8 @@ class PartyApp(App[int | None]):
         self._flush_lock = asyncio.Lock()
         self._last_second = -1
         self._unsubscribe: Callable[[], None] | None = None
+        # the screen on top when each key was pressed, until the key is handled (see _on_key)
+        self._pressed_on: weakref.WeakKeyDictionary[events.Key, Screen[object]] = weakref.WeakKeyDictionary()
 
     @property
     def workspace(self) -> Path | None:
@@ -174,7 +177,19 @@ class PartyApp(App[int | None]):
         # are gone there is nobody to give it to, and Textual would raise ScreenStackError looking for one.
         if isinstance(event, events.InputEvent) and not self.screen_stack:
             return
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            self._pressed_on[event] = self.screen
         await super().on_event(event)
+
+    def on_key(self, event: events.Key) -> None:
+        # A key travels through the focused widget's queue before it comes back here to be matched with
+        # the bindings, and Textual matches it against whatever screen is on top *then*. A modal pushed or
+        # dismissed meanwhile would take a key pressed on another screen: a second quick `a` would approve
+        # the next request before it was ever drawn. A key belongs to the screen it was pressed on.
+        pressed_on = self._pressed_on.pop(event, None)
+        if pressed_on is not None and self.screen_stack and pressed_on is not self.screen:
+            event.prevent_default()  # App's own handler would match it with the new screen's bindings
+            self.log.debug(f"key {event.key!r} dropped: pressed on {pressed_on!r}, which is no longer on top")
 
     def _announce_requests(self) -> None:
         fresh, self._new_requests = self._new_requests, []

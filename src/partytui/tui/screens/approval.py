@@ -307,6 +307,8 @@ class ApprovalModal(ModalScreen[Answer | None]):
         yield Button("Set aside  esc", id="aside")
 
     def on_mount(self) -> None:
+        if not self.is_active:
+            return  # dismissed (answered elsewhere) before it mounted: its widgets are already going
         self.query_one("#reason-box").display = False
         self._focus_start()
 
