@@ -469,9 +469,9 @@ async def test_a_design_request_shows_the_documents_it_names(tmp_path: Path) -> 
     app = ModalHost(lambda: ApprovalModal(state.approvals[1], tmp_path, clock=lambda: 3.0))
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
-        from textual.widgets import Markdown
+        from partytui.tui.screens.approval import Document
 
-        documents = [m.source for m in app.screen.query(Markdown)]
+        documents = [m.source for m in app.screen.query(Document)]
         notes = text_of(app.screen)
     assert documents[0] == "Summary." and "# Storage plan" in documents[1]
     assert "docs/design.md" in notes and "docs/missing.md" in notes and "⚠" in notes

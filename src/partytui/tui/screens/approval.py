@@ -20,12 +20,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, Markdown, Static, TextArea
+from textual.widgets import Button, Footer, Input, Static, TextArea
 
 from ...core.events import ApprovalRequest, Question
 from ...core.state import ApprovalView
 from .question_block import QuestionBlock
 from ..theme import agent_color
+from ..widgets.streamed_markdown import PaneMarkdown
 
 # ── small shared helpers (the inbox and the task detail use them too) ──────────────────────────────────
 
@@ -121,6 +122,15 @@ CODE_THEME = "monokai"
 def highlighted(code: str, path: str) -> Syntax:
     lexer = Syntax.guess_lexer(path, code)
     return Syntax(code, lexer, line_numbers=True, word_wrap=False, theme=CODE_THEME)
+
+
+class Document(Static):
+    """A Markdown document drawn by Rich in one widget: a Textual ``Markdown`` is a tree of tens of widgets
+    to compose and lay out before the modal's first frame, and a person waits for that frame."""
+
+    def __init__(self, source: str, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(PaneMarkdown(source, CODE_THEME), id=id, classes=classes)
+        self.source = source
 
 
 # ── the modal ─────────────────────────────────────────────────────────────────────────────────────────
@@ -230,10 +240,10 @@ class ApprovalModal(ModalScreen[Answer | None]):
         elif self.kind == "permission":
             yield Static(self._permission_body(), id="tool")
         elif self.kind == "reply":
-            yield Markdown(req.body or req.summary or "_(the agent left no text)_", id="document")
+            yield Document(req.body or req.summary or "_(the agent left no text)_", id="document")
         else:
             if req.body:
-                yield Markdown(req.body, id="document")
+                yield Document(req.body, id="document")
             elif not req.files:
                 yield Static(Text("(no document attached)", style="dim italic"))
             yield from self._attached_files()
@@ -246,7 +256,7 @@ class ApprovalModal(ModalScreen[Answer | None]):
             if content is None:
                 yield Static(Text(f"⚠ {rel}: {why}", style="yellow"), classes="note file-note")
             elif rel.lower().endswith((".md", ".markdown")):
-                yield Markdown(content, classes="file-document")
+                yield Document(content, classes="file-document")
             else:
                 yield Static(highlighted(content, rel), classes="file-code")
 
@@ -267,7 +277,7 @@ class ApprovalModal(ModalScreen[Answer | None]):
         if "rollback" not in req.body.lower():
             yield Static(Text("⚠ No rollback is stated for this migration.", style="bold yellow"), classes="note")
         if req.body:
-            yield Markdown(req.body, id="document")
+            yield Document(req.body, id="document")
 
     def _permission_body(self) -> RenderableType:
         tool = self.request.tool or "?"
