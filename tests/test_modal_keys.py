@@ -99,3 +99,9 @@ async def test_keys_still_work_on_the_main_screen_and_on_a_modal_opened_there() 
         await until(lambda: type(app.screen).__name__ == "HelpScreen")
         await pilot.press("escape")
         await until(lambda: app.screen is app.main)
+
+
+def test_the_help_names_the_transcripts_e_key() -> None:
+    from partytui.tui.screens.main import MainScreen
+
+    assert "earlier entries" in dict(MainScreen().key_help())["e"]

@@ -254,7 +254,12 @@ class MainScreen(Screen[None]):
     def key_help(self) -> list[tuple[str, str]]:
         keys = [("1-9", "focus agent N")]
         keys += [(b.key_display or b.key, b.description) for b in self.BINDINGS if not b.key.isdigit()]  # type: ignore[union-attr]
-        keys += [("enter", "open the task card under the cursor"), ("ctrl+p", "command palette"), ("escape", "leave zoom")]
+        keys += [
+            ("enter", "open the task card under the cursor, or the tool call or thinking under it in a pane"),
+            ("e", "show earlier entries of the focused transcript"),
+            ("ctrl+p", "command palette"),
+            ("escape", "leave zoom"),
+        ]
         return keys + MODAL_KEYS
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
