@@ -18,7 +18,6 @@ An unknown key, a value of the wrong type or broken YAML is a :class:`ConfigErro
 
 from __future__ import annotations
 
-from .errors import FileProblem
 import os
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,8 @@ from typing import Any
 import platformdirs
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+
+from .errors import FileProblem
 
 ENV_CONFIG = "PARTYTUI_CONFIG"
 

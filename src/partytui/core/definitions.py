@@ -15,8 +15,8 @@ import yaml
 from pydantic import BaseModel, Field
 from rich.color import Color, ColorParseError
 
-from .errors import FileProblem
 from .config import Config
+from .errors import FileProblem
 from .events import AgentInfo
 from .tools.names import LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, unavailable_reason
 
