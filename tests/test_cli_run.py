@@ -174,3 +174,18 @@ def test_refused_runs_write_nothing(tmp_path, capsys):
     assert main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", str(tmp_path / "nope.yaml"),
                  "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)]) == 2
     assert not sessions.exists() or not any(sessions.iterdir())
+
+
+def test_the_config_files_session_dir_is_where_sessions_go_and_are_found(tmp_path, monkeypatch, capsys):
+    from partytui.core.sessions import session_dir
+
+    monkeypatch.delenv("PARTYTUI_SESSION_DIR", raising=False)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"session_dir: {tmp_path / 'mine'}\n")
+    monkeypatch.setenv("PARTYTUI_CONFIG", str(config))
+    assert session_dir() == tmp_path / "mine"
+    assert main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", "all", "--speed", "0",
+                 "--workspace", str(tmp_path / "ws")]) == 0
+    (log,) = (tmp_path / "mine").glob("*.jsonl")
+    capsys.readouterr()
+    assert main(["summary", log.stem]) == 0 and "done" in capsys.readouterr().out

@@ -192,7 +192,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     if scenario is None:
         _require_credentials()
 
-    folder = session_dir(args.session_dir or config.session_dir)
+    folder = session_dir(args.session_dir)
     session_id = new_session_id()
     log_path = folder / f"{session_id}.jsonl"
     if args.workspace:

@@ -17,11 +17,20 @@ class SessionNotFound(Exception):
 
 
 def session_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """``--session-dir`` wins, then ``$PARTYTUI_SESSION_DIR``, then the platform's user data dir."""
+    """``--session-dir`` wins, then ``$PARTYTUI_SESSION_DIR``, the config file's ``session_dir``, then the
+    platform's user data dir."""
     if override:
         return Path(override).expanduser()
     if env := os.environ.get(ENV_SESSION_DIR):
         return Path(env).expanduser()
+    from .config import ConfigError, load_config
+
+    try:
+        configured = load_config().session_dir
+    except ConfigError:
+        configured = None  # `run` reports a broken config file; finding a session does not need one
+    if configured:
+        return Path(configured).expanduser()
     return Path(platformdirs.user_data_dir("partytui", appauthor=False)) / "sessions"
 
 
