@@ -29,6 +29,24 @@ def call(name: str, **args: Any) -> dict[str, Any]:
     return {"type": "tool_use", "id": f"toolu_{next(_ids)}", "name": name, "input": args}
 
 
+class Sink:
+    """Records what a provider streams: text, thinking and retries."""
+
+    def __init__(self) -> None:
+        self.text: list[str] = []
+        self.thinking: list[str] = []
+        self.retries: list[tuple[int, int, float, str]] = []
+
+    def on_text(self, text: str) -> None:
+        self.text.append(text)
+
+    def on_thinking(self, text: str) -> None:
+        self.thinking.append(text)
+
+    def on_retry(self, attempt: int, max_attempts: int, delay_s: float, reason: str) -> None:
+        self.retries.append((attempt, max_attempts, delay_s, reason))
+
+
 class FakeProvider:
     """Serves each agent's turns in order (turn N = the number of assistant messages so far)."""
 

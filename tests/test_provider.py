@@ -18,22 +18,9 @@ from partytui.core.providers.anthropic import (
 )
 from partytui.core.providers.base import ProviderError
 from partytui.core.providers.pricing import PRICES_AS_OF, cost_usd, price_for
+from engine_fakes import Sink
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.text: list[str] = []
-        self.thinking: list[str] = []
-        self.retries: list[tuple[int, int, float, str]] = []
-
-    def on_text(self, text: str) -> None:
-        self.text.append(text)
-
-    def on_thinking(self, text: str) -> None:
-        self.thinking.append(text)
-
-    def on_retry(self, attempt: int, max_attempts: int, delay_s: float, reason: str) -> None:
-        self.retries.append((attempt, max_attempts, delay_s, reason))
 
 
 @pytest.fixture(autouse=True)

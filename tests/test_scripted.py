@@ -16,6 +16,7 @@ from partytui.core.providers.base import ProviderError
 from partytui.core.providers.scripted import ScenarioTransport, scripted_provider
 from partytui.core.scenario import parse_scenario
 from partytui.core.session import Session
+from engine_fakes import Sink
 
 SCENARIO = """\
 name: t
@@ -43,20 +44,6 @@ agents:
 """
 
 
-class Sink:
-    def __init__(self) -> None:
-        self.text: list[str] = []
-        self.thinking: list[str] = []
-        self.retries: list[tuple[int, int, float, str]] = []
-
-    def on_text(self, text: str) -> None:
-        self.text.append(text)
-
-    def on_thinking(self, text: str) -> None:
-        self.thinking.append(text)
-
-    def on_retry(self, attempt: int, max_attempts: int, delay_s: float, reason: str) -> None:
-        self.retries.append((attempt, max_attempts, delay_s, reason))
 
 
 def started_session() -> Session:
