@@ -1,8 +1,8 @@
 """The partytui app: watches a ``Session``, draws its state, and hands the person's answers to the broker.
 
 The session calls :meth:`PartyApp._on_event` synchronously inside ``Session.emit``; it only notes what
-changed (which agents, whether anything structural) and queues approval requests. A 20 Hz timer flushes
-those notes to the widgets, which render from ``session.state``. One long-lived worker shows approval
+changed (which agents, whether anything structural) and queues approval requests. A 40 Hz timer flushes
+those notes to the widgets (a couple of panes per flush), which render from ``session.state``. One worker shows approval
 requests one at a time; another runs the team (``runner``) and records its exit code.
 """
 
@@ -27,7 +27,7 @@ from ..core.team import TeamController
 from .collector import release_collector, tune_collector
 from .screens.main import MainScreen
 
-FLUSH_HZ = 20
+FLUSH_HZ = 40
 EXIT_INTERRUPTED = 130
 
 # Events that only grow a transcript; everything else may move the board, the timeline or the status bar.
@@ -36,6 +36,8 @@ _STREAM_EVENTS = frozenset({"text.delta", "thinking.delta"})
 
 class PartyApp(App[int | None]):
     CSS_PATH = "app.tcss"
+    FLUSH_HZ = FLUSH_HZ
+    PANES_PER_FLUSH = 2
 
     def __init__(
         self,
@@ -58,7 +60,7 @@ class PartyApp(App[int | None]):
             broker.human_attached = True
         self.run_code: int | None = None  # the runner's exit code once it finished
         self.main = MainScreen()
-        self._dirty: set[str] = set()
+        self._dirty: dict[str, None] = {}  # agents whose panes have news, oldest first
         self._structural = True
         self._full = True
         self._new_requests: list[int] = []
@@ -83,30 +85,30 @@ class PartyApp(App[int | None]):
     def _on_event(self, event: EventBase) -> None:
         kind = event.type
         if event.agent:
-            self._dirty.add(event.agent)
+            self._dirty[event.agent] = None
         if kind in _STREAM_EVENTS:
             return
         self._structural = True
         if kind == "message.sent":
             recipient = getattr(event, "recipient", "")
             if recipient in ("*", "all", "team"):
-                self._dirty.update(self.session.state.agents)
+                self._dirty.update(dict.fromkeys(self.session.state.agents))
             else:
-                self._dirty.add(recipient)
+                self._dirty[recipient] = None
         elif kind in ("task.created", "task.updated"):
             source = event.task.source  # type: ignore[attr-defined]
             if source != "team":
-                self._dirty.add(source)  # an agent's own list shows in its pane
+                self._dirty[source] = None  # an agent's own list shows in its pane
         elif kind == "approval.requested":
             request = event.request  # type: ignore[attr-defined]
-            self._dirty.add(request.agent)
+            self._dirty[request.agent] = None
             self._new_requests.append(request.id)
             if self.broker is not None:
                 self._approvals.put_nowait(request.id)
         elif kind == "approval.answered":
             view = self.session.state.approvals.get(event.id)  # type: ignore[attr-defined]
             if view is not None:
-                self._dirty.add(view.request.agent)
+                self._dirty[view.request.agent] = None
 
     # ── lifecycle ───────────────────────────────────────────────────────────
 
@@ -118,7 +120,7 @@ class PartyApp(App[int | None]):
             # a resumed session may start with requests still waiting for an answer
             for view in sorted(self.session.state.pending_approvals, key=lambda v: v.request.id):
                 self._approvals.put_nowait(view.request.id)
-        self.set_interval(1 / FLUSH_HZ, self.flush_view)
+        self.set_interval(1 / self.FLUSH_HZ, self.flush_view)
         self.call_after_refresh(tune_collector)  # after the first frame: start-up's objects are all built
         self.run_worker(self._approval_loop(), name="approvals", group="approvals")
         if self.runner is not None:
@@ -157,7 +159,7 @@ class PartyApp(App[int | None]):
             return
         async with self._flush_lock:
             now = self.clock()
-            dirty, self._dirty = self._dirty, set()
+            dirty = self._take_dirty()
             full, self._full = self._full, False
             structural, self._structural = self._structural, False
             if int(now) != self._last_second:
@@ -190,6 +192,21 @@ class PartyApp(App[int | None]):
         if pressed_on is not None and self.screen_stack and pressed_on is not self.screen:
             event.prevent_default()  # App's own handler would match it with the new screen's bindings
             self.log.debug(f"key {event.key!r} dropped: pressed on {pressed_on!r}, which is no longer on top")
+
+    def _take_dirty(self) -> set[str]:
+        """The panes this flush updates: the longest-waiting PANES_PER_FLUSH of those with news.
+
+        Every pane that changes is laid out and drawn again in the next frame; eight at once make one long
+        step of the event loop, and a key press waits for the whole step. A few panes per flush, at a
+        higher flush rate, keeps each pane at ~10 updates a second in shorter steps.
+        """
+        if len(self._dirty) <= self.PANES_PER_FLUSH:
+            taken, self._dirty = self._dirty, {}
+            return set(taken)
+        names = list(self._dirty)
+        for name in names[: self.PANES_PER_FLUSH]:
+            del self._dirty[name]
+        return set(names[: self.PANES_PER_FLUSH])
 
     def _announce_requests(self) -> None:
         fresh, self._new_requests = self._new_requests, []

@@ -148,11 +148,13 @@ class MainScreen(Screen[None]):
         if structural or full:
             if self.board is not None:
                 await self.board.sync(state, now)
-        # queried, not query_one: if the app closes while the body was being rebuilt, these are already gone
-        for timeline in self.query(PhaseTimeline):
-            timeline.show(state, now)
-        for status in self.query(StatusBar):
-            status.show(state, now)
+        if not (structural or full):
+            return  # deltas move neither the phases nor the totals (the once-a-second tick is structural)
+        # looked up among the screen's own children (a query would walk every widget of every pane at
+        # each flush), and tolerant of their absence: if the app closes mid-rebuild they are already gone
+        for child in self.children:
+            if isinstance(child, (PhaseTimeline, StatusBar)):
+                child.show(state, now)
 
     async def tick(self, state: TeamState, now: float) -> None:
         """Once a second: the clocks (ages, elapsed times) move even when nothing happens."""

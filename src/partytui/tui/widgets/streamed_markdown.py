@@ -84,6 +84,7 @@ class StreamedMarkdown:
         self._width = 0
         self._drawn: list[list[Line]] = []  # finished blocks drawn at ``_width``
         self._tail_drawn: tuple[str, list[Line]] | None = None
+        self._joined: tuple[tuple[int, str], list[Line]] | None = None  # the last answer of ``lines``
 
     @property
     def tail(self) -> str:
@@ -94,7 +95,7 @@ class StreamedMarkdown:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")  # the parser counts lines this way
         if not text.startswith(self.source[: self._done]):  # replaced rather than grown: start over
-            self.blocks, self._drawn, self._done = [], [], 0
+            self.blocks, self._drawn, self._done, self._joined = [], [], 0, None
         self.source = text
         tail = text[self._done :]
         tokens = _PARSER.parse(tail)
@@ -122,6 +123,9 @@ class StreamedMarkdown:
     def lines(self, console: Console, options: ConsoleOptions) -> list[Line]:
         """Every line of the text at ``options.max_width``, blocks one empty line apart."""
         width = options.max_width
+        # asked for the height at every layout and for each line drawn: unchanged, the same list again
+        if self._joined is not None and width == self._width and self._joined[0] == (len(self.blocks), self.tail):
+            return self._joined[1]
         options = options.update(width=width, height=None)
         if width != self._width:
             self._width, self._drawn, self._tail_drawn = width, [], None
@@ -139,6 +143,7 @@ class StreamedMarkdown:
             if out:
                 out.append(blank)
             out.extend(part)
+        self._joined = ((len(self.blocks), tail), out)
         return out
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
