@@ -164,6 +164,13 @@ class PartyApp(App[int | None]):
             structural, self._structural = self._structural, False
             if int(now) != self._last_second:
                 self._last_second, structural = int(now), True
+            if self._showing and not full:
+                # An approval modal covers the whole main screen: drawing panes nobody can see would only
+                # hold up the modal's first frame and the person's keys. The news waits for it to close.
+                self._dirty.update(dict.fromkeys(dirty))
+                self._structural = self._structural or structural
+                self._close_answered_modals()
+                return
             try:
                 if dirty or structural or full:
                     await self.main.sync(self.session.state, now, dirty, structural, full)
