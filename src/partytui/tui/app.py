@@ -1,8 +1,8 @@
 """The partytui app: watches a ``Session``, draws its state, and hands the person's answers to the broker.
 
 The session calls :meth:`PartyApp._on_event` synchronously inside ``Session.emit``; it only notes what
-changed (which agents, whether anything structural) and queues approval requests. A 40 Hz timer flushes
-those notes to the widgets (a couple of panes per flush), which render from ``session.state``. One worker shows approval
+changed (which agents, whether anything structural) and queues approval requests. A 60 Hz timer flushes
+those notes to the widgets (one pane per flush), which render from ``session.state``. One worker shows approval
 requests one at a time; another runs the team (``runner``) and records its exit code.
 """
 
@@ -27,7 +27,7 @@ from ..core.team import TeamController
 from .collector import release_collector, tune_collector
 from .screens.main import MainScreen
 
-FLUSH_HZ = 40
+FLUSH_HZ = 60
 EXIT_INTERRUPTED = 130
 
 # Events that only grow a transcript; everything else may move the board, the timeline or the status bar.
@@ -37,7 +37,7 @@ _STREAM_EVENTS = frozenset({"text.delta", "thinking.delta"})
 class PartyApp(App[int | None]):
     CSS_PATH = "app.tcss"
     FLUSH_HZ = FLUSH_HZ
-    PANES_PER_FLUSH = 2
+    PANES_PER_FLUSH = 1
 
     def __init__(
         self,
@@ -204,8 +204,8 @@ class PartyApp(App[int | None]):
         """The panes this flush updates: the longest-waiting PANES_PER_FLUSH of those with news.
 
         Every pane that changes is laid out and drawn again in the next frame; eight at once make one long
-        step of the event loop, and a key press waits for the whole step. A few panes per flush, at a
-        higher flush rate, keeps each pane at ~10 updates a second in shorter steps.
+        step of the event loop, and a key press waits for the whole step. One pane per flush at 60 Hz keeps
+        steps short and still updates each of eight busy panes ~7 times a second (a lone one 60 times).
         """
         if len(self._dirty) <= self.PANES_PER_FLUSH:
             taken, self._dirty = self._dirty, {}
