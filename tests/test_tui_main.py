@@ -630,3 +630,23 @@ async def test_the_lead_gets_key_1_whatever_the_order_of_the_team() -> None:
         assert list(app.main.panes) == ["lead", "backend", "frontend", "qa"]
         await pilot.press("1")
         assert app.main.focused_agent == "lead"
+
+
+async def test_the_team_behind_an_approval_modal_stays_live() -> None:
+    session = live_session()
+    broker = ApprovalBroker(session)
+    app = make_app(session, broker=broker, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        session.emit(parse_event({"type": "approval.requested", "agent": "backend",
+                                  "request": {"id": 99, "kind": "design", "agent": "backend", "title": "D"}}))
+        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the modal opens")
+        # while the person reads the request, another agent keeps streaming and its pane keeps up
+        session.emit(parse_event({"type": "turn.started", "agent": "frontend", "turn": 9}))
+        session.emit(TextDelta(agent="frontend", text="still streaming behind the modal"))
+        transcript = app.main.panes["frontend"].transcript
+        await until(pilot, lambda: any(b.source == "still streaming behind the modal"
+                                       for b in transcript.query(TextBlock)), "the pane behind updates")
+        assert isinstance(app.screen, ApprovalModal)
+        await pilot.press("a")
+        await until(pilot, lambda: not session.state.approvals[99].pending, "the answer")

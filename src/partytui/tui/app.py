@@ -29,6 +29,7 @@ from .screens.main import MainScreen
 
 FLUSH_HZ = 60
 EXIT_INTERRUPTED = 130
+MODAL_FLUSH_S = 0.25  # how often the screen behind an approval modal is redrawn
 
 # Events that only grow a transcript; everything else may move the board, the timeline or the status bar.
 _STREAM_EVENTS = frozenset({"text.delta", "thinking.delta"})
@@ -68,6 +69,7 @@ class PartyApp(App[int | None]):
         self._showing: dict[int, Screen[object]] = {}
         self._flush_lock = asyncio.Lock()
         self._last_second = -1
+        self._modal_flushed = 0.0
         self._unsubscribe: Callable[[], None] | None = None
         # the screen on top when each key was pressed, until the key is handled (see _on_key)
         self._pressed_on: weakref.WeakKeyDictionary[events.Key, Screen[object]] = weakref.WeakKeyDictionary()
@@ -164,13 +166,14 @@ class PartyApp(App[int | None]):
             structural, self._structural = self._structural, False
             if int(now) != self._last_second:
                 self._last_second, structural = int(now), True
-            if self._showing and not full:
-                # An approval modal covers the whole main screen: drawing panes nobody can see would only
-                # hold up the modal's first frame and the person's keys. The news waits for it to close.
+            if self._showing and not full and time.monotonic() - self._modal_flushed < MODAL_FLUSH_S:
+                # An approval modal is on top: the team behind it stays visible and live, but is redrawn a
+                # few times a second only, so the modal's first frame and the person's keys come first.
                 self._dirty.update(dict.fromkeys(dirty))
                 self._structural = self._structural or structural
                 self._close_answered_modals()
                 return
+            self._modal_flushed = time.monotonic()
             try:
                 if dirty or structural or full:
                     await self.main.sync(self.session.state, now, dirty, structural, full)
