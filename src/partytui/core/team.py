@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from .approvals import ApprovalBroker
+    from .tasks import TaskBoard
 
 
 class TeamController(Protocol):
@@ -17,3 +21,13 @@ class TeamController(Protocol):
 
 class TeamRuntime(Protocol):
     """What team tools (TaskCreate, SendMessage, RequestApproval, …) call into; the orchestrator implements it."""
+
+    board: "TaskBoard"
+    broker: "ApprovalBroker"
+
+    @property
+    def agent_names(self) -> set[str]: ...
+    def message(self, sender: str, recipient: str, content: str, summary: str = "") -> str: ...
+    def advance_phase(self, agent: str, phase: str, note: str = "") -> str: ...
+    def end_run(self, agent: str, status: str, summary: str) -> str: ...
+    def set_permission_mode(self, agent: str, mode: str) -> None: ...
