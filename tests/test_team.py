@@ -289,3 +289,20 @@ async def test_disallowed_tool_patterns_are_refused_whatever_the_mode(tmp_path):
     out = results(team, "dev")
     assert not out[0][1] and "disallowedTools" in out[0][2]
     assert out[1][1]
+
+
+async def test_pausing_an_idle_agent_shows_at_once_and_resuming_returns_it_to_idle(tmp_path):
+    scripts = {"lead": [[call("SendMessage", recipient="dev", content="hi")], [text("waiting")], [call("EndRun", status="failed")]],
+               "dev": []}
+    team, _ = make_team(tmp_path, scripts, [member("lead", lead=True), member("dev")])
+    team.start_session("idle", mode="scripted", scenario=None)
+    team.pause("dev")  # before dev ever runs: it is idle, waiting for work
+    runner = asyncio.create_task(team.run())
+    await asyncio.sleep(0.1)
+    team.pause("dev")
+    assert team.session.state.agents["dev"].state == "paused"
+    team.resume("dev")
+    await asyncio.sleep(0.05)
+    assert team.session.state.agents["dev"].state != "paused"
+    team.send("lead", "end it")
+    await asyncio.wait_for(runner, 5)

@@ -19,7 +19,6 @@ import random
 import threading
 import time
 import weakref
-from collections import deque
 from pathlib import Path
 from typing import Any, Awaitable, Callable
 

@@ -275,7 +275,7 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
 
 
 def _execute(prepared: Prepared) -> int:
-    session, team = prepared.session, prepared.team
+    session = prepared.session
     try:
         if prepared.headless or not sys.stdout.isatty():
             code = _run_headless(prepared)

@@ -11,12 +11,11 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from .log import StreamRedactor
 from .events import AgentState, ErrorEvent, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
-from .providers.base import Provider, ProviderError
+from .log import StreamRedactor
 from .policy import tool_matches
+from .providers.base import Provider, ProviderError
 from .providers.pricing import cost_usd
-from .state import TeamState
 from .tools.base import Limits, Tool, ToolContext, ToolError
 from .tools.names import UNAVAILABLE_TOOLS
 
@@ -74,6 +73,7 @@ class AgentRunner:
         self.pending_notes: list[str] = []  # news that waits for the next turn without starting one
         self.pending_results: list[dict[str, Any]] = []
         self.unfinished_calls: list[dict[str, Any]] = []  # tool calls of the last turn without a result (resume)
+        self.logged_calls: set[str] = set()  # tool_use ids whose tool.called is in the log: never logged twice
         self.turn_no = 0
         self.wake = asyncio.Event()
         self.unpaused = asyncio.Event()
@@ -100,11 +100,15 @@ class AgentRunner:
 
     def pause(self) -> None:
         self.unpaused.clear()
+        if self.waiting_for_work:  # a busy agent shows it when it reaches its next checkpoint
+            self.set_state("paused", "by you")
 
     def resume(self) -> None:
         self.unpaused.set()
+        if self.waiting_for_work:
+            self.set_state("idle", self.team.idle_reason(self.name))
 
-    def _state(self, state: str, reason: str = "") -> None:
+    def set_state(self, state: str, reason: str = "") -> None:
         view = self.session.state.agents.get(self.name)
         if view is None or (view.state, view.reason) != (state, reason):
             self.session.emit(AgentState(agent=self.name, state=state, reason=reason))
@@ -114,9 +118,9 @@ class AgentRunner:
         if not self.unpaused.is_set():
             view = self.session.state.agents.get(self.name)
             before = (view.state, view.reason) if view else ("running", "")
-            self._state("paused", "by you")
+            self.set_state("paused", "by you")
             await self.unpaused.wait()
-            self._state(*before)
+            self.set_state(*before)
 
     # ── the loop ───────────────────────────────────────────────────────────
 
@@ -128,15 +132,15 @@ class AgentRunner:
             while not self.team.finished:
                 if not self.pending_inputs and not self.pending_results:
                     self.waiting_for_work = True
-                    self._state("idle", self.team.idle_reason(self.name))
-                    self.team.on_idle(self.name)
+                    self.set_state("idle", self.team.idle_reason(self.name))
+                    self.team.check_quiet_soon()
                     self.wake.clear()
                     await self.wake.wait()
                     self.waiting_for_work = False
                     continue
                 await self._checkpoint()
                 if self.max_turns is not None and self.turn_no >= self.max_turns:
-                    self._finish("done", f"reached maxTurns ({self.max_turns})")
+                    self.finish("done", f"reached maxTurns ({self.max_turns})")
                     return
                 result = await self._turn()
                 if result is None:
@@ -150,19 +154,20 @@ class AgentRunner:
                     await self._ask_in_prose(text)
                     continue
                 if self.team.solo:
-                    self._finish("done", "")
+                    self.finish("done", "")
                     self.team.agent_finished(self.name)
                     return
         except asyncio.CancelledError:
             if not self.team.finished:
-                self._finish("cancelled", "by you")
+                self.finish("cancelled", "by you")
             raise
         except Exception as exc:  # a bug of ours must stop this agent visibly, never hang the team
             self._fail(f"internal error: {type(exc).__name__}: {exc}")
 
-    def _finish(self, state: str, reason: str) -> None:
+    def finish(self, state: str, reason: str) -> None:
+        """No more turns for this agent; ``state`` says how it ended (done, cancelled, error)."""
         self.stopped = True
-        self._state(state, reason)
+        self.set_state(state, reason)
 
     async def _run_tool_calls(self, calls: list[dict[str, Any]]) -> None:
         for call in calls:
@@ -178,7 +183,7 @@ class AgentRunner:
         self.messages.append({"role": "user", "content": content})
         self.turn_no += 1
         self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no, model=self.model, inputs=inputs))
-        self._state("running", "thinking")
+        self.set_state("running", "thinking")
         try:
             result = await self.provider.stream_turn(
                 agent=self.name,
@@ -216,11 +221,11 @@ class AgentRunner:
 
     def _fail(self, message: str) -> None:
         self.session.emit(ErrorEvent(agent=self.name, message=message, fatal=True))
-        self._finish("error", message.splitlines()[0][:120])
+        self.finish("error", message.splitlines()[0][:120])
         self.team.agent_failed(self.name, message)
 
     async def _ask_in_prose(self, text: str) -> None:
-        self._state("waiting", "reply from you")
+        self.set_state("waiting", "reply from you")
         view = await self.team.broker.request(
             self.name,
             "reply",
@@ -258,7 +263,7 @@ class AgentRunner:
         self.session.emit(
             TurnRetry(agent=self.name, attempt=attempt, max_attempts=max_attempts, delay_s=round(delay_s, 2), reason=reason)
         )
-        self._state("running", f"retrying in {delay_s:.0f}s ({reason}), attempt {attempt}/{max_attempts}")
+        self.set_state("running", f"retrying in {delay_s:.0f}s ({reason}), attempt {attempt}/{max_attempts}")
 
     # ── tools ──────────────────────────────────────────────────────────────
 
@@ -310,9 +315,10 @@ class AgentRunner:
     async def _execute(self, call: dict[str, Any]) -> dict[str, Any]:
         tool_use_id, name = call.get("id", ""), call.get("name", "")
         raw = call.get("input") if isinstance(call.get("input"), dict) else {}
-        if not any(e.tool_use_id == tool_use_id for e in self._tool_entries()):
+        if tool_use_id not in self.logged_calls:
+            self.logged_calls.add(tool_use_id)
             self.session.emit(ToolCalled(agent=self.name, tool_use_id=tool_use_id, tool=name, input=raw))
-        self._state("running", name)
+        self.set_state("running", name)
         started = time.monotonic()
         ok, output = True, ""
         try:
@@ -352,16 +358,9 @@ class AgentRunner:
         )
         return {"type": "tool_result", "tool_use_id": tool_use_id, "content": output, "is_error": not ok}
 
-    def _tool_entries(self):
-        view = self.session.state.agents.get(self.name)
-        if view is None:
-            return []
-        # only the latest turn's calls can be pending; look at the tail
-        return [e for e in view.transcript[-50:] if e.kind == "tool"]
-
     # ── resume ─────────────────────────────────────────────────────────────
 
-    def rebuild(self, state: TeamState, events: list) -> None:
+    def rebuild(self, events: list) -> None:
         """Rebuild this agent's conversation from a session's events, ready to continue."""
         results: dict[str, dict[str, Any]] = {}
         last_turn_start_seq = 0
@@ -382,6 +381,8 @@ class AgentRunner:
             elif event.type == "turn.ended":
                 self.messages.append({"role": "assistant", "content": event.content})
                 self.unfinished_calls = [b for b in event.content if b.get("type") == "tool_use"]
+            elif event.type == "tool.called":
+                self.logged_calls.add(event.tool_use_id)
             elif event.type == "tool.result":
                 results[event.tool_use_id] = {
                     "type": "tool_result",

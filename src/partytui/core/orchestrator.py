@@ -140,7 +140,7 @@ class Team:
             )
         broker.on_unanswered = self._unanswered
         session.on_log_error = lambda exc: self.finish("failed", str(exc))
-        session.on_held = lambda: self.on_idle("")
+        session.on_held = self.check_quiet_soon
 
     @property
     def agent_names(self) -> set[str]:
@@ -182,7 +182,7 @@ class Team:
     def continue_session(self, events: list) -> None:
         """Rebuild every agent from a session's events and mark the resume in the log."""
         for runner in self.runners.values():
-            runner.rebuild(self.session.state, events)
+            runner.rebuild(events)
             view = self.session.state.agents.get(runner.name)
             if view is not None and view.state in ("done", "error", "cancelled"):
                 runner.stopped = True
@@ -218,7 +218,7 @@ class Team:
                 final = "done" if self.status == "done" else "cancelled"
                 for runner in self.runners.values():
                     if not runner.stopped:
-                        runner._finish(final, "the run ended")
+                        runner.finish(final, "the run ended")
             self.session.emit(SessionEnded(status=self.status, reason=self.reason))
             self.session.flush()
         return EXIT_CODES.get(self.status, 1)
@@ -326,15 +326,9 @@ class Team:
 
     def pause(self, agent: str) -> None:
         self.runners[agent].pause()
-        runner = self.runners[agent]
-        if runner.waiting_for_work:
-            runner._state("paused", "by you")
 
     def resume(self, agent: str) -> None:
-        runner = self.runners[agent]
-        runner.resume()
-        if runner.waiting_for_work:
-            runner._state("idle", self.idle_reason(agent))
+        self.runners[agent].resume()
 
     def is_paused(self, agent: str) -> bool:
         return not self.runners[agent].unpaused.is_set()
@@ -362,8 +356,8 @@ class Team:
             return "waiting for the team"
         return f"{len(claimable)} claimable task(s)" if claimable else "no claimable task"
 
-    def on_idle(self, agent: str) -> None:
-        """An agent went idle: if the whole team is now quiet, nudge the lead once, then call it stalled."""
+    def check_quiet_soon(self) -> None:
+        """An agent went idle or was held: if the whole team is now quiet, nudge the lead once, then stall."""
         if self.solo or self.finished:
             return
         if self._quiet_check is not None:

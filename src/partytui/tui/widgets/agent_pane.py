@@ -7,7 +7,7 @@ from typing import Any
 from textual.containers import Vertical
 from textual.content import Content
 
-from ...core.state import AgentView, TeamState
+from ...core.state import TeamState
 from ..theme import agent_color, state_color
 from .agent_lists import AgentLists
 from .labels import agent_status, cost, tokens
