@@ -85,19 +85,19 @@ async def screen_text(pilot: Pilot) -> dict:
     """What the main screen shows, widget by widget (the replay screen is one row shorter, so not pixels)."""
     app: PartyApp = pilot.app  # type: ignore[assignment]
     await app.flush_view()
-    blocks = list(app.main.query(TextBlock))
+    blocks = [i for pane in app.main.panes.values() for i in pane.transcript.items if isinstance(i, TextBlock)]
     await until(pilot, lambda: all(b.source == b.entry.text for b in blocks), "streamed text caught up")
     main = app.main
     panes = {}
     for name, pane in main.panes.items():
         entries = []
-        for widget in pane.transcript.entry_widgets:
+        for widget in pane.transcript.items:
             if isinstance(widget, TextBlock):
                 entries.append(("text", widget.source))
             elif isinstance(widget, (ToolCard, ThinkingBlock)):
                 entries.append((type(widget).__name__, str(widget.title)))
             else:
-                entries.append((type(widget).__name__, str(widget.render())))
+                entries.append((type(widget).__name__, widget.plain))  # type: ignore[union-attr]
         panes[name] = (str(pane.border_title), str(pane.border_subtitle), str(pane.checklist.content), entries)
     board = main.board
     assert board is not None
@@ -292,7 +292,7 @@ async def test_past_approvals_show_who_answered_what_and_the_note(demo_log: Path
                 before = pane.transcript.hidden
                 await pilot.press("e")
                 assert pane.transcript.hidden < before
-        notes = {name: [str(w.render()) for w in pane.transcript.query(NoteLine)] for name, pane in app.main.panes.items()}
+        notes = {name: [w.plain for w in pane.transcript.items if isinstance(w, NoteLine)] for name, pane in app.main.panes.items()}
         lead = "\n".join(notes["lead"])
         assert "#1 question: Interface  answered by policy: Which interface should the notes tool have first? → " in lead
         assert "#2 design" in lead and "approved by policy: Keep it to one table." in lead
@@ -314,7 +314,7 @@ async def test_a_person_s_decision_and_note_show_as_they_were_given() -> None:
         await drawn(pilot)
         await pilot.press("end")
         await app.flush_view()
-        backend = [str(w.render()) for w in app.main.panes["backend"].transcript.query(NoteLine)]
+        backend = [w.plain for w in app.main.panes["backend"].transcript.items if isinstance(w, NoteLine)]
         assert any("#1 design: Schema design  approved by human: looks good" in line for line in backend)
         assert any("#2 migration: Create the users table  waiting for you" in line for line in backend)
         # a request still pending at this point of the recording stays in the inbox, and opens nothing by itself

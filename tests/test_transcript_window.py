@@ -6,7 +6,7 @@ from partytui.core.events import TextDelta, ToolCalled, ToolResult, parse_event
 from partytui.tui import make_app
 from partytui.tui.widgets.transcript import TextBlock, ToolCard
 from snapshot_apps.team_sample import NOW
-from test_tui_main import LARGE, SMALL, live_session, settled, until
+from test_tui_main import LARGE, SMALL, live_session, settled, shown_lines, until
 
 
 async def test_only_a_window_is_mounted_and_e_brings_earlier_entries() -> None:
@@ -19,15 +19,16 @@ async def test_only_a_window_is_mounted_and_e_brings_earlier_entries() -> None:
             session.emit(ToolResult(agent="qa", tool_use_id=f"x{n}", tool="Read", output="ok"))
         await app.flush_view()
         transcript = app.main.panes["qa"].transcript
-        mounted = len(transcript.entry_widgets)
+        mounted = len(transcript.items)
         assert mounted <= transcript.HIGH_WATER
         assert transcript.hidden == len(session.state.agents["qa"].transcript) - mounted
-        assert f"{transcript.hidden} earlier entries: press e" in str(transcript.children[0].render())
+        transcript.scroll_home(animate=False, immediate=True, force=True)
+        assert f"{transcript.hidden} earlier entries: press e" in shown_lines(transcript)[0]
         hidden = transcript.hidden
         await pilot.press("4", "e")
         assert transcript.hidden == max(0, hidden - transcript.EARLIER_STEP)
-        assert len(transcript.entry_widgets) == mounted + hidden - transcript.hidden
-        cards = [w for w in transcript.entry_widgets if isinstance(w, ToolCard)]
+        assert len(transcript.items) == mounted + hidden - transcript.hidden
+        cards = [w for w in transcript.items if isinstance(w, ToolCard)]
         numbers = [int(c.entry.input["file_path"][1:-3]) for c in cards]  # type: ignore[index]
         assert numbers == sorted(numbers) and numbers[-1] == 119  # in order, contiguous to the newest
 
@@ -47,6 +48,6 @@ async def test_a_hidden_tab_catches_up_when_it_is_shown() -> None:
         await pilot.press("3")
         await until(pilot, lambda: "Building the **list view** now." in transcript.text, "caught up when shown")
         assert not transcript.behind
-        block = [w for w in transcript.entry_widgets if isinstance(w, TextBlock)][-1]
+        block = [w for w in transcript.items if isinstance(w, TextBlock)][-1]
         lines = block.document.lines(app.console, app.console.options)
         assert "Building the list view now." in ["".join(segment.text for segment in line).strip() for line in lines]

@@ -36,7 +36,7 @@ from partytui.tui.widgets.labels import agent_status, tool_key_arg
 from partytui.tui.widgets.statusbar import render_status
 from partytui.tui.widgets.timeline import gate_state, render_timeline
 from partytui.tui.widgets.streamed_markdown import StreamedMarkdown
-from partytui.tui.widgets.transcript import TextBlock, ToolCard
+from partytui.tui.widgets.transcript import Item, TextBlock, ToolCard, Transcript
 from snapshot_apps.team_sample import NOW, T0, event, mid_run_events, task
 
 SMALL, LARGE = (80, 24), (160, 48)
@@ -182,24 +182,40 @@ async def test_panes_render_the_transcript_from_state() -> None:
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
         backend = app.main.panes["backend"]
-        cards = list(backend.query(ToolCard))
+        transcript = backend.transcript
+        cards = [item for item in transcript.items if isinstance(item, ToolCard)]
         assert [c.entry.tool for c in cards] == ["Read", "Bash", "Write"]
         assert [c.entry.ok for c in cards] == [True, False, True]
-        assert "`done` flag" in backend.transcript.text
+        assert "`done` flag" in transcript.text
         assert "waiting: approval #2 (migration)" in backend.border_title
         assert "running Bash 17s" in app.main.panes["qa"].border_title
         assert "Writing the happy-path test" in str(app.main.panes["qa"].checklist.render())
         assert app.main.panes["lead"].checklist.has_class("-empty")
-        # a tool card opens to the full input and result (enter on it, or a click), and closes again
-        assert "1 failed, 3 passed" not in str(cards[1].render())
-        cards[1].focus()
-        await pilot.press("enter")
-        details = str(cards[1].render())
+        # a tool card opens to the full input and result (enter on the one chosen with [ and ], or a
+        # click), and closes again
+        assert "1 failed, 3 passed" not in "\n".join(shown_lines(transcript))
+        await pilot.press("2", "left_square_bracket")
+        assert transcript.cursor is cards[2]  # the newest on screen first
+        await pilot.press("left_square_bracket", "enter")
+        assert transcript.cursor is cards[1] and not cards[1].collapsed
+        details = "\n".join(shown_lines(transcript))
         assert "pytest -q tests/api" in details and "1 failed, 3 passed" in details
         await pilot.press("enter")
-        assert cards[1].collapsed and "1 failed, 3 passed" not in str(cards[1].render())
-        await pilot.click(cards[2])
-        assert not cards[2].collapsed and "wrote 1 line" in str(cards[2].render())
+        assert cards[1].collapsed and "1 failed, 3 passed" not in "\n".join(shown_lines(transcript))
+        await pilot.click(transcript, offset=line_offset(transcript, cards[2]))
+        assert not cards[2].collapsed and "wrote 1 line" in "\n".join(shown_lines(transcript))
+
+
+def shown_lines(transcript: Transcript) -> list[str]:
+    """The transcript's lines as they are drawn on screen now."""
+    return [line.text.rstrip() for line in (transcript.render_line(y) for y in range(transcript.scrollable_content_region.height))]
+
+
+def line_offset(transcript: Transcript, item: Item) -> tuple[int, int]:
+    """Where an item's first line is on screen, relative to the transcript widget."""
+    top = transcript._tops[transcript.items.index(item)] - transcript.scroll_offset.y
+    assert 0 <= top < transcript.scrollable_content_region.height, "the item is on screen"
+    return (transcript.styles.padding.left + 2, top)
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE])
@@ -515,7 +531,7 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
         await until(pilot, lambda: app.run_code == 0, "the stream ends")
         transcript = app.main.panes["frontend"].transcript
         await app.flush_view()
-        blocks = list(transcript.query(TextBlock))
+        blocks = [item for item in transcript.items if isinstance(item, TextBlock)]
         await until(pilot, lambda: blocks[-1].source == document, "the whole document in the pane", steps=500)
         assert blocks[-1].entry.text == document
         # parsed as Markdown: a heading, paragraphs, lists and code blocks, not one blob; drawn as the whole
@@ -523,7 +539,7 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
         assert blocks[-1].blocks > 40
         whole = StreamedMarkdown()
         whole.update(document)
-        options = app.console.options.update_width(blocks[-1].content_region.width)
+        options = app.console.options.update_width(transcript.scrollable_content_region.width - 1)
 
         def shown(doc: StreamedMarkdown) -> list[str]:
             return ["".join(segment.text for segment in line).rstrip() for line in doc.lines(app.console, options)]
@@ -531,7 +547,6 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
         assert shown(blocks[-1].document) == shown(whole)
         assert not any(line.startswith(("#", "```", "- ")) for line in shown(whole))
         # it follows the bottom
-        await until(pilot, lambda: transcript.is_anchored, "anchored once the text overflows")
         await until(pilot, lambda: transcript.max_scroll_y > 0 and transcript.scroll_y == transcript.max_scroll_y, "at the bottom")
 
 
@@ -542,7 +557,7 @@ async def test_tool_cards_update_when_results_arrive() -> None:
         await settled(pilot)
         session.emit(ToolCalled(agent="lead", tool_use_id="t9", tool="Grep", input={"pattern": "TODO"}))
         await app.flush_view()
-        card = list(app.main.panes["lead"].query(ToolCard))[-1]
+        card = [i for i in app.main.panes["lead"].transcript.items if isinstance(i, ToolCard)][-1]
         assert card.entry.ok is None and "Grep" in str(card.title) and "⋯" in str(card.title)
         assert "running Grep" in app.main.panes["lead"].border_title
         session.emit(ToolResult(agent="lead", tool_use_id="t9", tool="Grep", ok=True, output="3 hits", duration_ms=1200))
@@ -582,11 +597,12 @@ async def test_long_transcripts_are_pruned_but_the_state_keeps_everything() -> N
             session.emit(ToolResult(agent="qa", tool_use_id=f"x{n}", tool="Read", output="ok"))
         await app.flush_view()
         transcript = app.main.panes["qa"].transcript
-        mounted = transcript.entry_widgets
+        mounted = transcript.items
         assert len(mounted) <= transcript.HIGH_WATER
         assert len(session.state.agents["qa"].transcript) > 300
         assert mounted[-1].entry.input == {"file_path": "f299.py"}  # type: ignore[attr-defined]
-        assert "earlier entries" in str(transcript.children[0].render())
+        transcript.scroll_home(animate=False, immediate=True, force=True)
+        assert "earlier entries" in shown_lines(transcript)[0]
 
 
 async def test_reset_view_redraws_from_a_replaced_state() -> None:
@@ -594,11 +610,11 @@ async def test_reset_view_redraws_from_a_replaced_state() -> None:
     app = make_app(session, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        assert list(app.main.panes["backend"].query(ToolCard))
+        assert any(isinstance(i, ToolCard) for i in app.main.panes["backend"].transcript.items)
         session.state = fold(mid_run_events()[:18])  # a replay seeking back
         app.reset_view()
         await app.flush_view()
-        assert not list(app.main.panes["backend"].query(ToolCard))
+        assert not any(isinstance(i, ToolCard) for i in app.main.panes["backend"].transcript.items)
         assert not app.main.board.columns["completed"].cards  # type: ignore[union-attr]
         assert "1" in app.main.board.columns["pending"].cards  # type: ignore[union-attr]
         assert "○ BUILD" in str(app.main.query_one("#timeline").render())
@@ -646,7 +662,7 @@ async def test_the_team_behind_an_approval_modal_stays_live() -> None:
         session.emit(TextDelta(agent="frontend", text="still streaming behind the modal"))
         transcript = app.main.panes["frontend"].transcript
         await until(pilot, lambda: any(b.source == "still streaming behind the modal"
-                                       for b in transcript.query(TextBlock)), "the pane behind updates")
+                                       for b in transcript.items if isinstance(b, TextBlock)), "the pane behind updates")
         assert isinstance(app.screen, ApprovalModal)
         await pilot.press("a")
         await until(pilot, lambda: not session.state.approvals[99].pending, "the answer")

@@ -257,7 +257,8 @@ class MainScreen(Screen[None]):
         keys = [("1-9", "focus agent N")]
         keys += [(b.key_display or b.key, b.description) for b in self.BINDINGS if not b.key.isdigit()]  # type: ignore[union-attr]
         keys += [
-            ("enter", "open the task card under the cursor, or the tool call or thinking under it in a pane"),
+            ("enter", "open the task card under the cursor; in a pane, open or close the chosen tool call or thinking"),
+            ("[ / ]", "choose the previous / next tool call or thinking in the focused pane (or click one)"),
             ("e", "show earlier entries of the focused transcript"),
             ("ctrl+p", "command palette"),
             ("escape", "leave zoom"),

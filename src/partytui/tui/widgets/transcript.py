@@ -1,34 +1,40 @@
-"""One agent's transcript: the entries of its ``AgentView.transcript``, one widget per entry.
+"""One agent's transcript: the entries of its ``AgentView.transcript``, drawn as one scrolling view.
 
-The state keeps the whole transcript; this widget mounts only the newest few tens of entries and brings
-itself up to date from the state on each flush: new entries are mounted, the growing last text block
-takes its new text, running tool calls and pending approvals are refreshed. Every entry is one widget
-(layout costs time per widget on every frame): prose is Markdown drawn by Rich, a tool call or a thinking
-block is one line whose details are built only while it is open.
+The state keeps the whole transcript; the view holds the newest few tens of entries as plain items (not
+widgets) and draws their lines itself (Textual's line API). On each flush it brings itself up to date from
+the state: new entries become items, the growing last text takes its new text, running tool calls and
+pending approvals are refreshed, and only the lines on screen are drawn again.
+
+Why one view and not a widget per entry: each widget costs layout time on every frame, and a widget that
+is removed is a reference cycle carrying its render caches, which only a full garbage collection frees.
+A long session removed thousands of them; items here are freed the moment they are dropped.
 """
 
 from __future__ import annotations
 
-import asyncio
+import bisect
 import json
 from typing import Any
 
+from rich.console import ConsoleOptions
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
 from textual.markup import escape
+from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widget import Widget
-from textual.widgets import Static
+from textual.visual import Visual
 
 from ...core.state import AgentView, Entry, TeamState
 from ..theme import DECISION_COLORS, agent_color
 from .labels import one_line, tool_key_arg
 from .streamed_markdown import StreamedMarkdown, warm_up
+
+Line = list[Segment]
+BLANK: Line = []
 
 
 def peer_color(state: TeamState, name: str | None) -> str:
@@ -38,26 +44,55 @@ def peer_color(state: TeamState, name: str | None) -> str:
     return agent_color(view.info.color, view.name)
 
 
-class TextBlock(Widget):
-    """The agent's prose as one widget; while it is the newest entry, deltas stream into it.
+# ── items: one per entry, drawn by the view ──────────────────────────────────────────────────────────
 
-    It draws its lines itself (Textual's line API): the finished Markdown blocks are kept as strips, so a
-    flush draws only the last block again (see ``StreamedMarkdown``).
-    """
 
-    DEFAULT_CSS = """
-    TextBlock { height: auto; margin: 0 0 1 0; padding: 0 1 0 0; }
-    """
+class Item:
+    """An entry as the view draws it: its lines at a width, cached until the entry changes."""
+
+    foldable = False
 
     def __init__(self, entry: Entry) -> None:
-        super().__init__()
         self.entry = entry
+        self.version = 0  # counts changes, so the view knows which drawn lines still hold
+        self._drawn: tuple[int, list[Line]] | None = None
+
+    @property
+    def settled(self) -> bool:
+        """Nothing about it can change any more (a finished tool call, an answered request)."""
+        return True
+
+    def catch_up(self, state: TeamState) -> bool:
+        """Take what changed in the entry; True if its lines changed."""
+        return False
+
+    def changed(self) -> None:
+        self._drawn = None
+        self.version += 1
+
+    def lines(self, view: Transcript, width: int) -> list[Line]:
+        if self._drawn is None or self._drawn[0] != width:
+            self._drawn = (width, self.draw(view, width))
+        return self._drawn[1]
+
+    def draw(self, view: Transcript, width: int) -> list[Line]:
+        raise NotImplementedError
+
+
+class TextBlock(Item):
+    """The agent's prose, drawn from Markdown; while it is the newest entry, deltas stream into it.
+
+    The finished Markdown blocks are kept as drawn lines, so a flush draws only the last block again
+    (see ``StreamedMarkdown``).
+    """
+
+    def __init__(self, entry: Entry, agent: str) -> None:
+        super().__init__(entry)
+        self.agent = agent  # whose text it is (the benchmark counts what each agent's panes show)
         self.document = StreamedMarkdown()
         self.source = ""
-        self._base_style: Style | None = None
-
-    def on_mount(self) -> None:
-        self.show_text(self.entry.text)
+        self._with_margin: tuple[list[Line], list[Line]] | None = None
+        self.show_text(entry.text)
 
     @property
     def blocks(self) -> int:
@@ -68,132 +103,112 @@ class TextBlock(Widget):
         """The one place text reaches the screen (the benchmark counts what passed here)."""
         self.document.update(text)
         self.source = text
-        self.refresh(layout=True)
+        self.changed()
 
-    def _lines(self, width: int) -> list[list[Segment]]:
-        options = self.app.console_options.update(width=max(1, width), height=None, highlight=False)
-        return self.document.lines(self.app.console, options)
-
-    def get_content_width(self, container: Size, viewport: Size) -> int:
-        return container.width
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self._lines(width))
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._base_style = None
-
-    def render_line(self, y: int) -> Strip:
-        width = self.content_size.width
-        lines = self._lines(width)
-        if y >= len(lines):
-            return Strip.blank(width)
-        if self._base_style is None:  # worked out by walking the ancestors: once, not per line
-            self._base_style = self.rich_style
-        return Strip(lines[y]).apply_style(self._base_style)
-
-    async def catch_up(self, state: TeamState) -> None:
+    def catch_up(self, state: TeamState) -> bool:
         if len(self.entry.text) != len(self.source):
             self.show_text(self.entry.text)
+            return True
+        return False
 
-    async def settle(self) -> None:
-        pass
+    def lines(self, view: Transcript, width: int) -> list[Line]:
+        # StreamedMarkdown keeps its own drawn blocks per width (one column is left free on the right) and
+        # gives the same list again while nothing changed; the view asks for every line it draws
+        drawn = self.document.lines(view.app.console, view.text_options(width - 1))
+        if self._with_margin is None or self._with_margin[0] is not drawn:
+            self._with_margin = (drawn, [*drawn, BLANK])
+        return self._with_margin[1]
 
 
-class FoldedLine(Static, can_focus=True):
-    """One line that opens to its details on click or enter; the details exist only while it is open."""
+class ContentItem(Item):
+    """An entry drawn from Textual ``Content`` (markup with the theme's colours)."""
 
-    BINDINGS = [Binding("enter", "toggle", "Open/close", show=False)]
-    DEFAULT_CSS = """
-    FoldedLine { height: auto; text-wrap: nowrap; text-overflow: ellipsis; }
-    FoldedLine:focus { background: $boost; }
-    FoldedLine.-open { text-wrap: wrap; margin: 0 0 1 0; }
-    """
+    def content(self) -> Content:
+        raise NotImplementedError
 
-    def __init__(self, entry: Entry, classes: str = "") -> None:
-        self.entry = entry
-        self._collapsed = True
-        self.title = self._title()
-        super().__init__(self._content(), classes=classes)
+    def draw(self, view: Transcript, width: int) -> list[Line]:
+        return [*view.content_lines(self.content(), width), BLANK]
 
-    def _title(self) -> str:
+    @property
+    def plain(self) -> str:
+        return self.content().plain
+
+
+class FoldedLine(ContentItem):
+    """One line that opens to its details (enter or a click); the details are drawn only while open."""
+
+    foldable = True
+    STYLE = ""
+
+    def __init__(self, entry: Entry) -> None:
+        super().__init__(entry)
+        self.collapsed = True
+
+    @property
+    def title(self) -> str:
         raise NotImplementedError
 
     def details(self) -> str:
         raise NotImplementedError
 
-    @property
-    def collapsed(self) -> bool:
-        return self._collapsed
-
-    @collapsed.setter
-    def collapsed(self, value: bool) -> None:
-        if value != self._collapsed:
-            self._collapsed = value
-            self.set_class(not value, "-open")
-            self.update(self._content())
-
-    def _content(self) -> Content:
-        head = Content.from_markup(("▶ " if self._collapsed else "▼ ") + self.title)
-        if self._collapsed:
-            return head
-        body = "\n".join("  " + line for line in self.details().splitlines())
-        return Content.assemble(head, "\n", (body, "$text-muted"))
-
-    def _redraw_title(self) -> None:
-        self.title = self._title()
-        self.update(self._content())
-
-    def action_toggle(self) -> None:
+    def toggle(self) -> None:
         self.collapsed = not self.collapsed
+        self.changed()
 
-    def on_click(self, event: events.Click) -> None:
-        event.stop()
-        self.action_toggle()
+    def content(self) -> Content:
+        head = Content.from_markup(("▶ " if self.collapsed else "▼ ") + self.title)
+        if self.collapsed:
+            return head.stylize(self.STYLE) if self.STYLE else head
+        body = "\n".join("  " + line for line in self.details().splitlines())
+        whole = Content.assemble(head, "\n", (body, "$text-muted"))
+        return whole.stylize(self.STYLE) if self.STYLE else whole
 
-    async def settle(self) -> None:
-        pass
+    def draw(self, view: Transcript, width: int) -> list[Line]:
+        if self.collapsed:  # one line, cut with an ellipsis rather than wrapped
+            return view.content_lines(self.content().truncate(width, ellipsis=True), width)
+        return super().draw(view, width)
 
 
 class ThinkingBlock(FoldedLine):
     """The model's thinking: one dimmed line, its text only when opened."""
 
-    DEFAULT_CSS = """
-    ThinkingBlock { color: $text-muted; text-style: italic; }
-    """
+    STYLE = "italic $text-muted"
 
     def __init__(self, entry: Entry) -> None:
-        self.rendered = len(entry.text)
         super().__init__(entry)
+        self.rendered = len(entry.text)
 
-    def _title(self) -> str:
+    @property
+    def title(self) -> str:
         return f"[dim]thinking · {len(self.entry.text.split())} words[/]"
 
     def details(self) -> str:
         return self.entry.text
 
-    async def catch_up(self, state: TeamState) -> None:
+    def catch_up(self, state: TeamState) -> bool:
         if len(self.entry.text) != self.rendered:
             self.rendered = len(self.entry.text)
-            self._redraw_title()
+            self.changed()
+            return True
+        return False
 
 
 class ToolCard(FoldedLine):
     """A tool call on one line (tool, key argument, duration, ✓/✗); opening it shows input and result."""
 
-    DEFAULT_CSS = """
-    ToolCard.-failed { color: $text-error; }
-    """
-
     def __init__(self, entry: Entry) -> None:
-        super().__init__(entry, classes="-failed" if entry.ok is False else "")
+        super().__init__(entry)
         self._shown = self._key()
 
     def _key(self) -> tuple[Any, ...]:
         return (self.entry.ok, self.entry.duration_ms)
 
-    def _title(self) -> str:
+    @property
+    def STYLE(self) -> str:  # type: ignore[override]
+        return "$text-error" if self.entry.ok is False else ""
+
+    @property
+    def title(self) -> str:
         entry = self.entry
         mark = {True: "[$text-success]✓[/]", False: "[$text-error]✗[/]", None: "[$text-warning]⋯[/]"}[entry.ok]
         arg = escape(one_line(tool_key_arg(entry.tool, entry.input), 70))
@@ -213,28 +228,26 @@ class ToolCard(FoldedLine):
     def settled(self) -> bool:
         return self.entry.ok is not None
 
-    async def catch_up(self, state: TeamState) -> None:
+    def catch_up(self, state: TeamState) -> bool:
         if self._key() != self._shown:
             self._shown = self._key()
-            self.set_class(self.entry.ok is False, "-failed")
-            self._redraw_title()
+            self.changed()
+            return True
+        return False
 
 
-class NoteLine(Static):
+class NoteLine(ContentItem):
     """A one-paragraph entry: a message between agents, the person's message, an approval, a retry, an error."""
 
-    DEFAULT_CSS = """
-    NoteLine { margin: 0 0 1 0; }
-    NoteLine.-error { color: $text-error; }
-    NoteLine.-retry { color: $text-warning; }
-    """
-
     def __init__(self, entry: Entry, state: TeamState) -> None:
-        self.entry = entry
+        super().__init__(entry)
         self._decision: str | None = None
-        super().__init__(self._content(state), classes=f"-{entry.kind.replace('_', '-')}")
+        self._content = self._build(state)
 
-    def _content(self, state: TeamState) -> Content:
+    def content(self) -> Content:
+        return self._content
+
+    def _build(self, state: TeamState) -> Content:
         entry, text = self.entry, self.entry.text
         if entry.kind == "message_out":
             return Content.assemble(("→ ", "bold"), (entry.peer or "?", f"bold {peer_color(state, entry.peer)}"), ": ", text)
@@ -245,9 +258,9 @@ class NoteLine(Static):
         if entry.kind == "approval":
             return self._approval(state)
         if entry.kind == "error":
-            return Content.assemble(("✗ error: ", "bold"), text)
+            return Content.assemble(("✗ error: ", "bold"), text).stylize("$text-error")
         if entry.kind == "retry":
-            return Content.assemble(("↻ ", "bold"), text)
+            return Content.assemble(("↻ ", "bold"), text).stylize("$text-warning")
         return Content(text)
 
     def _approval(self, state: TeamState) -> Content:
@@ -271,22 +284,19 @@ class NoteLine(Static):
     def settled(self) -> bool:
         return self.entry.kind != "approval" or self._decision is not None
 
-    async def catch_up(self, state: TeamState) -> None:
+    def catch_up(self, state: TeamState) -> bool:
         if self.entry.kind == "approval":
             view = state.approvals.get(self.entry.approval_id or -1)
             if view is not None and view.decision != self._decision:
-                self.update(self._approval(state))
-
-    async def settle(self) -> None:
-        pass
-
-
-EntryWidget = TextBlock | ThinkingBlock | ToolCard | NoteLine
+                self._content = self._approval(state)
+                self.changed()
+                return True
+        return False
 
 
-def entry_widget(entry: Entry, state: TeamState) -> EntryWidget:
+def entry_item(entry: Entry, state: TeamState, agent: str) -> Item:
     if entry.kind == "text":
-        return TextBlock(entry)
+        return TextBlock(entry, agent)
     if entry.kind == "thinking":
         return ThinkingBlock(entry)
     if entry.kind == "tool":
@@ -294,28 +304,38 @@ def entry_widget(entry: Entry, state: TeamState) -> EntryWidget:
     return NoteLine(entry, state)
 
 
-def _still_live(widget: EntryWidget, last: Entry | None) -> bool:
-    if isinstance(widget, (TextBlock, ThinkingBlock)):
-        return widget.entry is last
-    return not widget.settled
+def _still_live(item: Item, last: Entry | None) -> bool:
+    if isinstance(item, (TextBlock, ThinkingBlock)):
+        return item.entry is last
+    return not item.settled
 
 
-class Transcript(VerticalScroll):
+# ── the view ─────────────────────────────────────────────────────────────────────────────────────────
+
+
+class Transcript(ScrollView, can_focus=True):
     """The scrolling transcript of one agent; follows the bottom unless the person scrolled up.
 
-    Only the newest entries are mounted (a window of tens: each one costs layout time on every frame);
-    the state keeps them all, and ``e`` mounts earlier ones on demand. A transcript the person cannot see
-    (an inactive tab, a pane behind a zoomed one) is not updated; it catches up when it is shown again.
+    Only the newest entries are held (a window of tens); the state keeps them all, and ``e`` brings earlier
+    ones back. A transcript the person cannot see (an inactive tab, a pane behind a zoomed one) is not
+    updated; it catches up when it is shown again.
     """
 
-    BINDINGS = [Binding("e", "load_earlier", "Earlier entries", show=False)]
+    BINDINGS = [
+        Binding("e", "load_earlier", "Earlier entries", show=False),
+        Binding("enter", "toggle", "Open/close", show=False),
+        Binding("left_square_bracket", "select(-1)", "Previous tool call", show=False),
+        Binding("right_square_bracket", "select(1)", "Next tool call", show=False),
+    ]
+    COMPONENT_CLASSES = {"transcript--earlier", "transcript--cursor"}
     DEFAULT_CSS = """
-    Transcript { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; }
-    Transcript > .earlier { color: $text-muted; text-style: italic; margin-bottom: 1; }
+    Transcript { height: 1fr; padding: 0 1; scrollbar-size-vertical: 1; overflow-x: hidden; scrollbar-gutter: stable; }
+    Transcript > .transcript--earlier { color: $text-muted; text-style: italic; }
+    Transcript > .transcript--cursor { background: $accent 15%; }
     """
 
-    # While following the bottom, mounted entries are pruned down to KEEP once they pass HIGH_WATER;
-    # while the person reads further up, only past MOST. ``e`` mounts EARLIER_STEP more at a time.
+    # While following the bottom, held entries are pruned down to KEEP once they pass HIGH_WATER;
+    # while the person reads further up, only past MOST. ``e`` brings EARLIER_STEP more at a time.
     KEEP = 40
     HIGH_WATER = 60
     MOST = 400
@@ -324,38 +344,29 @@ class Transcript(VerticalScroll):
     def __init__(self, agent: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.agent = agent
-        self.can_focus = True
-        self._seen = 0  # entries of the state's transcript already mounted or skipped
-        self._live: list[EntryWidget] = []
-        self._earlier: Static | None = None
+        self.items: list[Item] = []
+        self._seen = 0  # entries of the state's transcript already held or skipped
+        self._live: list[Item] = []
+        self._tops: list[int] = []  # the first line of each item
+        self._height = 0
+        self._width = 0
+        self.cursor: Item | None = None  # the tool call or thinking that enter opens
         self._latest: tuple[AgentView, TeamState] | None = None
         self.behind = False  # the state moved on while the person could not see this transcript
-        self._lock = asyncio.Lock()
+        self._base: Style | None = None
+        self._options: ConsoleOptions | None = None
+        self._strips: dict[int, tuple[tuple[Any, ...], Strip]] = {}  # drawn lines by line number
+        self._look = 0  # counts changes of how every line looks (focus, cursor, styles)
 
     def on_mount(self) -> None:
         warm_up(self.app.console)  # once per process, while the app starts rather than mid-stream
 
-    def watch_virtual_size(self) -> None:
-        self._anchor_when_full()
-
-    def on_resize(self) -> None:
-        self._anchor_when_full()
-
-    def _anchor_when_full(self) -> None:
-        # Anchored only while there is more than a screenful: Textual bottom-aligns short anchored content,
-        # and a pane that grows (a resize, leaving zoom) may go from overflowing to fitting.
-        overflowing = self.max_scroll_y > 0
-        if overflowing != self.is_anchored:
-            self.anchor(overflowing)
-
-    @property
-    def entry_widgets(self) -> list[Widget]:
-        return [child for child in self.children if child is not self._earlier]
+    # ── what the view holds ─────────────────────────────────────────────────
 
     @property
     def hidden(self) -> int:
-        """Entries of the state's transcript before the first one mounted."""
-        return self._seen - len(self.entry_widgets)
+        """Entries of the state's transcript before the first one held."""
+        return self._seen - len(self.items)
 
     @property
     def can_be_seen(self) -> bool:
@@ -372,23 +383,24 @@ class Transcript(VerticalScroll):
             node = node.parent
         return inside_maximized
 
-    async def clear(self) -> None:
-        for widget in self._live:
-            await widget.settle()
-        self._live.clear()
-        await self.remove_children()
-        self._earlier = None
-        self._seen = 0
-        self.anchor(False)
+    @property
+    def text(self) -> str:
+        """The Markdown source of every text block held (what a test reads)."""
+        return "\n\n".join(item.source for item in self.items if isinstance(item, TextBlock))
+
+    def clear(self) -> None:
+        self.items, self._live, self._seen, self.cursor = [], [], 0, None
+        self._layout(following=True)
+
+    # ── bringing it up to date ──────────────────────────────────────────────
 
     async def sync(self, view: AgentView, state: TeamState) -> None:
         self._latest = (view, state)
         if not self.can_be_seen:
             self.behind = True
             return
-        async with self._lock:
-            self.behind = False
-            await self._sync(view, state)
+        self.behind = False
+        self._sync(view, state)
 
     async def on_show(self) -> None:
         if self.behind and self._latest is not None:
@@ -397,75 +409,211 @@ class Transcript(VerticalScroll):
     def _following(self) -> bool:
         return self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
 
-    async def _sync(self, view: AgentView, state: TeamState) -> None:
+    def _sync(self, view: AgentView, state: TeamState) -> None:
+        following = self._following()
         entries = view.transcript
         if len(entries) < self._seen:
-            await self.clear()  # the state was replaced by an earlier one (replay seeking back)
+            self.clear()  # the state was replaced by an earlier one (replay seeking back)
         last = entries[-1] if entries else None
-        for widget in list(self._live):
-            await widget.catch_up(state)
-            if not _still_live(widget, last):
-                await widget.settle()
-                self._live.remove(widget)
+        changed = False
+        for item in list(self._live):
+            changed = item.catch_up(state) or changed
+            if not _still_live(item, last):
+                self._live.remove(item)
         new = entries[self._seen :]
         self._seen = len(entries)
-        if len(new) > self.KEEP:  # more than a window arrived at once: only its end is mounted
-            await self._drop(len(self.entry_widgets))
+        if len(new) > self.KEEP:  # more than a window arrived at once: only its end is held
+            self._drop(len(self.items))
             new = new[-self.KEEP :]
-        if new:
-            widgets = [entry_widget(entry, state) for entry in new]
-            await self.mount_all(widgets)
-            for widget in widgets:
-                if _still_live(widget, last):
-                    self._live.append(widget)
-        mounted = len(self.entry_widgets)
-        if mounted > self.MOST or (mounted > self.HIGH_WATER and self._following()):
-            await self._drop(mounted - self.KEEP)
-        await self._show_earlier()
+        for entry in new:
+            item = entry_item(entry, state, self.agent)
+            self.items.append(item)
+            if _still_live(item, last):
+                self._live.append(item)
+        held = len(self.items)
+        if held > self.MOST or (held > self.HIGH_WATER and following):
+            self._drop(held - self.KEEP)
+        if new or changed:
+            self._layout(following)
 
-    async def _drop(self, count: int) -> None:
-        if count <= 0:
-            return
-        doomed = self.entry_widgets[:count]
-        for widget in doomed:
-            if widget in self._live:
-                await widget.settle()  # type: ignore[union-attr]
-                self._live.remove(widget)  # type: ignore[arg-type]
-        await self.remove_children(doomed)
+    def _drop(self, count: int) -> None:
+        doomed = self.items[:count]
+        if 0 < count < len(self._tops) and not self._following():
+            # the person reads further up: what they read stays where it is on screen
+            shift = self._tops[count] - self._tops[0]
+            self.scroll_to(y=max(0, self.scroll_y - shift), animate=False, immediate=True, force=True)
+        del self.items[:count]
+        self._live = [item for item in self._live if item not in doomed]
+        if self.cursor in doomed:
+            self.cursor = None
 
-    async def action_load_earlier(self) -> None:
-        """Mount the entries just before the first one shown (the state has them all)."""
+    def action_load_earlier(self) -> None:
+        """Bring back the entries just before the first one held (the state has them all)."""
         if self._latest is None or not self.hidden:
             self.app.bell()
             return
         view, state = self._latest
-        async with self._lock:
-            hidden = self.hidden
-            earlier = view.transcript[max(0, hidden - self.EARLIER_STEP) : hidden]
-            widgets = [entry_widget(entry, state) for entry in earlier]
-            first = self.entry_widgets[0] if self.entry_widgets else None
-            await self.mount_all(widgets, before=first)
-            last = view.transcript[-1] if view.transcript else None
-            self._live += [widget for widget in widgets if _still_live(widget, last)]
-            await self._show_earlier()
-        self.scroll_home(animate=False)
+        hidden = self.hidden
+        earlier = [entry_item(entry, state, self.agent) for entry in view.transcript[max(0, hidden - self.EARLIER_STEP) : hidden]]
+        last = view.transcript[-1] if view.transcript else None
+        self._live += [item for item in earlier if _still_live(item, last)]
+        self.items[:0] = earlier
+        self._layout(following=False)
+        self.scroll_home(animate=False, immediate=True, force=True)
 
-    async def _show_earlier(self) -> None:
+    # ── lines ───────────────────────────────────────────────────────────────
+
+    def text_options(self, width: int) -> ConsoleOptions:
+        """The console options Markdown is drawn with at ``width`` (one object per width)."""
+        width = max(1, width)
+        if self._options is None or self._options.max_width != width:
+            self._options = self.app.console_options.update(width=width, height=None, highlight=False)
+        return self._options
+
+    def content_lines(self, content: Content, width: int) -> list[Line]:
+        """Content (markup with the theme's colours) wrapped to ``width``, as lines of segments."""
+        return [list(strip) for strip in Visual.to_strips(self, content, width, None, self.visual_style)]
+
+    def _earlier_lines(self) -> list[Line]:
         hidden = self.hidden
         if not hidden:
-            if self._earlier is not None:
-                await self._earlier.remove()
-                self._earlier = None
-            return
+            return []
         label = f"… {hidden} earlier entries: press e to show more (the session log keeps them all)"
-        if self._earlier is None:
-            self._earlier = Static(label, classes="earlier", markup=False)
-            first = self.entry_widgets[0] if self.entry_widgets else None
-            await self.mount(self._earlier, before=first)
-        else:
-            self._earlier.update(label)
+        style = self.get_component_rich_style("transcript--earlier")
+        return [[Segment(label, style)], BLANK]
 
-    @property
-    def text(self) -> str:
-        """The Markdown source of every text block mounted (what a test reads)."""
-        return "\n\n".join(w.source for w in self.query(TextBlock))
+    def _layout(self, following: bool) -> None:
+        """Work out where each item starts, size the scrolling area, and redraw what is on screen."""
+        width = self.scrollable_content_region.width
+        self._width = width
+        top = len(self._earlier_lines())
+        tops = []
+        if width > 0:
+            for item in self.items:
+                tops.append(top)
+                top += len(item.lines(self, width))
+        self._tops, self._height = tops, top
+        self.virtual_size = Size(width, top)
+        if following:
+            self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
+        self.refresh()
+
+    def on_resize(self) -> None:
+        if self.scrollable_content_region.width != self._width:
+            self._layout(self._following())
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._base = None
+        self._look += 1
+        for item in self.items:
+            item.changed()
+
+    def _item_at(self, line: int) -> Item | None:
+        index = bisect.bisect_right(self._tops, line) - 1
+        return self.items[index] if 0 <= index < len(self.items) else None
+
+    def render_line(self, y: int) -> Strip:
+        # A line drawn before is given back as the same Strip while its item is unchanged: Textual's
+        # caches on that strip then spare every later step, and no new strips are made (each one carries
+        # caches of its own, and most end as garbage only a full collection frees).
+        line_no = self.scroll_offset.y + y
+        index = bisect.bisect_right(self._tops, line_no) - 1
+        item = self.items[index] if index >= 0 else None
+        key = (item, item.version if item is not None else self.hidden, self._look, self._width, line_no)
+        cached = self._strips.get(line_no)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        strip = self._draw_line(item, line_no - self._tops[index] if item is not None else line_no)
+        if len(self._strips) > 4 * max(self.size.height, 10):
+            self._strips.clear()
+        self._strips[line_no] = (key, strip)
+        return strip
+
+    def _draw_line(self, item: Item | None, offset: int) -> Strip:
+        width = self.scrollable_content_region.width
+        if self._base is None:  # worked out by walking the ancestors: once, not per line
+            self._base = self.rich_style
+        lines = self._earlier_lines() if item is None else item.lines(self, self._width)
+        segments = lines[offset] if 0 <= offset < len(lines) else BLANK
+        style = self._base
+        if item is not None and item is self.cursor and self.has_focus and offset < len(lines) - (not item.collapsed):  # type: ignore[attr-defined]
+            mark = Style(bgcolor=self.get_component_rich_style("transcript--cursor").bgcolor)
+            segments = [Segment(seg.text, style + seg.style + mark if seg.style else style + mark, seg.control)
+                        for seg in segments]
+            style = style + mark
+        else:
+            segments = list(Segment.apply_style(segments, style))  # the view's colours under the line's own
+        length = Segment.get_line_length(segments)
+        if length > width:
+            return Strip(segments, length).crop(0, width)
+        return Strip([*segments, Segment(" " * (width - length), style)], width)
+
+    # ── opening tool calls and thinking ─────────────────────────────────────
+
+    def _foldable(self) -> list[Item]:
+        return [item for item in self.items if item.foldable]
+
+    def _visible_foldable(self) -> Item | None:
+        """The newest tool call or thinking on screen, or the newest held."""
+        foldable = self._foldable()
+        top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.scrollable_content_region.height
+        on_screen = [item for item in foldable if top <= self._tops[self.items.index(item)] < bottom]
+        return (on_screen or foldable or [None])[-1]
+
+    def _scroll_to_item(self, item: Item) -> None:
+        start = self._tops[self.items.index(item)]
+        height = len(item.lines(self, self._width))
+        top, rows = self.scroll_offset.y, self.scrollable_content_region.height
+        if start < top:
+            self.scroll_to(y=start, animate=False, immediate=True, force=True)
+        elif start + min(height, rows) > top + rows:
+            self.scroll_to(y=start + min(height, rows) - rows, animate=False, immediate=True, force=True)
+
+    def toggle(self, item: Item) -> None:
+        if isinstance(item, FoldedLine):
+            self.cursor = item
+            item.toggle()
+            self._look += 1
+            self._layout(following=False)
+            self._scroll_to_item(item)
+
+    def action_toggle(self) -> None:
+        item = self.cursor if self.cursor in self.items else self._visible_foldable()
+        if item is None:
+            self.app.bell()
+            return
+        self.toggle(item)
+
+    def action_select(self, step: int) -> None:
+        foldable = self._foldable()
+        if not foldable:
+            self.app.bell()
+            return
+        if self.cursor in foldable:
+            index = max(0, min(len(foldable) - 1, foldable.index(self.cursor) + step))
+        else:
+            current = self._visible_foldable()
+            index = foldable.index(current) if current is not None else len(foldable) - 1
+        self.cursor = foldable[index]
+        self._scroll_to_item(self.cursor)
+        self._restyle()
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        item = self._item_at(self.scroll_offset.y + offset.y)
+        if item is not None and item.foldable:
+            event.stop()
+            self.toggle(item)
+
+    def _restyle(self) -> None:
+        self._look += 1
+        self.refresh()
+
+    def on_focus(self) -> None:
+        self._restyle()
+
+    def on_blur(self) -> None:
+        self._restyle()
