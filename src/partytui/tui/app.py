@@ -24,7 +24,7 @@ from ..core.approvals import ApprovalBroker
 from ..core.events import EventBase
 from ..core.session import Session
 from ..core.team import TeamController
-from .collector import release_collector, tune_collector
+from .collector import free_strips_promptly, release_collector, tune_collector
 from .screens.main import MainScreen
 
 FLUSH_HZ = 60
@@ -51,6 +51,7 @@ class PartyApp(App[int | None]):
         title: str = "partytui",
     ) -> None:
         super().__init__()
+        free_strips_promptly()  # once per process: see collector.py
         self.session = session
         self.broker = broker
         self.controller = controller
