@@ -405,7 +405,7 @@ async def test_a_request_opens_the_modal_and_a_answers_through_the_broker() -> N
         await settled(pilot)
         await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the approval modal")
         assert broker.human_attached
-        assert any("#1 design from backend" in n.message for n in app._notifications)
+        assert not any("#1 design" in n.message for n in app._notifications)  # the modal is the announcement
         await pilot.press("a")
         await until(pilot, lambda: app.run_code == 0, "the run goes on and ends")
         await app.flush_view()
@@ -666,3 +666,22 @@ async def test_the_team_behind_an_approval_modal_stays_live() -> None:
         assert isinstance(app.screen, ApprovalModal)
         await pilot.press("a")
         await until(pilot, lambda: not session.state.approvals[99].pending, "the answer")
+
+
+async def test_a_request_that_waits_behind_another_is_announced() -> None:
+    session = live_session()
+    broker = ApprovalBroker(session)
+    app = make_app(session, broker=broker, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        first = asyncio.create_task(broker.request("backend", "design", title="Schema design"))
+        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the first modal")
+        second = asyncio.create_task(broker.request("qa", "plan", title="Test plan"))
+        await until(pilot, lambda: any("plan from qa: Test plan" in n.message for n in app._notifications),
+                    "a toast for the request queued behind the open one")
+        assert not any("design from backend" in n.message for n in app._notifications)
+        await pilot.press("a")
+        await until(pilot, lambda: first.done(), "the first answered")
+        await until(pilot, lambda: isinstance(app.screen, ApprovalModal) and app.screen.request.kind == "plan", "the second opens")
+        await pilot.press("a")
+        await until(pilot, lambda: second.done(), "the second answered")

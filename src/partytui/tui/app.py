@@ -227,12 +227,18 @@ class PartyApp(App[int | None]):
                 continue  # a policy answered it already
             req = view.request
             self.bell()
+            if self.broker is not None and not self._showing_other(approval_id):
+                continue  # its modal is opening now: a toast saying the same would only slow it down
             self.notify(
                 f"#{req.id} {req.kind} from {req.agent}: {req.title or req.summary}",
                 title="A request for you",
                 severity="warning",
                 timeout=8,
             )
+
+    def _showing_other(self, approval_id: int) -> bool:
+        """Whether the person is looking at another request (this one waits in the queue behind it)."""
+        return any(shown != approval_id for shown in self._showing)
 
     def _close_answered_modals(self) -> None:
         for approval_id, modal in list(self._showing.items()):

@@ -14,12 +14,16 @@ from typing import Any, Callable, Literal
 
 from rich.console import Group, RenderableType
 from rich.syntax import Syntax
+from rich.segment import Segment
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.geometry import Size
 from textual.screen import ModalScreen
+from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Static, TextArea
 
 from ...core.events import ApprovalRequest, Question
@@ -124,13 +128,37 @@ def highlighted(code: str, path: str) -> Syntax:
     return Syntax(code, lexer, line_numbers=True, word_wrap=False, theme=CODE_THEME)
 
 
-class Document(Static):
-    """A Markdown document drawn by Rich in one widget: a Textual ``Markdown`` is a tree of tens of widgets
-    to compose and lay out before the modal's first frame, and a person waits for that frame."""
+class Document(Widget):
+    """A Markdown document drawn by Rich in one widget, its lines drawn once per width.
+
+    A Textual ``Markdown`` is a tree of tens of widgets to compose and lay out before the modal's first
+    frame, and a person waits for that frame; a ``Static`` would draw the document twice (once to measure
+    its height, once to show it).
+    """
+
+    DEFAULT_CSS = "Document { height: auto; }"
 
     def __init__(self, source: str, *, id: str | None = None, classes: str | None = None) -> None:
-        super().__init__(PaneMarkdown(source, CODE_THEME), id=id, classes=classes)
+        super().__init__(id=id, classes=classes)
         self.source = source
+        self._drawn: tuple[int, list[list[Segment]]] | None = None
+
+    def _lines(self, width: int) -> list[list[Segment]]:
+        if self._drawn is None or self._drawn[0] != width:
+            options = self.app.console_options.update(width=max(1, width), height=None, highlight=False)
+            self._drawn = (width, self.app.console.render_lines(PaneMarkdown(self.source, CODE_THEME), options, pad=False))
+        return self._drawn[1]
+
+    def get_content_width(self, container: Size, viewport: Size) -> int:
+        return container.width
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._lines(width))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        lines = self._lines(width)
+        return Strip(lines[y] if y < len(lines) else []).extend_cell_length(width).apply_style(self.rich_style)
 
 
 # ── the modal ─────────────────────────────────────────────────────────────────────────────────────────
