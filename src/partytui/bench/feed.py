@@ -8,6 +8,7 @@ same function the scripted API uses (``sse.chunks``), so a delta here is the siz
 from __future__ import annotations
 
 import asyncio
+from array import array
 import random
 import time
 from dataclasses import dataclass, field
@@ -95,15 +96,17 @@ class Feed:
     deltas: int = 0  # text deltas emitted
     chars: int = 0  # their characters
     others: int = 0  # every other event emitted
-    # per agent: cumulative characters after each of its deltas (what "rendered" is measured against)
-    offsets: dict[str, list[int]] = field(default_factory=dict)
+    # per agent: cumulative characters after each of its deltas (what "rendered" is measured against), as
+    # machine integers: a list of Python ints for a million-token run is ~26 MB of the bench's own, which
+    # the long session's RSS would charge to the app
+    offsets: dict[str, array[int]] = field(default_factory=dict)
     _scripts: dict[str, Iterator[EventBase]] = field(default_factory=dict)
     _next: int = 0
 
     def __post_init__(self) -> None:
         for name in self.agents:
             self._scripts[name] = agent_script(name, self.seed)
-            self.offsets[name] = []
+            self.offsets[name] = array("q")
 
     def emit_one(self) -> None:
         agent = self.agents[self._next % len(self.agents)]

@@ -20,7 +20,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping, Sequence
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -198,7 +198,7 @@ class RenderProbe:
             Markdown.append, Markdown.update, TextBlock.show_text = self._saved  # type: ignore[method-assign]
             self._saved = None
 
-    def rendered_deltas(self, offsets: dict[str, list[int]]) -> int:
+    def rendered_deltas(self, offsets: Mapping[str, Sequence[int]]) -> int:
         """How many emitted deltas are fully on screen, given each agent's cumulative delta offsets."""
         return sum(bisect.bisect_right(marks, self.chars.get(agent, 0)) for agent, marks in offsets.items())
 
