@@ -191,12 +191,12 @@ async def test_panes_render_the_transcript_from_state() -> None:
         assert "running Bash 17s" in app.main.panes["qa"].border_title
         assert "Writing the happy-path test" in str(app.main.panes["qa"].checklist.render())
         assert app.main.panes["lead"].checklist.has_class("-empty")
-        # a tool card opens to the full input and result (enter on the one chosen with [ and ], or a
+        # a tool card opens to the full input and result (enter on the one chosen with k and j, or a
         # click), and closes again
         assert "1 failed, 3 passed" not in "\n".join(shown_lines(transcript))
-        await pilot.press("2", "left_square_bracket")
+        await pilot.press("2", "k")
         assert transcript.cursor is cards[2]  # the newest on screen first
-        await pilot.press("left_square_bracket", "enter")
+        await pilot.press("k", "enter")
         assert transcript.cursor is cards[1] and not cards[1].collapsed
         details = "\n".join(shown_lines(transcript))
         assert "pytest -q tests/api" in details and "1 failed, 3 passed" in details

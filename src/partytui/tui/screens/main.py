@@ -258,7 +258,7 @@ class MainScreen(Screen[None]):
         keys += [(b.key_display or b.key, b.description) for b in self.BINDINGS if not b.key.isdigit()]  # type: ignore[union-attr]
         keys += [
             ("enter", "open the task card under the cursor; in a pane, open or close the chosen tool call or thinking"),
-            ("[ / ]", "choose the previous / next tool call or thinking in the focused pane (or click one)"),
+            ("k / j", "choose the previous / next tool call or thinking in the focused pane (or click one)"),
             ("e", "show earlier entries of the focused transcript"),
             ("ctrl+p", "command palette"),
             ("escape", "leave zoom"),

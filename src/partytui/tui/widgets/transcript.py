@@ -324,8 +324,9 @@ class Transcript(ScrollView, can_focus=True):
     BINDINGS = [
         Binding("e", "load_earlier", "Earlier entries", show=False),
         Binding("enter", "toggle", "Open/close", show=False),
-        Binding("left_square_bracket", "select(-1)", "Previous tool call", show=False),
-        Binding("right_square_bracket", "select(1)", "Next tool call", show=False),
+        # not [ and ]: a replay seeks with those, from whatever has focus
+        Binding("k", "select(-1)", "Previous tool call", show=False),
+        Binding("j", "select(1)", "Next tool call", show=False),
     ]
     COMPONENT_CLASSES = {"transcript--earlier", "transcript--cursor"}
     DEFAULT_CSS = """
