@@ -96,3 +96,14 @@ def test_statistics() -> None:
     assert percentile(list(range(1, 101)), 99) == 99
     assert slope([(0, 0), (1, 2), (2, 4)]) == pytest.approx(2.0)
     assert slope([(0, 5)]) == 0.0
+
+
+def test_a_quick_report_judges_no_target_and_a_full_one_names_what_it_missed() -> None:
+    from partytui.bench.report import Metric, Section, render_text
+
+    info = {"cpu": "cpu", "cores": 2, "memory_gb": 1.0, "python": "3", "textual": "8"}
+    section = Section("streaming", "1. Streaming")
+    section.metrics = [Metric.check("rate", "highest sustained rate", 1000, "deltas/s", ">=", 5000)]
+    quick, full = render_text([section], info, "quick"), render_text([section], info, "full")
+    assert "MISSED" not in quick and "targets are judged by a full run" in quick
+    assert "MISSED" in full and full.endswith("targets missed: 1")

@@ -73,17 +73,21 @@ def render_text(sections: list[Section], info: dict[str, Any], mode: str) -> str
         f"Python {info['python']}, Textual {info['textual']}",
         "",
     ]
+    quick = mode == "quick"  # too short to judge: the quick ramp stops below the streaming target itself
     for section in sections:
         lines.append(section.title)
         for m in section.metrics:
-            verdict = "" if m.ok is None else ("  ok" if m.ok else "  MISSED")
+            verdict = "" if m.ok is None or quick else ("  ok" if m.ok else "  MISSED")
             target = f"  (target {m.target} {m.unit})".rstrip() if m.target else ""
             lines.append(f"  {m.label:<52} {_value(m):>12} {m.unit:<10}{target}{verdict}")
         for note in section.notes:
             lines.append(f"  · {note}")
         lines.append("")
     missed = [m.label for s in sections for m in s.metrics if m.ok is False]
-    lines.append("all targets met" if not missed else f"targets missed: {len(missed)}")
+    if quick:
+        lines.append("quick run: every section works; the targets are judged by a full run (partytui bench)")
+    else:
+        lines.append("all targets met" if not missed else f"targets missed: {len(missed)}")
     return "\n".join(lines)
 
 
