@@ -306,3 +306,22 @@ async def test_pausing_an_idle_agent_shows_at_once_and_resuming_returns_it_to_id
     assert team.session.state.agents["dev"].state != "paused"
     team.send("lead", "end it")
     await asyncio.wait_for(runner, 5)
+
+
+def test_a_phase_change_an_agent_has_not_read_yet_is_still_to_be_read_after_a_resume(tmp_path):
+    from partytui.core.events import PhaseChanged, TurnEnded, TurnStarted
+
+    team, _ = make_team(tmp_path, {}, [member("lead", lead=True), member("backend")])
+    seen: list = []
+    team.session.subscribe(seen.append)
+    team.session.emit(PhaseChanged(agent="lead", phase="BRAINSTORM"))  # the start: nobody is told
+    team.session.emit(PhaseChanged(agent="lead", phase="PLAN", previous="BRAINSTORM"))  # read in turn 1
+    team.session.emit(TurnStarted(agent="backend", turn=1, inputs=["lead moved the team to the PLAN phase."]))
+    team.session.emit(TurnEnded(agent="backend", turn=1, content=[{"type": "text", "text": "Proposal sent."}]))
+    team.session.emit(PhaseChanged(agent="lead", phase="BUILD", previous="PLAN", note="Design approved."))
+    backend, lead = team.runners["backend"], team.runners["lead"]
+    backend.rebuild(seen)
+    lead.rebuild(seen)
+    assert backend.pending_notes == ["lead moved the team to the BUILD phase. Design approved."]
+    assert not backend.pending_inputs  # news, not a reason to start a turn: as when it was delivered live
+    assert lead.pending_notes == []  # the lead moved the team itself

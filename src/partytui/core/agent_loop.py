@@ -11,7 +11,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from .events import AgentState, ErrorEvent, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
+from .events import AgentState, ErrorEvent, PhaseChanged, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
 from .log import StreamRedactor
 from .policy import tool_matches
 from .providers.base import Provider, ProviderError
@@ -36,6 +36,11 @@ def _key_argument(raw: dict[str, Any]) -> str:
 def asks_the_person(text: str) -> bool:
     tail = "\n".join(line for line in text.strip().splitlines()[-3:] if line.strip())
     return bool(_QUESTION_TAIL.search(tail))
+
+
+def phase_news(event: PhaseChanged) -> str:
+    """What the rest of the team reads when an agent moves the team to another phase."""
+    return f"{event.agent} moved the team to the {event.phase} phase." + (f" {event.note}" if event.note else "")
 
 
 class AgentRunner:
@@ -409,3 +414,5 @@ class AgentRunner:
                 self.pending_inputs.append(f"Message from {event.agent}: {event.content}")
             elif event.type == "user.message" and event.agent == self.name:
                 self.pending_inputs.append(f"Message from the person supervising: {event.text}")
+            elif event.type == "phase.changed" and event.previous is not None and event.agent != self.name:
+                self.pending_notes.append(phase_news(event))  # the team's first phase is nobody's news

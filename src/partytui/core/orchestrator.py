@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from .agent_loop import AgentRunner
+from .agent_loop import AgentRunner, phase_news
 from .approvals import ApprovalBroker
 from .mirror import WorkspaceMirror
 from .events import PHASES, AgentInfo, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
@@ -279,10 +279,11 @@ class Team:
             raise ToolError(f"the team is in {current}; the next phase is {nxt or 'none (end the run with EndRun)'}")
         if phase == "BUILD" and not self.session.state.approved("design"):
             raise ToolError("BUILD needs an approved design: ask with RequestApproval (kind design) first")
-        self.session.emit(PhaseChanged(agent=agent, phase=phase, previous=current, note=note))
+        changed = PhaseChanged(agent=agent, phase=phase, previous=current, note=note)
+        self.session.emit(changed)
         for name, runner in self.runners.items():
             if name != agent and not runner.stopped:
-                runner.deliver(f"{agent} moved the team to the {phase} phase." + (f" {note}" if note else ""), wake=False)
+                runner.deliver(phase_news(changed), wake=False)
         return f"The team is now in {phase}."
 
     def end_run(self, agent: str, status: str, summary: str) -> str:
