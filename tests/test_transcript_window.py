@@ -51,3 +51,44 @@ async def test_a_hidden_tab_catches_up_when_it_is_shown() -> None:
         block = [w for w in transcript.items if isinstance(w, TextBlock)][-1]
         lines = block.document.lines(app.console, app.console.options)
         assert "Building the list view now." in ["".join(segment.text for segment in line).strip() for line in lines]
+
+
+async def test_lines_wrap_again_when_the_pane_changes_width() -> None:
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+    long_line = "word " * 60
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        session.emit(parse_event({"type": "turn.started", "agent": "qa", "turn": 5}))
+        session.emit(TextDelta(agent="qa", text=long_line.strip()))
+        await app.flush_view()
+        transcript = app.main.panes["qa"].transcript
+        in_grid = len([line for line in shown_lines(transcript) if "word" in line])
+        await pilot.press("4", "z")  # zoomed: about twice as wide
+        await pilot.pause()
+        await app.flush_view()
+        zoomed = len([line for line in shown_lines(transcript) if "word" in line])
+        assert zoomed < in_grid
+        assert all(len(line) <= transcript.scrollable_content_region.width for line in shown_lines(transcript))
+        words = " ".join(shown_lines(transcript)).split().count("word")
+        assert words == 60  # every word still on screen, none cut off at the old width
+
+
+async def test_thinking_opens_and_a_click_on_prose_opens_nothing() -> None:
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        transcript = app.main.panes["lead"].transcript
+        thinking = [item for item in transcript.items if item.foldable and "thinking" in item.plain]
+        assert thinking and thinking[0].collapsed
+        await pilot.press("1")
+        transcript.cursor = thinking[0]
+        await pilot.press("enter")
+        assert not thinking[0].collapsed
+        assert any("schema first" in line for line in shown_lines(transcript))
+        prose = next(item for item in transcript.items if isinstance(item, TextBlock))
+        transcript.scroll_to(y=transcript._tops[transcript.items.index(prose)], animate=False, immediate=True, force=True)
+        opened = [item for item in transcript.items if item.foldable and not item.collapsed]
+        await pilot.click(transcript, offset=(3, 0))
+        assert [item for item in transcript.items if item.foldable and not item.collapsed] == opened

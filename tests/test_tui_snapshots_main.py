@@ -83,3 +83,12 @@ def test_zoomed_pane_160x48(snap_compare) -> None:  # type: ignore[no-untyped-de
 
 def test_finished_session_timeline_and_board_120x36(snap_compare) -> None:  # type: ignore[no-untyped-def]
     assert snap_compare(frozen_app(finished_records()), terminal_size=(120, 36), run_before=drawn)
+
+
+def test_an_open_tool_call_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
+    async def open_failed_bash(pilot: Pilot) -> None:
+        await drawn(pilot)
+        await pilot.press("2", "k", "k", "enter")  # the backend's failed Bash call, chosen and opened
+        await pilot.pause()
+
+    assert snap_compare(frozen_app(), terminal_size=(80, 24), run_before=open_failed_bash)
