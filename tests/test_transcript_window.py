@@ -92,3 +92,55 @@ async def test_thinking_opens_and_a_click_on_prose_opens_nothing() -> None:
         opened = [item for item in transcript.items if item.foldable and not item.collapsed]
         await pilot.click(transcript, offset=(3, 0))
         assert [item for item in transcript.items if item.foldable and not item.collapsed] == opened
+
+
+async def test_news_below_is_counted_in_the_title_while_the_person_reads_further_up() -> None:
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+
+    def more(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            session.emit(ToolCalled(agent="qa", tool_use_id=f"y{n}", tool="Read", input={"file_path": f"g{n}.py"}))
+            session.emit(ToolResult(agent="qa", tool_use_id=f"y{n}", tool="Read", output="ok"))
+
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        pane = app.main.panes["qa"]
+        transcript = pane.transcript
+        more(0, 30)
+        await app.flush_view()
+        assert transcript.max_scroll_y > 0 and "new below" not in str(pane.border_subtitle)
+        transcript.scroll_home(animate=False, immediate=True, force=True)  # the person reads further up
+        more(30, 3)
+        await app.flush_view()
+        assert transcript.scroll_y == 0  # what they read stays put
+        assert "↓ 3 new below" in str(pane.border_subtitle)
+        await pilot.press("4", "end")  # back to the newest
+        await until(pilot, lambda: "new below" not in str(pane.border_subtitle), "the count goes once caught up")
+        more(33, 2)
+        await app.flush_view()
+        assert "new below" not in str(pane.border_subtitle)  # following again: nothing to announce
+
+
+async def test_a_pane_that_shrinks_under_a_new_list_keeps_following() -> None:
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        pane = app.main.panes["lead"]
+        transcript = pane.transcript
+        for n in range(30):
+            session.emit(ToolCalled(agent="lead", tool_use_id=f"z{n}", tool="Read", input={"file_path": f"h{n}.py"}))
+        await app.flush_view()
+        await pilot.pause()
+        assert transcript.max_scroll_y > 0 and transcript.scroll_y == transcript.max_scroll_y
+        todos = [{"content": f"Step {i}", "status": "pending", "activeForm": f"Doing step {i}"} for i in range(4)]
+        session.emit(parse_event({"type": "todo.updated", "agent": "lead", "todos": todos}))  # a list appears above
+        await app.flush_view()
+        await pilot.pause()
+        session.emit(ToolCalled(agent="lead", tool_use_id="z99", tool="Read", input={"file_path": "last.py"}))
+        await app.flush_view()
+        await pilot.pause()
+        assert not pane.checklist.has_class("-empty")
+        assert transcript.scroll_y == transcript.max_scroll_y  # still at the newest entry
+        assert "last.py" in shown_lines(transcript)[-1] and "new below" not in str(pane.border_subtitle)

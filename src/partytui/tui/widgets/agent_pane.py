@@ -30,17 +30,20 @@ class AgentPane(Vertical):
         self.checklist = AgentLists()  # hidden until the agent keeps a list
         self.transcript = Transcript(agent)
         self._title: tuple[Any, ...] = ()
+        self._latest: tuple[TeamState, float] | None = None
 
     def compose(self):  # type: ignore[override]
         yield self.checklist
         yield self.transcript
 
     def refresh_title(self, state: TeamState, now: float) -> None:
+        self._latest = (state, now)
         view = state.agents.get(self.agent)
         if view is None:
             return
         status = agent_status(view, state, now)
-        key = (status, view.info.model, view.usage.input_tokens, view.usage.output_tokens, view.cost_usd)
+        unseen = self.transcript.unseen
+        key = (status, view.info.model, view.usage.input_tokens, view.usage.output_tokens, view.cost_usd, unseen)
         if key == self._title:
             return
         self._title = key
@@ -53,15 +56,20 @@ class AgentPane(Vertical):
             (status, state_color(view.state)),
         )
         used = view.usage.input_tokens + view.usage.output_tokens
-        self.border_subtitle = Content(f"{tokens(used)} tok {cost(view.cost_usd)}") if used else ""
+        news = Content.assemble((f"↓ {unseen} new below ", "bold $accent")) if unseen else Content("")
+        self.border_subtitle = Content.assemble(news, f"{tokens(used)} tok {cost(view.cost_usd)}" if used else "")
+
+    def on_transcript_caught_up(self) -> None:
+        if self._latest is not None:
+            self.refresh_title(*self._latest)
 
     async def sync(self, state: TeamState, now: float) -> None:
         view = state.agents.get(self.agent)
         if view is None:
             return
-        self.refresh_title(state, now)
         self.checklist.show(view, state)
         await self.transcript.sync(view, state)
+        self.refresh_title(state, now)  # after the transcript: it counts what arrived below the person
 
     def on_descendant_focus(self) -> None:
         self.add_class("-focused")

@@ -23,6 +23,7 @@ from textual import events
 from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Size
+from textual.message import Message
 from textual.markup import escape
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -354,6 +355,8 @@ class Transcript(ScrollView, can_focus=True):
         self.cursor: Item | None = None  # the tool call or thinking that enter opens
         self._latest: tuple[AgentView, TeamState] | None = None
         self.behind = False  # the state moved on while the person could not see this transcript
+        self.unseen = 0  # entries that arrived below while the person read further up
+        self._at_bottom = True  # where the last scroll left the view (a resize does not move it)
         self._base: Style | None = None
         self._options: ConsoleOptions | None = None
         self._strips: dict[int, tuple[tuple[Any, ...], Strip]] = {}  # drawn lines by line number
@@ -390,7 +393,7 @@ class Transcript(ScrollView, can_focus=True):
         return "\n\n".join(item.source for item in self.items if isinstance(item, TextBlock))
 
     def clear(self) -> None:
-        self.items, self._live, self._seen, self.cursor = [], [], 0, None
+        self.items, self._live, self._seen, self.cursor, self.unseen = [], [], 0, None, 0
         self._layout(following=True)
 
     # ── bringing it up to date ──────────────────────────────────────────────
@@ -410,8 +413,23 @@ class Transcript(ScrollView, can_focus=True):
     def _following(self) -> bool:
         return self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
 
+    def _should_follow(self) -> bool:
+        # at the bottom when last scrolled, or now: a pane that shrank (its agent's list appeared above it)
+        # leaves the view short of the bottom without the person having scrolled anywhere
+        return self._at_bottom or self._following()
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._at_bottom = self._following()
+        if self.unseen and self._at_bottom:
+            self.unseen = 0
+            self.post_message(self.CaughtUp())
+
+    class CaughtUp(Message):
+        """The person scrolled back down to the newest entry."""
+
     def _sync(self, view: AgentView, state: TeamState) -> None:
-        following = self._following()
+        following = self._should_follow()
         entries = view.transcript
         if len(entries) < self._seen:
             self.clear()  # the state was replaced by an earlier one (replay seeking back)
@@ -426,6 +444,8 @@ class Transcript(ScrollView, can_focus=True):
         if len(new) > self.KEEP:  # more than a window arrived at once: only its end is held
             self._drop(len(self.items))
             new = new[-self.KEEP :]
+        if new and not following:
+            self.unseen += len(new)  # the person reads further up: the pane's title says news arrived
         for entry in new:
             item = entry_item(entry, state, self.agent)
             self.items.append(item)
@@ -439,7 +459,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def _drop(self, count: int) -> None:
         doomed = self.items[:count]
-        if 0 < count < len(self._tops) and not self._following():
+        if 0 < count < len(self._tops) and not self._should_follow():
             # the person reads further up: what they read stays where it is on screen
             shift = self._tops[count] - self._tops[0]
             self.scroll_to(y=max(0, self.scroll_y - shift), animate=False, immediate=True, force=True)
@@ -500,8 +520,9 @@ class Transcript(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
-        if self.scrollable_content_region.width != self._width:
-            self._layout(self._following())
+        following = self._should_follow()  # as it was before the size changed
+        if self.scrollable_content_region.width != self._width or following:
+            self._layout(following)
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
