@@ -144,3 +144,26 @@ async def test_a_pane_that_shrinks_under_a_new_list_keeps_following() -> None:
         assert not pane.checklist.has_class("-empty")
         assert transcript.scroll_y == transcript.max_scroll_y  # still at the newest entry
         assert "last.py" in shown_lines(transcript)[-1] and "new below" not in str(pane.border_subtitle)
+
+
+async def test_text_selected_with_the_mouse_is_what_the_pane_shows() -> None:
+    from textual.geometry import Offset
+    from textual.selection import Selection
+
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        transcript = app.main.panes["backend"].transcript
+        lines = shown_lines(transcript)
+        first = next(i for i, line in enumerate(lines) if line.startswith("The schema has two tables"))
+        top = transcript.scroll_offset.y
+        # from "schema" on the prose line to the end of the line two below
+        app.screen.selections = {transcript: Selection(Offset(4, top + first), Offset(100, top + first + 2))}
+        await pilot.pause()
+        selected = app.screen.get_selected_text()
+        assert selected == "\n".join([lines[first][4:], lines[first + 1], lines[first + 2]])
+        assert selected.startswith("schema has two tables, users and todos.")
+        drawn = transcript.render_line(first)
+        marked = [seg.text for seg in drawn if seg.style and seg.style.bgcolor == app.screen.get_component_rich_style("screen--selection").bgcolor]
+        assert "".join(marked).startswith("schema has two")  # the selection is drawn where it is

@@ -26,6 +26,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.markup import escape
 from textual.scroll_view import ScrollView
+from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
@@ -546,13 +547,13 @@ class Transcript(ScrollView, can_focus=True):
         cached = self._strips.get(line_no)
         if cached is not None and cached[0] == key:
             return cached[1]
-        strip = self._draw_line(item, line_no - self._tops[index] if item is not None else line_no)
+        strip = self._draw_line(item, line_no - self._tops[index] if item is not None else line_no, line_no)
         if len(self._strips) > 4 * max(self.size.height, 10):
             self._strips.clear()
         self._strips[line_no] = (key, strip)
         return strip
 
-    def _draw_line(self, item: Item | None, offset: int) -> Strip:
+    def _draw_line(self, item: Item | None, offset: int, line_no: int) -> Strip:
         width = self.scrollable_content_region.width
         if self._base is None:  # worked out by walking the ancestors: once, not per line
             self._base = self.rich_style
@@ -566,10 +567,38 @@ class Transcript(ScrollView, can_focus=True):
             style = style + mark
         else:
             segments = list(Segment.apply_style(segments, style))  # the view's colours under the line's own
+        selection = self.text_selection
+        span = selection.get_span(line_no) if selection is not None else None
+        if span is not None:
+            segments = self._selected(segments, span)
         length = Segment.get_line_length(segments)
         if length > width:
-            return Strip(segments, length).crop(0, width)
-        return Strip([*segments, Segment(" " * (width - length), style)], width)
+            return Strip(segments, length).crop(0, width).apply_offsets(0, line_no)
+        # offsets let the screen map a mouse selection to (column, line) of this view's text
+        return Strip([*segments, Segment(" " * (width - length), style)], width).apply_offsets(0, line_no)
+
+    def _selected(self, segments: list[Segment], span: tuple[int, int]) -> list[Segment]:
+        length = Segment.get_line_length(segments)
+        start, end = span[0], length if span[1] == -1 else min(span[1], length)
+        if start >= end:
+            return segments
+        mark = self.screen.get_component_rich_style("screen--selection")
+        before, middle, after = Segment.divide(segments, [start, end, length])
+        return [*before, *(Segment(text, (style or Style.null()) + mark, control) for text, style, control in middle), *after]
+
+    # ── selecting text with the mouse ───────────────────────────────────────
+
+    def _plain_lines(self) -> list[str]:
+        lines = ["".join(seg.text for seg in line) for line in self._earlier_lines()]
+        for item in self.items:
+            lines += ["".join(seg.text for seg in line) for line in item.lines(self, self._width)]
+        return lines
+
+    def get_selection(self, selection: Selection) -> tuple[str, str] | None:
+        return selection.extract("\n".join(line.rstrip() for line in self._plain_lines())), "\n"
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self._restyle()
 
     # ── opening tool calls and thinking ─────────────────────────────────────
 
