@@ -12,6 +12,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from .events import AgentState, ErrorEvent, PhaseChanged, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
+from .context import ContextTrimmer
 from .log import StreamRedactor
 from .policy import tool_matches
 from .providers.base import Provider, ProviderError
@@ -73,7 +74,8 @@ class AgentRunner:
         self.max_turns = max_turns
         self.max_tokens = max_tokens
         self.limits = limits or Limits()
-        self.messages: list[dict[str, Any]] = []
+        self.messages: list[dict[str, Any]] = []  # the whole conversation; requests may clear old outputs
+        self.context = ContextTrimmer(self.limits.context_tokens)
         self.pending_inputs: list[str] = []
         self.pending_notes: list[str] = []  # news that waits for the next turn without starting one
         self.pending_results: list[dict[str, Any]] = []
@@ -187,14 +189,15 @@ class AgentRunner:
         self.pending_results, self.pending_inputs, self.pending_notes = [], [], []
         self.messages.append({"role": "user", "content": content})
         self.turn_no += 1
-        self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no, model=self.model, inputs=inputs))
+        request, cleared = self.context.request(self.messages)
+        self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no, model=self.model, inputs=inputs, cleared=cleared))
         self.set_state("running", "thinking")
         try:
             result = await self.provider.stream_turn(
                 agent=self.name,
                 model=self.model,
                 system=self.system,
-                messages=self.messages,
+                messages=request,
                 tools=[tool.schema() for tool in self.tools.values()],
                 max_tokens=self.max_tokens,
                 sink=self,

@@ -153,6 +153,8 @@ class TurnStarted(EventBase):
     # the text blocks the agent was given for this turn besides tool results (the goal, messages that
     # arrived, the person's words): with turn.ended and tool.result they rebuild the conversation on resume
     inputs: list[str] = Field(default_factory=list)
+    # tool outputs of earlier turns cleared from this turn's request to stay within the context window
+    cleared: int = 0
 
 
 class TextDelta(EventBase):

@@ -17,7 +17,7 @@ from .events import AgentInfo, ApprovalRequest, ChecklistItem, Task, Todo, Usage
 class Entry:
     """One item of an agent's transcript."""
 
-    kind: str  # text | thinking | tool | message_in | message_out | user | approval | error | retry
+    kind: str  # text | thinking | tool | message_in | message_out | user | approval | error | retry | context
     seq: int
     ts: float
     chunks: list[str] = field(default_factory=list)
@@ -290,6 +290,10 @@ def _turn_started(s: TeamState, e: ev.TurnStarted) -> None:
     agent = s._agent(e.agent)
     if agent is None:
         return
+    if e.cleared:
+        outputs = "output" if e.cleared == 1 else "outputs"
+        s._entry(agent, "context", e, chunks=[f"{e.cleared} earlier tool {outputs} cleared from the request to keep "
+                                               "the conversation within the model's context window (the log keeps them)"])
     agent.fresh_block = True
     agent.turn_start = len(agent.transcript)
     agent.turn_open = True

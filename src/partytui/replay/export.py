@@ -209,6 +209,7 @@ def _md_entry(entry: Entry) -> str:
         "user": "you",
         "approval": f"⏸ approval #{entry.approval_id}",
         "error": "⚠ error",
+        "context": "⋯ context",
     }
     return f"**{labels.get(entry.kind, entry.kind)}:**{stamp} {text}"
 
@@ -306,6 +307,7 @@ def _html_entry(entry: Entry) -> str:
         "user": "you",
         "approval": f"⏸ approval #{entry.approval_id}",
         "error": "⚠ error",
+        "context": "⋯ context",
     }
     label = labels.get(entry.kind, entry.kind)
     return (f'<div class="entry {entry.kind.replace("_", "-")}">{stamp}<span class="who">{_e(label)}</span>'

@@ -33,6 +33,9 @@ class Limits:
     bash_max_timeout_s: float = 600.0
     output_cap_chars: int = 30_000  # what a tool result may carry back to the model
     read_cap_bytes: int = 2_000_000  # files larger than this are refused by Read/Edit
+    # past this (estimated) size of a conversation, its oldest tool outputs are cleared from the request:
+    # the models' window is 200,000 tokens, and the system prompt and tool definitions need room too
+    context_tokens: int = 160_000
 
 
 @dataclass

@@ -263,6 +263,8 @@ class NoteLine(ContentItem):
             return Content.assemble(("✗ error: ", "bold"), text).stylize("$text-error")
         if entry.kind == "retry":
             return Content.assemble(("↻ ", "bold"), text).stylize("$text-warning")
+        if entry.kind == "context":
+            return Content.assemble(("⋯ ", "bold"), text).stylize("italic $text-muted")
         return Content(text)
 
     def _approval(self, state: TeamState) -> Content:

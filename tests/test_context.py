@@ -1,0 +1,88 @@
+"""A long conversation stays inside the context window: old tool outputs are cleared from the request only."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from engine_fakes import FakeProvider, call, member, text
+from partytui.core.approvals import ApprovalBroker
+from partytui.core.context import ContextTrimmer
+from partytui.core.orchestrator import Team
+from partytui.core.session import Session
+from partytui.core.tools.base import Limits
+
+
+def turn(n: int, output_chars: int) -> list[dict[str, Any]]:
+    """One assistant turn calling a tool, and the user message carrying its output."""
+    return [
+        {"role": "assistant", "content": [{"type": "text", "text": f"reading part {n}"},
+                                          {"type": "tool_use", "id": f"t{n}", "name": "Read", "input": {"file_path": f"f{n}"}}]},
+        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{n}", "content": "x" * output_chars}]},
+    ]
+
+
+def conversation(turns: int, output_chars: int) -> list[dict[str, Any]]:
+    messages: list[dict[str, Any]] = [{"role": "user", "content": [{"type": "text", "text": "the goal"}]}]
+    for n in range(turns):
+        messages += turn(n, output_chars)
+    return messages
+
+
+def outputs(messages: list[dict[str, Any]]) -> list[str]:
+    return [b["content"] for m in messages if m["role"] == "user" for b in m["content"] if b.get("type") == "tool_result"]
+
+
+def test_a_conversation_under_the_limit_is_sent_as_it_is() -> None:
+    messages = conversation(5, 1_000)
+    request, cleared = ContextTrimmer(10_000).request(messages)
+    assert request == messages and cleared == 0
+
+
+def test_past_the_limit_the_oldest_outputs_are_cleared_and_the_newest_kept() -> None:
+    messages = conversation(20, 4_000)  # ~20,000 tokens
+    trimmer = ContextTrimmer(10_000, target=0.6, keep_recent=4)
+    request, cleared = trimmer.request(messages)
+    sent = outputs(request)
+    assert cleared > 0 and all(s.startswith("[earlier output cleared") and "4,002 characters" in s for s in sent[:cleared])
+    assert sent[cleared:] == outputs(messages)[cleared:] and len(sent[cleared:]) >= 4  # the newest untouched
+    assert sum(len(str(m["content"])) for m in request) // 4 <= 10_000 * 0.6 + 1_000
+    assert [m for m in request if m["role"] == "assistant"] == [m for m in messages if m["role"] == "assistant"]
+    assert outputs(messages)[0] == "x" * 4_000  # the history itself keeps everything
+
+
+def test_between_clearings_every_request_starts_with_the_same_messages() -> None:
+    messages = conversation(20, 4_000)
+    trimmer = ContextTrimmer(10_000)
+    first, cleared = trimmer.request(messages)
+    messages += turn(20, 100)
+    second, again = trimmer.request(messages)
+    assert again == 0 and second[: len(first)] == first  # the prompt cache still holds
+    for n in range(21, 40):  # the conversation grows until it passes the limit again
+        messages += turn(n, 4_000)
+        _, again = trimmer.request(messages)
+        if again:
+            break
+    assert again > 0 and trimmer.cleared_before > 0
+
+
+async def test_an_agent_reading_large_files_goes_on_and_the_transcript_says_what_was_cleared(tmp_path) -> None:
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    for n in range(8):
+        (workspace / f"part{n}.txt").write_text(f"part {n}\n" * 2_000)  # ~14 KB each
+    turns = [[call("Read", file_path=f"part{n}.txt")] for n in range(8)] + [[text("Read them all.")]]
+    session = Session()
+    provider = FakeProvider({"solo": turns})
+    team = Team(session, ApprovalBroker(session), provider, [member("solo", lead=True)], workspace=workspace,
+                goal="read every part", solo=True, limits=Limits(context_tokens=10_000))
+    team.start_session("c1", mode="scripted", scenario=None)
+    await asyncio.wait_for(team.run(), 10)
+    sent = provider.requests["solo"]
+    assert outputs(sent[-1])[0].startswith("[earlier output cleared")  # the last request: oldest cleared
+    assert "part 7" in outputs(sent[-1])[-1]  # the newest output is there in full
+    notes = [e.text for e in session.state.agents["solo"].transcript if e.kind == "context"]
+    assert notes and "cleared from the request" in notes[0]
+    assert session.state.agents["solo"].transcript[-1].text == "Read them all."
+    full = [e for e in session.state.agents["solo"].transcript if e.kind == "tool"]
+    assert len(full) == 8 and all("part" in (e.output or "") for e in full)  # the log keeps every output
