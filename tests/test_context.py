@@ -86,3 +86,47 @@ async def test_an_agent_reading_large_files_goes_on_and_the_transcript_says_what
     assert session.state.agents["solo"].transcript[-1].text == "Read them all."
     full = [e for e in session.state.agents["solo"].transcript if e.kind == "tool"]
     assert len(full) == 8 and all("part" in (e.output or "") for e in full)  # the log keeps every output
+
+
+def test_the_api_s_own_count_makes_the_estimate_honest() -> None:
+    messages = conversation(10, 4_000)  # ~10,000 tokens by the estimate
+    trimmer = ContextTrimmer(12_000)
+    assert trimmer.request(messages)[1] == 0
+    estimate = trimmer._sent
+    trimmer.observe(estimate * 3 // 2)  # the API counted half as much again (code, JSON, the system prompt, the tools)
+    messages += turn(10, 100)
+    _, cleared = trimmer.request(messages)
+    assert abs(trimmer.scale - 1.5) < 0.01 and cleared > 0
+
+
+async def test_a_request_the_api_finds_too_long_is_cleared_further_and_sent_again(tmp_path) -> None:
+    from partytui.core.providers.base import ProviderError
+
+    class TooLongOnce(FakeProvider):
+        refused = False
+
+        async def stream_turn(self, **kwargs):  # type: ignore[no-untyped-def]
+            if len(outputs(kwargs["messages"])) >= 6 and not self.refused:
+                self.refused = True
+                raise ProviderError("400 invalid_request_error: prompt is too long: 210000 tokens > 200000 maximum",
+                                    fatal=True, status=400)
+            return await super().stream_turn(**kwargs)
+
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    for n in range(8):
+        (workspace / f"part{n}.txt").write_text(f"part {n}\n" * 500)
+    turns = [[call("Read", file_path=f"part{n}.txt")] for n in range(8)] + [[text("Read them all.")]]
+    session = Session()
+    provider = TooLongOnce({"solo": turns})
+    team = Team(session, ApprovalBroker(session), provider, [member("solo", lead=True)], workspace=workspace,
+                goal="read every part", solo=True, limits=Limits(context_tokens=8_000))
+    team.start_session("c2", mode="scripted", scenario=None)
+    await asyncio.wait_for(team.run(), 10)
+    assert provider.refused
+    retried = next(request for request in provider.requests["solo"] if len(outputs(request)) >= 6)
+    assert outputs(retried)[0].startswith("[earlier output cleared")  # sent again, cleared further
+    retries = [e for e in session.state.agents["solo"].transcript if e.kind == "retry"]
+    assert retries and "too long for the model" in retries[0].text
+    assert session.state.agents["solo"].transcript[-1].text == "Read them all."  # it went on
+    assert team.runners["solo"].context.limit_tokens == 6_000

@@ -15,7 +15,7 @@ from .events import AgentState, ErrorEvent, PhaseChanged, TextDelta, ThinkingDel
 from .context import ContextTrimmer
 from .log import StreamRedactor
 from .policy import tool_matches
-from .providers.base import Provider, ProviderError
+from .providers.base import Provider, ProviderError, TurnResult
 from .providers.pricing import cost_usd
 from .tools.base import Limits, Tool, ToolContext, ToolError
 from .tools.names import UNAVAILABLE_TOOLS
@@ -37,6 +37,9 @@ def _key_argument(raw: dict[str, Any]) -> str:
 def asks_the_person(text: str) -> bool:
     tail = "\n".join(line for line in text.strip().splitlines()[-3:] if line.strip())
     return bool(_QUESTION_TAIL.search(tail))
+
+
+TOO_LONG_ATTEMPTS = 3  # a request the API finds too long is cleared further and sent again, this many times in all
 
 
 def phase_news(event: PhaseChanged) -> str:
@@ -193,15 +196,7 @@ class AgentRunner:
         self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no, model=self.model, inputs=inputs, cleared=cleared))
         self.set_state("running", "thinking")
         try:
-            result = await self.provider.stream_turn(
-                agent=self.name,
-                model=self.model,
-                system=self.system,
-                messages=request,
-                tools=[tool.schema() for tool in self.tools.values()],
-                max_tokens=self.max_tokens,
-                sink=self,
-            )
+            result = await self._request(request)
         except ProviderError as exc:
             self._flush_guards()
             self._fail(str(exc))
@@ -226,6 +221,32 @@ class AgentRunner:
             )
         )
         return result.content
+
+    async def _request(self, request: list[dict[str, Any]]) -> TurnResult:
+        """One turn's request; refused as longer than the model's window, it is cleared further and sent again."""
+        for attempt in range(1, TOO_LONG_ATTEMPTS + 1):
+            try:
+                result = await self.provider.stream_turn(
+                    agent=self.name,
+                    model=self.model,
+                    system=self.system,
+                    messages=request,
+                    tools=[tool.schema() for tool in self.tools.values()],
+                    max_tokens=self.max_tokens,
+                    sink=self,
+                )
+            except ProviderError as exc:
+                if exc.status != 400 or "too long" not in str(exc) or attempt == TOO_LONG_ATTEMPTS:
+                    raise
+                self.context.tighten()
+                request, _ = self.context.request(self.messages)
+                self.on_retry(attempt, TOO_LONG_ATTEMPTS, 0.0, "the conversation is too long for the model: "
+                              "clearing older tool outputs")
+                continue
+            usage = result.usage
+            self.context.observe(usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens)
+            return result
+        raise AssertionError("unreachable")
 
     def _fail(self, message: str) -> None:
         self.session.emit(ErrorEvent(agent=self.name, message=message, fatal=True))

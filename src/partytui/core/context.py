@@ -31,6 +31,10 @@ class ContextTrimmer:
         self.target = target  # cleared down to this share of the limit
         self.keep_recent = keep_recent  # the last user messages keep their outputs
         self.cleared_before = 0  # outputs in messages before this index are cleared
+        # the API's count of the last request over this estimate of it (code and JSON run to fewer
+        # characters a token than prose, and the system prompt and tools are not in the estimate)
+        self.scale = 1.0
+        self._sent = 0
         # characters of each message as it is, and with its outputs cleared (the history only grows)
         self._sizes: list[tuple[int, int]] = []
 
@@ -40,11 +44,21 @@ class ContextTrimmer:
             whole = _size(message["content"])
             self._sizes.append((whole, _size(_cleared(message)["content"]) if _outputs(message) else whole))
         before = self.cleared_before
-        if self._tokens(before) > self.limit_tokens:
+        if self._tokens(before) * self.scale > self.limit_tokens:
             self.cleared_before = self._boundary(messages)
         view = [_cleared(m) if i < self.cleared_before else m for i, m in enumerate(messages)]
         newly = sum(_outputs(m) for m in messages[before : self.cleared_before])
+        self._sent = self._tokens(self.cleared_before)
         return view, newly
+
+    def observe(self, input_tokens: int) -> None:
+        """The API's count of the tokens of the request last given (input, cache reads and writes)."""
+        if self._sent > 0 and input_tokens > 0:
+            self.scale = max(1.0, input_tokens / self._sent)
+
+    def tighten(self) -> None:
+        """The API refused a request as too long: aim lower from now on."""
+        self.limit_tokens = int(self.limit_tokens * 0.75)
 
     def _tokens(self, boundary: int) -> int:
         chars = sum(cleared for _, cleared in self._sizes[:boundary]) + sum(whole for whole, _ in self._sizes[boundary:])
@@ -56,7 +70,7 @@ class ContextTrimmer:
         last = users[-self.keep_recent] if len(users) >= self.keep_recent else 0
         boundary = self.cleared_before
         chars = self._tokens(boundary) * CHARS_PER_TOKEN
-        goal = self.limit_tokens * self.target * CHARS_PER_TOKEN
+        goal = self.limit_tokens * self.target * CHARS_PER_TOKEN / self.scale
         while boundary < last and chars > goal:
             whole, cleared = self._sizes[boundary]
             chars -= whole - cleared
