@@ -33,6 +33,22 @@ def outputs(messages: list[dict[str, Any]]) -> list[str]:
     return [b["content"] for m in messages if m["role"] == "user" for b in m["content"] if b.get("type") == "tool_result"]
 
 
+async def read_eight_parts(tmp_path, provider_class, *, lines: int, context_tokens: int) -> tuple[Team, FakeProvider]:  # type: ignore[no-untyped-def]
+    """One agent alone reads eight files of ``lines`` lines, then says it is done."""
+    workspace = tmp_path / "ws"
+    workspace.mkdir()
+    for n in range(8):
+        (workspace / f"part{n}.txt").write_text(f"part {n}\n" * lines)
+    turns = [[call("Read", file_path=f"part{n}.txt")] for n in range(8)] + [[text("Read them all.")]]
+    session = Session()
+    provider = provider_class({"solo": turns})
+    team = Team(session, ApprovalBroker(session), provider, [member("solo", lead=True)], workspace=workspace,
+                goal="read every part", solo=True, limits=Limits(context_tokens=context_tokens))
+    team.start_session("reading", mode="scripted", scenario=None)
+    await asyncio.wait_for(team.run(), 10)
+    return team, provider
+
+
 def test_a_conversation_under_the_limit_is_sent_as_it_is() -> None:
     messages = conversation(5, 1_000)
     request, cleared = ContextTrimmer(10_000).request(messages)
@@ -67,17 +83,8 @@ def test_between_clearings_every_request_starts_with_the_same_messages() -> None
 
 
 async def test_an_agent_reading_large_files_goes_on_and_the_transcript_says_what_was_cleared(tmp_path) -> None:
-    workspace = tmp_path / "ws"
-    workspace.mkdir()
-    for n in range(8):
-        (workspace / f"part{n}.txt").write_text(f"part {n}\n" * 2_000)  # ~14 KB each
-    turns = [[call("Read", file_path=f"part{n}.txt")] for n in range(8)] + [[text("Read them all.")]]
-    session = Session()
-    provider = FakeProvider({"solo": turns})
-    team = Team(session, ApprovalBroker(session), provider, [member("solo", lead=True)], workspace=workspace,
-                goal="read every part", solo=True, limits=Limits(context_tokens=10_000))
-    team.start_session("c1", mode="scripted", scenario=None)
-    await asyncio.wait_for(team.run(), 10)
+    team, provider = await read_eight_parts(tmp_path, FakeProvider, lines=2_000, context_tokens=10_000)  # ~14 KB each
+    session = team.session
     sent = provider.requests["solo"]
     assert outputs(sent[-1])[0].startswith("[earlier output cleared")  # the last request: oldest cleared
     assert "part 7" in outputs(sent[-1])[-1]  # the newest output is there in full
@@ -112,18 +119,9 @@ async def test_a_request_the_api_finds_too_long_is_cleared_further_and_sent_agai
                                     fatal=True, status=400)
             return await super().stream_turn(**kwargs)
 
-    workspace = tmp_path / "ws"
-    workspace.mkdir()
-    for n in range(8):
-        (workspace / f"part{n}.txt").write_text(f"part {n}\n" * 500)
-    turns = [[call("Read", file_path=f"part{n}.txt")] for n in range(8)] + [[text("Read them all.")]]
-    session = Session()
-    provider = TooLongOnce({"solo": turns})
-    team = Team(session, ApprovalBroker(session), provider, [member("solo", lead=True)], workspace=workspace,
-                goal="read every part", solo=True, limits=Limits(context_tokens=8_000))
-    team.start_session("c2", mode="scripted", scenario=None)
-    await asyncio.wait_for(team.run(), 10)
-    assert provider.refused
+    team, provider = await read_eight_parts(tmp_path, TooLongOnce, lines=500, context_tokens=8_000)
+    session = team.session
+    assert provider.refused  # type: ignore[attr-defined]
     retried = next(request for request in provider.requests["solo"] if len(outputs(request)) >= 6)
     assert outputs(retried)[0].startswith("[earlier output cleared")  # sent again, cleared further
     retries = [e for e in session.state.agents["solo"].transcript if e.kind == "retry"]
