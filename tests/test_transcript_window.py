@@ -167,3 +167,23 @@ async def test_text_selected_with_the_mouse_is_what_the_pane_shows() -> None:
         drawn = transcript.render_line(first)
         marked = [seg.text for seg in drawn if seg.style and seg.style.bgcolor == app.screen.get_component_rich_style("screen--selection").bgcolor]
         assert "".join(marked).startswith("schema has two")  # the selection is drawn where it is
+
+
+async def test_a_drag_with_the_mouse_selects_the_text_under_it() -> None:
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        transcript = app.main.panes["backend"].transcript
+        lines = shown_lines(transcript)
+        first = next(i for i, line in enumerate(lines) if line.startswith("The schema has two tables"))
+        left = transcript.styles.padding.left
+        await pilot.hover(transcript, offset=(left + 4, first))  # a terminal reports the pointer moving in first
+        await pilot.pause()
+        await pilot.mouse_down(transcript, offset=(left + 4, first))
+        await pilot.hover(transcript, offset=(left + 20, first + 2))
+        await pilot.mouse_up(transcript, offset=(left + 20, first + 2))
+        await pilot.pause()
+        # the cell under the pointer is in it
+        assert app.screen.get_selected_text() == "\n".join([lines[first][4:], lines[first + 1], lines[first + 2][:21]])
+        assert not [item for item in transcript.items if item.foldable and not item.collapsed]  # nothing opened

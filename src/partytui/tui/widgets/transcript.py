@@ -363,7 +363,8 @@ class Transcript(ScrollView, can_focus=True):
         self._base: Style | None = None
         self._options: ConsoleOptions | None = None
         self._strips: dict[int, tuple[tuple[Any, ...], Strip]] = {}  # drawn lines by line number
-        self._look = 0  # counts changes of how every line looks (focus, cursor, styles)
+        self._look = 0  # counts changes of how every line looks (focus, cursor, styles, selection)
+        self._pointed = False  # the mouse is over the view (its lines then carry offsets for selecting)
 
     def on_mount(self) -> None:
         warm_up(self.app.console)  # once per process, while the app starts rather than mid-stream
@@ -575,9 +576,12 @@ class Transcript(ScrollView, can_focus=True):
             segments = self._selected(segments, span)
         length = Segment.get_line_length(segments)
         if length > width:
-            return Strip(segments, length).crop(0, width).apply_offsets(0, line_no)
-        # offsets let the screen map a mouse selection to (column, line) of this view's text
-        return Strip([*segments, Segment(" " * (width - length), style)], width).apply_offsets(0, line_no)
+            strip = Strip(segments, length).crop(0, width)
+        else:
+            strip = Strip([*segments, Segment(" " * (width - length), style)], width)
+        # offsets let the screen map a mouse selection to (column, line) of this view's text; they make every
+        # segment's style unique, which costs each frame, so only while the mouse is over the view
+        return strip.apply_offsets(0, line_no) if self._pointed or selection is not None else strip
 
     def _selected(self, segments: list[Segment], span: tuple[int, int]) -> list[Segment]:
         length = Segment.get_line_length(segments)
@@ -600,6 +604,14 @@ class Transcript(ScrollView, can_focus=True):
         return selection.extract("\n".join(line.rstrip() for line in self._plain_lines())), "\n"
 
     def selection_updated(self, selection: Selection | None) -> None:
+        self._restyle()
+
+    def on_enter(self) -> None:
+        self._pointed = True
+        self._restyle()
+
+    def on_leave(self) -> None:
+        self._pointed = False
         self._restyle()
 
     # ── opening tool calls and thinking ─────────────────────────────────────
