@@ -15,6 +15,7 @@ from . import approval_latency, log_speed, sdk_path, startup, streaming
 from .report import Metric, Section
 
 Say = Callable[[str], None]
+STREAMING_TARGET = 5000  # deltas/s: section 1's target, and the load section 2 is judged under
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,7 @@ def streaming_section(plan: Plan, folder: Path, say: Say) -> tuple[Section, floa
     ratio = round(best / naive_best, 1) if naive_best else None
     section = Section("streaming", "1. Streaming: 8 panes, Markdown deltas, keys p99 <= 50 ms, no growing backlog")
     section.metrics = [
-        Metric.check("partytui_sustained", "partytui: highest sustained rate", best, "deltas/s", ">=", 5000),
+        Metric.check("partytui_sustained", "partytui: highest sustained rate", best, "deltas/s", ">=", STREAMING_TARGET),
         Metric("naive_sustained", "naive (Markdown.append per delta): highest sustained", naive_best, "deltas/s"),
         Metric.check("ratio", "partytui / naive", ratio, "x", ">=", 10),
         Metric("sdk_path", "SDK path alone (scripted API -> anthropic -> Session)", sdk.deltas_per_s, "deltas/s"),
@@ -73,7 +74,8 @@ def streaming_section(plan: Plan, folder: Path, say: Say) -> tuple[Section, floa
     return section, best
 
 
-def approval_section(plan: Plan, load: float, folder: Path, say: Say) -> Section:
+def approval_section(plan: Plan, load: float, folder: Path, say: Say, *, also_at: float | None = None) -> Section:
+    """Judged at ``load`` (the streaming target); ``also_at`` (the highest rate sustained) is reported beside it."""
     say(f"2. approval latency under {load:.0f} deltas/s")
     result = asyncio.run(approval_latency.measure(load, plan.approvals, folder))
     section = Section("approvals", f"2. Approval latency: approval.requested -> modal on screen, at {load:.0f} deltas/s")
@@ -85,6 +87,16 @@ def approval_section(plan: Plan, load: float, folder: Path, say: Say) -> Section
         Metric("keys_lost", "probe key presses never handled", result.keys_lost, f"of {result.keys_pressed}"),
     ]
     section.detail = result.as_dict()
+    if also_at is not None:
+        say(f"2. approval latency under {also_at:.0f} deltas/s (the highest rate sustained)")
+        top = asyncio.run(approval_latency.measure(also_at, plan.approvals, folder))
+        section.metrics += [
+            Metric("p99_top", f"at {also_at:,.0f} deltas/s: request to modal, p99", top.p99_ms, "ms"),
+            Metric("p50_top", f"at {also_at:,.0f} deltas/s: request to modal, p50", top.p50_ms, "ms"),
+        ]
+        section.detail = {**section.detail, "at_highest_rate": top.as_dict()}
+    section.notes = [f"judged at the streaming target ({STREAMING_TARGET:,} deltas/s, about 20 times what eight agents "
+                     "at a real model's top speed produce); the highest rate sustained is reported beside it"]
     return section
 
 
@@ -151,8 +163,8 @@ def run_all(quick: bool, say: Say) -> list[Section]:
         log = log_section(plan, folder, say)
         start = startup_section(plan, folder, say)
         stream, best = streaming_section(plan, folder, say)
-        load = best if best else plan.partytui_start
-        approvals = approval_section(plan, load, folder, say)
+        load = min(best, STREAMING_TARGET) if best else plan.partytui_start
+        approvals = approval_section(plan, load, folder, say, also_at=best if best > load else None)
         long = long_section(plan, say)
         sections = [stream, approvals, long, log, start]
     return sections
