@@ -187,3 +187,47 @@ async def test_a_drag_with_the_mouse_selects_the_text_under_it() -> None:
         # the cell under the pointer is in it
         assert app.screen.get_selected_text() == "\n".join([lines[first][4:], lines[first + 1], lines[first + 2][:21]])
         assert not [item for item in transcript.items if item.foldable and not item.collapsed]  # nothing opened
+
+
+async def test_lines_carry_selection_offsets_only_while_the_pointer_is_over_the_view() -> None:
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        transcript = app.main.panes["backend"].transcript
+
+        prose = next(i for i, line in enumerate(shown_lines(transcript)) if line.startswith("The schema has two"))
+
+        def offsets() -> bool:  # on a line of Markdown prose (theme-coloured notes carry Textual's own)
+            return any(seg.style is not None and "offset" in seg.style.meta for seg in transcript.render_line(prose))
+
+        assert not offsets()  # they cost every frame, so not while streaming with the mouse elsewhere
+        await pilot.hover(transcript, offset=(3, prose))
+        await pilot.pause()
+        assert offsets()
+        await pilot.hover(app.main.panes["lead"].transcript, offset=(3, 0))
+        await pilot.pause()
+        assert not offsets()
+
+
+async def test_pruning_while_the_person_reads_further_up_keeps_their_place() -> None:
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+
+    def reads(first: int, count: int) -> None:
+        for n in range(first, first + count):
+            session.emit(ToolCalled(agent="qa", tool_use_id=f"w{n}", tool="Read", input={"file_path": f"w{n}.py"}))
+            session.emit(ToolResult(agent="qa", tool_use_id=f"w{n}", tool="Read", output="ok"))
+
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        transcript = app.main.panes["qa"].transcript
+        transcript.KEEP, transcript.MOST = 40, 50  # a small window, so the oldest go while the lines read stay
+        reads(0, 35)
+        await app.flush_view()
+        transcript.scroll_to(y=transcript.max_scroll_y - 5, animate=False, immediate=True, force=True)
+        reading = shown_lines(transcript)[0]
+        reads(100, 20)  # 55 held while the person reads further up: past MOST, the oldest are dropped
+        await app.flush_view()
+        assert len(transcript.items) == transcript.KEEP
+        assert shown_lines(transcript)[0] == reading  # the same line at the top of the pane

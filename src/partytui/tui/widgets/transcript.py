@@ -353,7 +353,6 @@ class Transcript(ScrollView, can_focus=True):
         self._seen = 0  # entries of the state's transcript already held or skipped
         self._live: list[Item] = []
         self._tops: list[int] = []  # the first line of each item
-        self._height = 0
         self._width = 0
         self.cursor: Item | None = None  # the tool call or thinking that enter opens
         self._latest: tuple[AgentView, TeamState] | None = None
@@ -463,11 +462,13 @@ class Transcript(ScrollView, can_focus=True):
 
     def _drop(self, count: int) -> None:
         doomed = self.items[:count]
-        if 0 < count < len(self._tops) and not self._should_follow():
-            # the person reads further up: what they read stays where it is on screen
-            shift = self._tops[count] - self._tops[0]
-            self.scroll_to(y=max(0, self.scroll_y - shift), animate=False, immediate=True, force=True)
+        kept_top = self._tops[count] if 0 < count < len(self._tops) and not self._should_follow() else None
         del self.items[:count]
+        if kept_top is not None:
+            # the person reads further up: what they read stays where it is on screen (the first item kept
+            # now starts below the "earlier entries" line)
+            shift = kept_top - len(self._earlier_lines())
+            self.scroll_to(y=max(0, self.scroll_y - shift), animate=False, immediate=True, force=True)
         self._live = [item for item in self._live if item not in doomed]
         if self.cursor in doomed:
             self.cursor = None
@@ -517,7 +518,7 @@ class Transcript(ScrollView, can_focus=True):
             for item in self.items:
                 tops.append(top)
                 top += len(item.lines(self, width))
-        self._tops, self._height = tops, top
+        self._tops = tops
         self.virtual_size = Size(width, top)
         if following:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
@@ -623,7 +624,7 @@ class Transcript(ScrollView, can_focus=True):
         """The newest tool call or thinking on screen, or the newest held."""
         foldable = self._foldable()
         top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.scrollable_content_region.height
-        on_screen = [item for item in foldable if top <= self._tops[self.items.index(item)] < bottom]
+        on_screen = [item for item, first in zip(self.items, self._tops) if item.foldable and top <= first < bottom]
         return (on_screen or foldable or [None])[-1]
 
     def _scroll_to_item(self, item: Item) -> None:
