@@ -238,10 +238,12 @@ class AgentRunner:
             except ProviderError as exc:
                 if exc.status != 400 or "too long" not in str(exc) or attempt == TOO_LONG_ATTEMPTS:
                     raise
-                self.context.tighten()
-                request, _ = self.context.request(self.messages)
+                request, cleared = self.context.tighter(self.messages)
+                if not cleared:
+                    raise  # nothing left to clear: sending it again would be refused again
+                outputs = "output" if cleared == 1 else "outputs"
                 self.on_retry(attempt, TOO_LONG_ATTEMPTS, 0.0, "the conversation is too long for the model: "
-                              "clearing older tool outputs")
+                              f"{cleared} more older tool {outputs} cleared")
                 continue
             usage = result.usage
             self.context.observe(usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens)

@@ -31,47 +31,68 @@ class ContextTrimmer:
         self.target = target  # cleared down to this share of the limit
         self.keep_recent = keep_recent  # the last user messages keep their outputs
         self.cleared_before = 0  # outputs in messages before this index are cleared
-        # the API's count of the last request over this estimate of it (code and JSON run to fewer
-        # characters a token than prose, and the system prompt and tools are not in the estimate)
-        self.scale = 1.0
-        self._sent = 0
-        # characters of each message as it is, and with its outputs cleared (the history only grows)
+        # each message with its outputs cleared (itself when it has none), and the characters of both
+        # (the history only grows, so each is worked out once)
+        self._copies: list[dict[str, Any]] = []
         self._sizes: list[tuple[int, int]] = []
+        # the API's count of the last request, and that request's characters: the estimate is that count
+        # plus a token per CHARS_PER_TOKEN characters changed since (the system prompt and tools are inside it)
+        self._counted: tuple[int, int] | None = None
+        self._sent_chars = 0
 
     def request(self, messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
         """(the messages to send, how many outputs this call cleared that earlier requests still carried)."""
-        for message in messages[len(self._sizes) :]:
-            whole = _size(message["content"])
-            self._sizes.append((whole, _size(_cleared(message)["content"]) if _outputs(message) else whole))
+        self._measure(messages)
         before = self.cleared_before
-        if self._tokens(before) * self.scale > self.limit_tokens:
+        if self._estimate(self._chars(before)) > self.limit_tokens:
             self.cleared_before = self._boundary(messages)
-        view = [_cleared(m) if i < self.cleared_before else m for i, m in enumerate(messages)]
-        newly = sum(_outputs(m) for m in messages[before : self.cleared_before])
-        self._sent = self._tokens(self.cleared_before)
-        return view, newly
+        return self._view(messages), self._newly(messages, before)
+
+    def tighter(self, messages: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], int]:
+        """The API refused the last request as too long: clear further (none cleared: nothing more can be)."""
+        self.limit_tokens = int(min(self.limit_tokens, self._estimate(self._sent_chars)) * 0.75)
+        self.keep_recent = max(1, self.keep_recent - 1)
+        before = self.cleared_before
+        self.cleared_before = self._boundary(messages)
+        return self._view(messages), self._newly(messages, before)
 
     def observe(self, input_tokens: int) -> None:
         """The API's count of the tokens of the request last given (input, cache reads and writes)."""
-        if self._sent > 0 and input_tokens > 0:
-            self.scale = max(1.0, input_tokens / self._sent)
+        if input_tokens > 0:
+            self._counted = (input_tokens, self._sent_chars)
 
-    def tighten(self) -> None:
-        """The API refused a request as too long: aim lower from now on."""
-        self.limit_tokens = int(self.limit_tokens * 0.75)
+    def _measure(self, messages: list[dict[str, Any]]) -> None:
+        for message in messages[len(self._sizes) :]:
+            copy = _cleared(message)
+            whole = _size(message["content"])
+            self._copies.append(copy)
+            self._sizes.append((whole, whole if copy is message else _size(copy["content"])))
 
-    def _tokens(self, boundary: int) -> int:
-        chars = sum(cleared for _, cleared in self._sizes[:boundary]) + sum(whole for whole, _ in self._sizes[boundary:])
-        return chars // CHARS_PER_TOKEN
+    def _view(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        view = self._copies[: self.cleared_before] + messages[self.cleared_before :]
+        self._sent_chars = self._chars(self.cleared_before)
+        return view
+
+    def _newly(self, messages: list[dict[str, Any]], before: int) -> int:
+        return sum(_outputs(m) for m in messages[before : self.cleared_before])
+
+    def _chars(self, boundary: int) -> int:
+        return sum(cleared for _, cleared in self._sizes[:boundary]) + sum(whole for whole, _ in self._sizes[boundary:])
+
+    def _estimate(self, chars: int) -> int:
+        if self._counted is None:
+            return chars // CHARS_PER_TOKEN
+        tokens, counted_chars = self._counted
+        return tokens + (chars - counted_chars) // CHARS_PER_TOKEN
 
     def _boundary(self, messages: list[dict[str, Any]]) -> int:
         # the last few user messages keep their outputs, whatever their size
         users = [i for i, m in enumerate(messages) if m["role"] == "user"]
         last = users[-self.keep_recent] if len(users) >= self.keep_recent else 0
         boundary = self.cleared_before
-        chars = self._tokens(boundary) * CHARS_PER_TOKEN
-        goal = self.limit_tokens * self.target * CHARS_PER_TOKEN / self.scale
-        while boundary < last and chars > goal:
+        chars = self._chars(boundary)
+        goal = self.limit_tokens * self.target
+        while boundary < last and self._estimate(chars) > goal:
             whole, cleared = self._sizes[boundary]
             chars -= whole - cleared
             boundary += 1
@@ -82,21 +103,15 @@ def _outputs(message: dict[str, Any]) -> int:
     content = message["content"]
     if message["role"] != "user" or not isinstance(content, list):
         return 0
-    return sum(1 for block in content if block.get("type") == "tool_result" and not _is_cleared(block))
+    return sum(1 for block in content if block.get("type") == "tool_result")
 
 
 def _cleared(message: dict[str, Any]) -> dict[str, Any]:
-    content = message["content"]
     if not _outputs(message):
         return message
-    blocks = []
-    for block in content:
-        if block.get("type") == "tool_result" and not _is_cleared(block):
-            block = {**block, "content": PLACEHOLDER.format(chars=_size(block.get("content", "")))}
-        blocks.append(block)
+    blocks = [
+        {**block, "content": PLACEHOLDER.format(chars=_size(block.get("content", "")))}
+        if block.get("type") == "tool_result" else block
+        for block in message["content"]
+    ]
     return {**message, "content": blocks}
-
-
-def _is_cleared(block: dict[str, Any]) -> bool:
-    content = block.get("content")
-    return isinstance(content, str) and content.startswith(PLACEHOLDER.split("{", 1)[0])
