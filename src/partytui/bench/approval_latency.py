@@ -21,7 +21,7 @@ from ..core.log import SessionLog
 from ..core.session import Session
 from ..tui.screens.approval import ApprovalModal
 from .feed import Feed, markdown_answer, session_started
-from .harness import SIZE, BenchApp, KeyLatency, KeyPresser, percentile, settle
+from .harness import SIZE, BenchApp, KeyLatency, KeyPresser, ms, percentile, settle
 
 
 @dataclass
@@ -79,9 +79,11 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
                 request = asyncio.create_task(
                     broker.request(agent, kind, title=f"bench request {n + 1}", summary="a design to approve", body=body)
                 )
-                await settle(app, lambda: len(session.state.approvals) > n, timeout=10)
+                if await settle(app, lambda: len(session.state.approvals) > n, timeout=10) is None:
+                    raise RuntimeError(f"approval request {n + 1} never reached the session state (10 s)")
                 approval_id = max(session.state.approvals)
-                await settle(app, lambda: approval_id in shown, timeout=10)
+                if await settle(app, lambda: approval_id in shown, timeout=10) is None:
+                    raise RuntimeError(f"approval request {n + 1} (id {approval_id}) was never shown in a modal (10 s)")
                 broker.answer(approval_id, "approved", "ok", by="human")
                 await asyncio.wait_for(request, timeout=10)
                 await settle(app, lambda: not isinstance(app.screen, ApprovalModal), timeout=10)
@@ -97,14 +99,10 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
         load=load,
         requests=len(asked),
         shown=len(waits),
-        p50_ms=_ms(percentile(waits, 50)),
-        p99_ms=_ms(percentile(waits, 99)),
-        max_ms=_ms(max(waits) if waits else None),
-        key_p99_ms=_ms(percentile(keys, 99)),
+        p50_ms=ms(percentile(waits, 50)),
+        p99_ms=ms(percentile(waits, 99)),
+        max_ms=ms(max(waits) if waits else None),
+        key_p99_ms=ms(percentile(keys, 99)),
         keys_pressed=presser.pressed,
         keys_lost=lost,
     )
-
-
-def _ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000, 1)

@@ -20,7 +20,7 @@ import threading
 import time
 import weakref
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -48,6 +48,11 @@ def percentile(values: list[float], q: float) -> float | None:
     ordered = sorted(values)
     rank = max(1, math.ceil(q / 100 * len(ordered)))
     return ordered[rank - 1]
+
+
+def ms(seconds: float | None) -> float | None:
+    """Seconds as milliseconds rounded to 0.1; None stays None."""
+    return None if seconds is None else round(seconds * 1000, 1)
 
 
 def slope(points: list[tuple[float, float]]) -> float:
@@ -85,13 +90,11 @@ class KeyLatency:
         self.sent: dict[int, float] = {}  # press number -> send time, until handled
         self.samples: list[float] = []
         self.recording = True
-        self.handled_count = 0
 
     def handled(self, number: int | None) -> None:
         sent = self.sent.pop(number, None) if number is not None else None
         if sent is None:
             return
-        self.handled_count += 1
         if self.recording:
             self.samples.append(time.perf_counter() - sent)
 
@@ -180,8 +183,8 @@ class RenderProbe:
 
             return probed
 
-        # partytui's transcript draws prose with one TextBlock per answer: its text is on screen once passed
-        # to show_text (called on a mounted block)
+        # partytui's transcript draws prose with one TextBlock per answer (a plain item the Transcript view draws,
+        # not a widget): its text is on screen once passed to show_text
         show_text = TextBlock.show_text
 
         def shown(self: TextBlock, text: str) -> None:
@@ -207,18 +210,17 @@ class TerminalProbe:
     """Mixed into the bench apps: encodes each frame as a terminal would receive it, and counts frames."""
 
     frames = 0
-    frame_bytes = 0
     paint_hooks: list[Callable[[Any], None]]
 
     def _display(self, screen: Any, renderable: Any) -> None:  # Textual's hook for a finished frame
         super()._display(screen, renderable)  # type: ignore[misc]
-        if renderable is None or getattr(self, "_batch_count", 0):
+        if renderable is None or self._batch_count:  # type: ignore[attr-defined]
             return
         render = getattr(renderable, "render_segments", None)
         if render is not None:
-            self.frame_bytes += len(render(self.console))  # type: ignore[attr-defined]
+            render(self.console)  # type: ignore[attr-defined]  # the encoding is the cost; the bytes are not kept
         self.frames += 1
-        for hook in getattr(self, "paint_hooks", ()):
+        for hook in self.paint_hooks:
             hook(screen)
 
 
@@ -312,6 +314,3 @@ async def settle(app: App[Any], condition: Callable[[], bool], timeout: float, s
             return time.perf_counter() - start
         await asyncio.sleep(step)
     return None
-
-
-Awaiting = Callable[[], Awaitable[Any]]

@@ -34,6 +34,7 @@ from ..core.session import Session
 from ..core.state import fold
 from ..replay.player import ReplayPlayer
 from .feed import AGENTS, agent_script, session_started
+from .harness import percentile
 
 
 @dataclass
@@ -165,6 +166,6 @@ def measure(count: int, folder: Path, *, repeat: int = 3, seeks: int = 200) -> L
         open_ratio=round(opened / bare, 2) if bare else 0.0,
         prepare_s=round(prepare_s, 3),
         seeks=len(times),
-        seek_p99_ms=round(times[max(0, int(len(times) * 0.99) - 1)] * 1000, 2),
+        seek_p99_ms=round((percentile(times, 99) or 0.0) * 1000, 2),
         seek_max_ms=round(times[-1] * 1000, 2),
     )

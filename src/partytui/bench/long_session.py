@@ -21,7 +21,7 @@ from ..core.approvals import ApprovalBroker
 from ..core.log import SessionLog
 from ..core.session import Session
 from .feed import CHARS_PER_TOKEN, Feed, session_started
-from .harness import SIZE, BenchApp, KeyLatency, KeyPresser, RenderProbe, percentile, rss_mb, settle
+from .harness import SIZE, BenchApp, KeyLatency, KeyPresser, RenderProbe, ms, percentile, rss_mb, settle
 
 KEY_WINDOW_S = 4.0
 
@@ -71,7 +71,7 @@ async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
             try:
                 window = asyncio.create_task(_first_window(latency))
                 done = asyncio.Event()
-                per_delta = 6.0  # characters, refined as the feed goes
+                per_delta = 6.0  # characters per delta, assumed until the feed has sent one
 
                 async def watch() -> None:
                     stride, next_sample = max(target_chars // 20, 1), max(target_chars // 20, 1)
@@ -119,8 +119,8 @@ async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
         rss_end_mb=round(rss_end, 1),
         rss_growth_mb=round(rss_end - rss_start, 1),
         rss_samples=samples,
-        key_p99_start_ms=_ms(p99_start),
-        key_p99_end_ms=_ms(percentile(end_keys, 99)),
+        key_p99_start_ms=ms(p99_start),
+        key_p99_end_ms=ms(percentile(end_keys, 99)),
         backlog_end=backlog_end,
         drain_s=None if drain is None else round(drain, 2),
         mounted_widgets_end=widgets,
@@ -134,10 +134,6 @@ async def _first_window(latency: KeyLatency) -> float | None:
     p99 = percentile(latency.take(), 99)
     latency.recording = False
     return p99
-
-
-def _ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000, 1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,6 @@ within a second once the feed stopped, and key presses waited at most 50 ms at p
 from __future__ import annotations
 
 import asyncio
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ from ..core.approvals import ApprovalBroker
 from ..core.log import SessionLog
 from ..core.session import Session
 from .feed import Feed, session_started
-from .harness import SIZE, BenchApp, KeyLatency, KeyPresser, NaiveApp, RenderProbe, percentile, settle, slope
+from .harness import SIZE, BenchApp, KeyLatency, KeyPresser, NaiveApp, RenderProbe, ms, percentile, settle, slope
 
 Kind = Literal["partytui", "naive"]
 KEY_P99_LIMIT_S = 0.050
@@ -121,16 +120,12 @@ async def run_step(kind: Kind, rate: float, *, warmup: float, window: float, fol
         backlog_growth=round(growth, 1),
         backlog_max=int(max((b for _, b in points), default=0)),
         drain_s=None if drain is None else round(drain, 3),
-        key_p50_ms=_ms(percentile(keys, 50)),
-        key_p99_ms=_ms(p99),
+        key_p50_ms=ms(percentile(keys, 50)),
+        key_p99_ms=ms(p99),
         keys=len(keys),
         frames_per_s=round(frames / elapsed, 1) if elapsed else 0.0,
         sustained=sustained,
     )
-
-
-def _ms(seconds: float | None) -> float | None:
-    return None if seconds is None else round(seconds * 1000, 1)
 
 
 def ramp(kind: Kind, *, start: float, warmup: float, window: float, refine: int, ceiling: float,
@@ -182,7 +177,3 @@ def _line(step: Step) -> str:
         f"  {mark} {step.kind:8} {step.rate:>8.0f}/s  sent {step.achieved:>8.0f}/s  backlog +{step.backlog_growth:.0f}/s"
         f" (max {step.backlog_max})  drain {drain}  keys p99 {step.key_p99_ms} ms  {step.frames_per_s} fps"
     )
-
-
-def temp_folder() -> tempfile.TemporaryDirectory[str]:
-    return tempfile.TemporaryDirectory(prefix="partytui-bench-")
