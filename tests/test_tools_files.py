@@ -11,6 +11,7 @@ import pytest
 from partytui.core.events import EventBase, FileChanged
 from partytui.core.tools import files
 from partytui.core.tools.base import Limits, ToolContext, ToolError
+from partytui.core.tools.workspace import cap_output
 from partytui.core.tools.files import EDIT, FILE_TOOLS, GLOB, GREP, LS_TOOL, MULTI_EDIT, READ, WRITE, glob_regex
 
 
@@ -116,7 +117,33 @@ async def test_output_is_capped(ctx: ToolContext, ws: Path) -> None:
     (ws / "a.txt").write_text("".join(f"{i}\n" for i in range(100)))
     out = await call(READ, ctx, file_path="a.txt")
     full = "\n".join(f"{i + 1:>6}\t{i}" for i in range(100))
-    assert out == full[:100] + f"\n… [truncated {len(full) - 100} chars]"
+    assert len(out) <= 100
+    head, note = out.split("\n… [truncated ", 1)
+    assert full.startswith(head) and note == f"{len(full) - len(head)} chars]"
+    assert out == full[: len(head)] + f"\n… [truncated {len(full) - len(head)} chars]"
+
+
+async def test_a_large_read_stays_within_the_cap_with_the_true_count(ctx: ToolContext, ws: Path) -> None:
+    ctx.limits = Limits(output_cap_chars=30_000)
+    (ws / "big.txt").write_text("".join(f"row {i:020d}\n" for i in range(2000)))
+    out = await call(READ, ctx, file_path="big.txt")
+    full = "\n".join(f"{i + 1:>6}\trow {i:020d}" for i in range(2000))
+    assert len(full) > 30_000 and len(out) == 30_000
+    head, note = out.split("\n… [truncated ", 1)
+    assert full.startswith(head) and note == f"{len(full) - len(head)} chars]"
+
+
+def test_cap_output_never_exceeds_the_limit() -> None:
+    for size in (0, 5, 99, 100, 101, 150, 1_000, 123_456):
+        text = "z" * size
+        for limit in (0, 3, 30, 100, 1_000, 30_000):
+            out = cap_output(text, limit)
+            assert len(out) <= limit
+            if size <= limit:
+                assert out == text
+            elif "[truncated " in out:
+                kept = out.index("\n… [truncated ")
+                assert out.endswith(f"[truncated {size - kept} chars]")
 
 
 # ── Write ─────────────────────────────────────────────────────────────────────

@@ -136,11 +136,36 @@ async def test_timeout_uses_the_limits(bash: BashTool, ctx: ToolContext) -> None
 async def test_a_flood_stays_capped(bash: BashTool, ctx: ToolContext) -> None:
     ctx.limits = Limits(output_cap_chars=30_000)
     out = await asyncio.wait_for(call(bash, ctx, command="yes | head -c 50000000"), 60)
-    assert len(out) < 30_100
+    assert len(out) <= 30_000
     head, note_and_tail = out.split("\n… [truncated ", 1)
     dropped, tail = note_and_tail.split(" chars]\n", 1)
     assert len(head) + len(tail) + int(dropped) == 50_000_000 - 1  # the final newline is stripped
     assert set(head.replace("\n", "")) == {"y"}
+
+
+async def test_a_failing_flood_keeps_its_exit_code_under_the_cap(bash: BashTool, ctx: ToolContext) -> None:
+    ctx.limits = Limits(output_cap_chars=30_000)
+    with pytest.raises(ToolError) as info:
+        await asyncio.wait_for(call(bash, ctx, command="seq 1 20000; exit 3"), 60)
+    out = str(info.value)
+    assert len(out) <= 30_000
+    assert out.endswith("\n\nexit code 3")
+    head, note_and_tail = out.split("\n… [truncated ", 1)
+    dropped, tail = note_and_tail.split(" chars]\n", 1)
+    tail = tail.removesuffix("\n\nexit code 3")
+    full = "".join(f"{i}\n" for i in range(1, 20001))
+    assert full.startswith(head) and full.endswith(tail + "\n")
+    assert len(head) + len(tail) + int(dropped) == len(full) - 1  # the final newline is stripped
+
+
+async def test_a_timed_out_flood_keeps_its_timeout_line_under_the_cap(bash: BashTool, ctx: ToolContext) -> None:
+    ctx.limits = Limits(output_cap_chars=30_000, bash_timeout_s=1.5)
+    with pytest.raises(ToolError) as info:
+        await asyncio.wait_for(call(bash, ctx, command="seq 1 20000; sleep 20"), 60)
+    out = str(info.value)
+    assert len(out) <= 30_000
+    assert out.endswith("timed out after 1.5s; the command and its children were killed")
+    assert "\n… [truncated " in out
 
 
 async def test_secrets_never_reach_the_command(

@@ -374,9 +374,9 @@ class AgentRunner:
             raise
         except Exception as exc:  # a tool bug must not take the agent down: report it as the result
             ok, output = False, f"internal error in {name}: {type(exc).__name__}: {exc}"
-        cap = self.limits.output_cap_chars
-        if len(output) > cap:
-            output = output[:cap] + f"\n… [truncated {len(output) - cap} chars]"
+        from .tools.workspace import cap_output  # one truncation rule for tools and the loop
+
+        output = cap_output(output, self.limits.output_cap_chars)
         self.session.emit(
             ToolResult(
                 agent=self.name,

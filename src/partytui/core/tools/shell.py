@@ -54,6 +54,7 @@ _ATTACHED_OPTION = re.compile(r"^-[A-Za-z](/.*)$")  # -I/usr/include
 _OPERATOR_CHARS = set("();<>|&")
 _CHUNK = 1 << 16
 KILL_GRACE_S = 2.0
+NOTE_ROOM = 160  # chars kept free under the output cap for the truncation note and the status line
 DRAIN_S = 0.5  # how long to wait for output after the group is gone (a setsid escapee may hold the pipe)
 
 
@@ -288,7 +289,10 @@ class BashTool(Tool):
         argv = ["bash", "--noprofile", "--norc", "-c", args.command]
         if await self._use_bwrap(workspace):
             argv = bwrap_argv(workspace) + argv
-        output = CappedOutput(limits.output_cap_chars)
+        # Leave room under the cap for the truncation note and the exit-code or timeout line,
+        # so the loop's own cap never has to cut the result again.
+        cap = limits.output_cap_chars
+        output = CappedOutput(max(cap - NOTE_ROOM, cap // 2, 2))
         rc, timed_out = await self._execute(argv, workspace, timeout_s, output)
         text = output.text().rstrip("\n")
         if timed_out:

@@ -124,8 +124,15 @@ def open_file(workspace: Path, real: Path, flags: int = os.O_RDONLY, mode: int =
 
 
 def cap_output(text: str, limit: int) -> str:
-    """Keep the head of ``text`` within ``limit`` characters and say how much was cut."""
+    """Keep the head of ``text`` and a note of how much was cut, together within ``limit`` characters."""
     if len(text) <= limit:
         return text
-    cut = len(text) - limit
-    return f"{text[:limit]}\n… [truncated {cut} chars]"
+    keep = limit
+    while True:  # the note's length depends on the count it reports; settle on both
+        note = f"\n… [truncated {len(text) - keep} chars]"
+        if limit - len(note) == keep:
+            break
+        keep = limit - len(note)
+        if keep < 0:  # no room even for the note
+            return text[:limit]
+    return text[:keep] + note
