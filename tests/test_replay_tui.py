@@ -215,8 +215,8 @@ async def test_every_key_of_the_replay(demo_log: Path) -> None:
         await pilot.press("question_mark")
         await until(pilot, lambda: isinstance(app.screen, HelpScreen), "the help")
         keys = dict(app.screen.bindings)  # type: ignore[attr-defined]
-        assert {"space", "+ / -", ".", "[ / ]", "home / end", "t", "i", "d", "?", "q"} <= set(keys)
-        assert "p" not in keys
+        assert {"space", "+ / -", ".", "[ / ]", "home / end", "t", "i", "d", "?", "q", "e", "k / j"} <= set(keys)
+        assert "p" not in keys and "m" not in keys and "x" not in keys
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, ReplayScreen), "back")
         await pilot.press("q")

@@ -685,3 +685,14 @@ async def test_a_request_that_waits_behind_another_is_announced() -> None:
         await until(pilot, lambda: isinstance(app.screen, ApprovalModal) and app.screen.request.kind == "plan", "the second opens")
         await pilot.press("a")
         await until(pilot, lambda: second.done(), "the second answered")
+
+
+def test_each_flush_takes_the_pane_that_has_waited_longest_and_a_full_redraw_takes_all() -> None:
+    app = make_app(live_session(), clock=lambda: NOW)
+    for name in ("a", "b", "c"):
+        app._dirty[name] = None
+    assert app._take_dirty() == {"a"}
+    app._dirty["a"] = None  # news again for a: it waits behind b and c
+    assert [app._take_dirty(), app._take_dirty(), app._take_dirty()] == [{"b"}, {"c"}, {"a"}]
+    app._dirty.update(dict.fromkeys("xyz"))
+    assert app._take_dirty(everything=True) == {"x", "y", "z"} and not app._dirty

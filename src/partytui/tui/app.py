@@ -156,25 +156,23 @@ class PartyApp(App[int | None]):
         self._structural = True
 
     async def flush_view(self) -> None:
-        """Apply what the listener noted since the last flush; the timer calls it ~20 times a second."""
+        """Apply what the listener noted since the last flush; the timer calls it FLUSH_HZ times a second."""
         # Closing stops the app (is_running) before it removes the screens, while timers may still fire
         if not self.is_running or not self.main.is_mounted:
             return
         async with self._flush_lock:
-            now = self.clock()
-            dirty = self._take_dirty()
-            full, self._full = self._full, False
-            structural, self._structural = self._structural, False
-            if int(now) != self._last_second:
-                self._last_second, structural = int(now), True
-            if self._showing and not full and time.monotonic() - self._modal_flushed < MODAL_FLUSH_S:
+            if self._showing and not self._full and time.monotonic() - self._modal_flushed < MODAL_FLUSH_S:
                 # An approval modal is on top: the team behind it stays visible and live, but is redrawn a
                 # few times a second only, so the modal's first frame and the person's keys come first.
-                self._dirty.update(dict.fromkeys(dirty))
-                self._structural = self._structural or structural
                 self._close_answered_modals()
                 return
             self._modal_flushed = time.monotonic()
+            now = self.clock()
+            full, self._full = self._full, False
+            dirty = self._take_dirty(everything=full)
+            structural, self._structural = self._structural, False
+            if int(now) != self._last_second:
+                self._last_second, structural = int(now), True
             try:
                 if dirty or structural or full:
                     await self.main.sync(self.session.state, now, dirty, structural, full)
@@ -204,14 +202,14 @@ class PartyApp(App[int | None]):
             event.prevent_default()  # App's own handler would match it with the new screen's bindings
             self.log.debug(f"key {event.key!r} dropped: pressed on {pressed_on!r}, which is no longer on top")
 
-    def _take_dirty(self) -> set[str]:
+    def _take_dirty(self, everything: bool = False) -> set[str]:
         """The panes this flush updates: the longest-waiting PANES_PER_FLUSH of those with news.
 
         Every pane that changes is laid out and drawn again in the next frame; eight at once make one long
         step of the event loop, and a key press waits for the whole step. One pane per flush at 60 Hz keeps
         steps short and still updates each of eight busy panes ~7 times a second (a lone one 60 times).
         """
-        if len(self._dirty) <= self.PANES_PER_FLUSH:
+        if everything or len(self._dirty) <= self.PANES_PER_FLUSH:  # a full redraw draws every pane
             taken, self._dirty = self._dirty, {}
             return set(taken)
         names = list(self._dirty)

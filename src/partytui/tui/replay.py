@@ -93,13 +93,7 @@ class ReplayScreen(MainScreen, inherit_bindings=False):
         self.replay.seek(message.position)
 
     def key_help(self) -> list[tuple[str, str]]:
-        keys = [("1-9", "focus agent N")]
-        keys += [
-            (b.key_display or b.key, b.description)  # type: ignore[union-attr]
-            for b in MainScreen.BINDINGS
-            if not b.key.isdigit() and b.key not in ("p", "m", "x")  # type: ignore[union-attr]
-        ]
-        keys += [("enter", "open the task card under the cursor"), ("ctrl+p", "command palette"), ("escape", "leave zoom")]
+        keys = MainScreen.screen_keys(leave_out=("p", "m", "x"))  # no live team to pause, message or cancel
         return [("", "Replay"), *REPLAY_KEYS, ("", "Screen"), *keys, ("", "Requests"), *MODAL_KEYS]
 
     def palette_commands(self):  # type: ignore[no-untyped-def]

@@ -143,13 +143,12 @@ class MainScreen(Screen[None]):
             pane = self.panes.get(name)
             if pane is not None:
                 await pane.sync(state, now)
-        for pane in self.panes.values():
-            pane.refresh_title(state, now)
-        if structural or full:
-            if self.board is not None:
-                await self.board.sync(state, now)
         if not (structural or full):
-            return  # deltas move neither the phases nor the totals (the once-a-second tick is structural)
+            return  # deltas move neither titles, the board, the phases nor the totals (the once-a-second tick is structural)
+        for pane in self.panes.values():
+            pane.refresh_title(state, now)  # the changed panes did theirs; the others' clocks move
+        if self.board is not None:
+            await self.board.sync(state, now)
         # looked up among the screen's own children (a query would walk every widget of every pane at
         # each flush), and tolerant of their absence: if the app closes mid-rebuild they are already gone
         for child in self.children:
@@ -254,8 +253,14 @@ class MainScreen(Screen[None]):
     # ── help and palette ────────────────────────────────────────────────────
 
     def key_help(self) -> list[tuple[str, str]]:
+        return self.screen_keys() + MODAL_KEYS
+
+    @classmethod
+    def screen_keys(cls, leave_out: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+        """The main screen's keys for the help (a replay leaves out the ones that act on a live team)."""
         keys = [("1-9", "focus agent N")]
-        keys += [(b.key_display or b.key, b.description) for b in self.BINDINGS if not b.key.isdigit()]  # type: ignore[union-attr]
+        keys += [(b.key_display or b.key, b.description) for b in MainScreen.BINDINGS  # type: ignore[union-attr]
+                 if not b.key.isdigit() and b.key not in leave_out]  # type: ignore[union-attr]
         keys += [
             ("enter", "open the task card under the cursor; in a pane, open or close the chosen tool call or thinking"),
             ("k / j", "choose the previous / next tool call or thinking in the focused pane (or click one)"),
@@ -263,7 +268,7 @@ class MainScreen(Screen[None]):
             ("ctrl+p", "command palette"),
             ("escape", "leave zoom"),
         ]
-        return keys + MODAL_KEYS
+        return keys
 
     def palette_commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         commands: list[tuple[str, str, Callable[[], object]]] = []
