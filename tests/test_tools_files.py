@@ -389,6 +389,18 @@ async def test_grep_head_limit_and_bad_regex(ctx: ToolContext, ws: Path) -> None
         await call(GREP, ctx, pattern="(unclosed")
 
 
+async def test_glob_and_grep_list_a_symlinked_file_under_its_own_name(ctx: ToolContext, ws: Path) -> None:
+    _touch(ws / "real.txt", "needle here\n", mtime=1_000_000)
+    (ws / "alias.txt").symlink_to(ws / "real.txt")
+    (ws / "sub").mkdir()
+    (ws / "sub" / "up.txt").symlink_to(Path("..") / "real.txt")  # a relative link into a parent directory
+    assert sorted((await call(GLOB, ctx, pattern="**/*.txt")).splitlines()) == ["alias.txt", "real.txt", "sub/up.txt"]
+    out = await call(GREP, ctx, pattern="needle", output_mode="count")
+    assert out == "alias.txt:1\nreal.txt:1\nsub/up.txt:1\n\n3 matches in 3 files"
+    out = await call(GREP, ctx, pattern="needle", output_mode="content", glob="alias.txt")
+    assert out == "alias.txt:1:needle here"
+
+
 # ── LS ────────────────────────────────────────────────────────────────────────
 
 

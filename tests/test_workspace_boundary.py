@@ -164,6 +164,23 @@ async def test_walking_tools_do_not_follow_links_outside(ctx: ToolContext, ws: P
         await call(GLOB, ctx, pattern="../outside/*")
 
 
+def test_grep_skips_a_file_link_swapped_outside_after_the_walk(ws: Path, outside: Path) -> None:
+    from partytui.core.tools.files import _open_grep_target
+
+    root = os.path.realpath(ws)
+    (ws / "src" / "alias.py").symlink_to(ws / "src" / "app.py")
+    dir_fd = os.open(ws / "src", os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fd = _open_grep_target(root, dir_fd, "alias.py", str(ws / "src" / "alias.py"))
+        assert fd is not None
+        os.close(fd)
+        (ws / "src" / "alias.py").unlink()  # the walk kept it; now it points outside
+        (ws / "src" / "alias.py").symlink_to(outside / "secret.txt")
+        assert _open_grep_target(root, dir_fd, "alias.py", str(ws / "src" / "alias.py")) is None
+    finally:
+        os.close(dir_fd)
+
+
 # ── Bash's static check ───────────────────────────────────────────────────────
 
 

@@ -465,7 +465,8 @@ class Glob(Tool):
         found = await asyncio.to_thread(_glob, root, str(base), pattern)
         if not found:
             return "No files found"
-        shown = [relative(ctx.workspace, p) for p in found[:MAX_GLOB_RESULTS]]
+        # relpath, not relative(): a symlinked file is listed under its own name, not its target's
+        shown = [os.path.relpath(p, root).replace(os.sep, "/") for p in found[:MAX_GLOB_RESULTS]]
         text = "\n".join(shown)
         if len(found) > MAX_GLOB_RESULTS:
             text += (
@@ -487,14 +488,38 @@ class _GrepJob:
     limit: int | None  # stop gathering once this many output lines exist
 
 
-def _grep_file(job: _GrepJob, dir_fd: int | None, name: str, rel: str) -> tuple[int, list[str]]:
-    """(match count, output lines) for one file; binary files count as no match."""
+def _open_grep_target(root: str, dir_fd: int | None, name: str, full: str) -> int | None:
+    """A read fd for one file of the search, or None to skip it.
+
+    A symlinked file found by :func:`_walk_files` (which kept it because it resolves inside the
+    workspace) is opened at its resolved target through the workspace's ``O_NOFOLLOW`` walk, so a
+    link swapped to point outside after the walk checked it is skipped, not followed.
+    """
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
     try:
-        fd = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=dir_fd)
+        return os.open(name, flags | os.O_NOFOLLOW, dir_fd=dir_fd)
+    except OSError as exc:
+        if exc.errno != errno.ELOOP or dir_fd is None:
+            return None
+    target = Path(os.path.realpath(full))
+    if not target.is_relative_to(root):
+        return None
+    try:
+        return open_file(Path(root), target, flags)
+    except (ToolError, OSError):
+        return None
+
+
+def _grep_file(job: _GrepJob, fd: int | None, rel: str) -> tuple[int, list[str]]:
+    """(match count, output lines) for one file, read from ``fd``; binary files count as no match."""
+    if fd is None:
+        return 0, []
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             os.close(fd)
             return 0, []
     except OSError:
+        os.close(fd)
         return 0, []
     with open(fd, "rb") as f:
         if _is_binary(f.read(BINARY_SNIFF)):
@@ -549,7 +574,7 @@ def _grep(job: _GrepJob, root: str, base: str) -> list[tuple[str, float, int, li
             if not job.file_filter.match(key.replace(os.sep, "/")):
                 continue
         rel = os.path.relpath(full, root).replace(os.sep, "/")
-        count, lines = _grep_file(job, dir_fd, name, rel)
+        count, lines = _grep_file(job, _open_grep_target(root, dir_fd, name, full), rel)
         if count:
             if job.mode == "content" and results and lines:
                 lines = ["--", *lines] if job.before or job.after else lines
