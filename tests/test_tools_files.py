@@ -91,6 +91,8 @@ async def test_read_empty_binary_missing_and_directory(ctx: ToolContext, ws: Pat
     (ws / "sub").mkdir()
     with pytest.raises(ToolError, match="sub is a directory; use LS"):
         await call(READ, ctx, file_path="sub")
+    with pytest.raises(ToolError, match=r"^\. is a directory; use LS"):
+        await call(READ, ctx, file_path=".")
 
 
 async def test_read_refuses_a_file_over_the_cap_but_reads_a_part(ctx: ToolContext, ws: Path) -> None:
@@ -188,6 +190,10 @@ async def test_write_onto_a_directory_is_refused(ctx: ToolContext, ws: Path) -> 
     (ws / "d").mkdir()
     with pytest.raises(ToolError, match="d is a directory"):
         await call(WRITE, ctx, file_path="d", content="x")
+    with pytest.raises(ToolError, match=r"^d is a directory$"):
+        await call(EDIT, ctx, file_path="d", old_string="a", new_string="b")
+    with pytest.raises(ToolError, match=r"^\. is a directory$"):
+        await call(MULTI_EDIT, ctx, file_path=".", edits=[{"old_string": "a", "new_string": "b"}])
     (ws / "f").write_text("")
     with pytest.raises(ToolError, match="f is not a directory"):
         await call(WRITE, ctx, file_path="f/inner.txt", content="x")

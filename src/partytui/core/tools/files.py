@@ -127,13 +127,21 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def _open_regular(ctx: ToolContext, real: Path) -> int:
-    """A read fd for a regular file; O_NONBLOCK so a FIFO planted in the workspace cannot hang the open."""
+def _open_regular(ctx: ToolContext, real: Path, rel: str, hint: str = "") -> tuple[int, int]:
+    """(read fd, size) of a regular file; O_NONBLOCK so a FIFO planted in the workspace cannot hang the open.
+
+    A directory is refused as ``"{rel} is a directory{hint}"``, anything else not regular as such.
+    """
+    if rel == ".":  # the workspace itself has no parent to open it through
+        raise ToolError(f"{rel} is a directory{hint}")
     fd = open_file(ctx.workspace, real, os.O_RDONLY | os.O_NONBLOCK)
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
+    st = os.fstat(fd)
+    if not stat.S_ISREG(st.st_mode):
         os.close(fd)
-        raise ToolError(f"{relative(ctx.workspace, real)} is not a regular file")
-    return fd
+        if stat.S_ISDIR(st.st_mode):
+            raise ToolError(f"{rel} is a directory{hint}")
+        raise ToolError(f"{rel} is not a regular file")
+    return fd, st.st_size
 
 
 def _search_base(ctx: ToolContext, path: str | None) -> Path:
@@ -143,11 +151,8 @@ def _search_base(ctx: ToolContext, path: str | None) -> Path:
 async def _read_small(ctx: ToolContext, real: Path, what: str) -> str:
     """The whole text of a file an edit may touch: within the read cap, not binary, UTF-8."""
     rel = relative(ctx.workspace, real)
-    if real.is_dir():
-        raise ToolError(f"{rel} is a directory")
-    fd = _open_regular(ctx, real)
+    fd, size = _open_regular(ctx, real, rel)
     async with aiofiles.open(fd, "rb") as f:
-        size = os.fstat(fd).st_size
         if size > ctx.limits.read_cap_bytes:
             raise ToolError(
                 f"{rel} is {size} bytes, over the {ctx.limits.read_cap_bytes}-byte cap for {what}"
@@ -274,11 +279,8 @@ class Read(Tool):
     async def run(self, args: Input, ctx: ToolContext) -> str:
         real = resolve(ctx.workspace, args.file_path, must_exist=True)
         rel = relative(ctx.workspace, real)
-        if real.is_dir():
-            raise ToolError(f"{rel} is a directory; use LS to list it")
-        fd = _open_regular(ctx, real)
+        fd, size = _open_regular(ctx, real, rel, "; use LS to list it")
         async with aiofiles.open(fd, "rb") as f:
-            size = os.fstat(fd).st_size
             if size == 0:
                 return f"The file {rel} exists but is empty."
             if _is_binary(await f.read(BINARY_SNIFF)):
