@@ -23,6 +23,7 @@ from ..widgets.board import TaskBoard, TaskCard
 from ..widgets.palette import PartyCommands
 from ..widgets.statusbar import StatusBar
 from ..widgets.timeline import PhaseTimeline
+from ..widgets.labels import pane_order
 
 if TYPE_CHECKING:
     from ..app import PartyApp
@@ -36,12 +37,6 @@ PANE_MIN_WIDTH = 80
 
 def choose_layout(width: int, height: int) -> Layout:
     return "grid" if width >= GRID_MIN_WIDTH and height >= GRID_MIN_HEIGHT else "tabs"
-
-
-def pane_order(state: TeamState) -> list[str]:
-    """The lead first (key 1), then the others as the session named them."""
-    lead = state.lead
-    return ([lead] if lead else []) + [name for name in state.agents if name != lead]
 
 
 def grid_columns(agents: int, width: int) -> int:

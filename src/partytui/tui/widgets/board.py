@@ -19,7 +19,7 @@ from textual.widgets import Static
 from ...core.state import TaskView, TeamState
 from ..theme import agent_color
 from .agent_lists import agent_lists, render_lists
-from .labels import duration, one_line
+from .labels import duration, one_line, pane_order
 
 COLUMNS = ("pending", "in_progress", "blocked", "completed")
 TITLES = {"pending": "pending", "in_progress": "in progress", "blocked": "blocked", "completed": "completed"}
@@ -139,8 +139,7 @@ class AgentListsColumn(VerticalScroll):
         yield self.body
 
     def show(self, state: TeamState) -> None:
-        # the lead first, then the others as the session named them (the panes' order)
-        agents = sorted(state.agents.values(), key=lambda v: not v.info.lead)
+        agents = [state.agents[name] for name in pane_order(state)]
         sections = tuple((v.name, v.info.color, lists) for v in agents if (lists := agent_lists(v, state)))
         if sections == self._shown:
             return

@@ -77,3 +77,9 @@ def agent_status(view: AgentView, state: TeamState, now: float) -> str:
     if name in ("idle", "error", "cancelled") and reason:
         return f"{name}: {reason}"
     return name
+
+
+def pane_order(state: TeamState) -> list[str]:
+    """The agents in the order the screen shows them: the lead first (key 1), then as the session named them."""
+    lead = state.lead
+    return ([lead] if lead else []) + [name for name in state.agents if name != lead]
