@@ -368,5 +368,10 @@ def parse_event(data: dict[str, Any]) -> EventBase:
     return _adapter.validate_python(data)
 
 
+def parse_event_json(raw: bytes | str) -> EventBase:
+    """One event validated straight from its raw JSON; anything it refuses raises ``ValueError``."""
+    return _adapter.validate_json(raw)
+
+
 def to_json(event: EventBase) -> str:
     return event.model_dump_json(exclude_none=True)

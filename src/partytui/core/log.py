@@ -7,19 +7,17 @@ Approvals are fsynced: a decision a person made is on disk before anyone acts on
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import re
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from .errors import FileProblem
-from .events import FORMAT_VERSION, Event, EventBase, parse_event, to_json
+from .events import FORMAT_VERSION, EventBase, parse_event, parse_event_json, to_json
 
 # Token-like secrets: Anthropic keys and generic bearer/API tokens that might leak through tool output.
 SECRET_PATTERNS = [
@@ -194,11 +192,6 @@ class LogContents:
     lines: int = 0
 
 
-@functools.cache
-def _json_adapter() -> TypeAdapter[Any]:
-    return TypeAdapter(Event)
-
-
 def read_log(path: Path | str) -> LogContents:
     """Read a whole log. A torn last line is dropped; any other bad line raises :class:`LogError`."""
     path = Path(path)
@@ -211,7 +204,6 @@ def read_log(path: Path | str) -> LogContents:
     out = LogContents()
     lines = raw.split(b"\n")
     ends_clean = raw.endswith(b"\n") or not raw
-    fast = _json_adapter()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -219,7 +211,7 @@ def read_log(path: Path | str) -> LogContents:
         # Anything it refuses — an unknown type, a newer format, a torn or bad line — takes the checked
         # path below, which says what is wrong with it.
         try:
-            event = fast.validate_json(line)
+            event = parse_event_json(line)
         except ValueError:
             pass
         else:
