@@ -9,7 +9,9 @@ from ..cli import CliError
 from ..core.events import EventBase
 from ..core.log import LogError, read_log
 from ..core.sessions import SessionNotFound, find_session
-from .summary import load_summary, render_text
+from ..core.state import fold
+from ..core.summary import summarize
+from .summary import render_text
 
 
 def load_events(session: str, session_dir: str | None) -> tuple[str, list[EventBase]]:
@@ -33,7 +35,7 @@ def main(args: argparse.Namespace) -> int:
     path, events = load_events(args.session, args.session_dir)  # a bad or empty log stops here, either way
     if args.headless or not sys.stdout.isatty():
         # the final state, folded by the same reducer the replay uses: what `partytui summary` prints
-        print(render_text(load_summary(path, args.session_dir)))
+        print(render_text(summarize(fold(events))))
         return 0
     from ..tui.replay import make_replay_app
 
