@@ -141,7 +141,7 @@ def _provider(scenario, session: Session, speed: float):
         return scripted_provider(scenario, session, speed=speed)
     from ..core.providers.anthropic import AnthropicProvider, make_client
 
-    _require_credentials()
+    # every caller has already stopped on missing credentials (`_require_credentials`) before a live run
     return AnthropicProvider(make_client())
 
 
@@ -192,7 +192,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     if scenario is None:
         _require_credentials()
 
-    folder = session_dir(args.session_dir)
+    folder = session_dir(args.session_dir, config=config)
     session_id = new_session_id()
     log_path = folder / f"{session_id}.jsonl"
     if args.workspace:

@@ -6,8 +6,12 @@ import os
 import secrets
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from .config import Config
 
 ENV_SESSION_DIR = "PARTYTUI_SESSION_DIR"
 
@@ -16,19 +20,22 @@ class SessionNotFound(Exception):
     pass
 
 
-def session_dir(override: str | os.PathLike[str] | None = None) -> Path:
+def session_dir(override: str | os.PathLike[str] | None = None, *, config: Config | None = None) -> Path:
     """``--session-dir`` wins, then ``$PARTYTUI_SESSION_DIR``, the config file's ``session_dir``, then the
-    platform's user data dir."""
+    platform's user data dir. ``config``, when the caller has already loaded it, spares reading the file again."""
     if override:
         return Path(override).expanduser()
     if env := os.environ.get(ENV_SESSION_DIR):
         return Path(env).expanduser()
-    from .config import ConfigError, load_config
+    if config is not None:
+        configured = config.session_dir
+    else:
+        from .config import ConfigError, load_config
 
-    try:
-        configured = load_config().session_dir
-    except ConfigError:
-        configured = None  # `run` reports a broken config file; finding a session does not need one
+        try:
+            configured = load_config().session_dir
+        except ConfigError:
+            configured = None  # `run` reports a broken config file; finding a session does not need one
     if configured:
         return Path(configured).expanduser()
     return Path(platformdirs.user_data_dir("partytui", appauthor=False)) / "sessions"
