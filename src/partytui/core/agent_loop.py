@@ -19,6 +19,7 @@ from .providers.base import Provider, ProviderError, TurnResult
 from .providers.pricing import cost_usd
 from .tools.base import Limits, Tool, ToolContext, ToolError
 from .tools.names import UNAVAILABLE_TOOLS
+from .tools.team import PERMISSION_DENIED
 
 if TYPE_CHECKING:
     from .orchestrator import Team
@@ -340,7 +341,7 @@ class AgentRunner:
         )
         if view.decision != "approved":
             raise ToolError(
-                f"The person did not allow {tool.name}" + (f": {view.note}" if view.note else ".")
+                f"{PERMISSION_DENIED} {tool.name}" + (f": {view.note}" if view.note else ".")
             )
 
     async def _execute(self, call: dict[str, Any]) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from pydantic import (
 from .errors import FileProblem
 from .events import PHASES, ApprovalKind
 from .state import TeamState
+from .tools.team import REJECTION_PREFIXES
 
 APPROVAL_KINDS = get_args(ApprovalKind)
 StopReason = Literal[
@@ -141,9 +142,6 @@ class Turn(_Strict):
 
 MAX_REVISIONS = 3  # rejections of one request a script answers with its revision turns
 
-# what the team's tools answer when the person says no (see core/tools/team.py and core/agent_loop.py)
-_REJECTION_PREFIXES = ("REJECTED", "The person did not allow", "The person declined")
-
 
 def _rejected(message: Any) -> bool:
     """Does this user message carry a rejected request's tool result?"""
@@ -156,7 +154,7 @@ def _rejected(message: Any) -> bool:
         body = block.get("content")
         if isinstance(body, list):
             body = "".join(b.get("text", "") for b in body if isinstance(b, dict))
-        if isinstance(body, str) and body.startswith(_REJECTION_PREFIXES):
+        if isinstance(body, str) and body.startswith(REJECTION_PREFIXES):  # the team's tools' answers to a "no"
             return True
     return False
 

@@ -10,6 +10,12 @@ from ..events import PHASES, Question, QuestionOption, Todo, TodoUpdated
 from ..tasks import TaskError
 from .base import Tool, ToolContext, ToolError, ToolInput
 
+# How a tool result says the person said no; scenario scripts recognise a rejection by these prefixes.
+REJECTED = "REJECTED"  # RequestApproval / ExitPlanMode
+PERMISSION_DENIED = "The person did not allow"  # a tool needing permission (core/agent_loop.py)
+QUESTION_DECLINED = "The person declined"  # AskUserQuestion
+REJECTION_PREFIXES = (REJECTED, PERMISSION_DENIED, QUESTION_DECLINED)
+
 
 def _team(ctx: ToolContext):
     if ctx.team is None:
@@ -200,7 +206,7 @@ class AskUserQuestion(Tool):
             questions=questions,
         )
         if view.decision == "rejected":
-            return "The person declined to answer" + (f": {view.note}" if view.note else ".")
+            return f"{QUESTION_DECLINED} to answer" + (f": {view.note}" if view.note else ".")
         answers = list(view.answers) or ([view.note] if view.note else ["(no answer)"])
         return "\n".join(answers)
 
@@ -238,7 +244,7 @@ class RequestApproval(Tool):
 def _decision_text(decision: str | None, note: str) -> str:
     if decision == "approved":
         return "APPROVED" + (f". Note from the person: {note}" if note else ".")
-    return "REJECTED" + (f". Note from the person: {note}" if note else ". No reason given.")
+    return REJECTED + (f". Note from the person: {note}" if note else ". No reason given.")
 
 
 class ExitPlanMode(Tool):
