@@ -17,6 +17,7 @@ from partytui.core.log import read_log
 from partytui.core.session import Session
 from partytui.core.state import fold
 from partytui.core.summary import summarize
+from partytui.replay.player import ReplayPlayer
 from partytui.resources import demo_scenario
 from partytui.tui import PartyApp, make_app
 from partytui.tui.replay import SPEEDS, ReplayApp, ReplayScreen, make_replay_app
@@ -85,6 +86,14 @@ async def screen_text(pilot: Pilot) -> dict:
     """What the main screen shows, widget by widget (the replay screen is one row shorter, so not pixels)."""
     app: PartyApp = pilot.app  # type: ignore[assignment]
     await app.flush_view()
+    # How many entries a pane holds depends on how they arrived (pruned at a high-water mark as they stream,
+    # the newest window when built at once): compare whole transcripts, every earlier entry brought back.
+    for pane in app.main.panes.values():
+        while pane.transcript.hidden:
+            before = pane.transcript.hidden
+            pane.transcript.action_load_earlier()
+            assert pane.transcript.hidden < before
+    await pilot.pause()
     blocks = [i for pane in app.main.panes.values() for i in pane.transcript.items if isinstance(i, TextBlock)]
     await until(pilot, lambda: all(b.source == b.entry.text for b in blocks), "streamed text caught up")
     main = app.main
@@ -277,6 +286,29 @@ async def test_played_to_the_end_it_shows_what_the_live_app_showed(demo_log: Pat
         shown_live = await screen_text(pilot)
     assert replayed == shown_live
     assert "done" in replayed["status"] and "✓ VALIDATE" in replayed["timeline"]
+
+
+async def test_played_one_event_at_a_time_it_shows_what_the_live_app_showed(
+    demo_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batches a replay hands over depend on how fast frames are drawn; the end must not (one at a time
+    is what a loaded machine does to the paced player)."""
+    play = ReplayPlayer.play
+
+    async def one_at_a_time(self, speed=1.0, on_events=None, **kwargs):  # type: ignore[no-untyped-def]
+        return await play(self, None, on_events, **{**kwargs, "batch": 1})
+
+    monkeypatch.setattr(ReplayPlayer, "play", one_at_a_time)
+    events = read_log(demo_log).events
+    replay = replay_of(events, autoplay=True)
+    async with replay.run_test(size=LARGE) as pilot:
+        await until(pilot, lambda: replay.player.at_end and not replay.playing, "played to the end", steps=3000)
+        replayed = await screen_text(pilot)
+    final = fold(events)
+    live = make_app(Session(state=final, clock=lambda: final.last_ts), clock=lambda: final.last_ts)
+    async with live.run_test(size=LARGE) as pilot:
+        await drawn(pilot)
+        assert replayed == await screen_text(pilot)
 
 
 async def test_past_approvals_show_who_answered_what_and_the_note(demo_log: Path) -> None:

@@ -123,7 +123,7 @@ class PartyApp(App[int | None]):
             # a resumed session may start with requests still waiting for an answer
             for view in sorted(self.session.state.pending_approvals, key=lambda v: v.request.id):
                 self._approvals.put_nowait(view.request.id)
-        self.set_interval(1 / self.FLUSH_HZ, self.flush_view)
+        self.set_interval(1 / self.FLUSH_HZ, self._flush_tick)
         self.call_after_refresh(tune_collector)  # after the first frame: start-up's objects are all built
         self.run_worker(self._approval_loop(), name="approvals", group="approvals")
         if self.runner is not None:
@@ -155,13 +155,21 @@ class PartyApp(App[int | None]):
     def request_structural(self) -> None:
         self._structural = True
 
-    async def flush_view(self) -> None:
-        """Apply what the listener noted since the last flush; the timer calls it FLUSH_HZ times a second."""
+    async def _flush_tick(self) -> None:
+        """The timer's flush, FLUSH_HZ times a second: paced, a few panes at a time (see ``_take_dirty``)."""
+        await self.flush_view(paced=True)
+
+    async def flush_view(self, *, paced: bool = False) -> None:
+        """Apply what the listener noted since the last flush.
+
+        Unpaced (a caller that needs the screen to show the state now: a seek, a test, a screenshot), every
+        pane with news is drawn; paced (the timer), the work is spread over several flushes.
+        """
         # Closing stops the app (is_running) before it removes the screens, while timers may still fire
         if not self.is_running or not self.main.is_mounted:
             return
         async with self._flush_lock:
-            if self._showing and not self._full and time.monotonic() - self._modal_flushed < MODAL_FLUSH_S:
+            if paced and self._showing and not self._full and time.monotonic() - self._modal_flushed < MODAL_FLUSH_S:
                 # An approval modal is on top: the team behind it stays visible and live, but is redrawn a
                 # few times a second only, so the modal's first frame and the person's keys come first.
                 self._close_answered_modals()
@@ -169,7 +177,7 @@ class PartyApp(App[int | None]):
             self._modal_flushed = time.monotonic()
             now = self.clock()
             full, self._full = self._full, False
-            dirty = self._take_dirty(everything=full)
+            dirty = self._take_dirty(everything=full or not paced)
             structural, self._structural = self._structural, False
             if int(now) != self._last_second:
                 self._last_second, structural = int(now), True

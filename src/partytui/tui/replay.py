@@ -152,8 +152,8 @@ class ReplayApp(PartyApp):
         # past requests ring no bell: the transcript and the inbox show them with their answers
         self._new_requests.clear()
 
-    async def flush_view(self) -> None:
-        await super().flush_view()
+    async def flush_view(self, *, paced: bool = False) -> None:
+        await super().flush_view(paced=paced)
         if not self.main.is_mounted:
             return
         if self._rezoom is not None:
