@@ -241,6 +241,84 @@ def test_a_marker_by_task_number_and_one_before_its_task_exists(tmp_path, ws):
     assert session.state.tasks["2"].history[-1][3] == "backend"
 
 
+@pytest.mark.parametrize(
+    "subject",
+    ["[TASK-555] Build the store", "TASK-555: Build the store", "TASK-555 - Build the store",
+     "TASK-555 — Build the store", "TASK-555", "task-555: build the store", "Build the store (TASK-555)"],
+)
+def test_a_marker_completes_the_task_its_subject_names_never_a_longer_id(tmp_path, ws, subject):
+    session = make_session(tmp_path)
+    board = TaskBoard(session)
+    board.create("lead", "TASK-5550: the longer id comes first")
+    board.create("lead", "[TASK-5550] and again")
+    board.create("lead", "SUBTASK-555: a longer name")
+    board.create("lead", "Follow-up to TASK-555 mentioned in passing")
+    target = board.create("lead", subject)
+    mirror = WorkspaceMirror(session, ws)
+    mirror.attach()
+    bash(session, "qa", ws, "mkdir -p .orchestrator/complete && touch .orchestrator/complete/TASK-555.done")
+    mirror.sync()
+    done = {v.task.id for v in session.state.tasks.values() if v.task.status == "completed"}
+    assert done == {target.id}
+    assert session.state.markers[".orchestrator/complete/TASK-555.done"].task_id == target.id
+
+
+def test_a_marker_with_a_longer_id_completes_nothing_of_a_shorter_one(tmp_path, ws):
+    session = make_session(tmp_path)
+    board = TaskBoard(session)
+    board.create("lead", "[TASK-555] Build the store")
+    board.create("lead", "TASK-55: the shorter id")
+    mirror = WorkspaceMirror(session, ws)
+    mirror.attach()
+    bash(session, "qa", ws, "mkdir -p .orchestrator/complete && touch .orchestrator/complete/TASK-5550.done")
+    mirror.sync()
+    assert all(v.task.status == "pending" for v in session.state.tasks.values())
+    assert session.state.markers[".orchestrator/complete/TASK-5550.done"].task_id is None
+
+
+def test_a_task_handed_to_an_agent_that_works_by_ids_carries_its_id(tmp_path, ws):
+    from partytui.core.tasks import asks_for_task_id, task_tag
+
+    assert asks_for_task_id("When verified, write .orchestrator/complete/<TASK-ID>.done")
+    assert asks_for_task_id("Your prompt names a {task_id}.")
+    assert not asks_for_task_id("Claim a task with TaskUpdate (taskId, owner) and complete it.")
+
+    session = make_session(tmp_path)
+    board = TaskBoard(session, works_by_ids={"qa"})
+    named = board.create("lead", "[TASK-002] Verify the round trip", "Run kv.py twice.")
+    plain = board.create("lead", "Check the error messages")
+    other = board.create("lead", "Write the docs")
+    board.update("lead", named.id, owner="qa")
+    board.update("lead", plain.id, owner="qa")
+    board.update("lead", other.id, owner="backend")  # works by the board, not by ids: left as it was
+    tasks = session.state.tasks
+    assert tasks[named.id].task.description == "Task ID: TASK-002\n\nRun kv.py twice."
+    assert tasks[plain.id].task.description == f"Task ID: TASK-{plain.id}"
+    assert tasks[other.id].task.description == ""
+    assert "its task id: TASK-002" in board.describe(tasks[named.id].task)
+    # handed over again, the line is not repeated; and the id it gives is the one a marker completes
+    board.update("lead", named.id, owner="qa", status="in_progress")
+    assert tasks[named.id].task.description.count("Task ID:") == 1
+    assert task_tag(tasks[plain.id].task) == f"TASK-{plain.id}"
+    mirror = WorkspaceMirror(session, ws, board=board)
+    mirror.attach()
+    bash(session, "qa", ws, f"mkdir -p .orchestrator/complete && touch .orchestrator/complete/TASK-{plain.id}.done")
+    mirror.sync()
+    assert tasks[plain.id].task.status == "completed" and tasks[named.id].task.status == "in_progress"
+
+
+def test_the_leads_briefing_says_how_to_hand_tasks_to_agents_that_work_by_ids():
+    from partytui.core.orchestrator import Member, team_briefing
+
+    lead = Member(name="lead", model="m", system_prompt="You lead.", tools=[], lead=True)
+    qa = Member(name="qa", model="m", system_prompt="Write .orchestrator/complete/<TASK-ID>.done", tools=[])
+    dev = Member(name="dev", model="m", system_prompt="Claim tasks with TaskUpdate.", tools=[])
+    briefing = team_briefing(lead, [lead, qa, dev], "goal", solo=False)
+    assert "qa work by task ids" in briefing and "[TASK-001]" in briefing and "dev work" not in briefing
+    assert "work by task ids" not in team_briefing(qa, [lead, qa, dev], "goal", solo=False)
+    assert "work by task ids" not in team_briefing(lead, [lead, dev], "goal", solo=False)
+
+
 async def test_a_team_waiting_on_a_marker_sees_it(tmp_path, ws):
     session = make_session(tmp_path)
     board = TaskBoard(session)
@@ -468,6 +546,9 @@ def test_a_team_keeping_files_by_its_own_protocols_shows_on_the_board(tmp_path, 
     assert (marker.task_id, marker.by, marker.note) == ("2", "qa-engineer", "round trip ok")
     assert state.tasks["2"].task.status == "completed" and state.tasks["2"].history[-1][3] == "qa-engineer"
     assert sum(1 for e in events if e.type == "task.updated" and e.task.id == "2" and e.task.status == "completed") == 1
+    # qa-engineer's file asks for a TASK-ID: the task handed to it says which (backend-dev's does not)
+    assert state.tasks["2"].task.description.startswith("Task ID: TASK-002")
+    assert "Task ID:" not in state.tasks["1"].task.description
 
     # the shared documents with who wrote and read them
     docs = state.documents

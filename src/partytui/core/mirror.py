@@ -30,7 +30,7 @@ from .events import (
     Task,
 )
 from .session import Session
-from .tasks import TaskBoard, TaskError
+from .tasks import TaskBoard, TaskError, names_task
 
 if TYPE_CHECKING:
     from .orchestrator import Team
@@ -449,16 +449,14 @@ class WorkspaceMirror:
                 self._marker(view.path, view.by)
 
     def _task_for(self, marker: str) -> Task | None:
-        """The team task a marker names: by id (``3.done``, ``#3.done``), else by ``[<marker>]`` in its subject."""
-        tasks = [
-            v.task for v in self.session.state.tasks.values() if v.task.source == "team" and v.task.status != "deleted"
+        """The team task a marker names (``3.done``, ``#3.done``, ``TASK-555.done`` for a subject that says
+        ``[TASK-555] …``, ``TASK-555: …``, …); an open task before a completed one of the same name."""
+        named = [
+            v.task
+            for v in self.session.state.tasks.values()
+            if v.task.source == "team" and v.task.status != "deleted" and names_task(v.task, marker)
         ]
-        key = marker.lstrip("#")
-        for task in tasks:
-            if task.id == key:
-                return task
-        tag = f"[{marker}]".lower()
-        return next((task for task in tasks if tag in task.subject.lower()), None)
+        return min(named, key=lambda task: task.status == "completed", default=None)
 
     def _complete(self, task: Task, rel: str, by: str | None) -> None:
         if task.status != "completed":

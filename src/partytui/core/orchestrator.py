@@ -20,7 +20,7 @@ from .mirror import WorkspaceMirror
 from .events import PHASES, AgentInfo, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
 from .providers.base import Provider
 from .session import Session
-from .tasks import TaskBoard
+from .tasks import TaskBoard, asks_for_task_id
 from .tools import build_toolset
 from .tools.base import Limits, Tool, ToolError
 
@@ -70,6 +70,15 @@ def team_briefing(member: Member, members: Sequence[Member], goal: str, solo: bo
         f"- {m.name}{' (lead)' if m.lead else ''}: {m.description or 'teammate'}" for m in members
     )
     lead = next((m.name for m in members if m.lead), "the lead")
+    by_ids = [m.name for m in members if not m.lead and asks_for_task_id(m.system_prompt)]
+    handing = ""
+    if member.lead and by_ids:
+        handing = (
+            f"\n- {', '.join(by_ids)} work by task ids (their files ask for a TASK-ID in their prompt). When you hand "
+            "one of them a task, give the task an id in its subject (\"[TASK-001] …\") and name that id in your "
+            "message (\"TASK-001 is yours\"); without one, use TASK-<task number>. partytui adds a \"Task ID:\" "
+            "line to the task's description when such an agent gets it."
+        )
     return f"""
 
 # Working in partytui
@@ -87,7 +96,7 @@ How the team works:
 - Ask the person with AskUserQuestion; get designs and migrations approved with RequestApproval. A rejection
   comes with a note: revise and ask again. Never apply a migration before it is approved.
 - The workspace is your current directory; paths are relative to it and you cannot reach outside it.
-- When you have nothing to do, end your turn: you will be woken by a message or an assignment.
+- When you have nothing to do, end your turn: you will be woken by a message or an assignment.{handing}
 """
 
 
@@ -112,7 +121,7 @@ class Team:
         self.goal = goal
         self.solo = solo
         self.limits = limits or Limits()
-        self.board = TaskBoard(session)
+        self.board = TaskBoard(session, works_by_ids={m.name for m in self.members if asks_for_task_id(m.system_prompt)})
         self.finished = False
         self.status = "running"
         self.reason = ""

@@ -2,10 +2,58 @@
 
 from __future__ import annotations
 
+import re
+
 from .events import Task, TaskCreated, TaskUpdated
 from .session import Session
 
 STATUSES = ("pending", "in_progress", "completed", "deleted")
+
+# How people write a task's id in its subject: "[TASK-555] …", "(TASK-555)", "TASK-555: …", "TASK-555 - …",
+# or the whole subject. A token stops at a delimiter, so TASK-5550 never names TASK-555.
+_LEADING_ID = re.compile(r"^\s*\[?\s*([^\s\[\]():]+?)\s*(?:\]|:|\s+[-–—|]\s|\s*$)")
+_BRACKETED_ID = re.compile(r"[\[(]\s*([^\s\[\]()]+)\s*[\])]")
+# an id as agents' files ask for one (TASK-555, QA-2, BE_12-3): letters, a dash, digits
+_ID_SHAPE = re.compile(r"[A-Za-z][A-Za-z0-9_]*-\d+[A-Za-z0-9_-]*")
+# the line partytui adds to a task's description when it goes to an agent that works by task ids
+# "<TASK-ID>", "{task_id}", "TASK_ID", a completion marker path; not the prose "taskId" of a tool's input
+_ASKS_FOR_ID = re.compile(r"\bTASK[-_ ]ID\b|[<{]\s*(?i:task[-_ ]?id)\s*[>}]|\.orchestrator/complete/")
+TASK_ID_LINE = re.compile(r"^Task ID: (\S+)", re.MULTILINE)
+
+
+def subject_ids(subject: str) -> list[str]:
+    """Every id the subject names in the common forms, first the leading one; the whole subject last."""
+    found = []
+    if lead := _LEADING_ID.match(subject):
+        found.append(lead.group(1))
+    found += [m.group(1) for m in _BRACKETED_ID.finditer(subject)]
+    whole = subject.strip()
+    return list(dict.fromkeys(found + ([whole] if whole else [])))
+
+
+def task_tag(task: Task) -> str | None:
+    """The id an agent should know this task by (and name its completion marker after), if it has one."""
+    for found in subject_ids(task.subject):
+        if _ID_SHAPE.fullmatch(found):
+            return found
+    line = TASK_ID_LINE.search(task.description)
+    return line.group(1) if line else None
+
+
+def names_task(task: Task, marker: str) -> bool:
+    """Does ``marker`` (a completion marker's name, e.g. ``TASK-555``) name this task by id, subject or tag?"""
+    key = marker.strip().lstrip("#").lower()
+    if not key:
+        return False
+    if task.id == key or key in (found.lower() for found in subject_ids(task.subject)):
+        return True
+    line = TASK_ID_LINE.search(task.description)
+    return line is not None and line.group(1).lower() == key
+
+
+def asks_for_task_id(prompt: str) -> bool:
+    """Does an agent file's prompt expect a task id handed to it (a ``<TASK-ID>``, a completion marker)?"""
+    return bool(_ASKS_FOR_ID.search(prompt))
 
 
 class TaskError(Exception):
@@ -13,8 +61,10 @@ class TaskError(Exception):
 
 
 class TaskBoard:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, *, works_by_ids: set[str] | frozenset[str] = frozenset()) -> None:
         self.session = session
+        # agents whose files expect a task id in their prompt: a task handed to one carries a "Task ID:" line
+        self.works_by_ids = set(works_by_ids)
 
     @property
     def _tasks(self):
@@ -68,6 +118,9 @@ class TaskBoard:
             task.subject = subject
         if description is not None:
             task.description = description
+        if task.owner in self.works_by_ids and not TASK_ID_LINE.search(task.description):
+            tag = task_tag(task) or f"TASK-{task.id}"
+            task.description = f"Task ID: {tag}" + (f"\n\n{task.description}" if task.description else "")
         for other in add_blocked_by or []:
             other = self.get(other).id
             if other == task.id:
@@ -97,7 +150,8 @@ class TaskBoard:
     def describe(self, task: Task) -> str:
         line = f"#{task.id} [{task.status}] {task.subject}"
         if task.owner:
-            line += f" (owner: {task.owner})"
+            tag = task_tag(task) if task.owner in self.works_by_ids else None
+            line += f" (owner: {task.owner}; its task id: {tag})" if tag else f" (owner: {task.owner})"
         if task.blocked_by:
             open_deps = [b for b in task.blocked_by if self._tasks.get(b) and self._tasks[b].task.status != "completed"]
             if open_deps:
