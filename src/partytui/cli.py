@@ -22,14 +22,22 @@ class CliError(Exception):
         self.code = code
 
 
-def _speed(text: str) -> float:
+def _number(text: str, cast: Callable[[str], float], what: str, low: float) -> float:
     try:
-        value = float(text)
+        value = cast(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("speed cannot be negative")
+        raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+    if value < low:
+        raise argparse.ArgumentTypeError(f"must be {low} or more" if low else "cannot be negative")
     return value
+
+
+def _speed(text: str) -> float:
+    return _number(text, float, "a number", 0)
+
+
+def _count(text: str) -> int:
+    return int(_number(text, int, "a whole number", 1))
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:
@@ -70,9 +78,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="partytui.commands.run:run")
 
     p = sub.add_parser("resume", help="continue an interrupted session from its log")
-    p.add_argument("session", help="a session log (.jsonl) or a session id")
+    p.add_argument("session", nargs="?", help="a session log (.jsonl) or a session id")
+    p.add_argument("--last", action="store_true", help="the most recent session that can be continued")
     _run_options(p)
     p.set_defaults(handler="partytui.commands.run:resume")
+
+    p = sub.add_parser("sessions", help="list recent sessions, newest first")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--limit", type=_count, default=20, metavar="N", help="at most N sessions (default 20)")
+    p.add_argument("--all", action="store_true", help="every session")
+    p.add_argument("--session-dir", metavar="DIR")
+    p.set_defaults(handler="partytui.commands.sessions:main")
 
     p = sub.add_parser("summary", help="the final state of a session")
     p.add_argument("session", help="a session log (.jsonl) or a session id")

@@ -18,7 +18,7 @@ from ..core.orchestrator import Member, Team
 from ..core.policy import PolicyError, load_policy
 from ..core.progress import ProgressPrinter
 from ..core.session import Session
-from ..core.sessions import SessionNotFound, find_session, new_session_id, session_dir
+from ..core.sessions import SessionNotFound, find_session, last_resumable, new_session_id, session_dir
 from ..core.state import fold
 from ..resources import ResourceMissing, bundled_agents_dir, demo_scenario
 
@@ -230,9 +230,24 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     return Prepared(session, team, log_path, args.headless, title, start)
 
 
+def _resume_target(args: argparse.Namespace) -> Path:
+    if args.last and args.session:
+        raise CliError("give a SESSION or --last, not both")
+    if not args.last:
+        if not args.session:
+            raise CliError("which session? give its id or log path, or --last (see `partytui sessions`)")
+        return find_session(args.session, args.session_dir)
+    folder = session_dir(args.session_dir)
+    entry = last_resumable(folder)
+    if entry is None:
+        raise CliError(f"no session to continue in {folder} (see `partytui sessions`)")
+    print(f"resuming {entry.id} ({entry.shown_status})", file=sys.stderr)
+    return entry.path
+
+
 def _prepare_resume(args: argparse.Namespace) -> Prepared:
     try:
-        log_path = find_session(args.session, args.session_dir)
+        log_path = _resume_target(args)
         contents = read_log(log_path)
     except (SessionNotFound, LogError) as exc:
         raise CliError(str(exc)) from None
@@ -289,15 +304,18 @@ def _execute(prepared: Prepared) -> int:
         print(f"partytui: {session.log_error} — the run was stopped; the log is intact up to that point",
               file=sys.stderr)
         return 1
-    if code == 3:
-        pending = state.pending_approvals
-        if pending:
-            first = pending[0].request
-            print(
-                f"waiting for a person: request #{first.id} ({first.kind}) from {first.agent}: {first.title}\n"
-                f"answer it with: partytui resume {prepared.log_path}",
-                file=sys.stderr,
-            )
+    pending = state.pending_approvals
+    if code == 3 and pending:
+        first = pending[0].request
+        print(
+            f"waiting for a person: request #{first.id} ({first.kind}) from {first.agent}: {first.title}\n"
+            f"answer it with: partytui resume {prepared.log_path}",
+            file=sys.stderr,
+        )
+    elif state.status != "done":
+        waiting = f", {len(pending)} request(s) waiting for you" if pending else ""
+        print(f"the session is {state.status}{waiting}; continue it with: partytui resume {prepared.log_path}"
+              " (or partytui resume --last)", file=sys.stderr)
     return code
 
 

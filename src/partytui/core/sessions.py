@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,3 +65,107 @@ def find_session(arg: str, override: str | os.PathLike[str] | None = None) -> Pa
         names = ", ".join(m.stem for m in matches[:5])
         raise SessionNotFound(f"{arg!r} matches several sessions: {names}")
     raise SessionNotFound(f"no session log {arg!r} (not a file, and no such id in {folder})")
+
+
+# ── the sessions a person has run ────────────────────────────────────────────
+
+
+@dataclass
+class SessionEntry:
+    """One session log as ``partytui sessions`` lists it: the fold of its events, in a few fields."""
+
+    id: str
+    path: Path
+    goal: str = ""
+    status: str = "running"  # as logged; "running" with ``ended`` False means no end was recorded
+    ended: bool = False
+    reason: str = ""
+    pending: int = 0  # requests waiting for a person
+    started_at: float | None = None
+    ended_at: float | None = None
+    last_at: float | None = None  # the newest event
+    workspace: str = ""
+    mode: str = ""
+    problem: str | None = None  # the log could not be read: why
+
+    @property
+    def shown_status(self) -> str:
+        if self.problem is not None:
+            return "unreadable"
+        return self.status if self.ended or self.status != "running" else "unfinished"
+
+    @property
+    def resumable(self) -> bool:
+        return self.problem is None and self.mode != "imported" and self.status != "done"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "path": str(self.path),
+            "goal": self.goal,
+            "status": self.status,
+            "ended": self.ended,
+            "reason": self.reason,
+            "pending": self.pending,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "last_at": self.last_at,
+            "workspace": self.workspace,
+            "mode": self.mode,
+            "resumable": self.resumable,
+            "problem": self.problem,
+        }
+
+
+def read_entry(path: Path) -> SessionEntry:
+    """What the log at ``path`` says about its session; a log that cannot be read is an entry with a problem."""
+    from .log import LogError, read_log
+    from .state import fold
+
+    entry = SessionEntry(id=path.stem, path=path)
+    try:
+        events = read_log(path).events
+    except LogError as exc:
+        entry.problem = str(exc)
+        return entry
+    state = fold(events)
+    started = next((e for e in events if e.type == "session.started"), None)
+    if started is None:
+        entry.problem = "no session.started: not a session partytui wrote"
+        return entry
+    entry.id = state.session_id or path.stem
+    entry.goal, entry.status, entry.reason = state.goal, state.status, state.reason
+    entry.ended = state.ended_at is not None  # a resume clears it until the run ends again
+    entry.pending = len(state.pending_approvals)
+    entry.started_at, entry.ended_at = state.started_at, state.ended_at
+    entry.last_at = state.last_ts or None
+    entry.workspace, entry.mode = state.workspace, state.mode
+    return entry
+
+
+def _newest_first(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    logs = []
+    for path in folder.glob("*.jsonl"):
+        try:
+            logs.append((path.stat().st_mtime, path.name, path))
+        except OSError:
+            continue  # removed while we looked
+    logs.sort(reverse=True)
+    return [path for _, _, path in logs]
+
+
+def list_sessions(folder: Path, limit: int | None = None) -> list[SessionEntry]:
+    """The session logs in ``folder``, the most recently written first (at most ``limit`` of them)."""
+    logs = _newest_first(folder)
+    return [read_entry(path) for path in (logs if limit is None else logs[:limit])]
+
+
+def last_resumable(folder: Path) -> SessionEntry | None:
+    """The most recently written session that ``partytui resume`` can continue."""
+    for path in _newest_first(folder):
+        entry = read_entry(path)
+        if entry.resumable:
+            return entry
+    return None
