@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -556,3 +557,35 @@ def test_a_team_keeping_files_by_its_own_protocols_shows_on_the_board(tmp_path, 
     assert docs["MULTI_AGENT_PLAN.md"].changed_by == "architect" and "TASK-002" in docs["MULTI_AGENT_PLAN.md"].content
     assert set(docs["MULTI_AGENT_PLAN.md"].reads) == {"lead", "qa-engineer"}
     assert docs["CLAUDE.md"].changed_by is None and set(docs["CLAUDE.md"].reads) == {"architect"}
+
+    # the summary tells the same story: JSON, text and both exports
+    sessions = str(tmp_path / "sessions")
+    assert main(["summary", str(log), "--json", "--session-dir", sessions]) == 0
+    data = json.loads(capsys.readouterr().out)
+    [checklist] = data["checklists"]
+    assert (checklist["path"], checklist["owner"], checklist["done"], checklist["total"]) == (
+        ".claude/tasks/backend-dev-tasks.md", "backend-dev", 3, 3)
+    assert [i["text"] for i in checklist["items"]][1] == "TASK-001 kv.py get/set"
+    assert data["markers"] == [{
+        "path": ".orchestrator/complete/TASK-002.done", "id": "TASK-002", "by": "qa-engineer", "task_id": "2",
+        "task": "[TASK-002] Verify the kv.py round trip", "note": "round trip ok",
+    }]
+    documents = {d["path"]: d for d in data["documents"]}
+    plan = documents["MULTI_AGENT_PLAN.md"]
+    assert (plan["versions"], plan["changed_by"], plan["read_by"]) == (1, ["architect"], ["lead", "qa-engineer"])
+    assert (documents["CLAUDE.md"]["changed_by"], documents["CLAUDE.md"]["read_by"]) == ([], ["architect"])
+
+    assert main(["summary", str(log), "--session-dir", sessions]) == 0
+    text = capsys.readouterr().out
+    assert "  backend-dev: 3/3 done (.claude/tasks/backend-dev-tasks.md)" in text
+    assert "  TASK-002 by qa-engineer: completed #2 [TASK-002] Verify the kv.py round trip" in text
+    assert "  MULTI_AGENT_PLAN.md: 1 version; changed by architect; read by lead, qa-engineer" in text
+
+    for fmt in ("md", "html"):
+        out_file = tmp_path / f"report.{fmt}"
+        assert main(["export", str(log), "--format", fmt, "-o", str(out_file), "--session-dir", sessions]) == 0
+        report = out_file.read_text()
+        for heading in ("Checklists", "Completion markers", "Documents"):
+            assert (f"## {heading}" if fmt == "md" else f"<h2>{heading}</h2>") in report
+        assert "qa-engineer" in report and "3/3" in report and "#2 [TASK-002] Verify the kv.py round trip" in report
+

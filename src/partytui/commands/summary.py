@@ -41,11 +41,35 @@ def render_text(data: dict) -> str:
     for a in data["agents"]:
         cost = "?" if a["cost_usd"] is None else f"${a['cost_usd']:.4f}"
         lines.append(f"  {a['name']:<12} {a['model']:<20} {a['turns']:>3} turns  {a['input_tokens']:>8} in  {a['output_tokens']:>7} out  {cost}")
+    lines += workspace_lines(data)
     if data["files_written"]:
         lines.append(f"files written: {', '.join(data['files_written'])}")
     for error in data["errors"]:
         lines.append(f"error: {error}")
     return "\n".join(lines)
+
+
+def workspace_lines(data: dict) -> list[str]:
+    """Checklists, completion markers and shared documents, a line each."""
+    lines = []
+    if data["checklists"]:
+        lines.append("checklists:")
+        lines += [f"  {c['owner'] or '?'}: {c['done']}/{c['total']} done ({c['path']})" for c in data["checklists"]]
+    if data["markers"]:
+        lines.append("completion markers:")
+        for m in data["markers"]:
+            task = f"completed #{m['task_id']} {m['task']}" if m["task_id"] else "names no task"
+            lines.append(f"  {m['id']}" + (f" by {m['by']}" if m["by"] else "") + f": {task}")
+    if data["documents"]:
+        lines.append("documents:")
+        for d in data["documents"]:
+            bits = [f"{d['versions']} version{'s' if d['versions'] != 1 else ''}"]
+            if d["changed_by"]:
+                bits.append("changed by " + ", ".join(d["changed_by"]))
+            if d["read_by"]:
+                bits.append("read by " + ", ".join(d["read_by"]))
+            lines.append(f"  {d['path']}: " + "; ".join(bits))
+    return lines
 
 
 def load_summary(session: str, session_dir: str | None) -> dict:

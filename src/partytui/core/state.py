@@ -135,6 +135,7 @@ class DocumentView:
     changed_at: float
     changes: int = 1
     reads: dict[str, float] = field(default_factory=dict)  # agent → when it last read the document
+    changers: list[str] = field(default_factory=list)  # every agent that changed it, first change first
 
 
 @dataclass
@@ -445,11 +446,13 @@ def _document_changed(s: TeamState, e: ev.DocumentChanged) -> None:
         return
     doc = s.documents.get(e.path)
     if doc is None:
-        s.documents[e.path] = DocumentView(e.path, e.content, e.size, e.truncated, e.agent, e.ts)
-        return
-    doc.content, doc.size, doc.truncated = e.content, e.size, e.truncated
-    doc.changed_by, doc.changed_at = e.agent, e.ts
-    doc.changes += 1
+        doc = s.documents[e.path] = DocumentView(e.path, e.content, e.size, e.truncated, e.agent, e.ts)
+    else:
+        doc.content, doc.size, doc.truncated = e.content, e.size, e.truncated
+        doc.changed_by, doc.changed_at = e.agent, e.ts
+        doc.changes += 1
+    if e.agent and e.agent not in doc.changers:
+        doc.changers.append(e.agent)
 
 
 def _document_read(s: TeamState, e: ev.DocumentRead) -> None:

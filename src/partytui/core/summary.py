@@ -56,9 +56,59 @@ def summarize(state: TeamState) -> dict[str, Any]:
             }
             for a in state.agents.values()
         ],
+        "checklists": checklists(state),
+        "markers": markers(state),
+        "documents": documents(state),
         "messages": len(state.messages),
         "files_written": sorted(state.files),
         "errors": state.errors,
         "started_at": state.started_at,
         "ended_at": state.ended_at,
     }
+
+
+def checklists(state: TeamState) -> list[dict[str, Any]]:
+    """The Markdown checklists agents keep in the workspace: whose, every item, how many are done."""
+    return [
+        {
+            "path": c.path,
+            "owner": c.owner,
+            "updated_by": c.by,
+            "done": sum(item.done for item in c.items),
+            "total": len(c.items),
+            "truncated": c.truncated,
+            "items": [{"text": i.text, "status": i.status, "section": i.section} for i in c.items],
+        }
+        for c in state.checklists.values()
+    ]
+
+
+def markers(state: TeamState) -> list[dict[str, Any]]:
+    """The completion markers found: the id each names, who wrote it, the task it completed (None: none yet)."""
+    out = []
+    for m in state.markers.values():
+        task = state.tasks.get(m.task_id) if m.task_id else None
+        out.append({
+            "path": m.path,
+            "id": m.marker,
+            "by": m.by,
+            "task_id": m.task_id,
+            "task": task.task.subject if task else None,
+            "note": m.note,
+        })
+    return out
+
+
+def documents(state: TeamState) -> list[dict[str, Any]]:
+    """The shared plan and context documents: how many versions, who changed and who read each."""
+    return [
+        {
+            "path": d.path,
+            "versions": d.changes,
+            "changed_by": d.changers,
+            "last_changed_by": d.changed_by,
+            "read_by": sorted(d.reads),
+            "size": d.size,
+        }
+        for d in state.documents.values()
+    ]

@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from ..core.events import EventBase
 from ..core.log import redact, secrets_from_env
 from ..core.state import AgentView, Entry, TeamState
+from ..core.summary import checklists, documents, markers
 
 OUTPUT_LINES = 40
 OUTPUT_CHARS = 4000
@@ -154,6 +155,31 @@ def _task_rows(state: TeamState) -> list[list[str]]:
     ]
 
 
+OPEN_ITEMS_SHOWN = 3
+
+
+def _workspace_sections(state: TeamState) -> list[tuple[str, list[str], list[list[str]]]]:
+    """(title, head, rows) for the checklists, completion markers and shared documents the agents kept."""
+    sections = []
+    if lists := checklists(state):
+        rows = []
+        for c in lists:
+            still = [i["text"] for i in c["items"] if i["status"] != "completed"]
+            more = f" (+{len(still) - OPEN_ITEMS_SHOWN} more)" if len(still) > OPEN_ITEMS_SHOWN else ""
+            rows.append([c["path"], c["owner"] or "—", f"{c['done']}/{c['total']}",
+                         "; ".join(still[:OPEN_ITEMS_SHOWN]) + more or "—"])
+        sections.append(("Checklists", ["checklist", "owner", "done", "still open"], rows))
+    if found := markers(state):
+        rows = [[m["id"], m["by"] or "—", f"#{m['task_id']} {m['task']}" if m["task_id"] else "none yet", m["note"] or "—"]
+                for m in found]
+        sections.append(("Completion markers", ["marker", "by", "completed task", "note"], rows))
+    if docs := documents(state):
+        rows = [[d["path"], str(d["versions"]), ", ".join(d["changed_by"]) or "—", ", ".join(d["read_by"]) or "—"]
+                for d in docs]
+        sections.append(("Documents", ["document", "versions", "changed by", "read by"], rows))
+    return sections
+
+
 def _finish(text: str) -> str:
     return redact(text, secrets_from_env())
 
@@ -250,6 +276,8 @@ def export_markdown(state: TeamState, events: Iterable[EventBase]) -> str:
         parts += ["## Tasks", "", _md_table(TASK_HEAD, tasks), ""]
     if state.approvals:
         parts += ["## Approvals", "", *_approval_lines_md(state), ""]
+    for title, head, rows in _workspace_sections(state):
+        parts += [f"## {title}", "", _md_table(head, rows), ""]
     if state.errors:
         parts += ["## Errors", "", *[f"- {_md_cell(e)}" for e in state.errors], ""]
     parts += ["## Cost", "", _md_table(COST_HEAD, _cost_rows(state)), ""]
@@ -365,6 +393,8 @@ def export_html(state: TeamState, events: Iterable[EventBase]) -> str:
         out += ["<section><h2>Approvals</h2>",
                 _html_table(["#", "kind", "agent", "title", "decision", "by", "notes"], rows, "approvals"),
                 "</section>"]
+    for title, head, rows in _workspace_sections(state):
+        out += [f"<section><h2>{_e(title)}</h2>", _html_table(head, rows, "workspace"), "</section>"]
     if state.errors:
         out += ["<section><h2>Errors</h2><ul>", *[f"<li>{_e(e)}</li>" for e in state.errors], "</ul></section>"]
     out += ["<section><h2>Cost</h2>", _html_table(COST_HEAD, _cost_rows(state), "cost"), "</section>"]

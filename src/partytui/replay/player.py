@@ -58,6 +58,7 @@ def snapshot(state: TeamState, rewritten: frozenset[str] = frozenset()) -> TeamS
     for key, doc in state.documents.items():
         new.documents[key] = copied_doc = _shallow(doc)
         copied_doc.reads = dict(doc.reads)
+        copied_doc.changers = list(doc.changers)
     return new
 
 
