@@ -120,8 +120,17 @@ def test_agent_status_words() -> None:
 
 def test_tool_key_argument() -> None:
     assert tool_key_arg("Bash", {"command": "ls -la", "description": "list"}) == "ls -la"
-    assert tool_key_arg("Edit", {"file_path": "a.py", "old_string": "x"}) == "a.py"
-    assert tool_key_arg("SendMessage", {"recipient": "qa", "content": "hi"}) == "qa"
+    assert tool_key_arg("Edit", {"file_path": "a.py", "old_string": "x"}) == "a.py +0 −1"
+    assert tool_key_arg("Edit", {"file_path": "a.py", "old_string": "x\ny", "new_string": "x\nz\nw"}) == "a.py +2 −1"
+    assert tool_key_arg("Write", {"file_path": "a.py", "content": "1\n2\n"}) == "a.py (2 lines)"
+    assert tool_key_arg("SendMessage", {"recipient": "qa", "content": "hi"}) == "→ qa: hi"
+    assert tool_key_arg("SendMessage", {"recipient": "qa", "summary": "ready", "content": "long"}) == "→ qa: ready"
+    # what a task update did, not its bare id
+    assert tool_key_arg("TaskUpdate", {"taskId": "2", "status": "completed"}) == "#2 → completed"
+    assert tool_key_arg("TaskUpdate", {"taskId": "1", "owner": "backend", "status": "in_progress"}) == (
+        "#1 → in_progress · owner backend")
+    assert tool_key_arg("TaskUpdate", {"taskId": "4", "addBlockedBy": ["2", "3"]}) == "#4 · blocked by #2, #3"
+    assert tool_key_arg("AdvancePhase", {"phase": "BUILD", "note": "go"}) == "→ BUILD"
     assert tool_key_arg("TaskCreate", {"subject": "Write tests"}) == "Write tests"
     assert tool_key_arg("TodoWrite", {"todos": [{}, {}]}) == "2 items"
     assert tool_key_arg("Read", None) == ""

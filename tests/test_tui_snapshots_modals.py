@@ -17,7 +17,9 @@ from partytui.tui.screens.help import HelpScreen, modal_keys
 from partytui.tui.screens.inbox import InboxScreen
 from partytui.tui.screens.message import MessageScreen
 from partytui.tui.screens.task_detail import TaskDetailScreen
-from snapshot_apps.modals_common import CLOCK, ModalHost, make_workspace, session_state, task_state
+from snapshot_apps.modals_common import (
+    CLOCK, ModalHost, SessionModalHost, change_state, make_workspace, session_state, task_state,
+)
 
 MAIN_KEYS = [
     ("", "Main screen"),
@@ -100,3 +102,19 @@ def test_message_80x24(snap_compare: Any) -> None:
 def test_task_detail_80x24(snap_compare: Any) -> None:
     state = task_state()
     assert snap_compare(host(lambda: TaskDetailScreen(state.tasks["2"], state, CLOCK)), terminal_size=(80, 24))
+
+
+def changed(approval_id: int, workspace: Path) -> ModalHost:
+    state = change_state()
+    return SessionModalHost(lambda: ApprovalModal(state.approvals[approval_id], workspace, CLOCK), state)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
+def test_edit_permission_diff(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    # unified at 80 columns, side by side at 200
+    assert snap_compare(changed(9, make_workspace(tmp_path)), terminal_size=size)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_migration_asked_again(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    assert snap_compare(changed(8, make_workspace(tmp_path)), terminal_size=size)

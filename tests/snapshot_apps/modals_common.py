@@ -186,3 +186,45 @@ class ModalHost(App[None]):
     def _done(self, result: Any) -> None:
         self.result = result
         self.dismissed = True
+
+
+# ── changes: an edit to approve as a diff, and a migration asked again after a rejection ──────────────
+
+INDEX_LINE = "CREATE INDEX notes_created_at ON notes(created_at);"
+EDIT_INPUT = {
+    "file_path": "migrations/0002_tags.sql",
+    "old_string": INDEX_LINE,
+    "new_string": "CREATE INDEX IF NOT EXISTS notes_created_at ON notes(created_at);\n"
+                  "CREATE INDEX tags_name ON tags(name);",
+}
+REASON = "Name the rollback file and make the index creation idempotent."
+
+
+def change_events() -> list[ev.EventBase]:
+    """Migration #3 rejected with a reason; backend edits the file; migration #8 asks again; an Edit to allow (#9)."""
+    events = session_events()
+    events += [
+        ev.ApprovalAnswered(seq=402, ts=T0 + 410, agent="backend", id=3, decision="rejected", by="human", note=REASON),
+        ev.ToolCalled(seq=403, ts=T0 + 420, agent="backend", tool_use_id="t1", tool="Edit", input=EDIT_INPUT),
+        ev.ToolResult(seq=404, ts=T0 + 421, agent="backend", tool_use_id="t1", tool="Edit", output="Edited."),
+        ev.ApprovalRequested(seq=405, ts=T0 + 430, agent="backend", request=ev.ApprovalRequest(
+            id=8, kind="migration", agent="backend", title="Migration 0002 (revised): tags",
+            summary="Two tables and an idempotent index", files=["migrations/0002_tags.sql"],
+            body=MIGRATION_BODY.replace("0002_tags.down.sql", "0002_tags.rollback.sql"))),
+        ev.ApprovalRequested(seq=406, ts=T0 + 440, agent="backend", request=ev.ApprovalRequest(
+            id=9, kind="permission", agent="backend", title="Edit migrations/0002_tags.sql",
+            tool="Edit", tool_input=EDIT_INPUT)),
+    ]
+    return events
+
+
+def change_state() -> TeamState:
+    return fold(change_events())
+
+
+class SessionModalHost(ModalHost):
+    """A host that, like the real app, offers the session's state to the modal (``app.session.state``)."""
+
+    def __init__(self, make_screen: Callable[[], Screen[Any]], state: TeamState) -> None:
+        super().__init__(make_screen)
+        self.session = type("SessionView", (), {"state": state})()

@@ -323,7 +323,8 @@ class Write(Tool):
         return f"{'Created' if created else 'Overwrote'} {rel} ({len(data)} bytes)."
 
 
-def _replace(text: str, old: str, new: str, replace_all: bool, rel: str) -> tuple[str, int]:
+def replace_exact(text: str, old: str, new: str, replace_all: bool, rel: str) -> tuple[str, int]:
+    """``text`` with ``old`` replaced as Edit does it (and the count), or a ToolError saying why it cannot be."""
     if old == new:
         raise ToolError("old_string and new_string are the same; there is nothing to change")
     if old == "":
@@ -375,7 +376,7 @@ class Edit(Tool):
                 return f"Created {rel}."
             raise ToolError(f"no such file: {rel}")
         text = await _read_small(ctx, real, "Edit")
-        new_text, n = _replace(text, args.old_string, args.new_string, args.replace_all, rel)
+        new_text, n = replace_exact(text, args.old_string, args.new_string, args.replace_all, rel)
         await _write_atomic(ctx, real, new_text.encode("utf-8"))
         _changed(ctx, real, "edit")
         head = f"Edited {rel}: {n} replacement{'s' if n != 1 else ''}."
@@ -415,7 +416,7 @@ class MultiEdit(Tool):
         total = 0
         for i, e in enumerate(edits, start=1):
             try:
-                text, n = _replace(text, e.old_string, e.new_string, e.replace_all, rel)
+                text, n = replace_exact(text, e.old_string, e.new_string, e.replace_all, rel)
             except ToolError as exc:
                 raise ToolError(f"edit {i} of {len(edits)}: {exc}; no edit was applied") from None
             total += n

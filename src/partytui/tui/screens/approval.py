@@ -28,6 +28,7 @@ from textual.widgets import Button, Footer, Input, Static, TextArea
 
 from ...core.events import ApprovalRequest, Question
 from ...core.state import ApprovalView
+from .changes import file_tool_diff, reask_section
 from .question_block import QuestionBlock
 from ..theme import agent_color
 from ..widgets.streamed_markdown import PaneMarkdown
@@ -211,6 +212,7 @@ class ApprovalModal(ModalScreen[Answer | None]):
         self.color = color
         self._current_question = 0
         self._rejecting = False
+        self._shows_diff = False
 
     @property
     def kind(self) -> str:
@@ -257,6 +259,7 @@ class ApprovalModal(ModalScreen[Answer | None]):
 
     def _body(self) -> ComposeResult:
         req = self.request
+        yield from reask_section(getattr(getattr(self.app, "session", None), "state", None), self.view)
         if self.kind == "question":
             for i, q in enumerate(req.questions):
                 yield QuestionBlock(q, i, len(req.questions))
@@ -318,6 +321,11 @@ class ApprovalModal(ModalScreen[Answer | None]):
             parts.append(Text(""))
             parts.append(Syntax(str(data.pop("command")), "bash", theme=CODE_THEME,
                                 word_wrap=True))
+        elif (diff := file_tool_diff(tool, data, self.workspace, read_workspace_file)) is not None:
+            parts += diff
+            self._shows_diff = True
+            data = {k: v for k, v in data.items() if k not in ("file_path", "content", "old_string", "new_string",
+                                                                   "replace_all", "edits")}
         elif "file_path" in data and isinstance(data.get("content"), str):
             path = str(data.pop("file_path"))
             parts.append(Text.assemble(("File  ", "dim"), path))
@@ -343,6 +351,11 @@ class ApprovalModal(ModalScreen[Answer | None]):
             yield Button("Approve  a", variant="success", id="approve")
             yield Button("Reject  r", variant="error", id="reject")
         yield Button("Set aside  esc", id="aside")
+
+    def on_resize(self) -> None:
+        # a diff goes side by side, and a re-ask's reason beside its changes, only where there is room
+        self.set_class(self.size.width >= 150 and (self._shows_diff or bool(self.query("#reask"))), "-wide")
+        self.set_class(self.size.width < 100, "-narrow")
 
     def on_mount(self) -> None:
         if not self.is_active:

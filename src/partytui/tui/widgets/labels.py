@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...core.diffs import edit_hunks
 from ...core.state import AgentView, TeamState
 
 # The argument that says what a tool call is about, in the order a card looks for them.
@@ -42,9 +43,48 @@ def one_line(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
+def _task_change(data: dict[str, Any]) -> str:
+    """``#2 → completed · owner backend · blocked by #1``: what a TaskUpdate did, in its own words."""
+    parts = [f"#{data.get('taskId', '?')}"]
+    if isinstance(data.get("status"), str):
+        parts[0] += f" → {data['status']}"
+    if isinstance(data.get("owner"), str):
+        parts.append(f"owner {data['owner']}")
+    for key, words in (("addBlockedBy", "blocked by"), ("addBlocks", "blocks")):
+        ids = data.get(key)
+        if isinstance(ids, list) and ids:
+            parts.append(f"{words} " + ", ".join(f"#{i}" for i in ids))
+    if isinstance(data.get("subject"), str):
+        parts.append(f"“{data['subject']}”")
+    return " · ".join(parts)
+
+
+def _edit_size(tool: str, data: dict[str, Any]) -> str:
+    added = removed = 0
+    for hunk in edit_hunks(tool, data):
+        a, r = hunk.counts
+        added, removed = added + a, removed + r
+    return f" +{added} −{removed}"
+
+
 def tool_key_arg(tool: str | None, data: dict[str, Any] | None) -> str:
+    """What a tool call is about in a few words: its file, command or subject, or what it changed."""
     if not data:
         return ""
+    if tool == "TaskUpdate" and "taskId" in data:
+        return _task_change(data)
+    if tool == "TaskGet" and "taskId" in data:
+        return f"#{data['taskId']}"
+    if tool == "AdvancePhase" and isinstance(data.get("phase"), str):
+        return f"→ {data['phase']}"
+    if tool == "SendMessage" and isinstance(data.get("recipient"), str):
+        about = data.get("summary") or data.get("content") or ""
+        return f"→ {data['recipient']}" + (f": {about}" if isinstance(about, str) and about else "")
+    if tool in ("Edit", "MultiEdit") and isinstance(data.get("file_path"), str):
+        return data["file_path"] + _edit_size(tool, data)
+    if tool == "Write" and isinstance(data.get("file_path"), str) and isinstance(data.get("content"), str):
+        lines = data["content"].count("\n") + (not data["content"].endswith("\n") and bool(data["content"]))
+        return f"{data['file_path']} ({lines} line{'s' if lines != 1 else ''})"
     if tool == "TodoWrite" and isinstance(data.get("todos"), list):
         return f"{len(data['todos'])} items"
     if tool == "AskUserQuestion" and isinstance(data.get("questions"), list) and data["questions"]:

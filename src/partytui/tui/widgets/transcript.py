@@ -30,8 +30,10 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
+from ...core.diffs import edit_hunks
 from ...core.state import AgentView, Entry, TeamState
 from ..theme import DECISION_COLORS, agent_color
+from .diff import diff_content
 from .labels import one_line, tool_key_arg
 from .streamed_markdown import StreamedMarkdown, warm_up
 
@@ -161,9 +163,11 @@ class FoldedLine(ContentItem):
         head = Content.from_markup(("▶ " if self.collapsed else "▼ ") + self.title)
         if self.collapsed:
             return head.stylize(self.STYLE) if self.STYLE else head
-        body = "\n".join("  " + line for line in self.details().splitlines())
-        whole = Content.assemble(head, "\n", (body, "$text-muted"))
+        whole = Content.assemble(head, "\n", self.detail_content())
         return whole.stylize(self.STYLE) if self.STYLE else whole
+
+    def detail_content(self) -> Content:
+        return Content("\n".join("  " + line for line in self.details().splitlines())).stylize("$text-muted")
 
     def draw(self, view: Transcript, width: int) -> list[Line]:
         if self.collapsed:  # one line, cut with an ellipsis rather than wrapped
@@ -216,6 +220,22 @@ class ToolCard(FoldedLine):
         arg = escape(one_line(tool_key_arg(entry.tool, entry.input), 70))
         took = f" [dim]{entry.duration_ms / 1000:.1f}s[/]" if entry.duration_ms else ""
         return f"{mark} [b]{escape(entry.tool or '?')}[/b] {arg}{took}"
+
+    def detail_content(self) -> Content:
+        hunks = edit_hunks(self.entry.tool, self.entry.input) if self.entry.tool in ("Edit", "MultiEdit") else []
+        if not hunks:
+            return super().detail_content()
+        # an edit opens to what it replaced, as a diff, then its result
+        parts: list[Content] = [Content.styled(f"  {hunks[0].path}", "bold")]
+        for hunk in hunks:
+            parts.append(diff_content(hunk))
+        entry = self.entry
+        if entry.ok is None:
+            parts.append(Content.styled("(running)", "$text-muted"))
+        else:
+            parts.append(Content.styled(("result: " if entry.ok else "error: ") + (entry.output or "(no output)"),
+                                        "$text-muted" if entry.ok else "$text-error"))
+        return Content("\n").join(parts)
 
     def details(self) -> str:
         entry = self.entry
