@@ -1,9 +1,12 @@
-"""Section 2, approval latency: from ``approval.requested`` to the modal's first frame, under streaming load.
+"""Section 2, approvals under streaming load: from ``approval.requested`` to the modal's first frame, and how
+long key presses wait while requests come and go.
 
 An agent asks through the real ``ApprovalBroker`` while eight agents stream; the app's approval worker
 shows the real modal. The clock stops when a frame of the modal screen has been composed and encoded
-for the terminal. The request is then answered through the broker (as another path would), the modal
-closes, and after a short pause the next request comes.
+for the terminal; on the way it notes when the modal's ``compose`` ended and when it was mounted (the split).
+The request is then answered through the broker (as another path would), the modal closes, and after a
+short pause the next request comes. Probe keys are pressed all along; each wait is charged to the moment
+its key was sent.
 """
 
 from __future__ import annotations
@@ -11,17 +14,17 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from dataclasses import asdict, dataclass
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from ..core.approvals import ApprovalBroker
 from ..core.events import EventBase
-from ..core.log import SessionLog
-from ..core.session import Session
 from ..tui.screens.approval import ApprovalModal
-from .feed import Feed, markdown_answer, session_started
-from .harness import SIZE, BenchApp, KeyLatency, KeyPresser, ms, percentile, settle
+from .feed import markdown_answer
+from .harness import ms, open_bench, percentile, settle
+
+WAIT_S = 60.0  # a step that takes longer is a failure of the app, not a slow number (a loaded machine is slow)
 
 
 @dataclass
@@ -33,68 +36,96 @@ class ApprovalResult:
     p99_ms: float | None
     max_ms: float | None
     key_p99_ms: float | None
+    key_p50_ms: float | None = None
     keys_pressed: int = 0
     keys_lost: int = 0  # probe presses never handled (each press is matched to its own handling)
+    # request -> end of the modal's compose / -> modal mounted / -> first frame, p50 and p99 of each
+    split_ms: dict[str, dict[str, float | None]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
+@contextmanager
+def _modal_marks() -> Iterator[dict[str, dict[int, float]]]:
+    """While open, notes per request id when each ApprovalModal's compose ended and when it was mounted."""
+    marks: dict[str, dict[int, float]] = {"composed": {}, "mounted": {}}
+    compose, on_mount = ApprovalModal.compose, ApprovalModal.__dict__.get("on_mount")
+
+    def composed(self: ApprovalModal) -> Any:
+        yield from compose(self)
+        marks["composed"].setdefault(self.view.request.id, time.perf_counter())
+
+    def mounted(self: ApprovalModal) -> Any:  # Textual passes no event to a handler that takes none
+        marks["mounted"].setdefault(self.view.request.id, time.perf_counter())
+        return on_mount(self) if on_mount is not None else None
+
+    ApprovalModal.compose = composed  # type: ignore[method-assign]
+    ApprovalModal.on_mount = mounted  # type: ignore[attr-defined]
+    try:
+        yield marks
+    finally:
+        ApprovalModal.compose = compose  # type: ignore[method-assign]
+        if on_mount is None:
+            del ApprovalModal.on_mount  # type: ignore[attr-defined]
+        else:
+            ApprovalModal.on_mount = on_mount  # type: ignore[attr-defined]
+
+
 async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
-    session = Session(log=SessionLog(folder / "approvals.jsonl", secrets=()))
-    session.emit(session_started())
-    broker = ApprovalBroker(session)
-    latency = KeyLatency()
-    app = BenchApp(session, latency, broker=broker)
     asked: dict[int, float] = {}
     shown: dict[int, float] = {}
-
-    def on_event(event: EventBase) -> None:
-        if event.type == "approval.requested":
-            asked[event.request.id] = time.perf_counter()  # type: ignore[attr-defined]
-
-    def on_paint(screen: Any) -> None:
-        if isinstance(screen, ApprovalModal):
-            approval_id = screen.view.request.id
-            shown.setdefault(approval_id, time.perf_counter())
-
-    session.subscribe(on_event)
-    app.paint_hooks.append(on_paint)
     rng = random.Random(11)
     stop = asyncio.Event()
-    async with app.run_test(size=SIZE):
-        if await settle(app, lambda: bool(app.main.is_mounted and app.main.panes), timeout=15) is None:
-            raise RuntimeError("the app did not show its panes")
-        feed = Feed(session)
-        streaming = asyncio.create_task(feed.run(load, 3600, stop=stop.is_set))
-        presser = KeyPresser(app, latency)
-        presser.start()
-        try:
-            await asyncio.sleep(0.5)  # the panes fill before the first request
-            latency.take()
-            for n in range(count):
-                agent = feed.agents[n % len(feed.agents)]
-                kind = "design" if n % 2 else "migration"
-                body = markdown_answer(rng)
-                request = asyncio.create_task(
-                    broker.request(agent, kind, title=f"bench request {n + 1}", summary="a design to approve", body=body)
-                )
-                if await settle(app, lambda: len(session.state.approvals) > n, timeout=10) is None:
-                    raise RuntimeError(f"approval request {n + 1} never reached the session state (10 s)")
-                approval_id = max(session.state.approvals)
-                if await settle(app, lambda: approval_id in shown, timeout=10) is None:
-                    raise RuntimeError(f"approval request {n + 1} (id {approval_id}) was never shown in a modal (10 s)")
-                broker.answer(approval_id, "approved", "ok", by="human")
-                await asyncio.wait_for(request, timeout=10)
-                await settle(app, lambda: not isinstance(app.screen, ApprovalModal), timeout=10)
-                await asyncio.sleep(rng.uniform(0.1, 0.3))
-        finally:
-            lost = await presser.finish(timeout=5)
-            stop.set()
-            await streaming
-    session.close()
+    with _modal_marks() as marks:
+        async with open_bench("partytui", folder, f"approvals-{int(load)}") as bench:
+            app, session, broker, latency, feed = bench.app, bench.session, bench.broker, bench.latency, bench.feed
+            assert broker is not None
+
+            def on_event(event: EventBase) -> None:
+                if event.type == "approval.requested":
+                    asked[event.request.id] = time.perf_counter()  # type: ignore[attr-defined]
+
+            def on_paint(screen: Any) -> None:
+                if isinstance(screen, ApprovalModal):
+                    shown.setdefault(screen.view.request.id, time.perf_counter())
+
+            session.subscribe(on_event)
+            app.paint_hooks.append(on_paint)
+            streaming = asyncio.create_task(feed.run(load, 3600, stop=stop.is_set))
+            try:
+                await asyncio.sleep(0.5)  # the panes fill before the first request
+                opened = time.perf_counter()
+                for n in range(count):
+                    agent = feed.agents[n % len(feed.agents)]
+                    kind = "design" if n % 2 else "migration"
+                    body = markdown_answer(rng)
+                    request = asyncio.create_task(
+                        broker.request(agent, kind, title=f"bench request {n + 1}", summary="a design to approve", body=body)
+                    )
+                    if await settle(app, lambda: len(session.state.approvals) > n, timeout=WAIT_S) is None:
+                        raise RuntimeError(f"approval request {n + 1} never reached the session state ({WAIT_S:.0f} s)")
+                    approval_id = max(session.state.approvals)
+                    if await settle(app, lambda: approval_id in shown, timeout=WAIT_S) is None:
+                        raise RuntimeError(f"approval request {n + 1} (id {approval_id}) was never shown in a modal ({WAIT_S:.0f} s)")
+                    broker.answer(approval_id, "approved", "ok", by="human")
+                    await asyncio.wait_for(request, timeout=WAIT_S)
+                    await settle(app, lambda: not isinstance(app.screen, ApprovalModal), timeout=WAIT_S)
+                    await asyncio.sleep(rng.uniform(0.1, 0.3))
+                closed = time.perf_counter()
+            finally:
+                stop.set()
+                await streaming
+    # read once the bench has closed: every key sent was handled by then, or is counted as never handled
+    keys = latency.between(opened, closed)
+    lost = latency.unhandled_between(opened, closed)
+    pressed = len(keys) + lost
     waits = [shown[i] - asked[i] for i in asked if i in shown]
-    keys = latency.take()
+
+    def split(mark: dict[int, float]) -> dict[str, float | None]:
+        spans = [mark[i] - asked[i] for i in asked if i in mark]
+        return {"p50": ms(percentile(spans, 50)), "p99": ms(percentile(spans, 99))}
+
     return ApprovalResult(
         load=load,
         requests=len(asked),
@@ -103,6 +134,9 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
         p99_ms=ms(percentile(waits, 99)),
         max_ms=ms(max(waits) if waits else None),
         key_p99_ms=ms(percentile(keys, 99)),
-        keys_pressed=presser.pressed,
+        key_p50_ms=ms(percentile(keys, 50)),
+        keys_pressed=pressed,
         keys_lost=lost,
+        split_ms={"composed": split(marks["composed"]), "mounted": split(marks["mounted"]),
+                  "first_frame": {"p50": ms(percentile(waits, 50)), "p99": ms(percentile(waits, 99))}},
     )

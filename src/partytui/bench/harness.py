@@ -3,7 +3,9 @@
 - ``BenchApp`` is the real ``PartyApp`` plus one cheap binding (``f12``) whose handler records how long a
   key press waited, and a display probe that does the terminal encoding the headless driver skips, so
   frames cost what they cost on a real terminal.
-- ``NaiveApp`` is the naive way: one Textual ``Markdown`` per pane, each delta appended as it arrives.
+- ``NaiveApp`` is the naive way: one Textual ``Markdown`` per pane, each delta appended as it arrives;
+  ``ToadApp`` the way Textual's own agent UI streams: the same Markdown fed through ``Markdown.get_stream``.
+- ``open_bench`` is the one set-up every section runs its app in.
 - ``RenderProbe`` counts, per agent, the characters whose ``Markdown.append``/``update`` has finished:
   what the person can see, as opposed to what was emitted.
 - ``KeyPresser`` is a thread that posts key events like a terminal's input thread does.
@@ -19,8 +21,10 @@ import random
 import threading
 import time
 import weakref
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, AsyncIterator, Callable, Literal, Mapping, Sequence
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -29,10 +33,13 @@ from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown
 
+from ..core.approvals import ApprovalBroker
 from ..core.events import EventBase
+from ..core.log import SessionLog
 from ..core.session import Session
 from ..tui.app import PartyApp
 from ..tui.widgets.transcript import TextBlock
+from .feed import Feed, session_started
 
 PING_KEY = "f12"
 SIZE = (200, 60)
@@ -84,23 +91,29 @@ def rss_mb() -> float:
 
 
 class KeyLatency:
-    """Send times of the probe keys, each matched to its own press, and how long each waited for its handler."""
+    """Send times of the probe keys, each matched to its own press, and how long each waited for its handler.
+
+    A wait belongs to the moment its key was *sent*: a window counts the keys sent inside it, however late
+    they are handled (a key sent in the warm-up but handled in the window is not charged to the window, and
+    one sent at the window's end and handled after it is not dropped from it).
+    """
 
     def __init__(self) -> None:
         self.sent: dict[int, float] = {}  # press number -> send time, until handled
-        self.samples: list[float] = []
-        self.recording = True
+        self.records: list[tuple[float, float]] = []  # (send time, wait) of each handled press
 
     def handled(self, number: int | None) -> None:
         sent = self.sent.pop(number, None) if number is not None else None
         if sent is None:
             return
-        if self.recording:
-            self.samples.append(time.perf_counter() - sent)
+        self.records.append((sent, time.perf_counter() - sent))
 
-    def take(self) -> list[float]:
-        samples, self.samples = self.samples, []
-        return samples
+    def between(self, start: float, end: float = math.inf) -> list[float]:
+        """The waits of the keys sent from ``start`` to ``end`` (perf_counter times) and handled by now."""
+        return [wait for sent, wait in self.records if start <= sent < end]
+
+    def unhandled_between(self, start: float, end: float = math.inf) -> int:
+        return sum(1 for sent in self.sent.values() if start <= sent < end)
 
 
 class KeyPresser(threading.Thread):
@@ -272,17 +285,33 @@ class NaivePane(VerticalScroll):
         await self.document.append(message.text)
 
 
+class ToadPane(NaivePane):
+    """One agent's pane the way Textual's own agent UI streams: deltas written to ``Markdown.get_stream``,
+    whose background task appends whatever has gathered since its last append (one append, many deltas)."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.stream = Markdown.get_stream(self.document)
+
+    async def on_unmount(self) -> None:
+        await self.stream.stop()
+
+    async def on_naive_pane_delta(self, message: "NaivePane.Delta") -> None:
+        await self.stream.write(message.text)
+
+
 class NaiveApp(TerminalProbe, App[None]):
-    """Eight naive panes fed by the same session; no batching, no timer."""
+    """Eight Markdown panes fed by the same session, one message per delta; no timer of partytui's."""
 
     CSS = "Grid { grid-size: 4 2; }"
+    PANE: type[NaivePane] = NaivePane
 
     def __init__(self, session: Session, latency: KeyLatency) -> None:
         super().__init__()
         self.session = session
         self.latency = latency
         self.paint_hooks = []
-        self.panes = {name: NaivePane(name) for name in session.state.agents}
+        self.panes = {name: self.PANE(name) for name in session.state.agents}
         self._unsubscribe: Callable[[], None] | None = None
 
     def compose(self) -> ComposeResult:
@@ -302,6 +331,78 @@ class NaiveApp(TerminalProbe, App[None]):
     def on_key(self, event: events.Key) -> None:
         if event.key == PING_KEY:
             self.latency.handled(getattr(event, "bench_number", None))
+
+
+class ToadApp(NaiveApp):
+    """The same, each pane streaming through ``MarkdownStream``."""
+
+    PANE = ToadPane
+
+
+# ── one set-up for every section ─────────────────────────────────────────────
+
+Kind = Literal["partytui", "naive", "toad"]
+KINDS: dict[str, str] = {
+    "partytui": "partytui",
+    "naive": "the naive way (a Markdown per pane, append per delta)",
+    "toad": "the Toad way (a Markdown per pane, fed through Markdown.get_stream)",
+}
+
+
+@dataclass
+class Bench:
+    """A running bench app, its logged session, the feed that streams into it and the instruments on it."""
+
+    app: "BenchApp | NaiveApp"
+    session: Session
+    broker: ApprovalBroker | None
+    latency: KeyLatency
+    presser: "KeyPresser"
+    probe: RenderProbe
+    feed: Feed
+
+    def backlog(self) -> int:
+        """Deltas emitted but not yet on screen."""
+        return self.feed.deltas - self.probe.rendered_deltas(self.feed.offsets)
+
+
+@asynccontextmanager
+async def open_bench(kind: Kind, folder: Path, name: str) -> AsyncIterator[Bench]:
+    """The app of ``kind`` (200x60, headless, the real screen and widgets for partytui) on a fresh logged
+    session of eight agents, shown and ready, with the probe key pressed from its own thread.
+
+    On the way out the presser stops and the app handles the keys still queued, so every press sent is
+    either handled or counted as never handled (``latency.sent``)."""
+    session = Session(log=SessionLog(folder / f"{name}.jsonl", secrets=()))
+    session.emit(session_started())
+    latency = KeyLatency()
+    broker = ApprovalBroker(session) if kind == "partytui" else None
+    app: BenchApp | NaiveApp
+    if kind == "partytui":
+        app = BenchApp(session, latency, broker=broker)
+    else:
+        app = (ToadApp if kind == "toad" else NaiveApp)(session, latency)
+    probe = RenderProbe()
+    probe.install()
+    try:
+        async with app.run_test(size=SIZE):
+
+            def ready() -> bool:
+                if isinstance(app, BenchApp):
+                    return bool(app.main.is_mounted and app.main.panes) and app.frames > 0
+                return app.frames > 0
+
+            if await settle(app, ready, timeout=15) is None:
+                raise RuntimeError(f"the {kind} app did not show its panes")
+            presser = KeyPresser(app, latency)
+            presser.start()
+            try:
+                yield Bench(app, session, broker, latency, presser, probe, Feed(session))
+            finally:
+                await presser.finish()
+    finally:
+        probe.uninstall()
+        session.close()
 
 
 async def settle(app: App[Any], condition: Callable[[], bool], timeout: float, step: float = 0.01) -> float | None:

@@ -17,11 +17,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..core.approvals import ApprovalBroker
-from ..core.log import SessionLog
-from ..core.session import Session
-from .feed import CHARS_PER_TOKEN, Feed, session_started
-from .harness import SIZE, BenchApp, KeyLatency, KeyPresser, RenderProbe, ms, percentile, rss_mb, settle
+from .feed import CHARS_PER_TOKEN
+from .harness import ms, open_bench, percentile, rss_mb, settle
 
 KEY_WINDOW_S = 4.0
 
@@ -39,6 +36,7 @@ class LongResult:
     rss_samples: list[tuple[int, float]] = field(default_factory=list)  # (tokens so far, RSS MB)
     key_p99_start_ms: float | None = None
     key_p99_end_ms: float | None = None
+    key_end_start_ratio: float | None = None  # key p99 at the end / at the start, same process
     backlog_end: int = 0  # deltas not yet rendered when the feed stopped
     drain_s: float | None = None
     mounted_widgets_end: int = 0
@@ -48,67 +46,47 @@ class LongResult:
 
 
 async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
-    session = Session(log=SessionLog(folder / "long.jsonl", secrets=()))
-    session.emit(session_started())
-    latency = KeyLatency()
-    app = BenchApp(session, latency, broker=ApprovalBroker(session))
-    probe = RenderProbe()
-    probe.install()
     target_chars = tokens * CHARS_PER_TOKEN
     samples: list[tuple[int, float]] = []
-    try:
-        async with app.run_test(size=SIZE):
-            if await settle(app, lambda: bool(app.main.is_mounted and app.main.panes), timeout=15) is None:
-                raise RuntimeError("the app did not show its panes")
-            feed = Feed(session)
-            await asyncio.sleep(0.5)
-            gc.collect()
-            rss_start = rss_mb()
-            samples.append((0, round(rss_start, 1)))
-            presser = KeyPresser(app, latency)
-            presser.start()
-            started = time.perf_counter()
-            try:
-                window = asyncio.create_task(_first_window(latency))
-                done = asyncio.Event()
-                per_delta = 6.0  # characters per delta, assumed until the feed has sent one
+    async with open_bench("partytui", folder, "long") as bench:
+        app, feed, latency = bench.app, bench.feed, bench.latency
+        await asyncio.sleep(0.5)
+        gc.collect()
+        rss_start = rss_mb()
+        samples.append((0, round(rss_start, 1)))
+        started = time.perf_counter()
+        first = (started, started + KEY_WINDOW_S)  # keys sent in the first and the last seconds of streaming
+        last_opened: list[float] = []
+        done = asyncio.Event()
+        per_delta = 6.0  # characters per delta, assumed until the feed has sent one
 
-                async def watch() -> None:
-                    stride, next_sample = max(target_chars // 20, 1), max(target_chars // 20, 1)
-                    while not done.is_set():
-                        await asyncio.sleep(0.25)
-                        if feed.chars >= next_sample:
-                            samples.append((feed.chars // CHARS_PER_TOKEN, round(rss_mb(), 1)))
-                            next_sample += stride
-                        size = feed.chars / feed.deltas if feed.deltas else per_delta
-                        left_s = (target_chars - feed.chars) / size / rate
-                        if window.done() and not latency.recording and left_s <= KEY_WINDOW_S:
-                            latency.take()
-                            latency.recording = True
+        async def watch() -> None:
+            stride, next_sample = max(target_chars // 20, 1), max(target_chars // 20, 1)
+            while not done.is_set():
+                await asyncio.sleep(0.25)
+                if feed.chars >= next_sample:
+                    samples.append((feed.chars // CHARS_PER_TOKEN, round(rss_mb(), 1)))
+                    next_sample += stride
+                size = feed.chars / feed.deltas if feed.deltas else per_delta
+                left_s = (target_chars - feed.chars) / size / rate
+                if not last_opened and left_s <= KEY_WINDOW_S and time.perf_counter() >= first[1]:
+                    last_opened.append(time.perf_counter())
 
-                watcher = asyncio.create_task(watch())
-                await feed.run(rate, float("inf"), stop=lambda: feed.chars >= target_chars)
-                done.set()
-                await watcher
-                p99_start = await window
-                seconds = time.perf_counter() - started
-                end_keys = latency.take()
-                latency.recording = False
-
-                def backlog() -> int:
-                    return feed.deltas - probe.rendered_deltas(feed.offsets)
-
-                backlog_end = backlog()
-                drain = await settle(app, lambda: backlog() <= 0, timeout=10)
-            finally:
-                await presser.finish()
-            gc.collect()
-            rss_end = rss_mb()
-            samples.append((feed.chars // CHARS_PER_TOKEN, round(rss_end, 1)))
-            widgets = sum(1 for _ in app.main.walk_children())
-    finally:
-        probe.uninstall()
-        session.close()
+        watcher = asyncio.create_task(watch())
+        await feed.run(rate, float("inf"), stop=lambda: feed.chars >= target_chars)
+        stopped = time.perf_counter()
+        done.set()
+        await watcher
+        seconds = stopped - started
+        last = (last_opened[0] if last_opened else max(first[1], stopped - KEY_WINDOW_S), stopped)
+        backlog_end = bench.backlog()
+        drain = await settle(app, lambda: bench.backlog() <= 0, timeout=10)
+        gc.collect()
+        rss_end = rss_mb()
+        samples.append((feed.chars // CHARS_PER_TOKEN, round(rss_end, 1)))
+        widgets = sum(1 for _ in app.main.walk_children())  # type: ignore[union-attr]
+    start_keys, end_keys = latency.between(*first), latency.between(*last)  # every key handled once closed
+    p99_start, p99_end = percentile(start_keys, 99), percentile(end_keys, 99)
     return LongResult(
         tokens=feed.chars // CHARS_PER_TOKEN,
         deltas=feed.deltas,
@@ -120,20 +98,12 @@ async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
         rss_growth_mb=round(rss_end - rss_start, 1),
         rss_samples=samples,
         key_p99_start_ms=ms(p99_start),
-        key_p99_end_ms=ms(percentile(end_keys, 99)),
+        key_p99_end_ms=ms(p99_end),
+        key_end_start_ratio=round(p99_end / p99_start, 2) if p99_start and p99_end is not None else None,
         backlog_end=backlog_end,
         drain_s=None if drain is None else round(drain, 2),
         mounted_widgets_end=widgets,
     )
-
-
-async def _first_window(latency: KeyLatency) -> float | None:
-    latency.take()
-    latency.recording = True
-    await asyncio.sleep(KEY_WINDOW_S)
-    p99 = percentile(latency.take(), 99)
-    latency.recording = False
-    return p99
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -93,3 +93,25 @@ def render_text(sections: list[Section], info: dict[str, Any], mode: str) -> str
 
 def to_json(sections: list[Section], info: dict[str, Any], mode: str) -> dict[str, Any]:
     return {"mode": mode, "machine": info, "sections": [asdict(s) for s in sections]}
+
+
+def render_comparison(sections: list[Section], info: dict[str, Any], before: dict[str, Any], source: str) -> str:
+    """Each number beside the same number of an earlier run's JSON, as a ratio (this run / that one).
+
+    Numbers move 1.5–2.5× between machines of the same kind, so runs are compared by ratios, and the two
+    machines are printed first."""
+
+    def machine_line(m: dict[str, Any]) -> str:
+        return f"{m.get('cpu')}, {m.get('cores')} cores, Python {m.get('python')}, Textual {m.get('textual')}"
+
+    old = {(s["key"], m["key"]): m for s in before.get("sections", []) for m in s.get("metrics", [])}
+    lines = [f"compared with {source} ({before.get('mode', '?')} run)",
+             f"  this machine: {machine_line(info)}", f"  that machine: {machine_line(before.get('machine', {}))}", ""]
+    for section in sections:
+        for m in section.metrics:
+            was = old.get((section.key, m.key))
+            if was is None or not isinstance(was.get("value"), (int, float)) or not isinstance(m.value, (int, float)):
+                continue
+            ratio = f"{m.value / was['value']:.2f}x" if was["value"] else "n/a"
+            lines.append(f"  {m.label:<52} {_value(m):>12} was {_value(Metric('', '', was['value'], '')):>10}  {ratio}")
+    return "\n".join(lines)
