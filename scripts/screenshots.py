@@ -32,6 +32,7 @@ from partytui.tui.screens.documents import DocumentsScreen
 from partytui.tui.screens.help import HelpScreen
 from partytui.tui.screens.inbox import InboxScreen
 from partytui.tui.screens.main import MainScreen
+from partytui.tui.screens.results import ResultsScreen
 
 SMALL, LARGE = (80, 24), (160, 48)
 HERE = Path(__file__).resolve().parent
@@ -118,7 +119,10 @@ async def demo_pictures(camera: Camera, work: Path, speed: float) -> Path:
         await pilot.press("i", "enter")  # the migration, from the inbox, approved
         await until(pilot, lambda: modal_of(app, "migration"), "the migration again")
         await pilot.press("a")
-        await until(pilot, lambda: app.run_code is not None, "the end of the run", seconds=300)
+        await until(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results of the run", seconds=300)
+        await camera.shoot(pilot, "results-160x48")
+        await pilot.press("escape")  # back to the team's screen
+        await until(pilot, lambda: isinstance(app.screen, MainScreen), "the main screen after the run")
         await pilot.press("escape")  # leave the board's focus: the picture shows the panes
         await camera.shoot(pilot, "end-160x48")
         app.exit()

@@ -337,6 +337,7 @@ def _run_tui(prepared: Prepared) -> int:
         runner=team.run,
         title=prepared.title,
     )
+    app.log_path = prepared.log_path
     app.run()
     code = app.return_code
     return 1 if code is None else code

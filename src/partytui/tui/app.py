@@ -61,6 +61,7 @@ class PartyApp(App[int | None]):
         if broker is not None:
             broker.human_attached = True
         self.run_code: int | None = None  # the runner's exit code once it finished
+        self.log_path: Path | None = None  # the session's log, when the caller knows it (names it in commands)
         self.main = MainScreen()
         self._dirty: dict[str, None] = {}  # agents whose panes have news, oldest first
         self._structural = True
@@ -145,8 +146,30 @@ class PartyApp(App[int | None]):
             code = 1
         self.run_code = code
         self._structural = True
-        words = {0: "done", 1: "failed", 3: "waiting for a human"}.get(code, f"exit code {code}")
-        self.notify(f"The run ended: {words}. Press q to leave.", timeout=10)
+        self.refresh_bindings()  # the footer stops offering what acts on a running team
+        if self.is_running:
+            self.show_results()
+
+    @property
+    def run_over(self) -> bool:
+        return self.runner is not None and self.run_code is not None
+
+    def show_results(self) -> None:
+        """The end of the run as a panel: status, files, tasks, requests, costs and the next commands."""
+        from ..core.sessions import session_dir
+        from .screens.results import ResultsScreen, session_ref
+
+        try:
+            default_dir = session_dir()
+        except OSError:
+            default_dir = None
+        ref = session_ref(self.session.state, self.log_path, default_dir)
+
+        def closed(choice: str | None) -> None:
+            if choice == "quit":
+                self.request_quit()
+
+        self.push_screen(ResultsScreen(self.session.state, self.clock(), ref), closed)
 
     def reset_view(self) -> None:
         """Redraw everything from ``session.state`` (after a replay seek replaced it) on the next flush."""

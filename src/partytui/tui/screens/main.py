@@ -71,8 +71,12 @@ class MainScreen(Screen[None]):
         Binding("i", "inbox", "Inbox"),
         Binding("d", "documents", "Docs"),
         Binding("question_mark", "help", "Help", key_display="?"),
+        Binding("s", "results", "Results"),
         Binding("q", "quit_app", "Quit"),
     ]
+
+    # keys that act on a running team: once the run is over the footer stops offering them
+    _RUN_ACTIONS = frozenset({"pause", "message", "cancel_agent"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -232,6 +236,17 @@ class MainScreen(Screen[None]):
 
     def action_help(self) -> None:
         self.party.open_help()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        over = getattr(self.app, "run_over", False)
+        if action in self._RUN_ACTIONS:
+            return not over
+        if action == "results":
+            return over
+        return True
+
+    def action_results(self) -> None:
+        self.party.show_results()
 
     def action_quit_app(self) -> None:
         self.party.request_quit()
