@@ -12,9 +12,10 @@ from typing import Callable
 from ..cli import EXIT_BAD_INPUT, CliError
 from ..core.approvals import ApprovalBroker
 from ..core.config import Config, ConfigError, load_config
-from ..core.definitions import AgentDefinition, AgentSet, load_agents, resolve_model
+from ..core.definitions import AgentDefinition, AgentSet, load_agents
 from ..core.log import LogError, SessionLog, read_log, repair_torn_tail
-from ..core.orchestrator import Member, Team
+from ..core.orchestrator import Team
+from ..core.runtimes import AgentSpec
 from ..core.policy import PolicyError, load_policy
 from ..core.progress import ProgressPrinter
 from ..core.session import Session
@@ -83,7 +84,7 @@ def _load_team_files(dirs: list[Path]) -> AgentSet:
     return agents
 
 
-def _members(agents: AgentSet, config: Config, *, solo: str | None) -> list[Member]:
+def _members(agents: AgentSet, config: Config, *, solo: str | None) -> list[AgentSpec]:
     chosen: list[AgentDefinition]
     if solo:
         definition = agents.get(solo)
@@ -103,25 +104,7 @@ def _members(agents: AgentSet, config: Config, *, solo: str | None) -> list[Memb
                 lead = lead.model_copy(update={"name": f"partytui-{lead.name}"})
             chosen.insert(0, lead)
     lead_name = None if solo else next(a.name for a in chosen if a.can_lead)
-    members = []
-    for d in chosen:
-        info = d.agent_info(config)
-        members.append(
-            Member(
-                name=d.name,
-                model=resolve_model(d.model, config),
-                system_prompt=d.system_prompt,
-                tools=info.tools,
-                description=d.description,
-                color=info.color,
-                lead=d.name == lead_name,
-                permission_mode=d.permission_mode,
-                tool_patterns=d.tool_patterns,
-                disallowed_patterns=d.disallowed_patterns,
-                max_turns=d.max_turns,
-            )
-        )
-    return members
+    return [d.spec(config, lead=d.name == lead_name) for d in chosen]
 
 
 def _require_credentials() -> None:

@@ -18,6 +18,7 @@ from rich.color import Color, ColorParseError
 from .config import Config
 from .errors import FileProblem
 from .events import AgentInfo
+from .runtimes.base import AgentSpec
 from .tools.names import LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, unavailable_reason
 
 PermissionMode = Literal["default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"]
@@ -91,17 +92,31 @@ class AgentDefinition(BaseModel):
         """Tools the file asks for that partytui cannot offer here, with the reason."""
         return {name: why for name in self.tools or [] if (why := unavailable_reason(name))}
 
-    def agent_info(self, config: Config | None = None, model: str | None = None) -> AgentInfo:
-        """The agent as a session's events describe it (model resolved unless ``model`` is given)."""
-        return AgentInfo(
+    def spec(
+        self, config: Config | None = None, *, lead: bool | None = None, runtime: str = "api", model: str | None = None
+    ) -> AgentSpec:
+        """This agent as the team runs it (model resolved unless ``model`` is given; ``lead`` defaults to
+        whether it can lead)."""
+        return AgentSpec(
             name=self.name,
             model=model or resolve_model(self.model, config or Config()),
-            color=self.color or "white",
-            description=self.description,
+            system_prompt=self.system_prompt,
             tools=self.allowed_tools(),
-            lead=self.can_lead,
+            description=self.description,
+            color=self.color or "white",
+            lead=self.can_lead if lead is None else lead,
             permission_mode=self.permission_mode,
+            tool_patterns=self.tool_patterns,
+            disallowed_patterns=self.disallowed_patterns,
+            max_turns=self.max_turns,
+            runtime=runtime,
+            file_tools=self.tools,
+            disallowed_tools=self.disallowed_tools,
         )
+
+    def agent_info(self, config: Config | None = None, model: str | None = None) -> AgentInfo:
+        """The agent as a session's events describe it (model resolved unless ``model`` is given)."""
+        return self.spec(config, model=model).info()
 
 
 @dataclass

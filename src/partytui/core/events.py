@@ -89,6 +89,7 @@ class AgentInfo(Payload):
     tools: list[str] = Field(default_factory=list)
     lead: bool = False
     permission_mode: str = "default"
+    runtime: str = "api"  # how the agent runs: "api" (partytui's loop) or "claude-code"
 
 
 # ── events ────────────────────────────────────────────────────────────────────
@@ -155,6 +156,8 @@ class TurnStarted(EventBase):
     inputs: list[str] = Field(default_factory=list)
     # tool outputs of earlier turns cleared from this turn's request to stay within the context window
     cleared: int = 0
+    # the runtime's own conversation this turn belongs to (Claude Code's session id): a resume continues it
+    resume_id: str | None = None
 
 
 class TextDelta(EventBase):

@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Sequence
 
-from .agent_loop import AgentRunner, phase_news
 from .approvals import ApprovalBroker
 from .mirror import WorkspaceMirror
 from .events import PHASES, AgentInfo, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
 from .providers.base import Provider
+from .runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
 from .session import Session
 from .tasks import TaskBoard, asks_for_task_id
-from .tools import build_toolset
-from .tools.base import Limits, Tool, ToolError
+from .tools.base import Limits, ToolError
 
 EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
 
@@ -32,35 +30,11 @@ MIGRATION_COMMAND = re.compile(r"\bmigrat|\balembic\s+upgrade|\bflyway\b|\bdbmat
 BROADCAST = ("*", "all", "team", "everyone")
 
 
-@dataclass
-class Member:
-    """One agent as the team runs it (built from an AgentDefinition by the caller)."""
-
-    name: str
-    model: str
-    system_prompt: str
-    tools: list[str]
-    description: str = ""
-    color: str = "white"
-    lead: bool = False
-    permission_mode: str = "default"
-    tool_patterns: dict[str, list[str]] = field(default_factory=dict)
-    disallowed_patterns: dict[str, list[str]] = field(default_factory=dict)
-    max_turns: int | None = None
-
-    def info(self) -> AgentInfo:
-        return AgentInfo(
-            name=self.name,
-            model=self.model,
-            color=self.color,
-            description=self.description,
-            tools=self.tools,
-            lead=self.lead,
-            permission_mode=self.permission_mode,
-        )
+# One agent as the team runs it: the spec its runtime gets (the older name stays for callers).
+Member = AgentSpec
 
 
-def team_briefing(member: Member, members: Sequence[Member], goal: str, solo: bool) -> str:
+def team_briefing(member: AgentSpec, members: Sequence[AgentSpec], goal: str, solo: bool) -> str:
     if solo:
         return (
             "\n\n# Working in partytui\nYou work alone in a workspace directory (your current directory); "
@@ -105,17 +79,17 @@ class Team:
         self,
         session: Session,
         broker: ApprovalBroker,
-        provider: Provider,
-        members: Sequence[Member],
+        provider: Provider | None,
+        members: Sequence[AgentSpec],
         *,
         workspace: Path,
         goal: str,
         solo: bool = False,
         limits: Limits | None = None,
+        backends: Backends | None = None,
     ) -> None:
         self.session = session
         self.broker = broker
-        self.provider = provider
         self.members = list(members)
         self.workspace = Path(workspace)
         self.goal = goal
@@ -131,22 +105,13 @@ class Team:
         self._quiet_check: asyncio.TimerHandle | None = None
         lead = next((m for m in self.members if m.lead), None)
         self.lead_name = lead.name if lead else (self.members[0].name if solo else None)
-        self.runners: dict[str, AgentRunner] = {}
-        for member in self.members:
-            tools: dict[str, Tool] = build_toolset(member.tools, lead=member.lead and not solo)
-            self.runners[member.name] = AgentRunner(
-                name=member.name,
-                model=member.model,
-                system=member.system_prompt + team_briefing(member, self.members, goal, solo),
-                tools=tools,
-                team=self,
-                provider=provider,
-                permission_mode=member.permission_mode,
-                tool_patterns=member.tool_patterns,
-                disallowed_patterns=member.disallowed_patterns,
-                max_turns=member.max_turns,
-                limits=self.limits,
-            )
+        backends = backends or Backends(provider=provider)
+        # the team's side of every agent: it never asks which runtime one has
+        self.runners: dict[str, AgentRuntime] = {
+            spec.name: make_runtime(spec, self, briefing=team_briefing(spec, self.members, goal, solo),
+                                    backends=backends, limits=self.limits)
+            for spec in self.members
+        }
         broker.on_unanswered = self._unanswered
         session.on_log_error = lambda exc: self.finish("failed", str(exc))
         session.on_held = self.check_quiet_soon
@@ -194,7 +159,7 @@ class Team:
             runner.rebuild(events)
             view = self.session.state.agents.get(runner.name)
             if view is not None and view.state in ("done", "error", "cancelled"):
-                runner.stopped = True
+                runner.cancel()
         self.session.emit(SessionResumed(reason="partytui resume"))
 
     async def run(self) -> int:
@@ -304,7 +269,7 @@ class Team:
         return "The run is over."
 
     def set_permission_mode(self, agent: str, mode: str) -> None:
-        self.runners[agent].permission_mode = mode
+        self.runners[agent].set_permission_mode(mode)
 
     def session_grant(self, agent: str, tool: str) -> bool:
         """Has the person allowed this tool for this agent for the rest of the session?"""
@@ -317,8 +282,9 @@ class Team:
             for a in self.session.state.approvals.values()
         )
 
-    def check_gates(self, agent: str, tool: Tool, raw: dict[str, Any]) -> None:
-        if self.solo or tool.name != "Bash":
+    def check_gates(self, agent: str, tool: str, raw: dict[str, Any]) -> None:
+        """Raises ToolError when a call of ``tool`` would pass a gate the person has not opened."""
+        if self.solo or tool != "Bash":
             return
         command = str(raw.get("command", ""))
         if not MIGRATION_COMMAND.search(command):
@@ -341,13 +307,13 @@ class Team:
         self.runners[agent].resume()
 
     def is_paused(self, agent: str) -> bool:
-        return not self.runners[agent].unpaused.is_set()
+        return self.runners[agent].paused
 
     def cancel(self, agent: str) -> None:
         task = self._tasks.get(agent)
         if task is not None and not task.done():
             task.cancel()
-        self.runners[agent].stopped = True
+        self.runners[agent].cancel()
         if agent == self.lead_name:
             self.finish("cancelled", f"the lead ({agent}) was cancelled by you")
 

@@ -19,7 +19,7 @@ class TeamController(Protocol):
     def is_paused(self, agent: str) -> bool: ...
 
 
-class TeamRuntime(Protocol):
+class TeamServices(Protocol):
     """What team tools (TaskCreate, SendMessage, RequestApproval, …) call into; the orchestrator implements it."""
 
     board: "TaskBoard"

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from ..events import EventBase
 
 if TYPE_CHECKING:
-    from ..team import TeamRuntime
+    from ..team import TeamServices
 
 
 class ToolError(Exception):
@@ -43,7 +43,7 @@ class ToolContext:
     agent: str
     workspace: Path
     emit: Callable[[EventBase], EventBase]
-    team: "TeamRuntime | None" = None
+    team: "TeamServices | None" = None
     tool_use_id: str = ""
     limits: Limits = field(default_factory=Limits)
 

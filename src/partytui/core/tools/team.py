@@ -12,7 +12,7 @@ from .base import Tool, ToolContext, ToolError, ToolInput
 
 # How a tool result says the person said no; scenario scripts recognise a rejection by these prefixes.
 REJECTED = "REJECTED"  # RequestApproval / ExitPlanMode
-PERMISSION_DENIED = "The person did not allow"  # a tool needing permission (core/agent_loop.py)
+PERMISSION_DENIED = "The person did not allow"  # a tool needing permission (core/runtimes/api.py)
 QUESTION_DECLINED = "The person declined"  # AskUserQuestion
 REJECTION_PREFIXES = (REJECTED, PERMISSION_DENIED, QUESTION_DECLINED)
 

@@ -1,81 +1,57 @@
-"""AgentRunner: one agent's loop — stream a turn, run its tool calls, feed the results back, repeat.
+"""The API runtime: partytui's own loop over the Messages API, with partytui's own tools.
 
-The runner owns the agent's conversation. Everything it does is an event, and the conversation can be
-rebuilt from those events (``rebuild``), which is how a resumed session continues where it stopped.
+Stream a turn, run its tool calls, feed the results back, repeat. The runtime owns the agent's
+conversation. Everything it does is an event, and the conversation can be rebuilt from those events
+(``rebuild``), which is how a resumed session continues where it stopped.
 """
 
 from __future__ import annotations
 
 import asyncio
-import re
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .events import AgentState, ErrorEvent, PhaseChanged, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
-from .context import ContextTrimmer
-from .log import StreamRedactor
-from .policy import tool_matches
-from .providers.base import Provider, ProviderError, TurnResult
-from .providers.pricing import cost_usd
-from .tools.base import Limits, Tool, ToolContext, ToolError
-from .tools.names import UNAVAILABLE_TOOLS
-from .tools.team import PERMISSION_DENIED
-
-if TYPE_CHECKING:
-    from .orchestrator import Team
-
-# A turn that ends in prose whose last lines ask something is a question for the person.
-_QUESTION_TAIL = re.compile(r"\?\s*(\*\*|_|\)|\"|')*\s*$")
-
-
-def _key_argument(raw: dict[str, Any]) -> str:
-    for key in ("command", "file_path", "path", "pattern", "subject", "recipient", "title"):
-        if isinstance(raw.get(key), str):
-            return raw[key]
-    return ""
-
-
-def asks_the_person(text: str) -> bool:
-    tail = "\n".join(line for line in text.strip().splitlines()[-3:] if line.strip())
-    return bool(_QUESTION_TAIL.search(tail))
-
+from ..context import ContextTrimmer
+from ..events import AgentState, ErrorEvent, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
+from ..log import StreamRedactor
+from ..policy import tool_matches
+from ..providers.base import Provider, ProviderError, TurnResult
+from ..providers.pricing import cost_usd
+from ..tools import build_toolset
+from ..tools.base import Limits, Tool, ToolContext, ToolError
+from ..tools.names import UNAVAILABLE_TOOLS
+from ..tools.team import PERMISSION_DENIED
+from ..tools.workspace import cap_output
+from .base import AgentHost, AgentSpec, ask_in_prose, asks_the_person, key_argument, unread_since
 
 TOO_LONG_ATTEMPTS = 3  # a request the API finds too long is cleared further and sent again, this many times in all
 
 
-def phase_news(event: PhaseChanged) -> str:
-    """What the rest of the team reads when an agent moves the team to another phase."""
-    return f"{event.agent} moved the team to the {event.phase} phase." + (f" {event.note}" if event.note else "")
+class ApiRuntime:
+    """One agent on the Messages API (an :class:`~.base.AgentRuntime`)."""
 
-
-class AgentRunner:
     def __init__(
         self,
+        spec: AgentSpec,
+        host: AgentHost,
         *,
-        name: str,
-        model: str,
-        system: str,
-        tools: dict[str, Tool],
-        team: "Team",
+        briefing: str = "",
         provider: Provider,
-        permission_mode: str = "default",
-        tool_patterns: dict[str, list[str]] | None = None,
-        disallowed_patterns: dict[str, list[str]] | None = None,
-        max_turns: int | None = None,
-        max_tokens: int = 8192,
         limits: Limits | None = None,
+        max_tokens: int = 8192,
     ) -> None:
-        self.name = name
-        self.model = model
-        self.system = system
-        self.tools = tools
-        self.team = team
-        self.session = team.session
+        self.spec = spec
+        self.name = spec.name
+        self.model = spec.model
+        self.system = spec.system_prompt + briefing
+        self.tools: dict[str, Tool] = build_toolset(spec.tools, lead=spec.lead and not host.solo)
+        self.team = host
+        self.session = host.session
         self.provider = provider
-        self.permission_mode = permission_mode
-        self.tool_patterns = tool_patterns or {}
-        self.disallowed_patterns = disallowed_patterns or {}
-        self.max_turns = max_turns
+        self.permission_mode = spec.permission_mode
+        self.tool_patterns = spec.tool_patterns
+        self.disallowed_patterns = spec.disallowed_patterns
+        self.max_turns = spec.max_turns
         self.max_tokens = max_tokens
         self.limits = limits or Limits()
         self.messages: list[dict[str, Any]] = []  # the whole conversation; requests may clear old outputs
@@ -109,6 +85,10 @@ class AgentRunner:
     def busy(self) -> bool:
         return not self.stopped and (not self.waiting_for_work or bool(self.pending_inputs))
 
+    @property
+    def paused(self) -> bool:
+        return not self.unpaused.is_set()
+
     def pause(self) -> None:
         self.unpaused.clear()
         if self.waiting_for_work:  # a busy agent shows it when it reaches its next checkpoint
@@ -118,6 +98,12 @@ class AgentRunner:
         self.unpaused.set()
         if self.waiting_for_work:
             self.set_state("idle", self.team.idle_reason(self.name))
+
+    def cancel(self) -> None:
+        self.stopped = True
+
+    def set_permission_mode(self, mode: str) -> None:
+        self.permission_mode = mode
 
     def set_state(self, state: str, reason: str = "") -> None:
         view = self.session.state.agents.get(self.name)
@@ -258,18 +244,7 @@ class AgentRunner:
 
     async def _ask_in_prose(self, text: str) -> None:
         self.set_state("waiting", "reply from you")
-        view = await self.team.broker.request(
-            self.name,
-            "reply",
-            tool_use_id=f"reply:{self.name}:{self.turn_no}",
-            title=f"{self.name} asks",
-            body=text,
-        )
-        if view.decision == "rejected":
-            self.deliver("The person chose not to reply" + (f": {view.note}" if view.note else ". Carry on."))
-        else:
-            reply = "\n".join(view.answers) or view.note or "(empty reply)"
-            self.deliver(f"Reply from the person supervising: {reply}")
+        await ask_in_prose(self.team, self.name, self.turn_no, text, self.deliver)
 
     # ── sink for the provider ─────────────────────────────────────────────
 
@@ -335,7 +310,7 @@ class AgentRunner:
             self.name,
             "permission",
             tool_use_id=tool_use_id,
-            title=f"{tool.name}: {_key_argument(raw)}"[:200],
+            title=f"{tool.name}: {key_argument(raw)}"[:200],
             tool=tool.name,
             tool_input=raw,
         )
@@ -359,7 +334,7 @@ class AgentRunner:
                 raise ToolError(f"the input for {name} was not valid JSON: {str(raw['__invalid_json__'])[:300]}")
             args = tool.parse(raw)
             await self._permission(tool, raw, tool_use_id)
-            self.team.check_gates(self.name, tool, raw)
+            self.team.check_gates(self.name, tool.name, raw)
             ctx = ToolContext(
                 agent=self.name,
                 workspace=self.team.workspace,
@@ -375,7 +350,6 @@ class AgentRunner:
             raise
         except Exception as exc:  # a tool bug must not take the agent down: report it as the result
             ok, output = False, f"internal error in {name}: {type(exc).__name__}: {exc}"
-        from .tools.workspace import cap_output  # one truncation rule for tools and the loop
 
         output = cap_output(output, self.limits.output_cap_chars)
         self.session.emit(
@@ -434,12 +408,6 @@ class AgentRunner:
             self.pending_results = done
             self.unfinished_calls = [c for c in self.unfinished_calls if c["id"] not in {r["tool_use_id"] for r in done}]
         # messages that reached the agent after its last turn began are still to be read
-        for event in events:
-            if event.seq <= last_turn_start_seq:
-                continue
-            if event.type == "message.sent" and event.agent != self.name and event.recipient in (self.name, "*", "all", "team"):
-                self.pending_inputs.append(f"Message from {event.agent}: {event.content}")
-            elif event.type == "user.message" and event.agent == self.name:
-                self.pending_inputs.append(f"Message from the person supervising: {event.text}")
-            elif event.type == "phase.changed" and event.previous is not None and event.agent != self.name:
-                self.pending_notes.append(phase_news(event))  # the team's first phase is nobody's news
+        inputs, notes = unread_since(self.name, events, last_turn_start_seq)
+        self.pending_inputs += inputs
+        self.pending_notes += notes

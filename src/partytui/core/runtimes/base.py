@@ -1,0 +1,167 @@
+"""The seam between the team and one agent: what an agent is (:class:`AgentSpec`), what the team may do to
+it (:class:`AgentRuntime`) and what it may ask of the team (:class:`AgentHost`).
+
+The team layer (tasks, mailbox, phases and gates, the approval broker, the workspace mirror) talks to every
+agent through :class:`AgentRuntime` only and never asks which runtime an agent has. A runtime knows how one
+agent thinks and acts, and reports all of it as events on the host's session; whatever needs the person
+goes through the host's broker, so it is logged before anyone waits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
+
+from ..events import AgentInfo, PhaseChanged
+
+if TYPE_CHECKING:
+    from ..approvals import ApprovalBroker
+    from ..session import Session
+    from ..tasks import TaskBoard
+
+RuntimeName = Literal["api", "claude-code"]
+RUNTIMES: tuple[str, ...] = ("api", "claude-code")
+
+
+@dataclass
+class AgentSpec:
+    """One agent as the team runs it: built once from its agent file, handed unchanged to its runtime."""
+
+    name: str
+    model: str
+    system_prompt: str
+    tools: list[str]  # the partytui tools it may call (the API runtime's toolset, the board's listing)
+    description: str = ""
+    color: str = "white"
+    lead: bool = False
+    permission_mode: str = "default"
+    tool_patterns: dict[str, list[str]] = field(default_factory=dict)
+    disallowed_patterns: dict[str, list[str]] = field(default_factory=dict)
+    max_turns: int | None = None
+    runtime: str = "api"
+    # the file's `tools` and `disallowedTools` as written (None: every tool), for a runtime with its own tools
+    file_tools: list[str] | None = None
+    disallowed_tools: list[str] = field(default_factory=list)
+
+    def info(self) -> AgentInfo:
+        return AgentInfo(
+            name=self.name,
+            model=self.model,
+            color=self.color,
+            description=self.description,
+            tools=self.tools,
+            lead=self.lead,
+            permission_mode=self.permission_mode,
+            runtime=self.runtime,
+        )
+
+
+class AgentHost(Protocol):
+    """What a runtime may ask of the team it belongs to (the team implements it)."""
+
+    session: "Session"
+    broker: "ApprovalBroker"
+    board: "TaskBoard"
+    workspace: Path
+    solo: bool
+
+    @property
+    def finished(self) -> bool: ...
+    @property
+    def agent_names(self) -> set[str]: ...
+    def idle_reason(self, agent: str) -> str: ...
+    def check_quiet_soon(self) -> None: ...
+    def agent_finished(self, name: str) -> None: ...
+    def agent_failed(self, name: str, message: str) -> None: ...
+    def session_grant(self, agent: str, tool: str) -> bool: ...
+    def check_gates(self, agent: str, tool: str, raw: dict[str, Any]) -> None: ...
+    # the team tools' services (core/team.py TeamServices)
+    def message(self, sender: str, recipient: str, content: str, summary: str = "") -> str: ...
+    def advance_phase(self, agent: str, phase: str, note: str = "") -> str: ...
+    def end_run(self, agent: str, status: str, summary: str) -> str: ...
+    def set_permission_mode(self, agent: str, mode: str) -> None: ...
+
+
+class AgentRuntime(Protocol):
+    """One agent, however it thinks: what the team does to it. Every runtime reports through events only.
+
+    Life: the team ``deliver``s the first prompt, then awaits ``run()`` in a task of its own until the agent
+    is done or the task is cancelled. ``rebuild`` (before ``run``) continues a session from its log.
+    """
+
+    name: str
+    spec: AgentSpec
+    stopped: bool  # done, cancelled or failed: no more turns
+
+    @property
+    def busy(self) -> bool: ...  # has work, or is working (the team is quiet when nobody is busy)
+    @property
+    def paused(self) -> bool: ...
+    async def run(self) -> None: ...
+    def deliver(self, text: str, *, wake: bool = True) -> None:
+        """Something to read on the next turn: a message, an answer, phase news; ``wake`` starts a turn."""
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def cancel(self) -> None:
+        """No more turns; the team cancels the task running ``run()``."""
+    def finish(self, state: str, reason: str) -> None: ...
+    def set_permission_mode(self, mode: str) -> None: ...
+    def rebuild(self, events: list) -> None: ...
+
+
+# ── what every runtime shares ──────────────────────────────────────────────
+
+# A turn that ends in prose whose last lines ask something is a question for the person.
+_QUESTION_TAIL = re.compile(r"\?\s*(\*\*|_|\)|\"|')*\s*$")
+
+
+def asks_the_person(text: str) -> bool:
+    tail = "\n".join(line for line in text.strip().splitlines()[-3:] if line.strip())
+    return bool(_QUESTION_TAIL.search(tail))
+
+
+def phase_news(event: PhaseChanged) -> str:
+    """What the rest of the team reads when an agent moves the team to another phase."""
+    return f"{event.agent} moved the team to the {event.phase} phase." + (f" {event.note}" if event.note else "")
+
+
+def key_argument(raw: dict[str, Any]) -> str:
+    """The input that names what a tool call is about, for a request's title."""
+    for key in ("command", "file_path", "path", "pattern", "subject", "recipient", "title"):
+        if isinstance(raw.get(key), str):
+            return raw[key]
+    return ""
+
+
+def unread_since(name: str, events: list, after_seq: int) -> tuple[list[str], list[str]]:
+    """Inputs and notes that reached agent ``name`` after event ``after_seq``: still to be read on resume."""
+    inputs: list[str] = []
+    notes: list[str] = []
+    for event in events:
+        if event.seq <= after_seq:
+            continue
+        if event.type == "message.sent" and event.agent != name and event.recipient in (name, "*", "all", "team"):
+            inputs.append(f"Message from {event.agent}: {event.content}")
+        elif event.type == "user.message" and event.agent == name:
+            inputs.append(f"Message from the person supervising: {event.text}")
+        elif event.type == "phase.changed" and event.previous is not None and event.agent != name:
+            notes.append(phase_news(event))  # the team's first phase is nobody's news
+    return inputs, notes
+
+
+async def ask_in_prose(host: AgentHost, agent: str, turn: int, text: str, deliver: Callable[[str], None]) -> None:
+    """A turn that ended asking the person in prose: a reply request; the reply is the agent's next input."""
+    view = await host.broker.request(
+        agent,
+        "reply",
+        tool_use_id=f"reply:{agent}:{turn}",
+        title=f"{agent} asks",
+        body=text,
+    )
+    if view.decision == "rejected":
+        deliver("The person chose not to reply" + (f": {view.note}" if view.note else ". Carry on."))
+    else:
+        reply = "\n".join(view.answers) or view.note or "(empty reply)"
+        deliver(f"Reply from the person supervising: {reply}")
