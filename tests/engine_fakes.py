@@ -12,6 +12,7 @@ from typing import Any, Sequence
 
 from partytui.core.approvals import ApprovalBroker
 from partytui.core.events import Usage
+from partytui.core.log import SessionLog
 from partytui.core.orchestrator import Member, Team
 from partytui.core.policy import Policy
 from partytui.core.providers.base import TurnResult
@@ -84,8 +85,9 @@ def make_team(
     *,
     policy: Policy | None = None,
     solo: bool = False,
+    log: Path | None = None,
 ) -> tuple[Team, FakeProvider]:
-    session = Session()
+    session = Session(log=SessionLog(log) if log is not None else None)
     broker = ApprovalBroker(session, policy)
     provider = FakeProvider(scripts)
     workspace = tmp_path / "ws"

@@ -53,6 +53,8 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--speed", type=_speed, default=1.0, help="scripted pacing: 2 = twice as fast, 0 = no delays")
     p.add_argument("--model", metavar="ID", help="the model for agents that say 'inherit' or name none")
+    p.add_argument("--detach", action="store_true",
+                   help="run the team in the background; print its session id and return (see: partytui attach)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -68,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--speed", type=_speed, default=1.0)
     p.add_argument("--workspace", metavar="DIR")
     p.add_argument("--session-dir", metavar="DIR")
+    p.add_argument("--detach", action="store_true",
+                   help="run the team in the background; print its session id and return (see: partytui attach)")
     p.set_defaults(handler="partytui.commands.run:demo")
 
     p = sub.add_parser("run", help="run a team (or one agent) on a goal")
@@ -89,6 +93,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--all", action="store_true", help="every session")
     p.add_argument("--session-dir", metavar="DIR")
     p.set_defaults(handler="partytui.commands.sessions:main")
+
+    p = sub.add_parser("attach", help="open the TUI on a session running in the background (--detach)")
+    p.add_argument("session", nargs="?", help="a session id or log (default: the latest running one)")
+    p.add_argument("--last", action="store_true", help="the session started last of those running detached")
+    p.add_argument("--read-only", action="store_true", help="watch only: answer and control nothing")
+    p.add_argument("--session-dir", metavar="DIR")
+    p.set_defaults(handler="partytui.commands.detach:attach")
+
+    p = sub.add_parser("stop", help="stop a session running in the background (resume goes on later)")
+    p.add_argument("session", nargs="?", help="a session id or log")
+    p.add_argument("--last", action="store_true", help="the session started last of those running detached")
+    p.add_argument("--session-dir", metavar="DIR")
+    p.set_defaults(handler="partytui.commands.detach:stop")
 
     p = sub.add_parser("summary", help="the final state of a session")
     p.add_argument("session", help="a session log (.jsonl) or a session id")
@@ -135,6 +152,7 @@ def _load(path: str) -> Callable[[argparse.Namespace], int]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # what --detach starts again in the background
     if not getattr(args, "handler", None):
         parser.print_help()
         return EXIT_BAD_INPUT

@@ -19,9 +19,11 @@ from ..core.runtimes import AgentSpec
 from ..core.policy import PolicyError, load_policy
 from ..core.progress import ProgressPrinter
 from ..core.session import Session
+from ..core.running import AlreadyRunning, RunLock
 from ..core.sessions import SessionNotFound, find_session, last_resumable, new_session_id, session_dir
 from ..core.state import fold
 from ..resources import ResourceMissing, bundled_agents_dir, demo_scenario
+from .detach import is_team_process, run_team_process, start_detached
 
 
 @dataclass
@@ -32,6 +34,8 @@ class Prepared:
     headless: bool
     title: str
     start: Callable[[], None]  # emits the first events; called once listeners are attached
+    lock: RunLock | None = None  # this process's claim on the log (core/running.py)
+    detach: bool = False
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -44,7 +48,14 @@ def demo(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    if _detaching(args):
+        return start_detached(args.argv)
     return _execute(_prepare(args))
+
+
+def _detaching(args: argparse.Namespace) -> bool:
+    """Whether this is the terminal's side of ``--detach`` (it starts the background process and returns)."""
+    return getattr(args, "detach", False) and not is_team_process()
 
 
 def prepare_run(args: argparse.Namespace) -> Prepared:
@@ -56,6 +67,8 @@ def prepare_run(args: argparse.Namespace) -> Prepared:
 
 
 def resume(args: argparse.Namespace) -> int:
+    if _detaching(args):
+        return start_detached(args.argv)
     return _execute(_prepare_resume(args))
 
 
@@ -178,6 +191,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     folder = session_dir(args.session_dir, config=config)
     session_id = new_session_id()
     log_path = folder / f"{session_id}.jsonl"
+    lock = _lock(log_path, args)
     if args.workspace:
         workspace = Path(args.workspace).expanduser().resolve()
     elif scenario is not None:
@@ -210,7 +224,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
         )
 
     title = f"partytui — {scenario.title or scenario.name}" if scenario is not None else "partytui"
-    return Prepared(session, team, log_path, args.headless, title, start)
+    return Prepared(session, team, log_path, args.headless, title, start, lock, getattr(args, "detach", False))
 
 
 def _resume_target(args: argparse.Namespace) -> Path:
@@ -259,6 +273,7 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
     policy = _policy(args)
     if scenario is None:
         _require_credentials()
+    lock = _lock(log_path, args)  # before the log is touched: a running team's log is never written twice
     if contents.torn_tail:
         repair_torn_tail(log_path)
     session = Session(state=state, log=SessionLog(log_path))
@@ -266,7 +281,20 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
     speed = args.speed if args.speed is not None else 1.0
     team = Team(session, broker, _provider(scenario, session, speed), members,
                 workspace=Path(args.workspace or started.workspace), goal=started.goal, solo=solo is not None)
-    return Prepared(session, team, log_path, args.headless, "partytui — resumed", lambda: team.continue_session(events))
+    return Prepared(session, team, log_path, args.headless, "partytui — resumed",
+                    lambda: team.continue_session(events), lock, getattr(args, "detach", False))
+
+
+def _lock(log_path: Path, args: argparse.Namespace) -> RunLock:
+    lock = RunLock(log_path, detached=getattr(args, "detach", False))
+    try:
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except AlreadyRunning as exc:
+        raise CliError(str(exc)) from None
+    except OSError as exc:
+        raise CliError(f"cannot prepare the session: {exc}") from None
+    return lock
 
 
 # ── running it ──────────────────────────────────────────────────────────────
@@ -275,12 +303,16 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
 def _execute(prepared: Prepared) -> int:
     session = prepared.session
     try:
-        if prepared.headless or not sys.stdout.isatty():
+        if prepared.detach:
+            code = run_team_process(prepared)
+        elif prepared.headless or not sys.stdout.isatty():
             code = _run_headless(prepared)
         else:
             code = _run_tui(prepared)
     finally:
         session.close()
+        if prepared.lock is not None:
+            prepared.lock.release()
     state = session.state
     print(f"session log: {prepared.log_path}", file=sys.stderr)
     if session.log_error is not None:

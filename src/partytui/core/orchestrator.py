@@ -99,6 +99,7 @@ class Team:
         self.finished = False
         self.status = "running"
         self.reason = ""
+        self.keep_places = False  # stopped by the person: agents keep their states, so resume goes on from here
         self._done = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._nudged_at: tuple | None = None  # what the team looked like when the lead was last nudged
@@ -188,7 +189,8 @@ class Team:
             await mirror.stop()  # a last look, so what the agents left in files is logged before the end
             if self.status == "running":
                 self.status, self.reason = "cancelled", "the run was stopped"
-            if self.status != "waiting":  # a run waiting for a person keeps showing who waits for what
+            # a run waiting for a person keeps showing who waits for what; a stopped one, where each agent was
+            if self.status != "waiting" and not self.keep_places:
                 final = "done" if self.status == "done" else "cancelled"
                 for runner in self.runners.values():
                     if not runner.stopped:
@@ -209,6 +211,12 @@ class Team:
             return
         self.finished, self.status, self.reason = True, status, reason
         self._done.set()
+
+    def stop(self, reason: str) -> None:
+        """The person stops the whole team (``partytui stop``, an attached view): the log ends ``cancelled``
+        with ``reason``, and ``resume`` carries on from where each agent was."""
+        self.keep_places = True
+        self.finish("cancelled", reason)
 
     def _unanswered(self, request: ApprovalRequest) -> None:
         self.finish("waiting", f"request #{request.id} ({request.kind}) from {request.agent} needs a person")

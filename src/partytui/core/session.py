@@ -58,6 +58,11 @@ class Session:
                 self.log_error = exc
                 if self.on_log_error is not None:
                     self.on_log_error(exc)
+        self._publish(event)
+        return event
+
+    def _publish(self, event: EventBase) -> None:
+        """Fold a stamped event into the state and tell every listener and waiter."""
         self.state.apply(event)
         for listener in list(self._listeners):
             try:
@@ -67,7 +72,6 @@ class Session:
                 print(f"partytui: a view stopped following the session: {type(exc).__name__}: {exc}", file=sys.stderr)
         if self._waiters:
             self._wake_waiters()
-        return event
 
     async def hold(self, agent: str, why: str, predicate: Callable[[TeamState], bool]) -> None:
         """``wait_until`` on behalf of an agent, known to the team as held (not working) meanwhile."""

@@ -39,6 +39,9 @@ class PartyApp(App[int | None]):
     CSS_PATH = "app.tcss"
     FLUSH_HZ = FLUSH_HZ
     PANES_PER_FLUSH = 1
+    # what the person is told when there is no broker or no controller (a replay; a read-only view)
+    NO_ANSWERS = "This is a replay: answers are not recorded."
+    NO_CONTROLS = "No live team here (a replay): nothing to {what}."
 
     def __init__(
         self,
@@ -120,15 +123,18 @@ class PartyApp(App[int | None]):
         # pushed rather than made the default screen, so its .tcss is loaded like any other screen's
         self.push_screen(self.main)
         self._unsubscribe = self.session.subscribe(self._on_event)
-        if self.broker is not None:
-            # a resumed session may start with requests still waiting for an answer
-            for view in sorted(self.session.state.pending_approvals, key=lambda v: v.request.id):
-                self._approvals.put_nowait(view.request.id)
+        self.queue_pending()
         self.set_interval(1 / self.FLUSH_HZ, self._flush_tick)
         self.call_after_refresh(tune_collector)  # after the first frame: start-up's objects are all built
         self.run_worker(self._approval_loop(), name="approvals", group="approvals")
         if self.runner is not None:
             self.run_worker(self._run_team(), name="runner", group="runner", exit_on_error=False)
+
+    def queue_pending(self) -> None:
+        """Queue every request still waiting (a resumed session; a view that may now answer)."""
+        if self.broker is not None:
+            for view in sorted(self.session.state.pending_approvals, key=lambda v: v.request.id):
+                self._approvals.put_nowait(view.request.id)
 
     def on_unmount(self) -> None:
         release_collector()
@@ -299,7 +305,7 @@ class PartyApp(App[int | None]):
         if answer is None:
             return  # set aside: still pending, still in the inbox and the badge
         if self.broker is None:
-            self.notify("This is a replay: answers are not recorded.", severity="warning")
+            self.notify(self.NO_ANSWERS, severity="warning")
             return
         self.broker.answer(approval_id, answer.decision, answer.note, list(answer.answers), by="human")
 
@@ -307,7 +313,7 @@ class PartyApp(App[int | None]):
 
     def _no_team(self, what: str) -> bool:
         if self.controller is None:
-            self.notify(f"No live team here (a replay): nothing to {what}.", severity="warning")
+            self.notify(self.NO_CONTROLS.format(what=what), severity="warning")
             return True
         return False
 

@@ -1,0 +1,164 @@
+"""Views attached to a running team over its socket: they see what it does and answer through its broker."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+
+import pytest
+
+from engine_fakes import call, make_team, member, results
+from partytui.core.attached import RemoteBroker, RemoteController, TeamLink
+from partytui.core.log import read_log
+from partytui.core.running import RunLock
+from partytui.core.team_socket import TeamSocket
+from partytui.core import wire
+
+DESIGN = [call("RequestApproval", kind="design", title="D", body="# design")]
+
+
+async def _served_team(tmp_path, scripts, members):
+    log = tmp_path / "sessions" / "s1.jsonl"
+    log.parent.mkdir()
+    team, _ = make_team(tmp_path, scripts, members, log=log)
+    team.broker.human_attached = True
+    door = TeamSocket(team, log)
+    await door.start()
+    team.start_session("s1", mode="scripted", scenario=None)
+    return team, door, log
+
+
+async def _attached(log, role="control"):
+    news: list[tuple[str, str]] = []
+    link = TeamLink(log, role=role, on_news=lambda kind, text: news.append((kind, text)))
+    reader = await link.connect()
+    follower = asyncio.create_task(link.run(reader))
+    await asyncio.wait_for(link.caught_up.wait(), 10)
+    return link, follower, news
+
+
+async def _until(predicate, timeout=10):
+    async def poll():
+        while not predicate():
+            await asyncio.sleep(0.01)
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def test_two_views_answer_the_same_request_the_first_stands(tmp_path):
+    lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
+    team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
+    run = asyncio.create_task(team.run())
+    one, f1, news1 = await _attached(log)
+    two, f2, news2 = await _attached(log)
+    # both views see the request, folded from the events they were sent
+    await _until(lambda: one.session.state.pending_approvals and two.session.state.pending_approvals)
+    request_id = one.session.state.pending_approvals[0].request.id
+    assert RemoteBroker(one).answer(request_id, "approved", "first")
+    assert RemoteBroker(two).answer(request_id, "rejected", "second")
+    await _until(lambda: any(kind == "refused" for kind, _ in news2))
+    assert await asyncio.wait_for(run, 10) == 1
+    await door.close(team.status, 1)
+    assert await asyncio.wait_for(f1, 10) == 1 and await asyncio.wait_for(f2, 10) == 1
+    answered = [e for e in read_log(log).events if e.type == "approval.answered"]
+    assert [(e.id, e.decision, e.note) for e in answered] == [(request_id, "approved", "first")]
+    assert results(team, "lead")[0] == ("RequestApproval", True, "APPROVED. Note from the person: first")
+    assert "already answered" in [text for kind, text in news2 if kind == "refused"][0]
+    # each view's state is the log's fold: the answer shows in both, the run's end too
+    for link in (one, two):
+        assert link.session.state.approvals[request_id].decision == "approved"
+        assert link.session.state.last_seq == team.session.state.last_seq
+        assert link.ended["status"] == "failed"
+
+
+async def test_a_read_only_view_cannot_answer_or_control(tmp_path):
+    lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
+    team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
+    run = asyncio.create_task(team.run())
+    watcher, follower, news = await _attached(log, role="read-only")
+    await _until(lambda: watcher.session.state.pending_approvals)
+    request_id = watcher.session.state.pending_approvals[0].request.id
+    assert RemoteBroker(watcher).answer(request_id, "approved")  # sent; the team refuses it
+    RemoteController(watcher).pause("lead")
+    RemoteController(watcher).stop()
+    await _until(lambda: sum(kind == "refused" for kind, _ in news) == 3)
+    assert all("only watches" in text or "read-only" in text for kind, text in news if kind == "refused")
+    assert team.session.state.approvals[request_id].pending and not team.is_paused("lead") and not team.finished
+    assert not [e for e in read_log(log).events if e.type == "approval.answered"]
+    # a view that may answer does, and the watcher sees it
+    assert team.broker.answer(request_id, "approved")
+    assert await asyncio.wait_for(run, 10) == 1
+    await door.close(team.status, 1)
+    await asyncio.wait_for(follower, 10)
+    assert watcher.session.state.approvals[request_id].decision == "approved"
+
+
+async def test_a_view_catches_up_after_losing_the_team_and_nothing_is_folded_twice(tmp_path):
+    lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
+    team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
+    run = asyncio.create_task(team.run())
+    link, follower, news = await _attached(log)
+    await _until(lambda: link.session.state.pending_approvals)
+    seen: list[int] = []
+    link.session.subscribe(lambda e: seen.append(e.seq))
+    for viewer in list(door._viewers):
+        viewer.writer.close()  # the connection drops; the team goes on
+    await _until(lambda: any(kind == "lost" for kind, _ in news))
+    request_id = team.session.state.pending_approvals[0].request.id
+    team.broker.answer(request_id, "approved")  # while the view is away
+    await _until(lambda: any(kind == "back" for kind, _ in news))
+    assert await asyncio.wait_for(run, 10) == 1
+    await door.close(team.status, 1)
+    await asyncio.wait_for(follower, 10)
+    assert seen == sorted(set(seen)) and seen[-1] == team.session.state.last_seq
+    assert link.session.state.approvals[request_id].decision == "approved"
+
+
+async def test_stop_ends_the_run_cancelled_and_agents_keep_their_places(tmp_path):
+    team, door, log = await _served_team(tmp_path, {"lead": [DESIGN]}, [member("lead", lead=True)])
+    run = asyncio.create_task(team.run())
+    link, follower, _ = await _attached(log)
+    await _until(lambda: link.session.state.pending_approvals)
+    assert RemoteController(link).stop()
+    assert await asyncio.wait_for(run, 10) == 1
+    await door.close(team.status, 1)
+    await asyncio.wait_for(follower, 10)
+    ended = read_log(log).events[-1]
+    assert (ended.type, ended.status) == ("session.ended", "cancelled") and "stopped by the person" in ended.reason
+    assert link.session.state.agents["lead"].state != "cancelled"  # resume carries on from here
+    assert link.session.state.pending_approvals  # still asked after a resume
+
+
+async def test_bad_lines_are_refused_and_change_nothing(tmp_path):
+    team, door, log = await _served_team(tmp_path, {"lead": [DESIGN]}, [member("lead", lead=True)])
+    assert door.path.stat().st_mode & 0o777 == 0o600  # only its owner may watch or answer
+    with wire.reachable(door.path) as name:
+        reader, writer = await asyncio.open_unix_connection(name)
+    writer.write(b'{"op":"answer","id":1,"decision":"approved"}\n')  # no hello first
+    assert b"expected hello" in await reader.readline()
+    with wire.reachable(door.path) as name:
+        reader, writer = await asyncio.open_unix_connection(name)
+    writer.write(wire.message("hello"))
+    lines = []
+    while not (lines and lines[-1].startswith(b'{"op":"caught_up"')):
+        lines.append(await reader.readline())
+    for bad in (b"not json\n", b'{"op":"answer","id":"x","decision":"maybe"}\n', b'{"op":"pause","agent":"nobody"}\n'):
+        writer.write(bad)
+        reply = json.loads(await reader.readline())
+        assert reply["op"] == "result" and not reply["ok"], reply
+    writer.close()
+    await door.close("cancelled", 1)
+    assert not door.path.exists()
+
+
+def test_a_session_runs_in_one_process_at_a_time(tmp_path):
+    from partytui.core.running import AlreadyRunning, running_team
+
+    log = tmp_path / "s.jsonl"
+    first = RunLock(log, detached=True)
+    first.acquire()
+    team = running_team(log)
+    assert team is not None and team.detached
+    with pytest.raises(AlreadyRunning, match="attach with: partytui attach s"):
+        RunLock(log, detached=False).acquire()
+    first.release()
+    assert running_team(log) is None

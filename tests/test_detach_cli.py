@@ -1,0 +1,82 @@
+"""``--detach``, ``stop`` and a killed team process, through the real command in real processes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from partytui.core.log import read_log
+from partytui.core.running import running_team
+from partytui.core.state import fold
+
+
+def _partytui(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "partytui", *args], capture_output=True, text=True, timeout=timeout)
+
+
+def _wait(predicate, what: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout  # a bound on a hang, not a duration under test
+    while not predicate():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)
+
+
+def _detached_demo() -> Path:
+    started = _partytui("demo", "--detach", "--speed", "0")
+    assert started.returncode == 0, started.stderr
+    sid = started.stdout.split()[1]
+    assert f"partytui attach {sid}" in started.stdout
+    log = Path(os.environ["PARTYTUI_SESSION_DIR"]) / f"{sid}.jsonl"
+    _wait(lambda: running_team(log) is not None, "the team process")
+    _wait(lambda: fold(read_log(log).events).pending_approvals, "the first request")
+    return log
+
+
+def _answers(log: Path) -> list[int]:
+    return [e.id for e in read_log(log).events if e.type == "approval.answered"]
+
+
+def test_a_killed_team_process_is_a_killed_run_resume_asks_again():
+    log = _detached_demo()
+    team = running_team(log)
+    assert team is not None and team.detached
+    os.kill(team.pid, signal.SIGKILL)
+    _wait(lambda: running_team(log) is None, "the lock to go with the process")
+    assert fold(read_log(log).events).pending_approvals  # nothing answered it, nothing ended the log
+    resumed = _partytui("resume", log.stem, "--headless", "--approve", "all", "--speed", "0")
+    assert resumed.returncode == 0, resumed.stderr
+    events = read_log(log).events
+    assert any(e.type == "session.resumed" for e in events)
+    answers = _answers(log)
+    assert 1 in answers and len(answers) == len(set(answers))
+    assert fold(events).status == "done"
+
+
+def test_stop_ends_a_detached_run_cleanly_and_resume_goes_on():
+    log = _detached_demo()
+    refused = _partytui("stop")
+    assert refused.returncode == 2 and "name the session" in refused.stderr
+    stopped = _partytui("stop", log.stem)
+    assert stopped.returncode == 0, stopped.stderr
+    assert f"partytui resume {log.stem}" in stopped.stdout
+    _wait(lambda: running_team(log) is None, "the team process to end")
+    ended = read_log(log).events[-1]
+    assert ended.type == "session.ended" and ended.status == "cancelled" and "stopped" in ended.reason
+    assert not log.with_suffix(".sock").exists()
+    # a second team on the same log is refused while one runs; after the stop, resume carries on
+    resumed = _partytui("resume", log.stem, "--headless", "--approve", "all", "--speed", "0")
+    assert resumed.returncode == 0, resumed.stderr
+    assert fold(read_log(log).events).status == "done"
+
+
+def test_a_running_session_is_not_resumed_twice_and_attach_explains_what_is_not_running():
+    log = _detached_demo()
+    twice = _partytui("resume", log.stem, "--headless", "--approve", "all")
+    assert twice.returncode == 2 and "is running in process" in twice.stderr and "partytui attach" in twice.stderr
+    assert _partytui("stop", log.stem).returncode == 0
+    gone = _partytui("attach", log.stem)
+    assert gone.returncode == 2 and "is not running" in gone.stderr and "--detach" in gone.stderr
