@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -58,6 +59,10 @@ def test_a_killed_team_process_is_a_killed_run_resume_asks_again():
 
 def test_stop_ends_a_detached_run_cleanly_and_resume_goes_on():
     log = _detached_demo()
+    listed = _partytui("sessions", "--json")
+    entry = next(e for e in json.loads(listed.stdout) if e["id"] == log.stem)
+    assert (entry["running"], entry["pending"], entry["resumable"]) == ("detached", 1, False)
+    assert f"partytui attach {log.stem}" in _partytui("sessions").stdout
     refused = _partytui("stop")
     assert refused.returncode == 2 and "name the session" in refused.stderr
     stopped = _partytui("stop", log.stem)
@@ -71,6 +76,8 @@ def test_stop_ends_a_detached_run_cleanly_and_resume_goes_on():
     resumed = _partytui("resume", log.stem, "--headless", "--approve", "all", "--speed", "0")
     assert resumed.returncode == 0, resumed.stderr
     assert fold(read_log(log).events).status == "done"
+    entry = next(e for e in json.loads(_partytui("sessions", "--json").stdout) if e["id"] == log.stem)
+    assert entry["running"] is None and entry["status"] == "done"
 
 
 def test_a_running_session_is_not_resumed_twice_and_attach_explains_what_is_not_running():

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cli import EXIT_FAILED, CliError
-from ..core.log import LogError, read_log
 from ..core.progress import ProgressPrinter
 from ..core.running import RunningTeam, output_path, running_team, running_teams
 from ..core.sessions import SessionNotFound, find_session, session_dir
@@ -183,13 +182,3 @@ def stop(args: argparse.Namespace) -> int:
     print(f"session {team.session_id} stopped ({status}); the log says so.\n"
           f"  go on later: partytui resume {team.session_id} --detach")
     return 0
-
-
-def pending_requests(log_path: Path) -> int | None:
-    """How many requests wait for a person in a session's log (None when it cannot be read)."""
-    from ..core.state import fold
-
-    try:
-        return len(fold(read_log(log_path).events).pending_approvals)
-    except LogError:
-        return None

@@ -57,6 +57,10 @@ def main(args: argparse.Namespace) -> int:
     print(render_table(entries, shutil.get_terminal_size((120, 24)).columns))
     resumable = next((e for e in entries if e.resumable), None)
     print()
+    detached = [e for e in entries if e.running == "detached"]
+    for e in detached:
+        waiting = f", {e.pending} request(s) waiting for you" if e.pending else ""
+        print(f"{e.id} runs in the background (process {e.pid}){waiting}: partytui attach {e.id}")
     if resumable is not None:
         print(f"continue the newest unfinished one: partytui resume --last   (or partytui resume {resumable.id})")
     print("see one: partytui summary ID · partytui replay ID · partytui export ID")

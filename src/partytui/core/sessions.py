@@ -87,16 +87,20 @@ class SessionEntry:
     workspace: str = ""
     mode: str = ""
     problem: str | None = None  # the log could not be read: why
+    running: str = ""  # while a process runs its team: "detached" (attach to it) or "terminal"
+    pid: int | None = None
 
     @property
     def shown_status(self) -> str:
         if self.problem is not None:
             return "unreadable"
+        if self.running:
+            return "detached" if self.running == "detached" else "running"
         return self.status if self.ended or self.status != "running" else "unfinished"
 
     @property
     def resumable(self) -> bool:
-        return self.problem is None and self.mode != "imported" and self.status != "done"
+        return self.problem is None and self.mode != "imported" and self.status != "done" and not self.running
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -114,6 +118,8 @@ class SessionEntry:
             "mode": self.mode,
             "resumable": self.resumable,
             "problem": self.problem,
+            "running": self.running or None,
+            "pid": self.pid,
         }
 
 
@@ -122,7 +128,12 @@ def read_entry(path: Path) -> SessionEntry:
     from .log import LogError, read_log
     from .state import fold
 
+    from .running import running_team
+
     entry = SessionEntry(id=path.stem, path=path)
+    team = running_team(path)
+    if team is not None:
+        entry.running, entry.pid = ("detached" if team.detached else "terminal"), team.pid
     try:
         events = read_log(path).events
     except LogError as exc:
