@@ -107,6 +107,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session-dir", metavar="DIR")
     p.set_defaults(handler="partytui.commands.detach:stop")
 
+    p = sub.add_parser("serve", help="show a running session in a browser (needs partytui[serve])")
+    p.add_argument("session", nargs="?", help="a session id or log (default: the latest running one)")
+    p.add_argument("--last", action="store_true", help="the session started last of those running detached")
+    p.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
+    p.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1; wider needs TLS in front)")
+    p.add_argument("--read-only", action="store_true", help="nobody answers or controls from the browser")
+    p.add_argument("--session-dir", metavar="DIR")
+    p.set_defaults(handler="partytui.commands.detach:serve")
+
     p = sub.add_parser("summary", help="the final state of a session")
     p.add_argument("session", help="a session log (.jsonl) or a session id")
     p.add_argument("--json", action="store_true", help="print JSON")

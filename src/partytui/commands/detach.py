@@ -182,3 +182,40 @@ def stop(args: argparse.Namespace) -> int:
     print(f"session {team.session_id} stopped ({status}); the log says so.\n"
           f"  go on later: partytui resume {team.session_id} --detach")
     return 0
+
+
+# ── serve ───────────────────────────────────────────────────────────────────
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def serve(args: argparse.Namespace) -> int:
+    """The attached TUI in a browser: every page starts read-only; the printed token unlocks answering."""
+    try:
+        from textual_serve.server import Server
+    except ImportError:
+        raise CliError("serving to a browser needs textual-serve: pip install 'partytui[serve]'") from None
+    import hashlib
+    import secrets
+    import shlex
+
+    team = _detached_session(args)
+    folder = team.log_path.parent
+    command = [sys.executable, "-m", "partytui", "attach", team.session_id, "--read-only", "--session-dir", str(folder)]
+    token = None if args.read_only else secrets.token_urlsafe(18)
+    # the views the server starts inherit this environment: they compare a given token with its digest
+    os.environ.pop(ENV_TOKEN_SHA256, None)
+    if token is not None:
+        os.environ[ENV_TOKEN_SHA256] = hashlib.sha256(token.encode()).hexdigest()
+    url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
+    print(f"partytui serves session {team.session_id} at {url}")
+    if token is None:
+        print("  read-only: every page watches; nobody can answer or control from the browser")
+    else:
+        print(f"  every page starts read-only; to answer and control, press u there and give this token:\n    {token}")
+    if args.host not in LOOPBACK:
+        print(f"  warning: {args.host} is reachable from other machines and this is plain HTTP — "
+              "put TLS in front (a reverse proxy with https) before anyone types the token there")
+    sys.stdout.flush()
+    Server(shlex.join(command), host=args.host, port=args.port, title=f"partytui — {team.session_id}").serve()
+    return 0

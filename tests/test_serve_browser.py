@@ -1,0 +1,80 @@
+"""``partytui serve`` in a real headless browser: the page shows the team, and the token lets it answer by keyboard."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+
+import pytest
+
+from partytui.core.log import read_log
+from test_detach_cli import _detached_demo, _partytui, _wait
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
+         "--disable-component-update", "--disable-sync"]
+
+playwright = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright (pip install -e '.[test]')")
+pytest.importorskip("textual_serve", reason="partytui serve needs textual-serve (pip install -e '.[serve]')")
+if not os.path.exists(CHROMIUM):
+    pytest.skip("no chromium on this machine (Debian: apt-get install chromium)", allow_module_level=True)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_a_browser_sees_the_team_and_answers_with_the_token():
+    log = _detached_demo()
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "partytui", "serve", log.stem, "--port", str(port)],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        lines = [server.stdout.readline() for _ in range(3)]
+        assert "127.0.0.1" in lines[0] and "press u" in lines[1], lines
+        token = lines[2].strip()
+        received: list[str] = []
+        with playwright.sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+            browser = p.chromium.launch_persistent_context(
+                profile, executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": 1280, "height": 800}
+            )
+            page = browser.new_page()
+            page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(
+                data if isinstance(data, str) else data.decode("utf-8", "replace"))))
+            def wait(predicate, what):  # the page's events arrive while Playwright is called, not during sleep
+                _wait(lambda: page.wait_for_timeout(50) or predicate(), what)
+
+            _wait(lambda: _reachable(port), "the server")
+            page.goto(f"http://127.0.0.1:{port}/")
+            # what the terminal in the page draws: the board's columns and the request waiting
+            wait(lambda: "in progress" in "".join(received) and "pending" in "".join(received), "the board")
+            page.locator("body").click()
+            page.keyboard.press("u")
+            wait(lambda: "Unlock answering" in "".join(received), "the token dialog")
+            page.keyboard.type(token)
+            page.keyboard.press("Enter")
+            wait(lambda: "Decline" in "".join(received), "the request's modal")
+            page.wait_for_timeout(1000)  # nothing is answered by a key pressed before the modal could be read
+            page.keyboard.press("r")
+            wait(lambda: "Why decline" in "".join(received), "the reason box")
+            page.keyboard.type("from the browser")
+            page.keyboard.press("Enter")
+            wait(lambda: any(e.type == "approval.answered" for e in read_log(log).events), "the answer in the log")
+            browser.close()
+        answered = [e for e in read_log(log).events if e.type == "approval.answered"]
+        assert [(e.id, e.decision, e.by, e.note) for e in answered] == [(1, "rejected", "human", "from the browser")]
+    finally:
+        server.terminate()
+        server.wait(30)
+        _partytui("stop", log.stem)
+
+
+def _reachable(port: int) -> bool:
+    with socket.socket() as s:
+        return s.connect_ex(("127.0.0.1", port)) == 0
