@@ -75,8 +75,11 @@ def time_help(runs: int, env: dict[str, str]) -> list[float]:
     return times
 
 
-def time_demo_paint(env: dict[str, str], timeout: float = 20.0) -> float | None:
-    """Seconds from spawning ``partytui demo`` on a 200x60 pty to its first frame of the main screen."""
+def time_demo_paint(env: dict[str, str], timeout: float = 120.0) -> float | None:
+    """Seconds from spawning ``partytui demo`` on a 200x60 pty to its first frame of the main screen.
+
+    The timeout is for a demo that never paints; a loaded machine can take tens of seconds, and that is a
+    number to report, not a failure."""
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 60, 200, 0, 0))
     start = time.perf_counter()
