@@ -162,3 +162,37 @@ def test_a_session_runs_in_one_process_at_a_time(tmp_path):
         RunLock(log, detached=False).acquire()
     first.release()
     assert running_team(log) is None
+
+
+async def _until_pilot(pilot, predicate, timeout=30):
+    async def poll():
+        while not predicate():
+            await pilot.pause(0.05)
+    await asyncio.wait_for(poll(), timeout)
+
+
+async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(tmp_path):
+    from partytui.tui.attached import AttachedApp
+
+    lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
+    team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
+    run = asyncio.create_task(team.run())
+    watcher_link = TeamLink(log, role="read-only")
+    watcher = AttachedApp(watcher_link, read_only=True)
+    async with watcher.run_test(size=(120, 40)) as pilot:
+        await _until_pilot(pilot, lambda: watcher_link.session.state.pending_approvals)
+        await pilot.press("a", "r", "S")  # no modal, nothing sent: a read-only view answers nothing
+        assert team.session.state.pending_approvals and not team.finished
+        app = AttachedApp(TeamLink(log))
+        async with app.run_test(size=(120, 40)) as second:
+            await _until_pilot(second, lambda: type(app.screen).__name__ == "ApprovalModal")
+            await second.pause(1.0)  # past any arming delay: the request was seen before it is answered
+            await second.press("a")
+            await _until_pilot(second, lambda: not team.session.state.pending_approvals)
+            await second.press("q")  # detaches at once
+        assert app.return_code == 0
+        await _until_pilot(pilot, lambda: watcher_link.session.state.approvals[1].decision == "approved")
+    assert await asyncio.wait_for(run, 10) == 1
+    await door.close(team.status, 1)
+    answered = [e for e in read_log(log).events if e.type == "approval.answered"]
+    assert [(e.id, e.decision, e.by) for e in answered] == [(1, "approved", "human")]
