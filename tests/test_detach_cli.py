@@ -10,9 +10,20 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from partytui.core.log import read_log
-from partytui.core.running import running_team
+from partytui.core.running import running_team, running_teams
 from partytui.core.state import fold
+
+
+@pytest.fixture(autouse=True)
+def no_team_left_behind():
+    """A test that fails half-way must not leave a background team waiting for a person forever."""
+    yield
+    for team in running_teams(Path(os.environ["PARTYTUI_SESSION_DIR"])).values():
+        if team.detached and team.pid > 0:
+            os.kill(team.pid, signal.SIGTERM)
 
 
 def _partytui(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
