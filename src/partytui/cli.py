@@ -57,6 +57,15 @@ def _run_options(p: argparse.ArgumentParser) -> None:
                    help="run the team in the background; print its session id and return (see: partytui attach)")
 
 
+def _runtime_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--runtime",
+        choices=["api", "claude-code"],
+        help="how every agent runs: partytui's own loop on the Messages API, or a real Claude Code session "
+        "(the claude-code extra); default: the config file's choice, else api with an API key, else Claude Code",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partytui", description="Supervise a team of AI coding agents from your terminal."
@@ -65,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("demo", help="watch the scripted demo team build something (offline)")
+    _runtime_option(p)
     p.add_argument("--headless", action="store_true", help="no TUI: print progress lines")
     p.add_argument("--approve", metavar="all|none|POLICY_FILE")
     p.add_argument("--speed", type=_speed, default=1.0)
@@ -78,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("goal", nargs="?", help="what the team should do")
     p.add_argument("--agent", metavar="NAME", help="run this one agent instead of the team")
     p.add_argument("--prompt", metavar="TEXT", help="the prompt for --agent")
+    _runtime_option(p)
     _run_options(p)
     p.set_defaults(handler="partytui.commands.run:run")
 

@@ -15,7 +15,7 @@ from ..core.config import Config, ConfigError, load_config
 from ..core.definitions import AgentDefinition, AgentSet, load_agents
 from ..core.log import LogError, SessionLog, read_log, repair_torn_tail
 from ..core.orchestrator import Team
-from ..core.runtimes import AgentSpec
+from ..core.runtimes import AgentSpec, Backends
 from ..core.policy import PolicyError, load_policy
 from ..core.progress import ProgressPrinter
 from ..core.session import Session
@@ -97,7 +97,7 @@ def _load_team_files(dirs: list[Path]) -> AgentSet:
     return agents
 
 
-def _members(agents: AgentSet, config: Config, *, solo: str | None) -> list[AgentSpec]:
+def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str = "api") -> list[AgentSpec]:
     chosen: list[AgentDefinition]
     if solo:
         definition = agents.get(solo)
@@ -117,7 +117,36 @@ def _members(agents: AgentSet, config: Config, *, solo: str | None) -> list[Agen
                 lead = lead.model_copy(update={"name": f"partytui-{lead.name}"})
             chosen.insert(0, lead)
     lead_name = None if solo else next(a.name for a in chosen if a.can_lead)
-    return [d.spec(config, lead=d.name == lead_name) for d in chosen]
+    return [d.spec(config, lead=d.name == lead_name, runtime=config.agent_runtimes.get(d.name, runtime))
+            for d in chosen]
+
+
+def _runtime(args: argparse.Namespace, config: Config, scenario) -> str:
+    """The team's runtime: --runtime, else the config file's, else api offline or with an API key, else
+    Claude Code when it is installed (it brings its own login; said on stderr)."""
+    from ..core.providers.anthropic import has_credentials
+    from ..core.runtimes.claude_code import available, logged_in
+
+    chosen = getattr(args, "runtime", None) or config.runtime
+    if chosen:
+        return chosen
+    if scenario is not None or has_credentials() or config.agent_runtimes:
+        return "api"
+    if available() and logged_in():
+        print("partytui: no ANTHROPIC_API_KEY is set, so the agents run as Claude Code sessions "
+              "(Claude Code's own login); choose with --runtime api|claude-code", file=sys.stderr)
+        return "claude-code"
+    return "api"  # the credentials check says what is missing
+
+
+def _require_runtimes(members: list[AgentSpec], scenario) -> None:
+    """Stop before anything is written when a chosen runtime cannot run here."""
+    from ..core.runtimes.claude_code import INSTALL, available
+
+    if any(m.runtime == "claude-code" for m in members) and not available():
+        raise CliError(f"the claude-code runtime needs the Claude Agent SDK: {INSTALL}")
+    if scenario is None and any(m.runtime == "api" for m in members):
+        _require_credentials()
 
 
 def _require_credentials() -> None:
@@ -125,8 +154,9 @@ def _require_credentials() -> None:
 
     if not has_credentials():
         raise CliError(
-            "no ANTHROPIC_API_KEY is set, so the team cannot reach a model. "
-            "Set it to run on the Anthropic API, or try `partytui demo` (offline) or `--scenario FILE`."
+            "no ANTHROPIC_API_KEY is set, so the team cannot reach a model. Set it to run on the Anthropic "
+            "API, or install Claude Code's runtime to use its login (pip install \"partytui[claude-code]\", "
+            "then --runtime claude-code), or try `partytui demo` (offline) or `--scenario FILE`."
         )
 
 
@@ -139,6 +169,26 @@ def _provider(scenario, session: Session, speed: float):
 
     # every caller has already stopped on missing credentials (`_require_credentials`) before a live run
     return AnthropicProvider(make_client())
+
+
+def _backends(members: list[AgentSpec], scenario, session: Session, speed: float, log_path: Path) -> Backends:
+    """What the team's runtimes reach their models through; Claude Code offline gets the scenario on a
+    loopback server, its own saved sessions beside the log (``<session>-claude``, for resume)."""
+    runtimes = {m.runtime for m in members}
+    backends = Backends()
+    if "api" in runtimes:
+        backends.provider = _provider(scenario, session, speed)
+    if "claude-code" in runtimes:
+        if scenario is not None:
+            from ..core.providers.loopback import ScenarioBackend
+
+            config_dir = log_path.with_name(f"{log_path.stem}-claude")
+            backends.claude_code = ScenarioBackend(scenario, session, speed=speed, config_dir=str(config_dir))
+        else:
+            from ..core.runtimes.claude_code import ClaudeCodeBackend
+
+            backends.claude_code = ClaudeCodeBackend()
+    return backends
 
 
 def _policy(args: argparse.Namespace):
@@ -183,10 +233,9 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     except ResourceMissing as exc:
         raise CliError(str(exc)) from None
     agents = _load_team_files(dirs)
-    members = _members(agents, config, solo=args.agent)
+    members = _members(agents, config, solo=args.agent, runtime=_runtime(args, config, scenario))
     policy = _policy(args)  # bad input is reported before anything is written
-    if scenario is None:
-        _require_credentials()
+    _require_runtimes(members, scenario)
 
     folder = session_dir(args.session_dir, config=config)
     session_id = new_session_id()
@@ -211,8 +260,8 @@ def _prepare(args: argparse.Namespace) -> Prepared:
 
     session = Session(log=log)
     broker = ApprovalBroker(session, policy)
-    team = Team(session, broker, _provider(scenario, session, args.speed), members,
-                workspace=workspace, goal=goal, solo=bool(args.agent))
+    team = Team(session, broker, None, members, workspace=workspace, goal=goal, solo=bool(args.agent),
+                backends=_backends(members, scenario, session, args.speed, log_path))
 
     def start() -> None:
         team.start_session(
@@ -270,17 +319,17 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
     for m in members:
         m.model = logged[m.name].model
         m.lead = logged[m.name].lead
+        m.runtime = logged[m.name].runtime  # a conversation continues on the runtime that holds it
     policy = _policy(args)
-    if scenario is None:
-        _require_credentials()
+    _require_runtimes(members, scenario)
     lock = _lock(log_path, args)  # before the log is touched: a running team's log is never written twice
     if contents.torn_tail:
         repair_torn_tail(log_path)
     session = Session(state=state, log=SessionLog(log_path))
     broker = ApprovalBroker(session, policy)
     speed = args.speed if args.speed is not None else 1.0
-    team = Team(session, broker, _provider(scenario, session, speed), members,
-                workspace=Path(args.workspace or started.workspace), goal=started.goal, solo=solo is not None)
+    team = Team(session, broker, None, members, workspace=Path(args.workspace or started.workspace),
+                goal=started.goal, solo=solo is not None, backends=_backends(members, scenario, session, speed, log_path))
     return Prepared(session, team, log_path, args.headless, "partytui — resumed",
                     lambda: team.continue_session(events), lock, getattr(args, "detach", False))
 

@@ -12,6 +12,9 @@ Keys (all optional)::
       haiku: claude-haiku-4-5
     session_dir: ~/partytui-sessions   # where session logs go (--session-dir and
                                        # $PARTYTUI_SESSION_DIR still win)
+    runtime: claude-code               # how agents run: api or claude-code (--runtime still wins)
+    agent_runtimes:                    # per agent, over `runtime` (--runtime still wins)
+      backend: claude-code
 
 An unknown key, a value of the wrong type or broken YAML is a :class:`ConfigError` naming the file and line.
 """
@@ -27,6 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .errors import FileProblem
+from .runtimes.base import RUNTIMES
 
 ENV_CONFIG = "PARTYTUI_CONFIG"
 
@@ -47,6 +51,22 @@ class Config(BaseModel):
     default_model: str = DEFAULT_MODELS["sonnet"]
     models: dict[str, str] = dict(DEFAULT_MODELS)
     session_dir: str | None = None
+    runtime: str | None = None
+    agent_runtimes: dict[str, str] = {}
+
+    @field_validator("runtime", mode="after")
+    @classmethod
+    def _known_runtime(cls, value: str | None) -> str | None:
+        if value is not None and value not in RUNTIMES:
+            raise ValueError(f"unknown runtime {value!r} (known: {', '.join(RUNTIMES)})")
+        return value
+
+    @field_validator("agent_runtimes", mode="after")
+    @classmethod
+    def _known_runtimes(cls, value: dict[str, str]) -> dict[str, str]:
+        for agent, runtime in value.items():
+            cls._known_runtime(runtime)
+        return value
 
     @field_validator("models", mode="after")
     @classmethod

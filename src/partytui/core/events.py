@@ -158,6 +158,7 @@ class TurnStarted(EventBase):
     cleared: int = 0
     # the runtime's own conversation this turn belongs to (Claude Code's session id): a resume continues it
     resume_id: str | None = None
+    resume_at: str | None = None  # where in that conversation the turn starts: a turn cut short starts there again
 
 
 class TextDelta(EventBase):

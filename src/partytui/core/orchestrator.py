@@ -15,7 +15,7 @@ from typing import Any, Sequence
 
 from .approvals import ApprovalBroker
 from .mirror import WorkspaceMirror
-from .events import PHASES, AgentInfo, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
+from .events import PHASES, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
 from .providers.base import Provider
 from .runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
 from .session import Session
@@ -106,7 +106,7 @@ class Team:
         self._quiet_check: asyncio.TimerHandle | None = None
         lead = next((m for m in self.members if m.lead), None)
         self.lead_name = lead.name if lead else (self.members[0].name if solo else None)
-        backends = backends or Backends(provider=provider)
+        backends = self.backends = backends or Backends(provider=provider)
         # the team's side of every agent: it never asks which runtime one has
         self.runners: dict[str, AgentRuntime] = {
             spec.name: make_runtime(spec, self, briefing=team_briefing(spec, self.members, goal, solo),
@@ -187,6 +187,7 @@ class Team:
                 task.cancel()
             await asyncio.gather(*self._tasks.values(), return_exceptions=True)
             await mirror.stop()  # a last look, so what the agents left in files is logged before the end
+            await self.backends.close()
             if self.status == "running":
                 self.status, self.reason = "cancelled", "the run was stopped"
             # a run waiting for a person keeps showing who waits for what; a stopped one, where each agent was

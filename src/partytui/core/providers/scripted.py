@@ -31,11 +31,14 @@ CHARS_PER_TOKEN = 4
 EVENT_STREAM = {"content-type": "text/event-stream"}
 
 Sleep = Callable[[float], Awaitable[Any]]
+# rewrites a turn for the client that asked (the request body, the turn) → the turn to stream
+Adapt = Callable[[dict[str, Any], sse.WireTurn], sse.WireTurn]
 
 
 class ScenarioTransport(httpx2.AsyncBaseTransport):
     def __init__(
-        self, scenario: Scenario, session: Session, *, speed: float = 1.0, sleep: Sleep = asyncio.sleep
+        self, scenario: Scenario, session: Session, *, speed: float = 1.0, sleep: Sleep = asyncio.sleep,
+        adapt: Adapt | None = None,
     ) -> None:
         if speed < 0:
             raise ValueError("speed must be 0 (no waiting) or positive")
@@ -43,6 +46,7 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
         self.session = session
         self.speed = speed
         self.sleep = sleep
+        self.adapt = adapt
         self.attempts: dict[tuple[str, int], int] = {}
         # what was served, in order: (agent, turn index, "turn" | "ended" | "fault:<kind>")
         self.served: list[tuple[str, int, str]] = []
@@ -83,7 +87,8 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
         self.served.append((agent, index, "turn"))
         if turn.pause and self.speed:
             await self.sleep(turn.pause / self.speed)
-        return self._stream(agent, index, _wire_turn(agent, index, model, turn, body))
+        wire = _wire_turn(agent, index, model, turn, body)
+        return self._stream(agent, index, self.adapt(body, wire) if self.adapt else wire)
 
     # ── responses ────────────────────────────────────────────────────────────
 

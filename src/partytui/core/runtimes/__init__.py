@@ -1,6 +1,7 @@
 """Agent runtimes: how one agent thinks and acts, behind the narrow :class:`AgentRuntime` seam.
 
 - ``api``: partytui's own loop over the Messages API with partytui's tools (:mod:`.api`).
+- ``claude-code``: a real Claude Code session through the Claude Agent SDK (:mod:`.claude_code`), an extra.
 
 The team builds every agent with :func:`make_runtime` and never asks which runtime it got.
 """
@@ -14,6 +15,7 @@ from .base import RUNTIMES, AgentHost, AgentRuntime, AgentSpec, asks_the_person,
 
 if TYPE_CHECKING:
     from ..providers.base import Provider
+    from .claude_code import ClaudeCodeBackend
     from ..tools.base import Limits
 
 __all__ = ["RUNTIMES", "AgentHost", "AgentRuntime", "AgentSpec", "Backends", "asks_the_person", "make_runtime", "phase_news"]
@@ -21,9 +23,16 @@ __all__ = ["RUNTIMES", "AgentHost", "AgentRuntime", "AgentSpec", "Backends", "as
 
 @dataclass
 class Backends:
-    """What runtimes reach models through: the API runtime's provider."""
+    """What runtimes reach models through: the API runtime's provider, Claude Code's environment."""
 
     provider: "Provider | None" = None
+    claude_code: "ClaudeCodeBackend | None" = None
+
+    async def close(self) -> None:
+        """Release what the run held (Claude Code's loopback server, offline)."""
+        close = getattr(self.claude_code, "close", None)
+        if close is not None:
+            await close()
 
 
 def make_runtime(spec: AgentSpec, host: AgentHost, *, briefing: str, backends: Backends, limits: "Limits") -> AgentRuntime:
@@ -34,4 +43,9 @@ def make_runtime(spec: AgentSpec, host: AgentHost, *, briefing: str, backends: B
         if backends.provider is None:
             raise ValueError(f"{spec.name}: the API runtime needs a provider")
         return ApiRuntime(spec, host, briefing=briefing, provider=backends.provider, limits=limits)
+    if spec.runtime == "claude-code":
+        from .claude_code import ClaudeCodeBackend, ClaudeCodeRuntime
+
+        return ClaudeCodeRuntime(spec, host, briefing=briefing, backend=backends.claude_code or ClaudeCodeBackend(),
+                                 limits=limits)
     raise ValueError(f"{spec.name}: unknown runtime {spec.runtime!r} (known: {', '.join(RUNTIMES)})")

@@ -12,8 +12,7 @@ import time
 from typing import Any
 
 from ..context import ContextTrimmer
-from ..events import AgentState, ErrorEvent, TextDelta, ThinkingDelta, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
-from ..log import StreamRedactor
+from ..events import ErrorEvent, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
 from ..policy import tool_matches
 from ..providers.base import Provider, ProviderError, TurnResult
 from ..providers.pricing import cost_usd
@@ -22,12 +21,12 @@ from ..tools.base import Limits, Tool, ToolContext, ToolError
 from ..tools.names import UNAVAILABLE_TOOLS
 from ..tools.team import PERMISSION_DENIED
 from ..tools.workspace import cap_output
-from .base import AgentHost, AgentSpec, ask_in_prose, asks_the_person, key_argument, unread_since
+from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, key_argument, unread_since
 
 TOO_LONG_ATTEMPTS = 3  # a request the API finds too long is cleared further and sent again, this many times in all
 
 
-class ApiRuntime:
+class ApiRuntime(RuntimeBase):
     """One agent on the Messages API (an :class:`~.base.AgentRuntime`)."""
 
     def __init__(
@@ -40,84 +39,19 @@ class ApiRuntime:
         limits: Limits | None = None,
         max_tokens: int = 8192,
     ) -> None:
-        self.spec = spec
-        self.name = spec.name
-        self.model = spec.model
+        super().__init__(spec, host)
         self.system = spec.system_prompt + briefing
         self.tools: dict[str, Tool] = build_toolset(spec.tools, lead=spec.lead and not host.solo)
-        self.team = host
-        self.session = host.session
         self.provider = provider
-        self.permission_mode = spec.permission_mode
         self.tool_patterns = spec.tool_patterns
         self.disallowed_patterns = spec.disallowed_patterns
-        self.max_turns = spec.max_turns
         self.max_tokens = max_tokens
         self.limits = limits or Limits()
         self.messages: list[dict[str, Any]] = []  # the whole conversation; requests may clear old outputs
         self.context = ContextTrimmer(self.limits.context_tokens)
-        self.pending_inputs: list[str] = []
-        self.pending_notes: list[str] = []  # news that waits for the next turn without starting one
         self.pending_results: list[dict[str, Any]] = []
         self.unfinished_calls: list[dict[str, Any]] = []  # tool calls of the last turn without a result (resume)
         self.logged_calls: set[str] = set()  # tool_use ids whose tool.called is in the log: never logged twice
-        self.turn_no = 0
-        self.wake = asyncio.Event()
-        self.unpaused = asyncio.Event()
-        self.unpaused.set()
-        self.waiting_for_work = False
-        self.stopped = False  # done, cancelled or failed: no more turns
-        # deltas pass through these so a secret split across two of them is still caught
-        self._text_guard = StreamRedactor(self.session.secrets)
-        self._thinking_guard = StreamRedactor(self.session.secrets)
-
-    # ── control ─────────────────────────────────────────────────────────────
-
-    def deliver(self, text: str, *, wake: bool = True) -> None:
-        """Give the agent something to read on its next turn; ``wake`` starts that turn if it is idle."""
-        if wake:
-            self.pending_inputs.append(text)
-            self.wake.set()
-        else:
-            self.pending_notes.append(text)
-
-    @property
-    def busy(self) -> bool:
-        return not self.stopped and (not self.waiting_for_work or bool(self.pending_inputs))
-
-    @property
-    def paused(self) -> bool:
-        return not self.unpaused.is_set()
-
-    def pause(self) -> None:
-        self.unpaused.clear()
-        if self.waiting_for_work:  # a busy agent shows it when it reaches its next checkpoint
-            self.set_state("paused", "by you")
-
-    def resume(self) -> None:
-        self.unpaused.set()
-        if self.waiting_for_work:
-            self.set_state("idle", self.team.idle_reason(self.name))
-
-    def cancel(self) -> None:
-        self.stopped = True
-
-    def set_permission_mode(self, mode: str) -> None:
-        self.permission_mode = mode
-
-    def set_state(self, state: str, reason: str = "") -> None:
-        view = self.session.state.agents.get(self.name)
-        if view is None or (view.state, view.reason) != (state, reason):
-            self.session.emit(AgentState(agent=self.name, state=state, reason=reason))
-
-    async def _checkpoint(self) -> None:
-        """Where a pause takes effect: between turns and between tool calls."""
-        if not self.unpaused.is_set():
-            view = self.session.state.agents.get(self.name)
-            before = (view.state, view.reason) if view else ("running", "")
-            self.set_state("paused", "by you")
-            await self.unpaused.wait()
-            self.set_state(*before)
 
     # ── the loop ───────────────────────────────────────────────────────────
 
@@ -128,16 +62,10 @@ class ApiRuntime:
                 self.unfinished_calls = []
             while not self.team.finished:
                 if not self.pending_inputs and not self.pending_results:
-                    self.waiting_for_work = True
-                    self.set_state("idle", self.team.idle_reason(self.name))
-                    self.team.check_quiet_soon()
-                    self.wake.clear()
-                    await self.wake.wait()
-                    self.waiting_for_work = False
+                    await self._wait_for_work()
                     continue
                 await self._checkpoint()
-                if self.max_turns is not None and self.turn_no >= self.max_turns:
-                    self.finish("done", f"reached maxTurns ({self.max_turns})")
+                if self._out_of_turns():
                     return
                 result = await self._turn()
                 if result is None:
@@ -160,11 +88,6 @@ class ApiRuntime:
             raise
         except Exception as exc:  # a bug of ours must stop this agent visibly, never hang the team
             self._fail(f"internal error: {type(exc).__name__}: {exc}")
-
-    def finish(self, state: str, reason: str) -> None:
-        """No more turns for this agent; ``state`` says how it ended (done, cancelled, error)."""
-        self.stopped = True
-        self.set_state(state, reason)
 
     async def _run_tool_calls(self, calls: list[dict[str, Any]]) -> None:
         for call in calls:
@@ -246,23 +169,7 @@ class ApiRuntime:
         self.set_state("waiting", "reply from you")
         await ask_in_prose(self.team, self.name, self.turn_no, text, self.deliver)
 
-    # ── sink for the provider ─────────────────────────────────────────────
-
-    def on_text(self, text: str) -> None:
-        if rest := self._thinking_guard.flush():
-            self.session.emit(ThinkingDelta(agent=self.name, text=rest))
-        if safe := self._text_guard.feed(text):
-            self.session.emit(TextDelta(agent=self.name, text=safe))
-
-    def on_thinking(self, text: str) -> None:
-        if safe := self._thinking_guard.feed(text):
-            self.session.emit(ThinkingDelta(agent=self.name, text=safe))
-
-    def _flush_guards(self) -> None:
-        if rest := self._thinking_guard.flush():
-            self.session.emit(ThinkingDelta(agent=self.name, text=rest))
-        if rest := self._text_guard.flush():
-            self.session.emit(TextDelta(agent=self.name, text=rest))
+    # ── sink for the provider (on_text and on_thinking: RuntimeBase) ──────────
 
     def on_retry(self, attempt: int, max_attempts: int, delay_s: float, reason: str) -> None:
         self._text_guard.flush()  # the failed attempt's held-back text is dropped with the rest of it

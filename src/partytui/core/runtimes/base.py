@@ -9,12 +9,14 @@ goes through the host's broker, so it is logged before anyone waits.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
 
-from ..events import AgentInfo, PhaseChanged
+from ..events import AgentInfo, AgentState, PhaseChanged, TextDelta, ThinkingDelta
+from ..log import StreamRedactor
 
 if TYPE_CHECKING:
     from ..approvals import ApprovalBroker
@@ -112,6 +114,115 @@ class AgentRuntime(Protocol):
 
 
 # ── what every runtime shares ──────────────────────────────────────────────
+
+
+class RuntimeBase:
+    """What every runtime does alike: inputs waiting for the next turn, pause and resume, the agent's state
+    on the board, waiting for work, and streamed text passing the secrets guard."""
+
+    def __init__(self, spec: AgentSpec, host: AgentHost) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.model = spec.model
+        self.team = host
+        self.session = host.session
+        self.permission_mode = spec.permission_mode
+        self.max_turns = spec.max_turns
+        self.pending_inputs: list[str] = []
+        self.pending_notes: list[str] = []  # news that waits for the next turn without starting one
+        self.turn_no = 0
+        self.wake = asyncio.Event()
+        self.unpaused = asyncio.Event()
+        self.unpaused.set()
+        self.waiting_for_work = False
+        self.stopped = False  # done, cancelled or failed: no more turns
+        # deltas pass through these so a secret split across two of them is still caught
+        self._text_guard = StreamRedactor(self.session.secrets)
+        self._thinking_guard = StreamRedactor(self.session.secrets)
+
+    def deliver(self, text: str, *, wake: bool = True) -> None:
+        """Give the agent something to read on its next turn; ``wake`` starts that turn if it is idle."""
+        if wake:
+            self.pending_inputs.append(text)
+            self.wake.set()
+        else:
+            self.pending_notes.append(text)
+
+    @property
+    def busy(self) -> bool:
+        return not self.stopped and (not self.waiting_for_work or bool(self.pending_inputs))
+
+    @property
+    def paused(self) -> bool:
+        return not self.unpaused.is_set()
+
+    def pause(self) -> None:
+        self.unpaused.clear()
+        if self.waiting_for_work:  # a busy agent shows it when it reaches its next checkpoint
+            self.set_state("paused", "by you")
+
+    def resume(self) -> None:
+        self.unpaused.set()
+        if self.waiting_for_work:
+            self.set_state("idle", self.team.idle_reason(self.name))
+
+    def cancel(self) -> None:
+        self.stopped = True
+
+    def finish(self, state: str, reason: str) -> None:
+        """No more turns for this agent; ``state`` says how it ended (done, cancelled, error)."""
+        self.stopped = True
+        self.set_state(state, reason)
+
+    def set_permission_mode(self, mode: str) -> None:
+        self.permission_mode = mode
+
+    def set_state(self, state: str, reason: str = "") -> None:
+        view = self.session.state.agents.get(self.name)
+        if view is None or (view.state, view.reason) != (state, reason):
+            self.session.emit(AgentState(agent=self.name, state=state, reason=reason))
+
+    async def _checkpoint(self) -> None:
+        """Where a pause takes effect: between turns and between tool calls."""
+        if not self.unpaused.is_set():
+            view = self.session.state.agents.get(self.name)
+            before = (view.state, view.reason) if view else ("running", "")
+            self.set_state("paused", "by you")
+            await self.unpaused.wait()
+            self.set_state(*before)
+
+    def _out_of_turns(self) -> bool:
+        """The agent file's maxTurns is reached: the agent is done (said so on the board)."""
+        if self.max_turns is not None and self.turn_no >= self.max_turns:
+            self.finish("done", f"reached maxTurns ({self.max_turns})")
+            return True
+        return False
+
+    async def _wait_for_work(self) -> None:
+        """Idle until something is delivered (the team may find everyone quiet meanwhile)."""
+        self.waiting_for_work = True
+        self.set_state("idle", self.team.idle_reason(self.name))
+        self.team.check_quiet_soon()
+        self.wake.clear()
+        await self.wake.wait()
+        self.waiting_for_work = False
+
+    def on_text(self, text: str) -> None:
+        if rest := self._thinking_guard.flush():
+            self.session.emit(ThinkingDelta(agent=self.name, text=rest))
+        if safe := self._text_guard.feed(text):
+            self.session.emit(TextDelta(agent=self.name, text=safe))
+
+    def on_thinking(self, text: str) -> None:
+        if safe := self._thinking_guard.feed(text):
+            self.session.emit(ThinkingDelta(agent=self.name, text=safe))
+
+    def _flush_guards(self) -> None:
+        if rest := self._thinking_guard.flush():
+            self.session.emit(ThinkingDelta(agent=self.name, text=rest))
+        if rest := self._text_guard.flush():
+            self.session.emit(TextDelta(agent=self.name, text=rest))
+
 
 # A turn that ends in prose whose last lines ask something is a question for the person.
 _QUESTION_TAIL = re.compile(r"\?\s*(\*\*|_|\)|\"|')*\s*$")
