@@ -13,10 +13,9 @@ from partytui.core.providers.anthropic import (
     AGENT_HEADER,
     INVALID_JSON_KEY,
     AnthropicProvider,
-    has_credentials,
     make_client,
 )
-from partytui.core.providers.base import ProviderError
+from partytui.core.providers.base import ProviderError, has_credentials
 from partytui.core.providers.pricing import PRICES_AS_OF, cost_usd, price_for
 from engine_fakes import Sink
 

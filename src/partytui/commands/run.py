@@ -150,7 +150,7 @@ def _require_runtimes(members: list[AgentSpec], scenario) -> None:
 
 
 def _require_credentials() -> None:
-    from ..core.providers.anthropic import has_credentials
+    from ..core.providers.base import has_credentials
 
     if not has_credentials():
         raise CliError(
@@ -161,14 +161,26 @@ def _require_credentials() -> None:
 
 
 def _provider(scenario, session: Session, speed: float):
+    """The provider, built at the first model turn (core/providers/deferred.py): the SDK loads after the
+    TUI's first frame, not before it."""
+    from ..core.providers.deferred import DeferredProvider
+
     if scenario is not None:
-        from ..core.providers.scripted import scripted_provider
 
-        return scripted_provider(scenario, session, speed=speed)
-    from ..core.providers.anthropic import AnthropicProvider, make_client
+        def build():
+            from ..core.providers.scripted import scripted_provider
 
-    # every caller has already stopped on missing credentials (`_require_credentials`) before a live run
-    return AnthropicProvider(make_client())
+            return scripted_provider(scenario, session, speed=speed)
+
+        return DeferredProvider(build, modules=["partytui.core.providers.scripted"])
+
+    def build_live():
+        from ..core.providers.anthropic import AnthropicProvider, make_client
+
+        # every caller has already stopped on missing credentials (`_require_credentials`) before a live run
+        return AnthropicProvider(make_client())
+
+    return DeferredProvider(build_live, modules=["partytui.core.providers.anthropic"])
 
 
 def _backends(members: list[AgentSpec], scenario, session: Session, speed: float, log_path: Path) -> Backends:

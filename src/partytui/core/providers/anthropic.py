@@ -49,11 +49,6 @@ FATAL_HINTS = {
 MALFORMED_LIMIT = 3  # a server that keeps sending broken streams will not heal by waiting longer
 
 
-def has_credentials() -> bool:
-    """Whether the environment names an API key or token (what a live run needs)."""
-    return bool(os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN"))
-
-
 def make_client(
     *, api_key: str | None = None, base_url: str | None = None, http_client: httpx2.AsyncClient | None = None
 ) -> anthropic.AsyncAnthropic:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -43,3 +44,8 @@ class Provider(Protocol):
         max_tokens: int,
         sink: StreamSink,
     ) -> TurnResult: ...
+
+
+def has_credentials() -> bool:
+    """Whether the environment names an API key or token (what a live run needs); no SDK import."""
+    return bool(os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN"))
