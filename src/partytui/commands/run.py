@@ -124,7 +124,7 @@ def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str
 def _runtime(args: argparse.Namespace, config: Config, scenario) -> str:
     """The team's runtime: --runtime, else the config file's, else api offline or with an API key, else
     Claude Code when it is installed (it brings its own login; said on stderr)."""
-    from ..core.providers.anthropic import has_credentials
+    from ..core.providers.base import has_credentials
     from ..core.runtimes.claude_code import available, logged_in
 
     chosen = getattr(args, "runtime", None) or config.runtime
