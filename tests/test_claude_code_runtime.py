@@ -239,3 +239,17 @@ def test_the_demo_runs_the_shipped_team_as_claude_code_sessions(tmp_path):
     events = _events(_log(result))
     assert {a["runtime"] for a in events[0]["agents"]} == {"claude-code"}
     assert not [e for e in events if e["type"] == "tool.result" and not e["ok"]]  # every step really worked
+
+
+def test_the_config_chooses_per_agent_and_runtime_on_the_command_line_is_for_the_whole_team():
+    from partytui.commands import run as run_cmd
+    from partytui.core.config import Config
+    from partytui.core.definitions import load_agents
+    from partytui.resources import bundled_agents_dir
+
+    agents = load_agents([bundled_agents_dir()])
+    config = Config(agent_runtimes={"backend": "claude-code"})
+    mixed = {m.name: m.runtime for m in run_cmd._members(agents, config, solo=None)}
+    assert mixed["backend"] == "claude-code" and mixed["lead"] == "api"
+    whole = run_cmd._members(agents, config, solo=None, runtime="api", per_agent={})
+    assert {m.runtime for m in whole} == {"api"}

@@ -97,7 +97,8 @@ def _load_team_files(dirs: list[Path]) -> AgentSet:
     return agents
 
 
-def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str = "api") -> list[AgentSpec]:
+def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str = "api",
+             per_agent: dict[str, str] | None = None) -> list[AgentSpec]:
     chosen: list[AgentDefinition]
     if solo:
         definition = agents.get(solo)
@@ -117,8 +118,8 @@ def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str
                 lead = lead.model_copy(update={"name": f"partytui-{lead.name}"})
             chosen.insert(0, lead)
     lead_name = None if solo else next(a.name for a in chosen if a.can_lead)
-    return [d.spec(config, lead=d.name == lead_name, runtime=config.agent_runtimes.get(d.name, runtime))
-            for d in chosen]
+    per_agent = config.agent_runtimes if per_agent is None else per_agent
+    return [d.spec(config, lead=d.name == lead_name, runtime=per_agent.get(d.name, runtime)) for d in chosen]
 
 
 def _runtime(args: argparse.Namespace, config: Config, scenario) -> str:
@@ -245,7 +246,9 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     except ResourceMissing as exc:
         raise CliError(str(exc)) from None
     agents = _load_team_files(dirs)
-    members = _members(agents, config, solo=args.agent, runtime=_runtime(args, config, scenario))
+    # --runtime is for the whole team; otherwise the config's per-agent choices stand over its default
+    members = _members(agents, config, solo=args.agent, runtime=_runtime(args, config, scenario),
+                       per_agent={} if getattr(args, "runtime", None) else None)
     policy = _policy(args)  # bad input is reported before anything is written
     _require_runtimes(members, scenario)
 
