@@ -253,3 +253,19 @@ def test_the_config_chooses_per_agent_and_runtime_on_the_command_line_is_for_the
     assert mixed["backend"] == "claude-code" and mixed["lead"] == "api"
     whole = run_cmd._members(agents, config, solo=None, runtime="api", per_agent={})
     assert {m.runtime for m in whole} == {"api"}
+
+
+def test_a_sub_agents_calls_show_in_the_owners_pane_as_the_sub_agents(tmp_path):
+    from partytui.tui.widgets.transcript import ToolCard
+
+    team, runtime = _runtime(tmp_path)
+    spawn = sdk.ToolUseBlock(id="t_agent", name="Agent", input={"subagent_type": "explorer", "prompt": "look"})
+    runtime._on_message(sdk.AssistantMessage(content=[spawn], model="m"))
+    read = sdk.ToolUseBlock(id="t_sub", name="Read", input={"file_path": "notes.py"})
+    runtime._on_message(sdk.AssistantMessage(content=[read], model="m", parent_tool_use_id="t_agent"))
+    runtime._on_message(sdk.UserMessage(content=[sdk.ToolResultBlock(tool_use_id="t_sub", content="print(1)")],
+                                        parent_tool_use_id="t_agent"))
+    cards = {e.tool_use_id: e for e in team.session.state.agents["dev"].transcript if e.kind == "tool"}
+    assert cards["t_agent"].tool == "Agent" and cards["t_agent"].via is None
+    assert cards["t_sub"].via == "explorer" and cards["t_sub"].ok is True and cards["t_sub"].output == "print(1)"
+    assert "↳ explorer" in ToolCard(cards["t_sub"]).title

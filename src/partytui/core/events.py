@@ -195,6 +195,8 @@ class ToolCalled(EventBase):
     tool_use_id: str
     tool: str
     input: dict[str, Any] = Field(default_factory=dict)
+    # a call made by a sub-agent the agent started (Claude Code's Task/Agent): that call's tool_use_id
+    parent_tool_use_id: str | None = None
 
 
 class ToolResult(EventBase):

@@ -31,6 +31,7 @@ class Entry:
     # messages and approvals
     peer: str | None = None
     approval_id: int | None = None
+    via: str | None = None  # a sub-agent's call: which sub-agent made it
 
     @property
     def text(self) -> str:
@@ -348,7 +349,12 @@ def _turn_retry(s: TeamState, e: ev.TurnRetry) -> None:
 def _tool_called(s: TeamState, e: ev.ToolCalled) -> None:
     agent = s._agent(e.agent)
     if agent:
-        s._entry(agent, "tool", e, tool=e.tool, tool_use_id=e.tool_use_id, input=e.input)
+        via = None
+        if e.parent_tool_use_id:
+            spawn = next((x for x in reversed(agent.transcript) if x.tool_use_id == e.parent_tool_use_id), None)
+            spec = (spawn.input or {}) if spawn is not None else {}
+            via = str(spec.get("subagent_type") or spec.get("description") or "sub-agent")
+        s._entry(agent, "tool", e, tool=e.tool, tool_use_id=e.tool_use_id, input=e.input, via=via)
         agent.running_tool, agent.tool_since = e.tool, e.ts
 
 

@@ -387,9 +387,8 @@ class ClaudeCodeRuntime(RuntimeBase):
         if tool_use_id in self.logged_calls:
             return
         self.logged_calls.add(tool_use_id)
-        extra = {"parent_tool_use_id": parent} if parent else {}
         self.session.emit(ToolCalled(agent=self.name, tool_use_id=tool_use_id, tool=shown,
-                                     input=raw if isinstance(raw, dict) else {}, **extra))
+                                     input=raw if isinstance(raw, dict) else {}, parent_tool_use_id=parent))
         if parent is None:
             self.set_state("running", shown)
 

@@ -219,7 +219,8 @@ class ToolCard(FoldedLine):
         mark = {True: "[$text-success]✓[/]", False: "[$text-error]✗[/]", None: "[$text-warning]⋯[/]"}[entry.ok]
         arg = escape(one_line(tool_key_arg(entry.tool, entry.input), 70))
         took = f" [dim]{entry.duration_ms / 1000:.1f}s[/]" if entry.duration_ms else ""
-        return f"{mark} [b]{escape(entry.tool or '?')}[/b] {arg}{took}"
+        via = f"[dim]↳ {escape(one_line(entry.via, 24))}[/] " if entry.via else ""  # a sub-agent's call
+        return f"{mark} {via}[b]{escape(entry.tool or '?')}[/b] {arg}{took}"
 
     def detail_content(self) -> Content:
         hunks = edit_hunks(self.entry.tool, self.entry.input) if self.entry.tool in ("Edit", "MultiEdit") else []
