@@ -62,7 +62,8 @@ async def until(pilot: Pilot, condition: Callable[[], bool], what: str, seconds:
 
 
 def modal_of(app: PartyApp, kind: str) -> bool:
-    return isinstance(app.screen, ApprovalModal) and app.screen.view.request.kind == kind
+    """A request of this kind is on top and takes answers."""
+    return isinstance(app.screen, ApprovalModal) and app.screen.view.request.kind == kind and app.screen.armed
 
 
 def prepared_run(argv: list[str]) -> Prepared:
@@ -75,7 +76,9 @@ def prepared_run(argv: list[str]) -> Prepared:
 def live_app(prepared: Prepared) -> PartyApp:
     team = prepared.team
     prepared.start()
-    return make_app(prepared.session, broker=team.broker, controller=team, runner=team.run, title=prepared.title)
+    # no arming delay: the pictures show each request as it looks once it takes answers
+    return make_app(prepared.session, broker=team.broker, controller=team, runner=team.run, title=prepared.title,
+                    approval_delay=0)
 
 
 async def demo_pictures(camera: Camera, work: Path, speed: float) -> Path:
@@ -85,7 +88,8 @@ async def demo_pictures(camera: Camera, work: Path, speed: float) -> Path:
     async with app.run_test(size=LARGE) as pilot:
         await until(pilot, lambda: modal_of(app, "question"), "the lead's question")
         await camera.shoot(pilot, "approval-question")
-        await pilot.press("1", "1")  # the first option of each question; the second one submits
+        await pilot.press("1", "1")  # the first option of each question; the second one shows the review
+        await until(pilot, lambda: modal_of(app, "question") or modal_of(app, "design"), "the review")
         if modal_of(app, "question"):
             await pilot.press("a")
         await until(pilot, lambda: modal_of(app, "design"), "the design")

@@ -28,11 +28,12 @@ def _demo_app(tmp_path):
     prepared = prepare_run(args)
     prepared.start()
     team = prepared.team
-    return prepared, team, make_app(session=prepared.session, broker=team.broker, controller=team, runner=team.run)
+    return prepared, team, make_app(session=prepared.session, broker=team.broker, controller=team, runner=team.run,
+                                    approval_delay=0)
 
 
 def _modal_for(app, kind: str):
-    return lambda: isinstance(app.screen, ApprovalModal) and app.screen.request.kind == kind
+    return lambda: isinstance(app.screen, ApprovalModal) and app.screen.request.kind == kind and app.screen.armed
 
 
 async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(tmp_path):
@@ -40,7 +41,9 @@ async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(t
     async with app.run_test(size=(80, 24)) as pilot:
         await _until(pilot, _modal_for(app, "question"))
         await pilot.press("1")
-        await pilot.press("1")
+        await pilot.press("1")  # both questions answered: the form shows them for a final review
+        await _until(pilot, lambda: app.screen._reviewing and app.screen.armed)
+        await pilot.press("enter")
         await _until(pilot, _modal_for(app, "design"))
         await pilot.press("r")
         await pilot.press(*"needs an index on tags")

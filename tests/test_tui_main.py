@@ -85,6 +85,11 @@ async def until(pilot: Pilot, condition: Callable[[], bool], what: str = "condit
     raise AssertionError(f"never happened: {what}")
 
 
+def armed_modal(app: PartyApp) -> bool:
+    """An approval modal is on top and takes answers (with approval_delay=0: from its first frame)."""
+    return isinstance(app.screen, ApprovalModal) and app.screen.armed
+
+
 async def settled(pilot: Pilot) -> None:
     app: PartyApp = pilot.app  # type: ignore[assignment]
     await until(pilot, lambda: app.main.is_mounted and bool(app.main.panes), "the main screen is built")
@@ -409,10 +414,10 @@ async def test_a_request_opens_the_modal_and_a_answers_through_the_broker() -> N
         session.emit(TextDelta(agent="backend", text=f"The design was {view.decision}; building it now."))
         return 0
 
-    app = make_app(session, broker=broker, runner=runner, clock=lambda: NOW)
+    app = make_app(session, broker=broker, approval_delay=0, runner=runner, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the approval modal")
+        await until(pilot, lambda: armed_modal(app), "the approval modal")
         assert broker.human_attached
         assert not any("#1 design" in n.message for n in app._notifications)  # the modal is the announcement
         await pilot.press("a")
@@ -439,14 +444,14 @@ async def test_two_requests_queue_and_are_answered_in_order() -> None:
         await asyncio.gather(ask("backend", "migration", "users table"), ask("frontend", "design", "the list view"))
         return 0
 
-    app = make_app(session, broker=broker, runner=runner, clock=lambda: NOW)
+    app = make_app(session, broker=broker, approval_delay=0, runner=runner, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the first modal")
+        await until(pilot, lambda: armed_modal(app), "the first modal")
         assert len(session.state.pending_approvals) == 2
         assert app.screen.view.request.id == 1  # type: ignore[attr-defined]
         await pilot.press("a")
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal) and app.screen.view.request.id == 2, "the second")  # type: ignore[attr-defined]
+        await until(pilot, lambda: armed_modal(app) and app.screen.view.request.id == 2, "the second")  # type: ignore[attr-defined]
         await pilot.press("r")
         await pilot.press(*"not yet", "enter")
         await until(pilot, lambda: app.run_code == 0, "both answered")
@@ -465,10 +470,10 @@ async def test_escape_sets_aside_and_the_badge_counts_it() -> None:
                              questions=[{"question": "Which browser?", "options": [{"label": "chromium"}]}])
         return 0
 
-    app = make_app(session, broker=broker, runner=runner, clock=lambda: NOW)
+    app = make_app(session, broker=broker, approval_delay=0, runner=runner, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the modal")
+        await until(pilot, lambda: armed_modal(app), "the modal")
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(app.screen, MainScreen), "set aside")
         await app.flush_view()
@@ -479,7 +484,7 @@ async def test_escape_sets_aside_and_the_badge_counts_it() -> None:
         await pilot.press("i")
         await until(pilot, lambda: isinstance(app.screen, InboxScreen), "the inbox")
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the modal again")
+        await until(pilot, lambda: armed_modal(app), "the modal again")
         await pilot.press("1")
         await until(pilot, lambda: app.run_code == 0, "answered")
         await app.flush_view()
@@ -497,10 +502,10 @@ async def test_a_request_answered_by_a_policy_meanwhile_closes_its_modal() -> No
         await broker.request("backend", "plan", title="the plan")
         return 0
 
-    app = make_app(session, broker=broker, runner=runner, clock=lambda: NOW)
+    app = make_app(session, broker=broker, approval_delay=0, runner=runner, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the modal")
+        await until(pilot, lambda: armed_modal(app), "the modal")
         broker.answer(1, "approved", by="policy")
         # the modal closes (the run then ends, and its results may open over the team's screen)
         await until(pilot, lambda: not isinstance(app.screen, ApprovalModal), "the modal closes")
@@ -661,12 +666,12 @@ async def test_the_lead_gets_key_1_whatever_the_order_of_the_team() -> None:
 async def test_the_team_behind_an_approval_modal_stays_live() -> None:
     session = live_session()
     broker = ApprovalBroker(session)
-    app = make_app(session, broker=broker, clock=lambda: NOW)
+    app = make_app(session, broker=broker, approval_delay=0, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
         session.emit(parse_event({"type": "approval.requested", "agent": "backend",
                                   "request": {"id": 99, "kind": "design", "agent": "backend", "title": "D"}}))
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the modal opens")
+        await until(pilot, lambda: armed_modal(app), "the modal opens")
         # while the person reads the request, another agent keeps streaming and its pane keeps up
         session.emit(parse_event({"type": "turn.started", "agent": "frontend", "turn": 9}))
         session.emit(TextDelta(agent="frontend", text="still streaming behind the modal"))
@@ -681,18 +686,18 @@ async def test_the_team_behind_an_approval_modal_stays_live() -> None:
 async def test_a_request_that_waits_behind_another_is_announced() -> None:
     session = live_session()
     broker = ApprovalBroker(session)
-    app = make_app(session, broker=broker, clock=lambda: NOW)
+    app = make_app(session, broker=broker, approval_delay=0, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
         first = asyncio.create_task(broker.request("backend", "design", title="Schema design"))
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal), "the first modal")
+        await until(pilot, lambda: armed_modal(app), "the first modal")
         second = asyncio.create_task(broker.request("qa", "plan", title="Test plan"))
         await until(pilot, lambda: any("plan from qa: Test plan" in n.message for n in app._notifications),
                     "a toast for the request queued behind the open one")
         assert not any("design from backend" in n.message for n in app._notifications)
         await pilot.press("a")
         await until(pilot, lambda: first.done(), "the first answered")
-        await until(pilot, lambda: isinstance(app.screen, ApprovalModal) and app.screen.request.kind == "plan", "the second opens")
+        await until(pilot, lambda: armed_modal(app) and app.screen.request.kind == "plan", "the second opens")
         await pilot.press("a")
         await until(pilot, lambda: second.done(), "the second answered")
 

@@ -38,15 +38,27 @@ async def run(make: Callable[[], Screen[Any]], *keys: str, size: tuple[int, int]
     app = ModalHost(make)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
+        await armed(pilot)
         for key in keys:
             await pilot.press(key)
             await pilot.pause()
+            await armed(pilot)  # a form of several questions arms again for its final review
     return app
+
+
+async def armed(pilot: Any) -> None:
+    """Wait until an approval modal on top takes answers (these modals arm as soon as they are drawn)."""
+    for _ in range(200):
+        screen = pilot.app.screen
+        if not isinstance(screen, ApprovalModal) or screen.armed:
+            return
+        await pilot.pause()
+    raise AssertionError("the approval modal never armed")
 
 
 def approval(approval_id: int, workspace: Path | None = None) -> Callable[[], ApprovalModal]:
     state = session_state()
-    return lambda: ApprovalModal(state.approvals[approval_id], workspace, CLOCK)
+    return lambda: ApprovalModal(state.approvals[approval_id], workspace, CLOCK, arm_delay=0)
 
 
 def text_of(screen: Screen[Any]) -> str:
@@ -62,7 +74,7 @@ def text_of(screen: Screen[Any]) -> str:
 
 def one_question(question: ev.Question, *questions: ev.Question) -> Callable[[], ApprovalModal]:
     state = fold([request("question", 1, "lead", T0, title="Pick", questions=[question, *questions])])
-    return lambda: ApprovalModal(state.approvals[1], None, CLOCK)
+    return lambda: ApprovalModal(state.approvals[1], None, CLOCK, arm_delay=0)
 
 
 # ── design / plan / other: a, r + reason, escape ──────────────────────────────────────────────────────
@@ -197,8 +209,11 @@ async def test_picking_an_option_after_typing_replaces_the_free_text() -> None:
 
 
 async def test_two_questions_one_after_another() -> None:
-    # 1 answers the first and moves on; the second is multiSelect: toggle 2, enter confirms and submits
+    # 1 answers the first and moves on; the second is multiSelect: toggle 2, enter confirms; the last enter
+    # shows every answer for a final review, and only the next one submits
     app = await run(approval(1), "1", "2", "enter", size=(100, 40))
+    assert not app.dismissed
+    app = await run(approval(1), "1", "2", "enter", "enter", size=(100, 40))
     assert app.result == Answer(
         "answered", answers=["Which database? → SQLite", "Which features ship first? → Search"]
     )
@@ -212,7 +227,11 @@ async def test_submit_with_an_unanswered_question_moves_to_it() -> None:
         await pilot.pause()
         assert not host.dismissed
         assert host.screen.focused is host.screen.query_one("#q1")
-        await pilot.press("3", "a")
+        await pilot.press("3", "a")  # all answered: a shows them for review
+        await pilot.pause()
+        assert not host.dismissed
+        await armed(pilot)
+        await pilot.press("a")
         await pilot.pause()
     assert host.result == Answer(
         "answered", answers=["Which database? → SQLite", "Which features ship first? → Export"]
@@ -313,7 +332,7 @@ def test_read_workspace_file_guards(tmp_path: Path) -> None:
 
 async def test_migration_without_rollback_warns(tmp_path: Path) -> None:
     state = fold([request("migration", 1, "backend", T0, title="m", body="Adds a column.", files=[])])
-    host = ModalHost(lambda: ApprovalModal(state.approvals[1], tmp_path, CLOCK))
+    host = ModalHost(lambda: ApprovalModal(state.approvals[1], tmp_path, CLOCK, arm_delay=0))
     async with host.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         text = text_of(host.screen)
@@ -466,7 +485,7 @@ async def test_a_design_request_shows_the_documents_it_names(tmp_path: Path) -> 
         ),
     ]
     state = fold(events)
-    app = ModalHost(lambda: ApprovalModal(state.approvals[1], tmp_path, clock=lambda: 3.0))
+    app = ModalHost(lambda: ApprovalModal(state.approvals[1], tmp_path, clock=lambda: 3.0, arm_delay=0))
     async with app.run_test(size=(100, 40)) as pilot:
         await pilot.pause()
         from partytui.tui.screens.approval import Document

@@ -41,7 +41,7 @@ def host(make: Callable[[], Screen[Any]]) -> ModalHost:
 
 def approval(approval_id: int, workspace: Path | None = None) -> ModalHost:
     state = session_state()
-    return host(lambda: ApprovalModal(state.approvals[approval_id], workspace, CLOCK))
+    return host(lambda: ApprovalModal(state.approvals[approval_id], workspace, CLOCK, arm_delay=0))
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -36,6 +36,7 @@ class Prepared:
     start: Callable[[], None]  # emits the first events; called once listeners are attached
     lock: RunLock | None = None  # this process's claim on the log (core/running.py)
     detach: bool = False
+    config: Config = field(default_factory=Config)  # the TUI's settings (the approval delay, the alerts)
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -288,7 +289,8 @@ def _prepare(args: argparse.Namespace) -> Prepared:
         )
 
     title = f"partytui — {scenario.title or scenario.name}" if scenario is not None else "partytui"
-    return Prepared(session, team, log_path, args.headless, title, start, lock, getattr(args, "detach", False))
+    return Prepared(session, team, log_path, args.headless, title, start, lock, getattr(args, "detach", False),
+                    config=config)
 
 
 def _resume_target(args: argparse.Namespace) -> Path:
@@ -346,7 +348,7 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
     team = Team(session, broker, None, members, workspace=Path(args.workspace or started.workspace),
                 goal=started.goal, solo=solo is not None, backends=_backends(members, scenario, session, speed, log_path))
     return Prepared(session, team, log_path, args.headless, "partytui — resumed",
-                    lambda: team.continue_session(events), lock, getattr(args, "detach", False))
+                    lambda: team.continue_session(events), lock, getattr(args, "detach", False), config=config)
 
 
 def _lock(log_path: Path, args: argparse.Namespace) -> RunLock:
@@ -415,6 +417,7 @@ def _run_tui(prepared: Prepared) -> int:
         controller=team,
         runner=team.run,
         title=prepared.title,
+        approval_delay=prepared.config.approval_delay,
     )
     app.log_path = prepared.log_path
     app.run()

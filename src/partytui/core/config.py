@@ -15,6 +15,10 @@ Keys (all optional)::
     runtime: claude-code               # how agents run: api or claude-code (--runtime still wins)
     agent_runtimes:                    # per agent, over `runtime` (--runtime still wins)
       backend: claude-code
+    approval_delay: 0.5                # seconds a request is on screen before an answer key counts
+    terminal_title: true               # a request waiting sets the terminal's title: (2) partytui — waiting for you
+    bell: true                         # ... rings the terminal bell
+    desktop_notify: true               # ... and asks the terminal for a desktop notification (OSC 9 / OSC 777)
 
 An unknown key, a value of the wrong type or broken YAML is a :class:`ConfigError` naming the file and line.
 """
@@ -41,6 +45,12 @@ DEFAULT_MODELS: dict[str, str] = {
 }
 
 
+# Keys typed in the moment a request appears were meant for something else: an answer key counts only
+# once the request has been on screen this long (seconds).
+APPROVAL_DELAY_S = 0.5
+MAX_APPROVAL_DELAY_S = 10.0
+
+
 class ConfigError(FileProblem):
     """A config file partytui cannot use."""
 
@@ -53,6 +63,10 @@ class Config(BaseModel):
     session_dir: str | None = None
     runtime: str | None = None
     agent_runtimes: dict[str, str] = {}
+    approval_delay: float = APPROVAL_DELAY_S
+    terminal_title: bool = True
+    bell: bool = True
+    desktop_notify: bool = True
 
     @field_validator("runtime", mode="after")
     @classmethod
@@ -73,6 +87,13 @@ class Config(BaseModel):
     def _keep_default_aliases(cls, value: dict[str, str]) -> dict[str, str]:
         # Overriding one alias should not forget the others.
         return {**DEFAULT_MODELS, **value}
+
+    @field_validator("approval_delay", mode="after")
+    @classmethod
+    def _sensible_delay(cls, value: float) -> float:
+        if not 0 <= value <= MAX_APPROVAL_DELAY_S:
+            raise ValueError(f"must be between 0 and {MAX_APPROVAL_DELAY_S:g} seconds")
+        return value
 
     @field_validator("default_model", mode="after")
     @classmethod

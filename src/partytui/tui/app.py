@@ -4,6 +4,10 @@ The session calls :meth:`PartyApp._on_event` synchronously inside ``Session.emit
 changed (which agents, whether anything structural) and queues approval requests. A 60 Hz timer flushes
 those notes to the widgets (one pane per flush), which render from ``session.state``. One worker shows approval
 requests one at a time; another runs the team (``runner``) and records its exit code.
+
+A request never takes keys meant for something else: while a text box has focus (a message, a rejection's
+reason, a free-text answer, the palette) it waits behind the badge and opens when the person leaves the box,
+and its modal ignores answer keys until it has been on screen for ``approval_delay`` seconds.
 """
 
 from __future__ import annotations
@@ -19,8 +23,10 @@ from textual.app import App, ScreenStackError
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import MountError
+from textual.widgets import Input, TextArea
 
 from ..core.approvals import ApprovalBroker
+from ..core.config import APPROVAL_DELAY_S
 from ..core.events import EventBase
 from ..core.session import Session
 from ..core.team import TeamController
@@ -30,6 +36,7 @@ from .screens.main import MainScreen
 FLUSH_HZ = 60
 EXIT_INTERRUPTED = 130
 MODAL_FLUSH_S = 0.25  # how often the screen behind an approval modal is redrawn
+TYPING_POLL_S = 0.05  # how often a held request looks whether the person has left the text box
 
 # Events that only grow a transcript; everything else may move the board, the timeline or the status bar.
 _STREAM_EVENTS = frozenset({"text.delta", "thinking.delta"})
@@ -52,6 +59,8 @@ class PartyApp(App[int | None]):
         runner: Callable[[], Awaitable[int]] | None = None,
         clock: Callable[[], float] = time.time,
         title: str = "partytui",
+        approval_delay: float = APPROVAL_DELAY_S,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
         free_strips_promptly()  # once per process: see collector.py
@@ -61,6 +70,8 @@ class PartyApp(App[int | None]):
         self.runner = runner
         self.clock = clock
         self.title = title
+        self.approval_delay = approval_delay
+        self.monotonic = monotonic  # the approval modals' arming clock (tests drive it)
         if broker is not None:
             broker.human_attached = True
         self.run_code: int | None = None  # the runner's exit code once it finished
@@ -86,6 +97,11 @@ class PartyApp(App[int | None]):
     @property
     def run_in_progress(self) -> bool:
         return self.runner is not None and self.run_code is None
+
+    @property
+    def typing(self) -> bool:
+        """Whether the person is typing in a text box (a request then waits instead of taking the keys)."""
+        return isinstance(self.focused, (Input, TextArea)) if self.screen_stack else False
 
     # ── the session's listener: O(1), no widgets ────────────────────────────
 
@@ -262,10 +278,12 @@ class PartyApp(App[int | None]):
                 continue  # a policy answered it already
             req = view.request
             self.bell()
-            if self.broker is not None and not self._showing_other(approval_id):
+            held = self.broker is not None and self.typing
+            if self.broker is not None and not held and not self._showing_other(approval_id):
                 continue  # its modal is opening now: a toast saying the same would only slow it down
             self.notify(
-                f"#{req.id} {req.kind} from {req.agent}: {req.title or req.summary}",
+                f"#{req.id} {req.kind} from {req.agent}: {req.title or req.summary}"
+                + ("\nIt opens when you leave the text box." if held else ""),
                 title="A request for you",
                 severity="warning",
                 timeout=8,
@@ -286,7 +304,13 @@ class PartyApp(App[int | None]):
     async def _approval_loop(self) -> None:
         while True:
             approval_id = await self._approvals.get()
+            await self._until_not_typing()
             await self.answer_request(approval_id)
+
+    async def _until_not_typing(self) -> None:
+        """Hold a request while the person types: its modal would take the rest of their sentence."""
+        while self.typing:
+            await asyncio.sleep(TYPING_POLL_S)
 
     async def answer_request(self, approval_id: int) -> None:
         """Show one request and log the person's answer; must run in a worker (it waits for the modal)."""
@@ -296,7 +320,10 @@ class PartyApp(App[int | None]):
         if view is None or not view.pending or approval_id in self._showing:
             return
         agent = self.session.state.agents.get(view.request.agent)
-        modal = ApprovalModal(view, self.workspace, clock=self.clock, color=agent.info.color if agent else None)
+        modal = ApprovalModal(
+            view, self.workspace, clock=self.clock, color=agent.info.color if agent else None,
+            arm_delay=self.approval_delay, monotonic=self.monotonic,
+        )
         self._showing[approval_id] = modal
         try:
             answer = await self.push_screen_wait(modal)
@@ -385,18 +412,39 @@ class PartyApp(App[int | None]):
 
         self.push_screen(TaskDetailScreen(view, self.session.state, self.clock), jump)
 
+    async def action_quit(self) -> None:
+        """ctrl+q and the palette's "Quit": every way out asks first, like ``q``."""
+        self.request_quit()
+
+    def _quit_warning(self) -> str:
+        """Why quitting now loses something ("" when nothing would be): agents at work, requests waiting."""
+        waiting = len(self.session.state.pending_approvals) if self.broker is not None else 0
+        reasons = []
+        if self.run_in_progress:
+            reasons.append("The team is still working; quitting stops it.")
+        if waiting:
+            reasons.append(f"{waiting} request{'s' if waiting != 1 else ''} still wait{'s' if waiting == 1 else ''} "
+                           "for your answer; resuming the session asks again.")
+        if not reasons:
+            return ""
+        return " ".join(reasons) + " The session log keeps everything so far."
+
     def request_quit(self) -> None:
-        if not self.run_in_progress:
+        from .screens.confirm import ConfirmScreen
+
+        body = self._quit_warning()
+        if not body:
             self.exit(self.run_code, return_code=self.run_code or 0)
             return
-        from .screens.confirm import ConfirmScreen
+        if any(isinstance(screen, ConfirmScreen) and screen.purpose == "quit" for screen in self.screen_stack):
+            return  # already asking
 
         def confirmed(yes: bool | None) -> None:
             if yes:
-                self.exit(None, return_code=EXIT_INTERRUPTED)
+                code = EXIT_INTERRUPTED if self.run_in_progress else (self.run_code or 0)
+                self.exit(None if self.run_in_progress else self.run_code, return_code=code)
 
-        body = "The team is still working. Quitting stops it; the session log keeps everything so far."
-        self.push_screen(ConfirmScreen("Quit partytui?", body), confirmed)
+        self.push_screen(ConfirmScreen("Quit partytui?", body, purpose="quit"), confirmed)
 
 
 def make_app(
@@ -407,6 +455,9 @@ def make_app(
     runner: Callable[[], Awaitable[int]] | None = None,
     clock: Callable[[], float] = time.time,
     title: str = "partytui",
+    approval_delay: float = APPROVAL_DELAY_S,
+    monotonic: Callable[[], float] = time.monotonic,
 ) -> PartyApp:
     """The one way the CLI, the tests and the snapshot apps build the app."""
-    return PartyApp(session, broker=broker, controller=controller, runner=runner, clock=clock, title=title)
+    return PartyApp(session, broker=broker, controller=controller, runner=runner, clock=clock, title=title,
+                    approval_delay=approval_delay, monotonic=monotonic)

@@ -2,6 +2,11 @@
 or a prose reply — answered from the keyboard (or the mouse) and returned as an :class:`Answer`.
 
 Dismissing with ``None`` sets the request aside: it stays pending in the log and in the inbox.
+
+Nothing is answered unseen: the modal *arms* once it has been on screen for ``arm_delay`` seconds (measured
+from its first frame after each time it comes to the top, on an injectable monotonic clock); until then its
+answer keys and buttons do nothing and the header counts down. A form of several questions asks for a final
+review (armed again) instead of submitting on the last enter.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Static, TextArea
 
+from ...core.config import APPROVAL_DELAY_S
 from ...core.events import ApprovalRequest, Question
 from ...core.state import ApprovalView
 from .changes import file_tool_diff, reask_section
@@ -189,6 +195,10 @@ class ApprovalModal(ModalScreen[Answer | None]):
         Binding("end", "scroll('end')", show=False),
     ]
 
+    # the actions that answer (or start answering) the request: they wait until the modal is armed
+    ANSWER_ACTIONS = frozenset({"approve", "allow", "submit", "allow_always", "send", "reject", "decline", "pick"})
+    ARM_TICK_S = 0.05
+
     _ACTIONS_BY_KIND = {
         "question": {"submit", "decline", "pick"},
         "permission": {"allow", "allow_always", "reject"},
@@ -203,6 +213,8 @@ class ApprovalModal(ModalScreen[Answer | None]):
         clock: Callable[[], float] = time.time,
         *,
         color: str | None = None,
+        arm_delay: float = APPROVAL_DELAY_S,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__(classes=f"kind-{view.request.kind}")
         self.view = view
@@ -210,9 +222,17 @@ class ApprovalModal(ModalScreen[Answer | None]):
         self.workspace = Path(workspace) if workspace is not None else None
         self.clock = clock
         self.color = color
+        self.arm_delay = max(0.0, arm_delay)
+        self.monotonic = monotonic
         self._current_question = 0
         self._rejecting = False
         self._shows_diff = False
+        self._reviewing = False
+        self._reviewed: list[str] = []  # the answers the final review showed
+        self.armed = False  # True once the request has been on screen for arm_delay (see _arm_tick)
+        self._shown_at: float | None = None
+        self._arm_timer: Any = None
+        self._focus_when_armed = True
 
     @property
     def kind(self) -> str:
@@ -238,6 +258,8 @@ class ApprovalModal(ModalScreen[Answer | None]):
                 with Vertical(id="reason-box"):
                     yield Static(id="reason-label")
                     yield Input(placeholder="reason…", id="reason")
+                if self.kind == "question":
+                    yield Static(id="review")
                 with Horizontal(id="buttons"):
                     yield from self._buttons()
             yield from self._body()
@@ -255,6 +277,8 @@ class ApprovalModal(ModalScreen[Answer | None]):
         text.append(f" {KIND_LABELS.get(self.kind, self.kind.upper())} ", style="bold reverse")
         text.append(f"  #{self.request.id}", style="dim")
         text.append(f"  · asked {format_age(self.clock() - self.view.requested_at)}", style="dim")
+        if not self.armed:
+            text.append(f"  ◔ arming {self._arming_left():.1f}s", style="bold yellow")
         return text
 
     def _body(self) -> ComposeResult:
@@ -361,10 +385,78 @@ class ApprovalModal(ModalScreen[Answer | None]):
         if not self.is_active:
             return  # dismissed (answered elsewhere) before it mounted: its widgets are already going
         self.query_one("#reason-box").display = False
-        self._focus_start()
+        if self.kind == "question":
+            self.query_one("#review").display = False
+        self._show_arming()
+        # until armed, the document has focus: keys typed meanwhile land in no answer, no text box
+        self.query_one("#dialog").focus()
+
+    # ── arming: answer keys count only once the request has been on screen for arm_delay ─────────
+
+    def on_screen_resume(self) -> None:
+        # shown (first push, or back on top after a screen above it closed): the clock starts at the
+        # first frame that actually shows it, not at the push
+        self._disarm()
+        self.call_after_refresh(self._start_arming)
+
+    def on_screen_suspend(self) -> None:
+        self._disarm()
+
+    def _disarm(self) -> None:
+        self.armed = False
+        self._shown_at = None
+        if self._arm_timer is not None:
+            self._arm_timer.stop()
+            self._arm_timer = None
+        if self.is_mounted:
+            self._show_arming()
+
+    def _start_arming(self) -> None:
+        if not self.is_current or self._shown_at is not None:
+            return  # covered again before its first frame, or already counting
+        self._shown_at = self.monotonic()
+        self._arm_tick()
+        if not self.armed:
+            self._arm_timer = self.set_interval(self.ARM_TICK_S, self._arm_tick)
+
+    def _arming_left(self) -> float:
+        if self._shown_at is None:
+            return self.arm_delay
+        return max(0.0, self.arm_delay - (self.monotonic() - self._shown_at))
+
+    def _arm_tick(self) -> None:
+        if self._shown_at is None or self.armed:
+            return
+        if self._arming_left() > 0:
+            self.query_one("#header", Static).update(self._header())
+            return
+        self.armed = True
+        if self._arm_timer is not None:
+            self._arm_timer.stop()
+            self._arm_timer = None
+        self._show_arming()
+        if self._focus_when_armed:
+            self._focus_when_armed = False
+            self._focus_start()
+
+    def _show_arming(self) -> None:
+        """The header's countdown, the answer buttons and the footer's answer keys follow ``armed``."""
+        self.query_one("#header", Static).update(self._header())
+        for button in self.query("#buttons Button").results(Button):
+            button.disabled = not self.armed
+        self.refresh_bindings()
+
+    def _rearm(self) -> None:
+        """Arm again from the next frame (the form changed under the person's eyes: the final review)."""
+        self._disarm()
+        self._focus_when_armed = True
+        self.query_one("#dialog").focus()
+        self.call_after_refresh(self._start_arming)
 
     def _focus_start(self) -> None:
-        if self.kind == "question":
+        if self._reviewing:
+            self.query_one("#submit", Button).focus()
+        elif self.kind == "question":
             blocks = list(self.query(QuestionBlock))
             blocks[min(self._current_question, len(blocks) - 1)].focus()
         elif self.kind == "reply":
@@ -377,34 +469,43 @@ class ApprovalModal(ModalScreen[Answer | None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "back":
-            return self._rejecting
+            return self._rejecting or self._reviewing
         if action == "scroll":
             return not self._rejecting
         if action == "set_aside":
-            return not self._rejecting
+            # closing it unseen would hide it as surely as answering it: it waits for the arming too
+            if self._rejecting or self._reviewing:
+                return False
+            return True if self.armed else None
         allowed = self._ACTIONS_BY_KIND.get(self.kind, self._DEFAULT_ACTIONS)
-        if action in {"approve", "allow", "submit", "allow_always", "send", "reject", "decline", "pick"}:
+        if action in self.ANSWER_ACTIONS:
             if self._rejecting:
                 return False
-            if action == "pick" and not any(b.question.options for b in self.query(QuestionBlock)):
+            if action == "pick" and (self._reviewing or not any(b.question.options for b in self.query(QuestionBlock))):
                 return False
-            return action in allowed
+            if action not in allowed:
+                return False
+            return True if self.armed else None  # None: shown dimmed in the footer, and the key does nothing
         return True
 
     # ── actions ───────────────────────────────────────────────────────────────
 
     def action_approve(self) -> None:
-        self.dismiss(Answer("approved"))
+        if self.armed:
+            self.dismiss(Answer("approved"))
 
     action_allow = action_approve
 
     def action_allow_always(self) -> None:
-        self.dismiss(Answer("approved", note="always"))
+        if self.armed:
+            self.dismiss(Answer("approved", note="always"))
 
     def action_submit(self) -> None:
         self._submit_questions()
 
     def action_send(self) -> None:
+        if not self.armed:
+            return
         text = self.query_one("#reply", TextArea).text.strip()
         if not text:
             self.notify("Write a reply first (or escape to set it aside).", severity="warning")
@@ -412,6 +513,8 @@ class ApprovalModal(ModalScreen[Answer | None]):
         self.dismiss(Answer("answered", answers=[text]))
 
     def action_reject(self) -> None:
+        if not self.armed:
+            return
         self._rejecting = True
         verb = "decline" if self.kind in ("question", "reply") else "reject"
         label = Text.assemble((f"Why {verb}? (the agent reads this)", "bold"), ("  enter sends · escape goes back", "dim"))
@@ -429,7 +532,8 @@ class ApprovalModal(ModalScreen[Answer | None]):
          "home": dialog.action_scroll_home, "end": dialog.action_scroll_end}[where]()
 
     def action_set_aside(self) -> None:
-        self.dismiss(None)
+        if self.armed:
+            self.dismiss(None)
 
     def action_back(self) -> None:
         if self._rejecting:
@@ -439,8 +543,12 @@ class ApprovalModal(ModalScreen[Answer | None]):
             self.query_one("#reason", Input).value = ""
             self._focus_start()
             self.refresh_bindings()
+        elif self._reviewing:
+            self._leave_review()
 
     def action_pick(self, n: int) -> None:
+        if not self.armed or self._reviewing:
+            return
         blocks = list(self.query(QuestionBlock))
         focused = self.focused
         for block in blocks:
@@ -457,12 +565,19 @@ class ApprovalModal(ModalScreen[Answer | None]):
 
     @on(QuestionBlock.Done)
     def _question_done(self, event: QuestionBlock.Done) -> None:
-        self._advance(event.block)
+        if self.armed:
+            self._advance(event.block)
+
+    @on(QuestionBlock.Changed)
+    def _question_changed(self, event: QuestionBlock.Changed) -> None:
+        if self._reviewing and self._answer_lines() != self._reviewed:
+            self._leave_review()  # an answer changed after the review: review again before submitting
 
     @on(Input.Submitted, "#reason")
     def _reason_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.dismiss(Answer("rejected", note=event.value.strip()))
+        if self.armed and self._rejecting:
+            self.dismiss(Answer("rejected", note=event.value.strip()))
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:
@@ -476,7 +591,8 @@ class ApprovalModal(ModalScreen[Answer | None]):
         }
         if (act := actions.get(event.button.id or "")) is not None:
             event.stop()
-            act()
+            if self.armed:
+                act()
 
     def on_descendant_focus(self, event: Any) -> None:
         widget = event.widget
@@ -488,7 +604,7 @@ class ApprovalModal(ModalScreen[Answer | None]):
     # ── questions ─────────────────────────────────────────────────────────────
 
     def _advance(self, block: QuestionBlock) -> None:
-        """Move on from a question: to the next unanswered one, or submit when all are answered."""
+        """Move on from a question: to the next unanswered one, or to submitting when all are answered."""
         blocks = list(self.query(QuestionBlock))
         if not block.answered:
             self.notify("Pick an option or type an answer first.", severity="warning", timeout=2)
@@ -502,10 +618,46 @@ class ApprovalModal(ModalScreen[Answer | None]):
             self._submit_questions()
 
     def _submit_questions(self) -> None:
+        if not self.armed:
+            return
         blocks = list(self.query(QuestionBlock))
         missing = [b for b in blocks if not b.answered]
         if missing:
             self.notify(f"Question {missing[0].index + 1} still needs an answer.", severity="warning", timeout=3)
             missing[0].focus()
             return
+        if len(blocks) > 1 and not self._reviewing:
+            self._enter_review(blocks)  # several answers: the last enter shows them all, it does not send them
+            return
         self.dismiss(Answer("answered", answers=[b.answer_line() for b in blocks]))
+
+    def _answer_lines(self) -> list[str]:
+        return [b.answer_line() for b in self.query(QuestionBlock)]
+
+    def _enter_review(self, blocks: list[QuestionBlock]) -> None:
+        self._reviewing = True
+        self._reviewed = self._answer_lines()
+        text = Text()
+        text.append(f"Submit these {len(blocks)} answers?", style="bold")
+        text.append("  enter or a submits · escape to change one\n", style="dim")
+        for block in blocks:
+            text.append(f"{block.index + 1}. ", style="bold")
+            text.append(block.question.header or block.question.question, style="dim")
+            text.append(" → ")
+            text.append(block.answer_text(), style="bold green")
+            text.append("\n")
+        text.rstrip()
+        review = self.query_one("#review", Static)
+        review.update(text)
+        review.display = True
+        self.query_one("#submit", Button).label = "Submit these answers  a"
+        self._rearm()
+
+    def _leave_review(self) -> None:
+        self._reviewing = False
+        self.query_one("#review").display = False
+        self.query_one("#submit", Button).label = "Submit answers"
+        if not isinstance(self.focused, (QuestionBlock, Input)):  # not while the person is changing an answer
+            blocks = list(self.query(QuestionBlock))
+            blocks[min(self._current_question, len(blocks) - 1)].focus()
+        self.refresh_bindings()

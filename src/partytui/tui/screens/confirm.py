@@ -20,10 +20,11 @@ class ConfirmScreen(ModalScreen[bool]):
         Binding("escape", "answer(False)", "Cancel"),
     ]
 
-    def __init__(self, title: str, body: str) -> None:
+    def __init__(self, title: str, body: str, *, purpose: str = "") -> None:
         super().__init__()
         self.title_text = title
         self.body_text = body
+        self.purpose = purpose  # what is being confirmed ("quit"), so the same question is not stacked twice
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):

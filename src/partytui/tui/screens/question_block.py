@@ -98,9 +98,13 @@ class QuestionBlock(Vertical, can_focus=True):
     def on_blur(self) -> None:
         self.call_after_refresh(self.refresh_options)
 
+    def _answers_open(self) -> bool:
+        """Whether the modal takes answers yet (it arms once the request has been on screen long enough)."""
+        return bool(getattr(self.screen, "armed", True))
+
     def pick(self, i: int) -> bool:
         """Pick (or for multiSelect toggle) option i; True when a single choice now answers the question."""
-        if not 0 <= i < len(self.question.options):
+        if not 0 <= i < len(self.question.options) or not self._answers_open():
             return False
         self.cursor = i
         if self.multi:
@@ -113,6 +117,7 @@ class QuestionBlock(Vertical, can_focus=True):
             self.other = ""
             self.query_one(Input).value = ""
         self.refresh_options()
+        self.post_message(self.Changed(self))
         return not self.multi
 
     def action_cursor(self, step: int) -> None:
@@ -125,6 +130,8 @@ class QuestionBlock(Vertical, can_focus=True):
             self.post_message(self.Done(self))
 
     def action_confirm(self) -> None:
+        if not self._answers_open():
+            return
         if not self.multi and not self.answered and self.question.options:
             self.pick(self.cursor)
         self.post_message(self.Done(self))
@@ -142,11 +149,20 @@ class QuestionBlock(Vertical, can_focus=True):
         if event.value.strip() and not self.multi and self.picked:
             self.picked = []
         self.refresh_options()
+        self.post_message(self.Changed(self))
 
     @on(Input.Submitted, ".other")
     def _other_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        self.post_message(self.Done(self))
+        if self._answers_open():
+            self.post_message(self.Done(self))
+
+    class Changed(Message):
+        """The answer to this question changed (an option picked or unpicked, the free text edited)."""
+
+        def __init__(self, block: "QuestionBlock") -> None:
+            super().__init__()
+            self.block = block
 
     class Done(Message):
         """The person is done with this question (picked a single option or confirmed)."""
