@@ -288,7 +288,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
             agents_dirs=[str(d) for d in dirs],
         )
 
-    title = f"partytui — {scenario.title or scenario.name}" if scenario is not None else "partytui"
+    title = f"partytui — scripted: {scenario.title or scenario.name}" if scenario is not None else "partytui"
     return Prepared(session, team, log_path, args.headless, title, start, lock, getattr(args, "detach", False),
                     config=config)
 

@@ -13,7 +13,9 @@ A policy file (YAML)::
         decision: approve
       - kind: question
         decision: answer
-        answer: first         # "first": every question gets its first option; any other text is the answer
+        answer: first         # "first": every question gets its first option; a number picks that option,
+                              # an option's label (or a unique part of it) picks it, other text is the answer;
+                              # a list answers the questions in order: [2, "No tags"]
 
 "ask" answers nothing: headless, the run then stops with exit code 3 and the request stays pending.
 """
@@ -28,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from .approvals import PolicyAnswer
-from .events import ApprovalRequest
+from .events import ApprovalRequest, Question
 
 
 class PolicyError(Exception):
@@ -42,7 +44,7 @@ class Rule(BaseModel):
     tool: str | None = None
     decision: Literal["approve", "reject", "answer"]
     note: str = ""
-    answer: str = "first"
+    answer: str | int | list[str | int] = "first"
 
 
 class PolicyFile(BaseModel):
@@ -67,9 +69,24 @@ def tool_matches(pattern: str, tool: str | None, tool_input: dict[str, Any] | No
     return fnmatch.fnmatchcase(subject, arg)
 
 
-def _first_options(request: ApprovalRequest) -> list[str]:
+def _option(question: Question, answer: str | int) -> str:
+    """The option ``answer`` names: "first", its number, its label or a part of only its label; else the text."""
+    labels = [o.label for o in question.options]
+    text = str(answer).strip()
+    if text == "first":
+        return labels[0] if labels else "no preference"
+    if text.isdigit() and 1 <= int(text) <= len(labels):
+        return labels[int(text) - 1]
+    exact = [label for label in labels if label.lower() == text.lower()]
+    partial = [label for label in labels if text.lower() in label.lower()]
+    return exact[0] if exact else partial[0] if len(partial) == 1 else text
+
+
+def _answers(request: ApprovalRequest, answer: str | int | list[str | int]) -> list[str]:
+    given = answer if isinstance(answer, list) else [answer] * len(request.questions)
     return [
-        f"{q.question} → {q.options[0].label if q.options else 'no preference'}" for q in request.questions
+        f"{q.question} → {_option(q, given[i] if i < len(given) else 'first')}"
+        for i, q in enumerate(request.questions)
     ]
 
 
@@ -99,18 +116,13 @@ class Policy:
             return None
         return self._answer(request, self.spec.default, "", "first")
 
-    def _answer(self, request: ApprovalRequest, decision: str, note: str, answer: str) -> PolicyAnswer:
+    def _answer(self, request: ApprovalRequest, decision: str, note: str, answer: str | int | list[str | int]) -> PolicyAnswer:
         if decision == "reject":
             return PolicyAnswer("rejected", note or f"rejected by {self.source}")
         if request.kind == "question":
-            answers = (
-                _first_options(request)
-                if answer == "first"
-                else [f"{q.question} → {answer}" for q in request.questions]
-            )
-            return PolicyAnswer("answered", note, answers)
+            return PolicyAnswer("answered", note, _answers(request, answer))
         if request.kind == "reply":
-            text = "Yes, go ahead as you propose." if answer == "first" else answer
+            text = "Yes, go ahead as you propose." if answer == "first" else str(answer)
             return PolicyAnswer("answered", note, [text])
         return PolicyAnswer("approved", note)
 

@@ -59,6 +59,14 @@ class Condition(_Strict):
     rejected: str | None = None
     files: list[str] | None = None
     idle: list[str] | None = None
+    # the person's answers: an option picked in an answered question, the reason given for a rejection
+    chosen: list[str] | None = None
+    reason: str | None = None
+
+    @field_validator("chosen", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        return [str(value)] if isinstance(value, (str, int)) and not isinstance(value, bool) else value
 
     @field_validator("phase")
     @classmethod
@@ -134,11 +142,34 @@ class Turn(_Strict):
     # served instead of the next turn when this turn's request (RequestApproval, ExitPlanMode, a permission)
     # was rejected; the last of them usually asks again, and the script resumes once it is approved
     on_rejected: list["Turn"] = Field(default_factory=list)
+    # other words and calls for this turn, chosen by what the person answered: the first whose `if` holds
+    variants: list["Variant"] = Field(default_factory=list)
 
     @property
     def stop_reason(self) -> str:
         return self.stop or ("tool_use" if self.tools else "end_turn")
 
+    def resolved(self, state: TeamState, agent: str) -> "Turn":
+        """This turn as the person's answers so far make it: the first variant that holds, over the turn."""
+        for variant in self.variants:
+            if condition_holds(variant.if_, state, agent):
+                given = {k: getattr(variant, k) for k in variant.model_fields_set if k != "if_"}
+                return self.model_copy(update=given)
+        return self
+
+
+class Variant(_Strict):
+    """What replaces a turn's words and calls when ``if`` holds; a key left out keeps the turn's own."""
+
+    if_: Condition = Field(alias="if")
+    thinking: str | None = None
+    text: str | None = None
+    tools: list[ToolCallSpec] = Field(default_factory=list)
+    stop: StopReason | None = None
+    usage: UsageSpec | None = None
+
+
+Turn.model_rebuild()
 
 MAX_REVISIONS = 3  # rejections of one request a script answers with its revision turns
 
@@ -263,6 +294,8 @@ def condition_holds(cond: Condition | Mapping[str, Any] | None, state: TeamState
         (cond.rejected, lambda s, a, k, c: _decided(s, k, {"rejected"})),
         (cond.files, lambda s, a, paths, c: all(p in s.files for p in paths)),
         (cond.idle, lambda s, a, names, c: all(_idle(s, n) for n in names)),
+        (cond.chosen, lambda s, a, labels, c: all(_chosen(s, label) for label in labels)),
+        (cond.reason, _reason),
     )
     return all(check(state, agent, value, cond) for value, check in checks if value is not None)
 
@@ -306,6 +339,29 @@ def _owned(state: TeamState, agent: str, count: int, cond: Condition) -> bool:
 
 def _decided(state: TeamState, kind: str, decisions: set[str]) -> bool:
     return any(a.request.kind == kind and a.decision in decisions for a in state.approvals.values())
+
+
+def _chosen(state: TeamState, label: str) -> bool:
+    """Some answered question took an option whose label contains ``label`` (case-insensitive)."""
+    wanted = label.lower()
+    for view in state.approvals.values():
+        if view.request.kind != "question" or view.decision != "answered":
+            continue
+        for line in view.answers:  # "question → label, label" (see the question form and policies)
+            picked = line.rpartition("→")[2] if "→" in line else line
+            if wanted in picked.lower():
+                return True
+    return False
+
+
+def _reason(state: TeamState, agent: str, text: str, cond: Condition) -> bool:
+    """The reason given for the latest rejection of this agent's requests (of kind ``rejected``, if given)
+    contains ``text`` (case-insensitive)."""
+    rejected = [
+        v for v in state.approvals.values()
+        if v.request.agent == agent and v.decision == "rejected" and cond.rejected in (None, v.request.kind)
+    ]
+    return bool(rejected) and text.lower() in max(rejected, key=lambda v: v.request.id).note.lower()
 
 
 def _idle(state: TeamState, name: str) -> bool:

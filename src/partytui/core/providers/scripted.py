@@ -76,6 +76,7 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
             await self.session.hold(agent, f"its scripted turn waits for {why}",
                                     lambda state: condition_holds(turn.when, state, agent))
 
+        turn = turn.resolved(self.session.state, agent)  # the person's answers so far pick its variant
         key = (agent, index)
         attempt = self.attempts.get(key, 0)
         self.attempts[key] = attempt + 1

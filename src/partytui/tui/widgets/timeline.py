@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.content import Content
 from textual.widgets import Static
 
 from ...core.events import PHASES
+from ...resources import DEMO_SCENARIO
 from ...core.state import ApprovalView, TeamState
 from ..theme import DECISION_COLORS
 from .labels import duration
@@ -81,10 +84,47 @@ def _render(state: TeamState, now: float, compact: int) -> Content:
     return Content(" › " if compact < 2 else " ").join(parts)
 
 
+PATH_ROOM = 24  # the least of the workspace path worth showing
+
+
+def run_label(state: TeamState) -> str:
+    """What kind of run this is, said on screen: a scripted one is never mistaken for a live team."""
+    if state.mode != "scripted":
+        return ""
+    return "scripted demo" if state.scenario and Path(state.scenario).name == DEMO_SCENARIO else "scripted"
+
+
+def shown_path(path: str, room: int) -> str:
+    """A path in at most ``room`` cells: the home directory as ~, then cut from the left."""
+    home = str(Path.home())
+    if path == home or path.startswith(home + "/"):
+        path = "~" + path[len(home):]
+    return path if len(path) <= room else "…" + path[len(path) - room + 1:]
+
+
+def render_header(state: TeamState, now: float, width: int = 200) -> Content:
+    """The timeline, and at the right what kind of run it is and where the team works: the phases make room
+    for the tag and a path of some length before they keep their times."""
+    label = run_label(state)
+    tag = Content.styled(f" {label} ", "bold reverse $warning") if label else Content("")
+    want = tag.cell_length + (PATH_ROOM + 1 if state.workspace else 0)
+    line = render_timeline(state, now, width)
+    for compact in range(4):
+        if line.cell_length + want + 1 <= width:
+            break
+        line = _render(state, now, compact)
+    if line.cell_length + tag.cell_length + 1 > width:
+        return render_timeline(state, now, width)  # no room even for the tag: the phases come first
+    room = width - line.cell_length - tag.cell_length - 2
+    where = Content.styled(shown_path(state.workspace, room), "dim") if state.workspace and room >= 12 else Content("")
+    gap = max(1, width - line.cell_length - where.cell_length - tag.cell_length - (1 if where.cell_length else 0))
+    return Content.assemble(line, " " * gap, where, " " if where.cell_length else "", tag)
+
+
 class PhaseTimeline(Static):
     DEFAULT_CSS = """
     PhaseTimeline { height: auto; padding: 0 1; background: $panel; }
     """
 
     def show(self, state: TeamState, now: float) -> None:
-        self.update(render_timeline(state, now, (self.size.width - 2) if self.size.width else 200))
+        self.update(render_header(state, now, (self.size.width - 2) if self.size.width else 200))
