@@ -10,7 +10,7 @@ from textual.content import Content
 from ...core.state import TeamState
 from ..theme import agent_color, state_color
 from .agent_lists import AgentLists
-from .labels import agent_status, cost, tokens
+from .labels import agent_status, cost, token_count
 from .transcript import Transcript
 
 
@@ -42,8 +42,9 @@ class AgentPane(Vertical):
         if view is None:
             return
         status = agent_status(view, state, now)
-        unseen = self.transcript.unseen
-        key = (status, view.info.model, view.usage.input_tokens, view.usage.output_tokens, view.cost_usd, unseen)
+        unseen = self.transcript.news_below
+        used = token_count([view.usage])
+        key = (status, view.info.model, used, view.cost_usd, unseen)
         if key == self._title:
             return
         self._title = key
@@ -55,9 +56,8 @@ class AgentPane(Vertical):
             " · ",
             (status, state_color(view.state)),
         )
-        used = view.usage.input_tokens + view.usage.output_tokens
         news = Content.assemble((f"↓ {unseen} new below ", "bold $accent")) if unseen else Content("")
-        self.border_subtitle = Content.assemble(news, f"{tokens(used)} tok {cost(view.cost_usd)}" if used else "")
+        self.border_subtitle = Content.assemble(news, f"{used} {cost(view.cost_usd)}" if used else "")
 
     def on_transcript_caught_up(self) -> None:
         if self._latest is not None:

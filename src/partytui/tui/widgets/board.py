@@ -91,7 +91,8 @@ class BoardColumn(VerticalScroll):
     DEFAULT_CSS = """
     BoardColumn { width: 1fr; height: 1fr; border: round $panel-lighten-2; border-title-align: left; padding: 0 0; scrollbar-size-vertical: 1; }
     BoardColumn.-completed TaskCard { color: $text-muted; }
-    BoardColumn.-blocked { border: round $error 60%; }
+    BoardColumn.-blocked.-occupied { border: round $error 60%; }
+    BoardColumn.-empty { width: 19; color: $text-muted; }
     """
 
     def __init__(self, name: str) -> None:
@@ -102,6 +103,9 @@ class BoardColumn(VerticalScroll):
 
     async def show(self, views: list[TaskView], state: TeamState, now: float) -> None:
         self.border_title = f"{TITLES[self.column]} ({len(views)})"
+        # red only while something is blocked; an empty column stays quiet
+        self.set_class(bool(views), "-occupied")
+        self.set_class(not views, "-empty")
         ids = [v.task.id for v in views]
         if ids != list(self.cards):
             # a card moved in or out: rebuild this column, keeping focus on the same task if it stayed

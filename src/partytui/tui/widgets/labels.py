@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterable
 
 from ...core.diffs import edit_hunks
+from ...core.events import Usage
 from ...core.state import AgentView, TeamState
 
 # The argument that says what a tool call is about, in the order a card looks for them.
@@ -32,6 +33,29 @@ def tokens(count: int) -> str:
     if count < 1_000_000:
         return f"{count / 1000:.1f}k"
     return f"{count / 1_000_000:.2f}M"
+
+
+def token_count(usages: Iterable[Usage]) -> str:
+    """Tokens used: input and output, then the cached input (read or written) apart, when there is any."""
+    used = cached = 0
+    for u in usages:
+        used += u.input_tokens + u.output_tokens
+        cached += u.cache_read_input_tokens + u.cache_creation_input_tokens
+    if not (used or cached):
+        return ""
+    return f"{tokens(used)} tok" + (f" +{tokens(cached)} cached" if cached else "")
+
+
+def claimable_count(view: AgentView, state: TeamState) -> int | None:
+    """The team tasks this agent could claim now (pending, free or its own, unblocked); None if it has no
+    tool to claim with."""
+    if view.info.tools and "TaskUpdate" not in view.info.tools:
+        return None
+    return sum(
+        1 for t in state.team_tasks()
+        if t.task.source == "team" and t.task.status == "pending" and t.task.owner in (None, view.name)
+        and not state.is_blocked(t.task)
+    )
 
 
 def cost(usd: float | None) -> str:
@@ -114,6 +138,10 @@ def agent_status(view: AgentView, state: TeamState, now: float) -> str:
                 return f"waiting: answer from you #{req.id}"
             return f"waiting: approval #{req.id} ({req.kind})"
         return f"waiting: {reason}" if reason else "waiting"
+    if name == "idle" and "claimable task" in reason:
+        # said when it went idle; the board has moved since, and an agent that cannot claim has none to claim
+        count = claimable_count(view, state)
+        reason = f"{count} claimable task{'s' if count != 1 else ''}" if count else "no claimable task"
     if name in ("idle", "error", "cancelled") and reason:
         return f"{name}: {reason}"
     return name

@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from ...core.state import TeamState
 from ..theme import agent_color, state_color, state_word
-from .labels import clock_time, cost, tokens
+from .labels import clock_time, cost, token_count
 
 
 def session_elapsed(state: TeamState, now: float) -> float:
@@ -38,8 +38,8 @@ def render_status(state: TeamState, now: float, width: int = 200, paused: bool =
         parts.append(Content.styled(f"{state.status} ", "bold $text-success" if state.status == "done" else "bold $text-error"))
     elif paused:
         parts.append(Content.styled("paused ", "bold $text-primary"))
-    used = sum(v.usage.input_tokens + v.usage.output_tokens for v in state.agents.values())
-    tail = Content.styled(f" {tokens(used)} tok {cost(team_cost(state))} ", "")
+    used = token_count(v.usage for v in state.agents.values()) or "0 tok"
+    tail = Content.styled(f" {used} {cost(team_cost(state))} ", "")
     # the agents get what is left; drop their state words first, then their names, when narrow
     room = width - sum(p.cell_length for p in parts) - tail.cell_length
     for style in ("full", "names", "dots"):

@@ -449,6 +449,11 @@ class Transcript(ScrollView, can_focus=True):
             self.unseen = 0
             self.post_message(self.CaughtUp())
 
+    @property
+    def news_below(self) -> int:
+        """Entries that arrived while the person read further up, if anything is still below the view."""
+        return self.unseen if self.max_scroll_y > 0 and not self._following() else 0
+
     class CaughtUp(Message):
         """The person scrolled back down to the newest entry."""
 
