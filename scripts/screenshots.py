@@ -120,8 +120,13 @@ async def demo_pictures(camera: Camera, work: Path, speed: float) -> Path:
         await pilot.press("t")
         await camera.shoot(pilot, "board-80x24")
         await pilot.resize_terminal(*LARGE)
-        await pilot.press("i", "enter")  # the migration, from the inbox, approved
+        await pilot.press("i", "enter")  # the migration, from the inbox, rejected with a reason
         await until(pilot, lambda: modal_of(app, "migration"), "the migration again")
+        first = app.screen.view.request.id  # type: ignore[attr-defined]
+        await pilot.press("r", *"Drop the index for now.", "enter")
+        await until(pilot, lambda: modal_of(app, "migration") and app.screen.view.request.id != first,  # type: ignore[attr-defined]
+                    "the revised migration")
+        await camera.shoot(pilot, "approval-reask-160x48")  # what changed since, the reason beside it
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results of the run", seconds=300)
         await camera.shoot(pilot, "results-160x48")
@@ -142,9 +147,36 @@ async def permission_picture(camera: Camera, work: Path) -> None:
         await until(pilot, lambda: modal_of(app, "permission"), "the permission request")
         await camera.shoot(pilot, "approval-permission")
         await pilot.press("a")
+        await until(pilot, lambda: modal_of(app, "permission") and app.screen.view.request.tool == "Edit",  # type: ignore[attr-defined]
+                    "the edit to allow")
+        await camera.shoot(pilot, "approval-edit-80x24")
+        await pilot.resize_terminal(*LARGE)
+        await pilot.pause(0.5)
+        await camera.shoot(pilot, "approval-edit-160x48")  # side by side
+        await pilot.press("a")
         await until(pilot, lambda: app.run_code is not None, "the end of the run")
         app.exit()
     prepared.session.close()
+
+
+def sessions_picture(camera: Camera, work: Path) -> None:
+    """``partytui sessions`` as the terminal shows it, over the sessions this script just ran."""
+    import io
+
+    from rich.console import Console
+    from rich.text import Text
+
+    from partytui.commands.sessions import render_table
+    from partytui.core.sessions import list_sessions
+
+    width = 150
+    console = Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")
+    console.print(Text("$ partytui sessions", style="bold"))
+    console.print(Text(render_table(list_sessions(work / "sessions"), width)), highlight=False)
+    path = camera.out / "sessions.svg"
+    console.save_svg(str(path), title="partytui sessions")
+    camera.made.append(path)
+    print(f"  {path.name}", file=sys.stderr)
 
 
 async def replay_pictures(camera: Camera, log: Path) -> None:
@@ -166,6 +198,7 @@ async def generate(out: Path, work: Path, speed: float) -> list[Path]:
     log = await demo_pictures(camera, work, speed)
     await permission_picture(camera, work)
     await replay_pictures(camera, log)
+    sessions_picture(camera, work)
     return camera.made
 
 

@@ -66,3 +66,17 @@ async def test_news_below_only_when_something_is_below() -> None:
         assert transcript.news_below == 0
         app.main.panes["frontend"].refresh_title(session.state, NOW)
         assert "new below" not in str(app.main.panes["frontend"].border_subtitle)
+
+
+def test_an_agent_whose_request_is_pending_says_it_waits_for_the_person() -> None:
+    from partytui.core.events import ApprovalRequest, ApprovalRequested, SessionResumed, ToolCalled
+
+    events = [
+        SessionStarted(seq=1, session_id="s", agents=[AgentInfo(name="dev", model="m")]),
+        ApprovalRequested(seq=2, agent="dev", request=ApprovalRequest(id=1, kind="migration", agent="dev")),
+        SessionResumed(seq=3),
+        AgentState(seq=4, agent="dev", state="running"),  # a resumed agent runs its call again, finds the request
+        ToolCalled(seq=5, agent="dev", tool_use_id="t", tool="RequestApproval", input={"kind": "migration"}),
+    ]
+    state = fold(events)
+    assert agent_status(state.agents["dev"], state, 10) == "waiting: approval #1 (migration)"

@@ -113,7 +113,8 @@ def test_agent_status_words() -> None:
     state = fold(mid_run_events())
     assert agent_status(state.agents["backend"], state, NOW) == "waiting: approval #2 (migration)"
     assert agent_status(state.agents["qa"], state, NOW) == "running Bash 17s"
-    assert agent_status(state.agents["frontend"], state, NOW) == "idle: no claimable task"
+    # counted from the board now (#6 is pending and free), not the words logged when it went idle
+    assert agent_status(state.agents["frontend"], state, NOW) == "idle: 1 claimable task"
     state.apply(parse_event(event("approval.requested", 440, "lead", request={"id": 3, "kind": "reply", "agent": "lead"})))
     state.apply(parse_event(event("agent.state", 440, "lead", state="waiting")))
     assert agent_status(state.agents["lead"], state, NOW) == "waiting: reply from you"

@@ -124,6 +124,8 @@ def tool_key_arg(tool: str | None, data: dict[str, Any] | None) -> str:
 def agent_status(view: AgentView, state: TeamState, now: float) -> str:
     """What an agent is doing, in a few words: "running Bash 12s", "waiting: approval #3 (migration)"."""
     name, reason = view.state, view.reason.strip()
+    if name in ("running", "idle", "waiting") and any(a.request.agent == view.name for a in state.pending_approvals):
+        name = "waiting"  # a request of its own is pending (a resumed agent asks again): it waits for the person
     if name == "running" or (name == "idle" and view.running_tool):
         if view.running_tool:
             return f"running {view.running_tool} {duration(now - view.tool_since)}"
