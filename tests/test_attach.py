@@ -196,3 +196,59 @@ async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(
     await door.close(team.status, 1)
     answered = [e for e in read_log(log).events if e.type == "approval.answered"]
     assert [(e.id, e.decision, e.by) for e in answered] == [(1, "approved", "human")]
+
+
+async def test_a_view_started_on_the_list_of_running_sessions_attaches_to_the_one_picked(tmp_path):
+    from partytui.tui.attached import AttachedApp
+    from partytui.tui.screens.pick_session import SessionPicker
+
+    folder = tmp_path / "sessions"
+    folder.mkdir()
+    app = AttachedApp(None, folder=folder)
+    teams = {}
+    async with app.run_test(size=(100, 30)) as pilot:
+        picker = app.screen
+        assert isinstance(picker, SessionPicker)
+        await _until_pilot(pilot, lambda: picker.query_one("#pick-empty").display)
+        assert "partytui demo --detach" in str(picker.query_one("#pick-empty").render())
+        # two teams start in the background after the page opened: the list shows them, newest first
+        for sid in ("s1", "s2"):
+            log = folder / f"{sid}.jsonl"
+            (tmp_path / sid).mkdir()
+            team, _ = make_team(tmp_path / sid, {"lead": [DESIGN, [call("EndRun", status="failed", summary="over")]]},
+                                [member("lead", lead=True)], log=log)
+            team.broker.human_attached = True
+            lock = RunLock(log, detached=True)
+            lock.acquire()
+            door = TeamSocket(team, log)
+            await door.start()
+            team.start_session(sid, mode="scripted", scenario=None)
+            teams[sid] = (team, door, lock, asyncio.create_task(team.run()))
+        await _until_pilot(pilot, lambda: [(e.id, e.pending) for e in picker.entries] == [("s2", 1), ("s1", 1)])
+        assert not picker.query_one("#pick-empty").display
+        await pilot.press("j", "enter")  # the second line: s1
+        await _until_pilot(pilot, lambda: type(app.screen).__name__ == "ApprovalModal")
+        assert app.link is not None and app.link.session_id == "s1"
+        await pilot.pause(1.0)  # past any arming delay: the request was seen before it is answered
+        await pilot.press("a")
+        await _until_pilot(pilot, lambda: not teams["s1"][0].session.state.pending_approvals)
+        await pilot.press("q")
+    assert app.return_code == 0
+    assert teams["s2"][0].session.state.pending_approvals  # the other team was not touched
+    teams["s2"][0].stop("test over")
+    for sid, (team, door, lock, run) in teams.items():
+        code = await asyncio.wait_for(run, 10)
+        await door.close(team.status, code)
+        lock.release()
+    answered = [(e.id, e.decision) for e in read_log(folder / "s1.jsonl").events if e.type == "approval.answered"]
+    assert answered == [(1, "approved")]
+    assert not [e for e in read_log(folder / "s2.jsonl").events if e.type == "approval.answered"]
+
+
+async def test_leaving_the_list_of_running_sessions_attaches_to_nothing(tmp_path):
+    from partytui.tui.attached import AttachedApp
+
+    app = AttachedApp(None, read_only=True, folder=tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("q")
+    assert app.return_code == 0 and app.link is None

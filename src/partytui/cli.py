@@ -108,6 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("attach", help="open the TUI on a session running in the background (--detach)")
     p.add_argument("session", nargs="?", help="a session id or log (default: the latest running one)")
     p.add_argument("--last", action="store_true", help="the session started last of those running detached")
+    p.add_argument("--pick", action="store_true", help="choose from a list of the sessions running detached")
     p.add_argument("--read-only", action="store_true", help="watch only: answer and control nothing")
     p.add_argument("--session-dir", metavar="DIR")
     p.set_defaults(handler="partytui.commands.detach:attach")
@@ -119,7 +120,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="partytui.commands.detach:stop")
 
     p = sub.add_parser("serve", help="show a running session in a browser (needs partytui[serve])")
-    p.add_argument("session", nargs="?", help="a session id or log (default: the latest running one)")
+    p.add_argument("session", nargs="?",
+                   help="a session id or log (default: the one running detached; with none or several, a list to pick from)")
     p.add_argument("--last", action="store_true", help="the session started last of those running detached")
     p.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
     p.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1; wider needs TLS in front)")

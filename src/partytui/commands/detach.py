@@ -138,20 +138,28 @@ def attach(args: argparse.Namespace) -> int:
     from ..core.attached import TeamLink
     from ..tui.attached import AttachedApp
 
-    team = _detached_session(args)
-    link = TeamLink(team.log_path, role="read-only" if args.read_only else "control")
     token = os.environ.get(ENV_TOKEN_SHA256) or None
-    app = AttachedApp(link, read_only=args.read_only, token_sha256=token)
+    if args.pick:
+        app = AttachedApp(None, read_only=args.read_only, token_sha256=token,
+                          folder=session_dir(getattr(args, "session_dir", None)))
+    else:
+        team = _detached_session(args)
+        link = TeamLink(team.log_path, role="read-only" if args.read_only else "control")
+        app = AttachedApp(link, read_only=args.read_only, token_sha256=token)
     app.run()
     if app.return_code:  # the view itself failed (Textual printed why); the team is not touched
         return app.return_code
-    if link.ended is not None:
-        print(f"session {team.session_id}: the run ended ({link.ended.get('status')}). "
-              f"Summary: partytui summary {team.session_id}", file=sys.stderr)
+    link = app.link
+    if link is None:  # left the list without picking a session
         return 0
-    print(f"detached from session {team.session_id}; the team goes on.\n"
-          f"  attach again: partytui attach {team.session_id}\n"
-          f"  stop it:      partytui stop {team.session_id}", file=sys.stderr)
+    sid = link.session_id
+    if link.ended is not None:
+        print(f"session {sid}: the run ended ({link.ended.get('status')}). "
+              f"Summary: partytui summary {sid}", file=sys.stderr)
+        return 0
+    print(f"detached from session {sid}; the team goes on.\n"
+          f"  attach again: partytui attach {sid}\n"
+          f"  stop it:      partytui stop {sid}", file=sys.stderr)
     return 0
 
 
@@ -199,16 +207,23 @@ def serve(args: argparse.Namespace) -> int:
     import secrets
     import shlex
 
-    team = _detached_session(args)
-    folder = team.log_path.parent
-    command = [sys.executable, "-m", "partytui", "attach", team.session_id, "--read-only", "--session-dir", str(folder)]
+    folder = session_dir(getattr(args, "session_dir", None))
+    detached = [t for t in running_teams(folder).values() if t.detached]
+    team = None
+    if args.session or args.last or len(detached) == 1:
+        team = _detached_session(args)
+        folder = team.log_path.parent
+        what, command = f"session {team.session_id}", ["attach", team.session_id]
+    else:  # none running, or several: each page starts on the list of running sessions and picks one
+        what, command = f"the sessions running in {folder}", ["attach", "--pick"]
+    command = [sys.executable, "-m", "partytui", *command, "--read-only", "--session-dir", str(folder)]
     token = None if args.read_only else secrets.token_urlsafe(18)
     # the views the server starts inherit this environment: they compare a given token with its digest
     os.environ.pop(ENV_TOKEN_SHA256, None)
     if token is not None:
         os.environ[ENV_TOKEN_SHA256] = hashlib.sha256(token.encode()).hexdigest()
     url = f"http://{'[' + args.host + ']' if ':' in args.host else args.host}:{args.port}"
-    print(f"partytui serves session {team.session_id} at {url}")
+    print(f"partytui serves {what} at {url}")
     if token is None:
         print("  read-only: every page watches; nobody can answer or control from the browser")
     else:
@@ -217,5 +232,6 @@ def serve(args: argparse.Namespace) -> int:
         print(f"  warning: {args.host} is reachable from other machines and this is plain HTTP — "
               "put TLS in front (a reverse proxy with https) before anyone types the token there")
     sys.stdout.flush()
-    Server(shlex.join(command), host=args.host, port=args.port, title=f"partytui — {team.session_id}").serve()
+    title = f"partytui — {team.session_id}" if team is not None else "partytui — sessions"
+    Server(shlex.join(command), host=args.host, port=args.port, title=title).serve()
     return 0

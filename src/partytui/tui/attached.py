@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from pathlib import Path
 
+from textual import events
 from textual.binding import Binding
 
-from ..core.attached import RemoteBroker, RemoteController, TeamLink, TeamUnreachable
+from ..core.attached import MirroredSession, RemoteBroker, RemoteController, TeamLink, TeamUnreachable
 from .app import PartyApp
 from .screens.main import MODAL_KEYS, MainScreen
 
@@ -24,10 +26,11 @@ _NEWS_SEVERITY = {"lost": "error", "gone": "error", "back": "information", "refu
 class AttachedScreen(MainScreen, inherit_bindings=False):
     CSS_PATH = "screens/main.tcss"
     BINDINGS = [
+        # first, so an 80-column footer still shows how to leave
+        Binding("q", "quit_app", "Detach"),
+        Binding("u", "unlock", "Unlock", key_display="u"),
         *[b for b in MainScreen.BINDINGS if b.key != "q"],  # type: ignore[union-attr]
         Binding("S", "stop_team", "Stop team", show=False),
-        Binding("u", "unlock", "Unlock", key_display="u"),
-        Binding("q", "quit_app", "Detach"),
     ]
 
     @property
@@ -37,7 +40,7 @@ class AttachedScreen(MainScreen, inherit_bindings=False):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unlock":
             return self.attached.can_unlock
-        return True
+        return super().check_action(action, parameters)
 
     def action_stop_team(self) -> None:
         self.attached.stop_team()
@@ -67,20 +70,50 @@ class AttachedApp(PartyApp):
     NO_ANSWERS = "This view is read-only: answers are not sent."
     NO_CONTROLS = "This view is read-only: nothing to {what}."
 
-    def __init__(self, link: TeamLink, *, read_only: bool = False, token_sha256: str | None = None) -> None:
-        self.link = link
-        remote = not read_only
-        super().__init__(
-            link.session,
-            broker=RemoteBroker(link) if remote else None,  # type: ignore[arg-type]
-            controller=RemoteController(link) if remote else None,
-            runner=self._follow,
-            title=f"partytui — {link.session_id} (attached{', read-only' if read_only else ''})",
-        )
+    def __init__(
+        self,
+        link: TeamLink | None,
+        *,
+        read_only: bool = False,
+        token_sha256: str | None = None,
+        folder: Path | None = None,
+    ) -> None:
+        """``link`` None: the person first picks one of the sessions running detached in ``folder``."""
+        super().__init__(link.session if link is not None else MirroredSession(), title="partytui — attach")
         self.main = AttachedScreen()
+        self.folder = folder
         self.token_sha256 = token_sha256 if read_only else None
+        self._asked_read_only = read_only
         self._token_tries = 0
+        self.link: TeamLink | None = None
+        if link is not None:
+            self._attach(link)
+
+    def _attach(self, link: TeamLink) -> None:
+        self.link = link
+        self.session = link.session
+        if not self._asked_read_only:
+            self.broker = RemoteBroker(link)  # type: ignore[assignment]
+            self.controller = RemoteController(link)
+        self.runner = self._follow
+        self.title = f"partytui — {link.session_id} (attached{', read-only' if self._asked_read_only else ''})"
         link.on_news = self._news
+
+    def on_mount(self, event: events.Mount) -> None:
+        if self.link is not None:
+            return  # PartyApp.on_mount shows the team
+        event.prevent_default()  # nothing to show before a session is picked
+        from .screens.pick_session import SessionPicker
+
+        assert self.folder is not None, "an attached app without a link picks from a folder"
+        self.push_screen(SessionPicker(self.folder), self._picked)
+
+    def _picked(self, log_path: Path | None) -> None:
+        if log_path is None:
+            self.exit(0, return_code=0)
+            return
+        self._attach(TeamLink(log_path, role="read-only" if self._asked_read_only else "control"))
+        PartyApp.on_mount(self)
 
     @property
     def read_only(self) -> bool:
@@ -91,6 +124,7 @@ class AttachedApp(PartyApp):
         return self.read_only and self.token_sha256 is not None and self._token_tries < MAX_TOKEN_TRIES
 
     async def _follow(self) -> int:
+        assert self.link is not None
         try:
             reader = await self.link.connect()
         except TeamUnreachable as exc:
@@ -117,6 +151,7 @@ class AttachedApp(PartyApp):
             return
         from .screens.confirm import ConfirmScreen
 
+        assert self.link is not None
         def confirmed(yes: bool | None) -> None:
             if yes and isinstance(self.controller, RemoteController) and self.controller.stop():
                 self.notify("Stopping the team…")
@@ -144,6 +179,7 @@ class AttachedApp(PartyApp):
                 left = MAX_TOKEN_TRIES - self._token_tries
                 self.notify(f"Wrong token ({left} tries left).", severity="error")
                 return
+            assert self.link is not None
             self.link.become("control")
             self.broker = RemoteBroker(self.link)  # type: ignore[assignment]
             self.controller = RemoteController(self.link)
