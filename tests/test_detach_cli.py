@@ -98,3 +98,69 @@ def test_a_running_session_is_not_resumed_twice_and_attach_explains_what_is_not_
     assert _partytui("stop", log.stem).returncode == 0
     gone = _partytui("attach", log.stem)
     assert gone.returncode == 2 and "is not running" in gone.stderr and "--detach" in gone.stderr
+
+
+def _drain(fd: int, into: bytearray) -> None:
+    """Read what a terminal app draws until its pty closes (an app whose output is not read stalls)."""
+    while True:
+        try:
+            data = os.read(fd, 65536)
+        except OSError:
+            return
+        if not data:
+            return
+        into.extend(data)
+
+
+def test_killing_an_attached_tui_changes_nothing_for_the_team():
+    import asyncio
+    import pty
+    import threading
+
+    from partytui.core.attached import RemoteBroker, TeamLink
+    from partytui.core.policy import Policy
+
+    log = _detached_demo()
+    team = running_team(log)
+    master, slave = pty.openpty()
+    screen = bytearray()
+    env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
+    viewer = subprocess.Popen([sys.executable, "-m", "partytui", "attach", log.stem], stdin=slave, stdout=slave,
+                              stderr=slave, env=env, start_new_session=True)
+    os.close(slave)
+    threading.Thread(target=_drain, args=(master, screen), daemon=True).start()
+    try:
+        _wait(lambda: b"Decline" in screen, "the attached TUI to show the request")  # it reached the team
+        os.kill(viewer.pid, signal.SIGKILL)  # mid-request: no detach, no goodbye on the socket
+        viewer.wait(30)
+    finally:
+        if viewer.poll() is None:
+            viewer.kill()
+        os.close(master)
+    # the team goes on unchanged: same process, the request still waits, nobody answered it
+    assert running_team(log) == team
+    assert [v.request.id for v in fold(read_log(log).events).pending_approvals] == [1]
+    assert _answers(log) == []
+
+    async def answer_everything() -> dict:
+        """Another view attaches and answers each request once, as the headless policy would, until the end."""
+        link = TeamLink(log)
+        follower = asyncio.create_task(link.run(await link.connect()))
+        sent: set[int] = set()
+        while not follower.done():
+            for view in link.session.state.pending_approvals:
+                if view.request.id not in sent:
+                    answer = Policy.approve_all().decide(view.request)
+                    assert RemoteBroker(link).answer(view.request.id, answer.decision, answer.note, answer.answers)
+                    sent.add(view.request.id)
+            await asyncio.sleep(0.05)
+        await follower
+        return link.ended or {}
+
+    ended = asyncio.run(asyncio.wait_for(answer_everything(), 300))
+    assert ended.get("status") == "done"
+    _wait(lambda: running_team(log) is None, "the team process to end")
+    events = read_log(log).events
+    assert fold(events).status == "done"
+    answers = _answers(log)
+    assert answers[0] == 1 and len(answers) == len(set(answers))
