@@ -408,6 +408,7 @@ def _run_headless(prepared: Prepared) -> int:
 
 def _run_tui(prepared: Prepared) -> int:
     from ..tui.app import make_app
+    from ..tui.terminal_alerts import AlertSettings
 
     team = prepared.team
     prepared.start()  # the app renders from the state, so it sees these events too
@@ -418,6 +419,8 @@ def _run_tui(prepared: Prepared) -> int:
         runner=team.run,
         title=prepared.title,
         approval_delay=prepared.config.approval_delay,
+        alerts=AlertSettings(title=prepared.config.terminal_title, bell=prepared.config.bell,
+                             desktop=prepared.config.desktop_notify),
     )
     app.log_path = prepared.log_path
     app.run()

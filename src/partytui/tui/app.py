@@ -31,6 +31,7 @@ from ..core.events import EventBase
 from ..core.session import Session
 from ..core.team import TeamController
 from .collector import free_strips_promptly, release_collector, tune_collector
+from .terminal_alerts import AlertSettings, TerminalAlerts
 from .screens.main import MainScreen
 
 FLUSH_HZ = 60
@@ -61,6 +62,7 @@ class PartyApp(App[int | None]):
         title: str = "partytui",
         approval_delay: float = APPROVAL_DELAY_S,
         monotonic: Callable[[], float] = time.monotonic,
+        alerts: AlertSettings = AlertSettings(),
     ) -> None:
         super().__init__()
         free_strips_promptly()  # once per process: see collector.py
@@ -72,6 +74,9 @@ class PartyApp(App[int | None]):
         self.title = title
         self.approval_delay = approval_delay
         self.monotonic = monotonic  # the approval modals' arming clock (tests drive it)
+        # the title, bell and desktop notification that reach the person outside the terminal: only where
+        # answers can be given (a live or attached run, not a replay)
+        self.alerts = TerminalAlerts(alerts, lambda sequence: self.write_terminal(sequence), lambda: self.bell())
         if broker is not None:
             broker.human_attached = True
         self.run_code: int | None = None  # the runner's exit code once it finished
@@ -152,7 +157,13 @@ class PartyApp(App[int | None]):
             for view in sorted(self.session.state.pending_approvals, key=lambda v: v.request.id):
                 self._approvals.put_nowait(view.request.id)
 
+    def write_terminal(self, sequence: str) -> None:
+        """Raw output for the terminal (an escape sequence), through the driver Textual draws with."""
+        if not self.is_headless and self._driver is not None:
+            self._driver.write(sequence)
+
     def on_unmount(self) -> None:
+        self.alerts.restore()
         release_collector()
         if self._unsubscribe is not None:
             self._unsubscribe()
@@ -229,6 +240,8 @@ class PartyApp(App[int | None]):
             try:
                 if dirty or structural or full:
                     await self.main.sync(self.session.state, now, dirty, structural, full)
+                if (structural or full) and self.broker is not None:
+                    self.alerts.show_waiting(self.title, len(self.session.state.pending_approvals))
                 self._announce_requests()
                 self._close_answered_modals()
             except (NoMatches, MountError, ScreenStackError):
@@ -277,7 +290,11 @@ class PartyApp(App[int | None]):
             if view is None or not view.pending:
                 continue  # a policy answered it already
             req = view.request
-            self.bell()
+            if self.broker is None:
+                self.bell()  # a replay: only the bell, as the live session rang it
+            else:
+                self.alerts.request("partytui — a request for you", f"#{req.id} {req.kind} from {req.agent}: "
+                                    f"{req.title or req.summary}")
             held = self.broker is not None and self.typing
             if self.broker is not None and not held and not self._showing_other(approval_id):
                 continue  # its modal is opening now: a toast saying the same would only slow it down
@@ -457,7 +474,8 @@ def make_app(
     title: str = "partytui",
     approval_delay: float = APPROVAL_DELAY_S,
     monotonic: Callable[[], float] = time.monotonic,
+    alerts: AlertSettings = AlertSettings(),
 ) -> PartyApp:
     """The one way the CLI, the tests and the snapshot apps build the app."""
     return PartyApp(session, broker=broker, controller=controller, runner=runner, clock=clock, title=title,
-                    approval_delay=approval_delay, monotonic=monotonic)
+                    approval_delay=approval_delay, monotonic=monotonic, alerts=alerts)
