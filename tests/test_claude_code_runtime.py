@@ -269,3 +269,15 @@ def test_a_sub_agents_calls_show_in_the_owners_pane_as_the_sub_agents(tmp_path):
     assert cards["t_agent"].tool == "Agent" and cards["t_agent"].via is None
     assert cards["t_sub"].via == "explorer" and cards["t_sub"].ok is True and cards["t_sub"].output == "print(1)"
     assert "↳ explorer" in ToolCard(cards["t_sub"]).title
+
+
+def test_bench_section_6_measures_both_runtimes(tmp_path):
+    from partytui.bench.run import runtimes_section
+
+    section = runtimes_section((1,), tmp_path, lambda line: None)
+    runs = {run["runtime"]: run for run in section.detail["runs"]}
+    assert set(runs) == {"api", "claude-code"}
+    assert len(runs["claude-code"]["rss_claude_mb"]) == 1 and runs["claude-code"]["rss_claude_mb"][0] > 0
+    assert runs["claude-code"]["cpu_claude_s"] > 0 and runs["api"]["cpu_claude_s"] == 0
+    assert all(len(run["request_ms"]) == 1 for run in runs.values())  # each agent's Write asked once
+    assert {m.key for m in section.metrics} >= {"api_1_cpu", "claude_code_1_rss", "claude_code_1_request"}

@@ -161,6 +161,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure streaming, approvals, memory, the log and start-up")
     p.add_argument("--quick", action="store_true", help="a short run (seconds) that checks the benchmark works")
     p.add_argument("--compare", metavar="FILE", help="an earlier run's --json file: print each number's ratio to it")
+    p.add_argument("--runtimes", action="store_true",
+                   help="only section 6: 1, 4 and 8 agents on the API loop and as Claude Code sessions")
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.set_defaults(handler="partytui.commands.bench:main")
     return parser

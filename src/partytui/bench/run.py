@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import approval_latency, log_speed, sdk_path, startup, streaming
+from . import approval_latency, log_speed, runtimes, sdk_path, startup, streaming
 from .harness import KINDS
 from .report import Metric, Section
 
@@ -217,6 +217,31 @@ def startup_section(plan: Plan, folder: Path, say: Say) -> Section:
     ]
     section.detail = result.as_dict()
     return section
+
+
+def runtimes_section(counts: tuple[int, ...], folder: Path, say: Say) -> Section:
+    say(f"6. runtimes: {', '.join(map(str, counts))} agents on each")
+    runs = runtimes.measure(counts, folder)
+    section = Section("runtimes", "6. Runtimes: N agents streaming at once, API loop vs Claude Code sessions")
+    for run in runs:
+        key = f"{run.runtime.replace('-', '_')}_{run.agents}"
+        median = run.as_dict()["request_ms_median"]
+        section.metrics += [
+            Metric(f"{key}_cpu", f"{run.runtime}, {run.agents} agent(s): CPU per agent", round(run.cpu_per_agent_s, 2), "s"),
+            Metric(f"{key}_rss", f"{run.runtime}, {run.agents} agent(s): RSS per agent", round(run.rss_per_agent_mb, 1), "MB"),
+            Metric(f"{key}_request", f"{run.runtime}, {run.agents} agent(s): tool call -> logged request, median",
+                   median, "ms"),
+        ]
+    section.notes.append("request -> modal on screen is section 2: the TUI sees the same event whichever runtime "
+                         "asked; key latency with Claude Code agents was not measured separately")
+    section.detail = {"runs": [run.as_dict() for run in runs]}
+    return section
+
+
+def run_runtimes(quick: bool, say: Say) -> list[Section]:
+    """Section 6 alone (``partytui bench --runtimes``): it spawns Claude Code CLIs, ~240 MB each."""
+    with tempfile.TemporaryDirectory(prefix="partytui-bench-") as tmp:
+        return [runtimes_section((1,) if quick else (1, 4, 8), Path(tmp), say)]
 
 
 def run_all(quick: bool, say: Say) -> list[Section]:

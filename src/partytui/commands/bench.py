@@ -13,7 +13,7 @@ from ..cli import EXIT_FAILED, EXIT_OK, CliError
 
 def main(args: argparse.Namespace) -> int:
     from ..bench.report import machine, render_comparison, render_text, to_json
-    from ..bench.run import run_all
+    from ..bench.run import run_all, run_runtimes
 
     out = Path(args.json) if args.json else None
     if out is not None and not out.parent.exists():
@@ -25,7 +25,7 @@ def main(args: argparse.Namespace) -> int:
     def say(line: str) -> None:
         print(line, file=sys.stderr, flush=True)
 
-    sections = run_all(args.quick, say)
+    sections = run_runtimes(args.quick, say) if getattr(args, "runtimes", False) else run_all(args.quick, say)
     info = machine()
     print(render_text(sections, info, mode))
     if before is not None:
