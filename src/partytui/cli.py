@@ -11,6 +11,8 @@ import importlib
 import sys
 from typing import Callable, Sequence
 
+from .core.plain import plain
+
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_WAITING = 0, 1, 2, 3
 
 
@@ -183,7 +185,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return _load(args.handler)(args)
     except CliError as exc:
-        print(f"partytui: {exc}", file=sys.stderr)
+        print(plain(f"partytui: {exc}"), file=sys.stderr)  # it may quote a hostile file or log
         return exc.code
     except KeyboardInterrupt:
         print("partytui: interrupted", file=sys.stderr)

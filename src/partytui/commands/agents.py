@@ -14,6 +14,7 @@ from rich.text import Text
 from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CliError
 from ..core.config import Config, ConfigError, load_config
 from ..core.definitions import AgentDefinition, AgentSet, display_color, load_agents, resolve_model
+from ..core.plain import plain
 from ..core.tools.names import OFFERED_TOOLS
 from ..resources import ResourceMissing, bundled_agents_dir
 
@@ -43,8 +44,9 @@ def main(args: argparse.Namespace) -> int:
         raise CliError(str(exc), EXIT_BAD_INPUT) from None
 
     found = load_agents(dirs)
-    console = Console(file=sys.stdout, highlight=False, soft_wrap=False)
-    console.print(f"Agents from {', '.join(str(d) for d in dirs)}")
+    # agent files are hostile text: no markup, and every string from them goes through plain()
+    console = Console(file=sys.stdout, highlight=False, soft_wrap=False, markup=False)
+    console.print(plain(f"Agents from {', '.join(str(d) for d in dirs)}"))
     if found.agents:
         console.print(agents_table(found, config))
     notes = _notes(found)
@@ -52,7 +54,7 @@ def main(args: argparse.Namespace) -> int:
     for line in notes:
         console.print(line, soft_wrap=True)
     for error in found.errors:
-        console.print(Text(str(error), style="red"), soft_wrap=True)
+        console.print(Text(plain(error), style="red"), soft_wrap=True)
     console.print(
         f"{len(found.agents)} agent(s), {len(found.errors)} invalid file(s), "
         f"{sum(len(a.warnings) for a in found.agents)} warning(s)"
@@ -70,12 +72,12 @@ def agents_table(found: AgentSet, config: Config) -> Table:
     table.add_column("tools", ratio=1)
     for agent in found.agents:
         style = display_color(agent.color)
-        cell = Text(agent.name, style=f"bold {style}" if style else "bold")
+        cell = Text(plain(agent.name), style=f"bold {style}" if style else "bold")
         if agent.color:
-            cell.append(f"\n{agent.color}", style="dim")
+            cell.append(f"\n{plain(agent.color)}", style="dim")
         if agent.can_lead:
             cell.append("\nleads", style="italic")
-        table.add_row(cell, _model(agent, config), agent.permission_mode, _tools(agent))
+        table.add_row(cell, Text(plain(_model(agent, config))), Text(plain(agent.permission_mode)), Text(plain(_tools(agent))))
     return table
 
 
@@ -97,7 +99,7 @@ def _notes(found: AgentSet) -> list[Text]:
     lines: list[Text] = []
     for agent in found.agents:
         for name, why in agent.unavailable_tools().items():
-            lines.append(Text(f"{agent.path}: {agent.name}: {name} is unavailable here: {why}", style="yellow"))
+            lines.append(Text(plain(f"{agent.path}: {agent.name}: {name} is unavailable here: {why}"), style="yellow"))
         for warning in agent.warnings:
-            lines.append(Text(f"{agent.path}: {agent.name}: warning: {warning}", style="yellow"))
+            lines.append(Text(plain(f"{agent.path}: {agent.name}: warning: {warning}"), style="yellow"))
     return lines

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..cli import EXIT_OK, CliError
 from ..core.log import LogError, SessionLog, read_log
+from ..core.plain import plain
 from ..core.sessions import SessionNotFound, find_session, session_dir
 from ..core.state import fold
 
@@ -37,7 +38,7 @@ def import_main(args: argparse.Namespace) -> int:
         raise CliError(f"{source}: no such file or directory")
     result = import_claude_code(source)
     for problem in result.problems:
-        print(f"partytui: {problem}", file=sys.stderr)
+        print(plain(f"partytui: {problem}"), file=sys.stderr)
     if not result.events:
         raise CliError(f"nothing could be imported from {source}")
     session_id = result.events[0].session_id if hasattr(result.events[0], "session_id") else source.stem
@@ -60,7 +61,7 @@ def import_main(args: argparse.Namespace) -> int:
         Path(tmp).unlink(missing_ok=True)
         raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     skipped = f", {result.stats.skipped_lines} lines skipped" if result.stats.skipped_lines else ""
-    print(f"imported {source.name}: {result.stats.line()}{skipped} → {out}")
+    print(plain(f"imported {source.name}: {result.stats.line()}{skipped} → {out}"))
     return EXIT_OK
 
 

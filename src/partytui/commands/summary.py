@@ -8,6 +8,7 @@ import time
 
 from ..cli import CliError
 from ..core.log import LogError, read_log
+from ..core.plain import plain_line, terminal_safe_json
 from ..core.sessions import SessionNotFound, find_session
 from ..core.state import fold
 from ..core.summary import summarize
@@ -21,6 +22,7 @@ def _duration(start: float | None, end: float | None) -> str:
 
 
 def render_text(data: dict) -> str:
+    """The summary for a person; every line made plain (names, subjects, notes and errors come from the log)."""
     lines = [f"session {data['session_id']}: {data['status']}" + (f" — {data['reason']}" if data["reason"] else "")]
     if data["goal"]:
         lines.append(f"goal: {data['goal']}")
@@ -46,7 +48,7 @@ def render_text(data: dict) -> str:
         lines.append(f"files written: {', '.join(data['files_written'])}")
     for error in data["errors"]:
         lines.append(f"error: {error}")
-    return "\n".join(lines)
+    return "\n".join(plain_line(line) for line in lines)
 
 
 def workspace_lines(data: dict) -> list[str]:
@@ -83,5 +85,5 @@ def load_summary(session: str, session_dir: str | None) -> dict:
 
 def main(args: argparse.Namespace) -> int:
     data = load_summary(args.session, args.session_dir)
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json else render_text(data))
+    print(terminal_safe_json(json.dumps(data, indent=2, ensure_ascii=False)) if args.json else render_text(data))
     return 0

@@ -6,6 +6,7 @@ import os
 from typing import Callable, TextIO
 
 from . import events as ev
+from .plain import plain_line
 from .state import TeamState
 
 
@@ -74,6 +75,7 @@ class ProgressPrinter:
         line = describe(event, self.state)
         if line is None:
             return
+        line = plain_line(line)  # names, subjects and commands come from agents: never terminal control
         if self.started is None:
             self.started = event.ts
         elapsed = int(event.ts - self.started)

@@ -2,7 +2,10 @@
 
 Both are built from the folded state (what happened) and the events (when): title and goal, status,
 phases, tasks, approvals, costs, then each agent's transcript with tool calls folded. Everything written
-goes through the log's redaction once more, in case a secret reached an event without passing the log.
+goes through the log's redaction once more, in case a secret reached an event without passing the log,
+and through ``plain`` (no terminal control in a report someone may ``cat``). Text from agents is data: the
+HTML report escapes it, the Markdown report keeps the agents' Markdown but never their HTML (``<`` outside
+code is written ``&lt;``).
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from markdown_it import MarkdownIt
 
 from ..core.events import EventBase
 from ..core.log import redact, secrets_from_env
+from ..core.plain import plain
 from ..core.state import AgentView, Entry, TeamState
 from ..core.summary import checklists, documents, markers
 
@@ -181,14 +185,48 @@ def _workspace_sections(state: TeamState) -> list[tuple[str, list[str], list[lis
 
 
 def _finish(text: str) -> str:
-    return redact(text, secrets_from_env())
+    return plain(redact(text, secrets_from_env()))
 
 
 # ── Markdown ─────────────────────────────────────────────────────────────────
 
 
 def _md_cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|") or " "
+    return _md_safe(" ".join(str(text).split())).replace("|", "\\|") or " "
+
+
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(?:.*?[^`])?\1(?!`)")  # not after a backslash: no span
+
+
+def _md_safe(text: str) -> str:
+    """Markdown with no HTML in it: ``<`` outside code fences and code spans becomes ``&lt;`` (shown as ``<``).
+
+    An agent's Markdown keeps its look; a ``<script>`` or ``<img onerror=…>`` in it is text wherever the
+    report is rendered. Code is literal in Markdown, so it is left as it is.
+    """
+    if "<" not in text:
+        return text
+    out: list[str] = []
+    fence = ""
+    for line in text.split("\n"):
+        opened = _FENCE.match(line)
+        if fence:
+            closes = opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)
+            if closes and not line[opened.end():].strip():
+                fence = ""
+            out.append(line)
+            continue
+        if opened and not (opened.group(1)[0] == "`" and "`" in line[opened.end():]):
+            fence = opened.group(1)  # a fence opens (a backtick fence's info string holds no backtick)
+            out.append(line)
+            continue
+        pieces, at = [], 0
+        for span in _CODE_SPAN.finditer(line):
+            pieces += [line[at : span.start()].replace("<", "&lt;"), span.group(0)]
+            at = span.end()
+        out.append("".join(pieces) + line[at:].replace("<", "&lt;"))
+    return "\n".join(out)
 
 
 def _md_table(head: list[str], rows: list[list[str]]) -> str:
@@ -211,13 +249,14 @@ def _longest_backtick_run(text: str) -> int:
 
 
 def _md_code(text: str) -> str:
+    text = " ".join(text.split())  # on one line: a code span's later line could start a block (HTML among them)
     ticks = "`" * (_longest_backtick_run(text) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"
 
 
 def _md_entry(entry: Entry) -> str:
-    text = entry.text.strip()
+    text = _md_safe(entry.text.strip())
     stamp = f" <sub>{_clock(entry.ts)}</sub>" if entry.ts else ""
     if entry.kind == "text":
         return text
@@ -237,7 +276,7 @@ def _md_entry(entry: Entry) -> str:
         "error": "⚠ error",
         "context": "⋯ context",
     }
-    return f"**{labels.get(entry.kind, entry.kind)}:**{stamp} {text}"
+    return f"**{_md_cell(labels.get(entry.kind, entry.kind))}:**{stamp} {text}"
 
 
 def _approval_lines_md(state: TeamState) -> list[str]:
@@ -245,9 +284,10 @@ def _approval_lines_md(state: TeamState) -> list[str]:
     for a in state.approvals.values():
         r = a.request
         decision = a.decision or "pending"
-        by = f" by {a.by}" if a.by else ""
-        out.append(f"- **#{r.id} {r.kind}** from {r.agent}: {_md_cell(r.title or r.summary or '(untitled)')} — "
-                   f"**{decision}**{by}" + (f" · {_md_cell(a.note)}" if a.note else ""))
+        by = f" by {_md_cell(a.by)}" if a.by else ""
+        out.append(f"- **#{r.id} {_md_cell(r.kind)}** from {_md_cell(r.agent)}: "
+                   f"{_md_cell(r.title or r.summary or '(untitled)')} — "
+                   f"**{_md_cell(decision)}**{by}" + (f" · {_md_cell(a.note)}" if a.note else ""))
         out += [f"  - {_md_cell(answer)}" for answer in a.answers]
     return out
 
@@ -258,12 +298,12 @@ def export_markdown(state: TeamState, events: Iterable[EventBase]) -> str:
     title = f"partytui session {state.session_id}" if state.session_id else "partytui session"
     parts = [f"# {title}", ""]
     if state.goal:
-        parts += ["> " + line for line in state.goal.strip().splitlines()] + [""]
-    status = state.status + (f" — {state.reason}" if state.reason else "")
+        parts += ["> " + line for line in _md_safe(state.goal.strip()).splitlines()] + [""]
+    status = _md_cell(state.status + (f" — {state.reason}" if state.reason else ""))
     parts += [
         f"- **Status:** {status}",
         f"- **Started:** {_when(start)} · **duration** {duration(end - start) if start and end else '—'}",
-        f"- **Mode:** {state.mode}" + (f" · scenario {state.scenario}" if state.scenario else ""),
+        f"- **Mode:** {_md_cell(state.mode)}" + (f" · scenario {_md_cell(state.scenario)}" if state.scenario else ""),
         f"- **Events:** {len(events)} · **agents** {len(state.agents)} · **messages** {len(state.messages)}",
     ]
     if state.workspace:
@@ -283,10 +323,31 @@ def export_markdown(state: TeamState, events: Iterable[EventBase]) -> str:
     parts += ["## Cost", "", _md_table(COST_HEAD, _cost_rows(state)), ""]
     parts += ["## Transcripts", ""]
     for agent in state.agents.values():
-        parts += [f"### {agent.name}", "", f"*{_agent_line(agent)}*", ""]
+        parts += [f"### {_md_cell(agent.name)}", "", f"*{_md_cell(_agent_line(agent))}*", ""]
         for entry in agent.transcript:
             parts += [_md_entry(entry), ""]
-    return _finish("\n".join(parts).rstrip() + "\n")
+    report = _finish("\n".join(parts).rstrip() + "\n")
+    if _holds_html(report):
+        # the per-piece escaping missed a construct (a fence inside a list, say): every < is escaped, code
+        # included; a report that shows "&lt;" in code beats one that carries HTML
+        report = report.replace("<", "&lt;")
+    return report
+
+
+# how a Markdown reader that allows HTML reads the report: the check that none is left
+_html_reader = MarkdownIt("commonmark", {"html": True}).enable("table").enable("strikethrough")
+
+
+_OWN_HTML = {"<sub>", "</sub>"}  # the report's own time stamps
+
+
+def _holds_html(markdown: str) -> bool:
+    for token in _html_reader.parse(markdown):
+        if token.type == "html_block":
+            return True
+        if any(c.type == "html_inline" and c.content not in _OWN_HTML for c in token.children or ()):
+            return True
+    return False
 
 
 def _agent_line(agent: AgentView) -> str:

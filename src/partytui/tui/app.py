@@ -20,6 +20,7 @@ from typing import Awaitable, Callable
 
 from textual import events
 from textual.app import App, ScreenStackError
+from textual.notifications import SeverityLevel
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import MountError
@@ -31,6 +32,7 @@ from ..core.events import EventBase
 from ..core.session import Session
 from ..core.team import TeamController
 from .collector import free_strips_promptly, release_collector, tune_collector
+from .plain import plain, plain_line
 from .terminal_alerts import AlertSettings, TerminalAlerts
 from .screens.main import MainScreen
 
@@ -71,7 +73,7 @@ class PartyApp(App[int | None]):
         self.controller = controller
         self.runner = runner
         self.clock = clock
-        self.title = title
+        self.title = plain_line(title)  # a title may carry a session's name or goal
         self.approval_delay = approval_delay
         self.monotonic = monotonic  # the approval modals' arming clock (tests drive it)
         # the title, bell and desktop notification that reach the person outside the terminal: only where
@@ -94,6 +96,19 @@ class PartyApp(App[int | None]):
         self._unsubscribe: Callable[[], None] | None = None
         # the screen on top when each key was pressed, until the key is handled (see _on_key)
         self._pressed_on: weakref.WeakKeyDictionary[events.Key, Screen[object]] = weakref.WeakKeyDictionary()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast (``Widget.notify`` too) is plain text: names, titles and errors in it come from agents,
+        files and logs, so nothing in it is read as markup or reaches the terminal as control."""
+        super().notify(plain(message), title=plain_line(title), severity=severity, timeout=timeout, markup=False)
 
     @property
     def workspace(self) -> Path | None:

@@ -36,6 +36,7 @@ from ...core.events import ApprovalRequest, Question
 from ...core.state import ApprovalView
 from .changes import file_tool_diff, reask_section
 from .question_block import QuestionBlock
+from ..plain import plain, plain_line, plain_text
 from ..theme import agent_color
 from ..widgets.streamed_markdown import PaneMarkdown
 
@@ -131,7 +132,8 @@ CODE_THEME = "monokai"
 
 
 def highlighted(code: str, path: str) -> Syntax:
-    lexer = Syntax.guess_lexer(path, code)
+    code = plain(code)
+    lexer = Syntax.guess_lexer(plain_line(path), code)
     return Syntax(code, lexer, line_numbers=True, word_wrap=False, theme=CODE_THEME)
 
 
@@ -247,9 +249,9 @@ class ApprovalModal(ModalScreen[Answer | None]):
             with Vertical(id="top"):
                 yield Static(self._header(), id="header")
                 if self.request.title:
-                    yield Static(Text(self.request.title, style="bold"), id="title")
+                    yield Static(plain_text(self.request.title, style="bold"), id="title")
                 if self.request.summary and self.request.summary != self.request.title:
-                    yield Static(Text(self.request.summary), id="summary")
+                    yield Static(plain_text(self.request.summary), id="summary")
             with Vertical(id="bottom"):
                 if self.kind == "reply":
                     yield Static(Text.assemble(("Your reply", "bold"), ("  ctrl+s sends", "dim")), id="reply-label")
@@ -272,9 +274,9 @@ class ApprovalModal(ModalScreen[Answer | None]):
         text = Text()
         style = agent_style(color, self.request.agent)
         text.append("● ", style=style)
-        text.append(self.request.agent, style=style)
+        text.append(plain_line(self.request.agent), style=style)
         text.append("  ")
-        text.append(f" {KIND_LABELS.get(self.kind, self.kind.upper())} ", style="bold reverse")
+        text.append(f" {KIND_LABELS.get(self.kind) or plain_line(self.kind.upper())} ", style="bold reverse")
         text.append(f"  #{self.request.id}", style="dim")
         text.append(f"  · asked {format_age(self.clock() - self.view.requested_at)}", style="dim")
         if not self.armed:
@@ -306,10 +308,10 @@ class ApprovalModal(ModalScreen[Answer | None]):
     def _attached_files(self) -> ComposeResult:
         """The documents a design, plan or other request names: Markdown rendered, anything else highlighted."""
         for rel in self.request.files:
-            yield Static(Text(f"▌ {rel}", style="bold"), classes="file-name")
+            yield Static(plain_text(f"▌ {rel}", style="bold"), classes="file-name")
             content, why = read_workspace_file(self.workspace, rel)
             if content is None:
-                yield Static(Text(f"⚠ {rel}: {why}", style="yellow"), classes="note file-note")
+                yield Static(plain_text(f"⚠ {rel}: {why}", style="yellow"), classes="note file-note")
             elif rel.lower().endswith((".md", ".markdown")):
                 yield Document(content, classes="file-document")
             else:
@@ -320,10 +322,10 @@ class ApprovalModal(ModalScreen[Answer | None]):
         if not req.files:
             yield Static(Text("No files were named with this migration.", style="yellow"), classes="note")
         for rel in req.files:
-            yield Static(Text(f"▌ {rel}", style="bold"), classes="file-name")
+            yield Static(plain_text(f"▌ {rel}", style="bold"), classes="file-name")
             code, why = read_workspace_file(self.workspace, rel)
             if code is None:
-                yield Static(Text(f"⚠ {rel}: {why}", style="yellow"), classes="note file-note")
+                yield Static(plain_text(f"⚠ {rel}: {why}", style="yellow"), classes="note file-note")
                 continue
             yield Static(highlighted(code, rel), classes="file-code")
             if why:
@@ -335,15 +337,15 @@ class ApprovalModal(ModalScreen[Answer | None]):
             yield Document(req.body, id="document")
 
     def _permission_body(self) -> RenderableType:
-        tool = self.request.tool or "?"
+        tool = plain_line(self.request.tool or "?")
         data = dict(self.request.tool_input or {})
         parts: list[RenderableType] = [Text.assemble(("Tool  ", "dim"), (tool, "bold"))]
         description = data.pop("description", None) if tool == "Bash" else None
         if description:
-            parts.append(Text.assemble(("Why   ", "dim"), str(description)))
+            parts.append(Text.assemble(("Why   ", "dim"), plain(description)))
         if tool == "Bash" and "command" in data:
             parts.append(Text(""))
-            parts.append(Syntax(str(data.pop("command")), "bash", theme=CODE_THEME,
+            parts.append(Syntax(plain(data.pop("command")), "bash", theme=CODE_THEME,
                                 word_wrap=True))
         elif (diff := file_tool_diff(tool, data, self.workspace, read_workspace_file)) is not None:
             parts += diff
@@ -352,11 +354,11 @@ class ApprovalModal(ModalScreen[Answer | None]):
                                                                    "replace_all", "edits")}
         elif "file_path" in data and isinstance(data.get("content"), str):
             path = str(data.pop("file_path"))
-            parts.append(Text.assemble(("File  ", "dim"), path))
+            parts.append(Text.assemble(("File  ", "dim"), plain(path)))
             parts.append(highlighted(data.pop("content"), path))
         if data:
             parts.append(Text(""))
-            parts.append(Syntax(json.dumps(data, indent=2, ensure_ascii=False, default=str), "json",
+            parts.append(Syntax(plain(json.dumps(data, indent=2, ensure_ascii=False, default=str)), "json",
                                 theme=CODE_THEME, word_wrap=True))
         return Group(*parts)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+
+from ..plain import plain_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -28,9 +29,9 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm"):
-            yield Static(Text(self.title_text, style="bold"), id="confirm-title")
+            yield Static(plain_text(self.title_text, style="bold"), id="confirm-title")
             if self.body_text:
-                yield Static(Text(self.body_text), id="confirm-body")
+                yield Static(plain_text(self.body_text), id="confirm-body")
             with Horizontal(id="confirm-buttons"):
                 yield Button("Yes  y", variant="warning", id="yes")
                 yield Button("No  n", id="no")

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.state import DocumentView, TeamState
+from ..plain import plain, plain_line, plain_text
 from .approval import agent_style, format_age
 
 
@@ -89,10 +90,10 @@ class DocumentsScreen(ModalScreen[None]):
         if not name:
             return Text("nobody known", style="dim italic")
         view = self.state.agents.get(name)
-        return Text(name, style=agent_style(view.info.color if view else None, name))
+        return plain_text(plain_line(name), style=agent_style(view.info.color if view else None, name))
 
     def _option(self, doc: DocumentView, now: float) -> Option:
-        line = Text(doc.path, style="bold")
+        line = plain_text(plain_line(doc.path), style="bold")
         line.append("\n")
         line.append_text(self._agent(doc.changed_by) if doc.changed_by else Text("unknown", style="dim italic"))
         line.append(f" · {format_age(now - doc.changed_at)}", style="dim")
@@ -109,7 +110,7 @@ class DocumentsScreen(ModalScreen[None]):
         count = f"  {len(docs)} shared file{'s' if len(docs) != 1 else ''}"
         title = Text.assemble(("Documents", "bold"), (count, "dim"))
         if self.workspace is not None:
-            title.append(f" in {self.workspace}", style="dim")
+            title.append(f" in {plain_line(self.workspace)}", style="dim")
         self.query_one("#documents-title", Static).update(title)
         self.set_class(not docs, "-empty")
         if key != self._listed:
@@ -142,11 +143,11 @@ class DocumentsScreen(ModalScreen[None]):
         shown = (doc.path, doc.changes, doc.content)
         if shown != self._shown:
             self._shown = shown
-            content.update(doc.content if doc.content.strip() else "*(empty)*")
+            content.update(plain(doc.content) if doc.content.strip() else "*(empty)*")
             self.query_one("#document-scroll", VerticalScroll).scroll_home(animate=False)
 
     def _facts(self, doc: DocumentView, now: float) -> Text:
-        text = Text(doc.path, style="bold")
+        text = plain_text(plain_line(doc.path), style="bold")
         text.append(f"  {_size(doc.size)}", style="dim")
         text.append("\nchanged by ", style="dim")
         text.append_text(self._agent(doc.changed_by))

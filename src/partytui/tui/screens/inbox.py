@@ -15,12 +15,8 @@ from textual.widgets.option_list import Option
 
 from ...core.state import ApprovalView, TeamState
 from ..theme import DECISION_COLORS
+from ..widgets.labels import one_line as _one_line
 from .approval import KIND_LABELS, agent_style, format_age
-
-
-def _one_line(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
 class InboxScreen(ModalScreen[int | None]):
@@ -47,7 +43,7 @@ class InboxScreen(ModalScreen[int | None]):
             key=lambda a: a.answered_at or a.requested_at,
             reverse=True,
         )
-        agent_width = max((len(a.request.agent) for a in self.state.approvals.values()), default=5)
+        agent_width = max((len(_one_line(a.request.agent, 40)) for a in self.state.approvals.values()), default=5)
         # the title column takes what the card's width leaves after the fixed columns
         card = self._line_width = min(120, self.app.size.width) - 6
         self._title_width = max(12, card - (5 + agent_width + 1 + 11) - 10)
@@ -76,8 +72,8 @@ class InboxScreen(ModalScreen[int | None]):
         color = self.state.agents[req.agent].info.color if req.agent in self.state.agents else None
         line = Text(no_wrap=True, overflow="ellipsis")
         line.append(f"#{req.id:<3} ", style="dim")
-        line.append(req.agent.ljust(agent_width + 1), style=agent_style(color, req.agent))
-        line.append(f"{KIND_LABELS.get(req.kind, req.kind.upper()):<11}", style="bold")
+        line.append(_one_line(req.agent, 40).ljust(agent_width + 1), style=agent_style(color, req.agent))
+        line.append(f"{KIND_LABELS.get(req.kind) or _one_line(req.kind.upper(), 11):<11}", style="bold")
         return line
 
     def _pending_line(self, view: ApprovalView, agent_width: int) -> Text:
@@ -94,8 +90,8 @@ class InboxScreen(ModalScreen[int | None]):
         width = max(10, self._title_width // 2)
         line.append(_one_line(req.title or req.summary or "(untitled)", width - 1).ljust(width))
         decision = view.decision or "?"
-        line.append(decision, style=DECISION_COLORS.get(decision, ""))
-        line.append(f" by {view.by or '?'}")
+        line.append(_one_line(decision, 20), style=DECISION_COLORS.get(decision, ""))
+        line.append(f" by {_one_line(view.by or '?', 40)}")
         if view.answered_at is not None:
             line.append(f" {format_age(self.clock() - view.answered_at)}", style="dim")
         line.truncate(self._line_width, overflow="ellipsis")

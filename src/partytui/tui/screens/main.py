@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Callable, Literal
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
@@ -23,7 +24,7 @@ from ..widgets.board import TaskBoard, TaskCard
 from ..widgets.palette import PartyCommands
 from ..widgets.statusbar import StatusBar
 from ..widgets.timeline import PhaseTimeline
-from ..widgets.labels import pane_order
+from ..widgets.labels import one_line, pane_order
 
 if TYPE_CHECKING:
     from ..app import PartyApp
@@ -120,7 +121,7 @@ class MainScreen(Screen[None]):
             await body.mount(tabs)
             for i, (name, pane) in enumerate(self.panes.items(), 1):
                 view = state.agents[name]
-                label = f"[dim]{i}[/] [{agent_color(view.info.color, name)}]{name}[/]"
+                label = Content.assemble((f"{i}", "dim"), " ", (one_line(name, 40), agent_color(view.info.color, name)))
                 await tabs.add_pane(TabPane(label, pane, id=f"tab-agent-{i}"))
             await tabs.add_pane(TabPane("board", self.board, id="tab-board"))
         self.layout_mode = mode
@@ -284,7 +285,7 @@ class MainScreen(Screen[None]):
         commands: list[tuple[str, str, Callable[[], object]]] = []
         for i, name in enumerate(self.panes, 1):
             commands += [
-                (f"Focus {name}", f"show {name}'s transcript (key {i})", lambda i=i: self.action_focus_agent(i)),
+                (f"Focus {name}", f"show its transcript (key {i})", lambda i=i: self.action_focus_agent(i)),
                 (f"Pause or resume {name}", "key p on its pane", lambda n=name: self.party.toggle_pause(n)),
                 (f"Message {name}", "key m on its pane", lambda n=name: self.party.message_agent(n)),
                 (f"Cancel {name}", "key x on its pane (asks first)", lambda n=name: self.party.cancel_agent(n)),

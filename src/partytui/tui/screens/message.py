@@ -10,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from ..plain import plain_line
 from .approval import agent_style
 
 
@@ -25,10 +26,10 @@ class MessageScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="message"):
-            title = Text.assemble(("Message to ", "bold"), (self.agent, agent_style(self.color, self.agent)))
+            title = Text.assemble(("Message to ", "bold"), (plain_line(self.agent), agent_style(self.color, self.agent)))
             yield Static(title, id="message-title")
-            yield Input(placeholder=f"what should {self.agent} know?", id="message-text")
-            yield Static("enter sends · escape cancels", id="message-hint")
+            yield Input(placeholder=f"what should {plain_line(self.agent)} know?", id="message-text")
+            yield Static(Text("enter sends · escape cancels"), id="message-hint")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -13,6 +13,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from ...core.events import Question
+from ..plain import plain, plain_line
 
 
 class QuestionBlock(Vertical, can_focus=True):
@@ -57,9 +58,9 @@ class QuestionBlock(Vertical, can_focus=True):
         if self.total > 1:
             head.append(f"{self.index + 1}/{self.total} ", style="dim")
         if q.header:
-            head.append(f" {q.header} ", style="reverse")
+            head.append(f" {plain_line(q.header)} ", style="reverse")
             head.append(" ")
-        head.append(q.question, style="bold")
+        head.append(plain(q.question), style="bold")
         if self.multi:
             head.append("  (pick any, enter to confirm)", style="dim italic")
         yield Static(head, classes="question-text")
@@ -75,9 +76,9 @@ class QuestionBlock(Vertical, can_focus=True):
         text.append("› " if i == self.cursor and self.has_focus else "  ", style="bold cyan")
         text.append(f"{i + 1} " if i < 9 else "  ", style="bold")
         text.append(f"{mark} ", style="bold green" if chosen else "dim")
-        text.append(opt.label, style="bold" if chosen else "")
+        text.append(plain(opt.label), style="bold" if chosen else "")
         if opt.description:
-            text.append(f"  {opt.description}", style="dim")
+            text.append(f"  {plain(opt.description)}", style="dim")
         return text
 
     def refresh_options(self) -> None:

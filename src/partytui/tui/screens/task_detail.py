@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
 from ...core.state import TaskView, TeamState
+from ..plain import plain, plain_line, plain_text
 from .approval import agent_style, format_age
 
 STATUS_STYLES = {
@@ -45,17 +46,17 @@ class TaskDetailScreen(ModalScreen[str | None]):
         if not name:
             return Text("nobody", style="dim")
         agent = self.state.agents.get(name)
-        return Text(name, style=agent_style(agent.info.color if agent else None, name))
+        return plain_text(plain_line(name), style=agent_style(agent.info.color if agent else None, name))
 
     def _status(self, status: str) -> Text:
-        label, style = STATUS_STYLES.get(status, (status, ""))
+        label, style = STATUS_STYLES.get(status, (plain_line(status), ""))
         return Text().append(label, style=style)  # a span, so text appended later keeps its own style
 
     def compose(self) -> ComposeResult:
         task = self.view.task
         now = self.clock()
         with Vertical(id="task"):
-            head = Text.assemble((f"#{task.id} ", "dim"), (task.subject, "bold"))
+            head = Text.assemble((f"#{plain_line(task.id)} ", "dim"), (plain(task.subject), "bold"))
             yield Static(head, id="task-title")
             facts = Table.grid(padding=(0, 2))
             facts.add_column(style="dim", no_wrap=True)
@@ -70,12 +71,12 @@ class TaskDetailScreen(ModalScreen[str | None]):
                 if ids:
                     facts.add_row(label, self._task_refs(ids))
             if task.source != "team":
-                facts.add_row("list", task.source)
+                facts.add_row("list", plain_text(plain_line(task.source)))
             with VerticalScroll(id="task-body"):
                 yield Static(facts, id="task-facts")
                 if task.description:
                     yield Static(Text("Description", style="bold underline"), classes="section")
-                    yield Markdown(task.description, id="task-description")
+                    yield Markdown(plain(task.description), id="task-description")
                 yield Static(Text("History", style="bold underline"), classes="section")
                 yield Static(self._history(now), id="task-history")
         yield Footer()
@@ -86,11 +87,11 @@ class TaskDetailScreen(ModalScreen[str | None]):
             if i:
                 text.append("\n")
             other = self.state.tasks.get(tid)
-            text.append(f"#{tid} ", style="bold")
+            text.append(f"#{plain_line(tid)} ", style="bold")
             if other is None:
                 text.append("(unknown task)", style="dim")
             else:
-                text.append(other.task.subject + "  ")
+                text.append(plain(other.task.subject) + "  ")
                 text.append_text(self._status(other.task.status))
         return text
 

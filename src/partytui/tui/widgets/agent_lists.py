@@ -61,7 +61,7 @@ def render_lists(lists: list[AgentList], width: int = 200) -> Content:
     for agent_list in lists:
         more = "+" if agent_list.truncated else ""
         progress = f" {agent_list.done}/{len(agent_list.items)}{more}"
-        lines.append(Content.assemble((agent_list.title, "bold"), (progress, "dim")))
+        lines.append(Content.assemble((one_line(agent_list.title, width), "bold"), (progress, "dim")))
         for item in sorted(agent_list.items, key=lambda i: _ORDER.get(i.status, 1)):
             style = "strike dim" if item.status == "completed" else ("bold" if item.status == "in_progress" else "")
             lines.append(Content.assemble(f"{MARKS.get(item.status, '☐')} ", (one_line(item.text, width), style)))

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.content import Content
 
 from ...core.state import TeamState
+from ..plain import plain_line
 from ..theme import agent_color, state_color
 from .agent_lists import AgentLists
 from .labels import agent_status, cost, token_count
@@ -51,10 +52,10 @@ class AgentPane(Vertical):
         color = agent_color(view.info.color, view.name)
         self.border_title = Content.assemble(
             (f"{self.index} " if self.index < 10 else "", "dim"),
-            (view.name, f"bold {color}"),
-            (f" · {view.info.model}", "dim"),
+            (plain_line(view.name), f"bold {color}"),
+            (f" · {plain_line(view.info.model)}", "dim"),
             " · ",
-            (status, state_color(view.state)),
+            (plain_line(status), state_color(view.state)),
         )
         news = Content.assemble((f"↓ {unseen} new below ", "bold $accent")) if unseen else Content("")
         self.border_subtitle = Content.assemble(news, f"{used} {cost(view.cost_usd)}" if used else "")

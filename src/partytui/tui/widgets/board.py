@@ -69,12 +69,12 @@ class TaskCard(Static, can_focus=True):
         color = agent_color(state.agents[owner].info.color, owner) if owner in state.agents else "#9a9a9a"
         blockers = [b for b in task.blocked_by if (d := state.tasks.get(b)) and d.task.status != "completed"]
         content = Content.assemble(
-            (f"#{task.id} ", "bold"),
+            (f"#{one_line(task.id, 20)} ", "bold"),
             one_line(task.subject, 80),
             "\n",
-            (owner or "unassigned", f"{color}" if owner else "dim italic"),
+            (one_line(owner, 40) if owner else "unassigned", f"{color}" if owner else "dim italic"),
             (f" · {duration(now - view.updated_at)}", "dim"),
-            (f" · waits on {', '.join('#' + b for b in blockers)}" if blockers else "", "dim"),
+            (f" · waits on {one_line(', '.join('#' + b for b in blockers), 60)}" if blockers else "", "dim"),
         )
         if content != self._shown:
             self._shown = content
@@ -151,7 +151,7 @@ class AgentListsColumn(VerticalScroll):
         self.set_class(not sections, "-empty")
         self.border_title = f"agents' lists ({len(sections)})"
         blocks = [
-            Content.assemble((name, f"bold {agent_color(color, name)}"), "\n", render_lists(list(lists), 80))
+            Content.assemble((one_line(name, 80), f"bold {agent_color(color, name)}"), "\n", render_lists(list(lists), 80))
             for name, color, lists in sections
         ]
         self.body.update(Content("\n\n").join(blocks))

@@ -6,6 +6,7 @@ from typing import Any, Iterable
 
 from ...core.diffs import edit_hunks
 from ...core.events import Usage
+from ...core.plain import plain_line
 from ...core.state import AgentView, TeamState
 
 # The argument that says what a tool call is about, in the order a card looks for them.
@@ -63,7 +64,8 @@ def cost(usd: float | None) -> str:
 
 
 def one_line(text: str, width: int) -> str:
-    text = " ".join(text.split())
+    """``text`` as one plain line (see ``core/plain.py``), cut to ``width`` with an ellipsis."""
+    text = " ".join(plain_line(text).split())
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 

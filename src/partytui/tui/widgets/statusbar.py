@@ -7,7 +7,7 @@ from textual.widgets import Static
 
 from ...core.state import TeamState
 from ..theme import agent_color, state_color, state_word
-from .labels import clock_time, cost, token_count
+from .labels import clock_time, cost, one_line, token_count
 
 
 def session_elapsed(state: TeamState, now: float) -> float:
@@ -35,7 +35,7 @@ def render_status(state: TeamState, now: float, width: int = 200, paused: bool =
     )
     parts = [badge, Content.styled(f" {clock_time(session_elapsed(state, now))} ", "bold")]
     if state.status != "running":
-        parts.append(Content.styled(f"{state.status} ", "bold $text-success" if state.status == "done" else "bold $text-error"))
+        parts.append(Content.styled(f"{one_line(state.status, 20)} ", "bold $text-success" if state.status == "done" else "bold $text-error"))
     elif paused:
         parts.append(Content.styled("paused ", "bold $text-primary"))
     used = token_count(v.usage for v in state.agents.values()) or "0 tok"
@@ -46,9 +46,9 @@ def render_status(state: TeamState, now: float, width: int = 200, paused: bool =
         agents = []
         for view in state.agents.values():
             dot = Content.styled("●", state_color(view.state))
-            name = Content.styled(view.name, agent_color(view.info.color, view.name))
+            name = Content.styled(one_line(view.name, 40), agent_color(view.info.color, view.name))
             if style == "full":
-                agents.append(Content.assemble(dot, " ", name, " ", (state_word(view.state), "dim")))
+                agents.append(Content.assemble(dot, " ", name, " ", (one_line(state_word(view.state), 8), "dim")))
             elif style == "names":
                 agents.append(Content.assemble(dot, name))
             else:

@@ -18,6 +18,8 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Heading, Markdown
 from rich.segment import Segment
 
+from ...core.plain import plain
+
 Line = list[Segment]
 
 # the configuration Rich renders with, built once (Rich builds a parser per document, which costs more
@@ -37,6 +39,7 @@ class PaneMarkdown(Markdown):
 
     def __init__(self, markup: str, code_theme: str = "monokai", tokens: list[Token] | None = None) -> None:
         # Rich's own __init__ would build a new parser; these are the attributes it sets
+        markup = plain(markup) if tokens is None else markup  # given tokens were parsed from plain text
         self.markup = markup
         self.parsed = tokens if tokens is not None else _PARSER.parse(markup)
         self.code_theme = code_theme
@@ -92,8 +95,7 @@ class StreamedMarkdown:
         return self.source[self._done :]
 
     def update(self, text: str) -> None:
-        if "\r" in text:
-            text = text.replace("\r\n", "\n").replace("\r", "\n")  # the parser counts lines this way
+        text = plain(text)  # also makes every \r a \n, as the parser counts lines
         if not text.startswith(self.source[: self._done]):  # replaced rather than grown: start over
             self.blocks, self._drawn, self._done, self._joined = [], [], 0, None
         self.source = text

@@ -11,7 +11,7 @@ from ...core.events import PHASES
 from ...resources import DEMO_SCENARIO
 from ...core.state import ApprovalView, TeamState
 from ..theme import DECISION_COLORS
-from .labels import duration
+from .labels import duration, one_line
 
 # Where each human gate sits: the design gate guards the way into BUILD, the migration gate is inside BUILD.
 GATES = (("design", "BUILD", "before"), ("migration", "BUILD", "within"))
@@ -72,6 +72,7 @@ def _render(state: TeamState, now: float, compact: int) -> Content:
                 parts.append(_gate(kind, gate_state(state, kind), compact))
         time = f" {duration(spent[name])}" if name in spent else ""
         label = _SHORT.get(name, name) if compact >= 3 else name
+        label = label if name in PHASES else one_line(label, 24)  # a phase named in the log: hostile text
         if name == current and not finished:
             parts.append(Content.assemble(("● ", "bold $accent"), (label, "bold reverse $accent"), (time, "bold")))
         elif name in visited or i < index:

@@ -24,7 +24,6 @@ from textual.binding import Binding
 from textual.content import Content
 from textual.geometry import Size
 from textual.message import Message
-from textual.markup import escape
 from textual.scroll_view import ScrollView
 from textual.selection import Selection
 from textual.strip import Strip
@@ -32,6 +31,7 @@ from textual.visual import Visual
 
 from ...core.diffs import edit_hunks
 from ...core.state import AgentView, Entry, TeamState
+from ..plain import plain, plain_line
 from ..theme import DECISION_COLORS, agent_color
 from .diff import diff_content
 from .labels import one_line, tool_key_arg
@@ -125,7 +125,7 @@ class TextBlock(Item):
 
 
 class ContentItem(Item):
-    """An entry drawn from Textual ``Content`` (markup with the theme's colours)."""
+    """An entry drawn from Textual ``Content`` (styled with the theme's colours; the entry's text is plain)."""
 
     def content(self) -> Content:
         raise NotImplementedError
@@ -149,10 +149,11 @@ class FoldedLine(ContentItem):
         self.collapsed = True
 
     @property
-    def title(self) -> str:
+    def title(self) -> Content:
         raise NotImplementedError
 
     def details(self) -> str:
+        """The opened part, as plain text (``content`` takes out what a terminal would act on)."""
         raise NotImplementedError
 
     def toggle(self) -> None:
@@ -160,14 +161,14 @@ class FoldedLine(ContentItem):
         self.changed()
 
     def content(self) -> Content:
-        head = Content.from_markup(("▶ " if self.collapsed else "▼ ") + self.title)
+        head = Content.assemble("▶ " if self.collapsed else "▼ ", self.title)
         if self.collapsed:
             return head.stylize(self.STYLE) if self.STYLE else head
         whole = Content.assemble(head, "\n", self.detail_content())
         return whole.stylize(self.STYLE) if self.STYLE else whole
 
     def detail_content(self) -> Content:
-        return Content("\n".join("  " + line for line in self.details().splitlines())).stylize("$text-muted")
+        return Content("\n".join("  " + line for line in plain(self.details()).splitlines())).stylize("$text-muted")
 
     def draw(self, view: Transcript, width: int) -> list[Line]:
         if self.collapsed:  # one line, cut with an ellipsis rather than wrapped
@@ -185,8 +186,8 @@ class ThinkingBlock(FoldedLine):
         self.rendered = len(entry.text)
 
     @property
-    def title(self) -> str:
-        return f"[dim]thinking · {len(self.entry.text.split())} words[/]"
+    def title(self) -> Content:
+        return Content.styled(f"thinking · {len(self.entry.text.split())} words", "dim")
 
     def details(self) -> str:
         return self.entry.text
@@ -214,27 +215,27 @@ class ToolCard(FoldedLine):
         return "$text-error" if self.entry.ok is False else ""
 
     @property
-    def title(self) -> str:
+    def title(self) -> Content:
         entry = self.entry
-        mark = {True: "[$text-success]✓[/]", False: "[$text-error]✗[/]", None: "[$text-warning]⋯[/]"}[entry.ok]
-        arg = escape(one_line(tool_key_arg(entry.tool, entry.input), 70))
-        took = f" [dim]{entry.duration_ms / 1000:.1f}s[/]" if entry.duration_ms else ""
-        via = f"[dim]↳ {escape(one_line(entry.via, 24))}[/] " if entry.via else ""  # a sub-agent's call
-        return f"{mark} {via}[b]{escape(entry.tool or '?')}[/b] {arg}{took}"
+        mark = {True: ("✓", "$text-success"), False: ("✗", "$text-error"), None: ("⋯", "$text-warning")}[entry.ok]
+        arg = one_line(tool_key_arg(entry.tool, entry.input), 70)
+        took = (" ", (f"{entry.duration_ms / 1000:.1f}s", "dim")) if entry.duration_ms else ()
+        via = ((f"↳ {one_line(entry.via, 24)}", "dim"), " ") if entry.via else ()  # a sub-agent's call
+        return Content.assemble(mark, " ", *via, (plain_line(entry.tool or "?"), "b"), " ", arg, *took)
 
     def detail_content(self) -> Content:
         hunks = edit_hunks(self.entry.tool, self.entry.input) if self.entry.tool in ("Edit", "MultiEdit") else []
         if not hunks:
             return super().detail_content()
         # an edit opens to what it replaced, as a diff, then its result
-        parts: list[Content] = [Content.styled(f"  {hunks[0].path}", "bold")]
+        parts: list[Content] = [Content.styled(f"  {plain_line(hunks[0].path)}", "bold")]
         for hunk in hunks:
             parts.append(diff_content(hunk))
         entry = self.entry
         if entry.ok is None:
             parts.append(Content.styled("(running)", "$text-muted"))
         else:
-            parts.append(Content.styled(("result: " if entry.ok else "error: ") + (entry.output or "(no output)"),
+            parts.append(Content.styled(("result: " if entry.ok else "error: ") + plain(entry.output or "(no output)"),
                                         "$text-muted" if entry.ok else "$text-error"))
         return Content("\n").join(parts)
 
@@ -271,11 +272,12 @@ class NoteLine(ContentItem):
         return self._content
 
     def _build(self, state: TeamState) -> Content:
-        entry, text = self.entry, self.entry.text
+        entry, text = self.entry, plain(self.entry.text)
+        peer = plain_line(entry.peer or "?")
         if entry.kind == "message_out":
-            return Content.assemble(("→ ", "bold"), (entry.peer or "?", f"bold {peer_color(state, entry.peer)}"), ": ", text)
+            return Content.assemble(("→ ", "bold"), (peer, f"bold {peer_color(state, entry.peer)}"), ": ", text)
         if entry.kind == "message_in":
-            return Content.assemble(("← ", "bold"), (entry.peer or "?", f"bold {peer_color(state, entry.peer)}"), ": ", text)
+            return Content.assemble(("← ", "bold"), (peer, f"bold {peer_color(state, entry.peer)}"), ": ", text)
         if entry.kind == "user":
             return Content.assemble(("← ", "bold"), ("you", "bold reverse"), ": ", text)
         if entry.kind == "approval":
@@ -291,19 +293,20 @@ class NoteLine(ContentItem):
     def _approval(self, state: TeamState) -> Content:
         view = state.approvals.get(self.entry.approval_id or -1)
         if view is None:
-            return Content.assemble(("⚑ ", "bold"), self.entry.text)
+            return Content.assemble(("⚑ ", "bold"), plain(self.entry.text))
         req = view.request
         self._decision = view.decision
-        head = Content.assemble(("⚑ ", "bold $text-warning"), (f"#{req.id} {req.kind}", "bold"), ": ", req.title or req.summary)
+        head = Content.assemble(("⚑ ", "bold $text-warning"), (f"#{req.id} {plain_line(req.kind)}", "bold"), ": ",
+                                plain(req.title or req.summary))
         if view.pending:
             return Content.assemble(head, ("  waiting for you", f"italic {DECISION_COLORS['pending']}"))
-        detail = [f"  {view.decision}", f" by {view.by}" if view.by else ""]
+        detail = f"{view.decision}" + (f" by {view.by}" if view.by else "")
         said_parts = list(view.answers)  # what a question was answered, then the note, quoted when both
         if view.note:
             said_parts.append(f"“{view.note}”" if view.answers else view.note)
         said = "; ".join(said_parts)
-        tail = Content.assemble((("".join(detail)), f"bold {DECISION_COLORS.get(view.decision or '', '#d8d8d8')}"))
-        return Content.assemble(head, tail, (f": {said}" if said else "", "italic"))
+        tail = Content.styled("  " + plain_line(detail), f"bold {DECISION_COLORS.get(view.decision or '', '#d8d8d8')}")
+        return Content.assemble(head, tail, (f": {plain(said)}" if said else "", "italic"))
 
     @property
     def settled(self) -> bool:
