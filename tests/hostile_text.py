@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from partytui.core.events import EventBase, parse_event
 
 T0 = 1_700_000_000.0
+HOSTILE_FILE = "hostile.txt"  # a workspace file holding the hostile text (a permission to edit it shows a diff)
 
 PAYLOADS = [
     "\x1b]0;PWNED-TITLE\x07",  # sets the terminal's title
@@ -21,7 +22,7 @@ PAYLOADS = [
     "\x9b2J",  # the same as one 8-bit C1 character
     "\x9d0;PWNED\x9c",
     "\x1bP+q\x1b\\",  # a DCS query the terminal would answer
-    "\x07\x08\x0c\r\x00\x7f",
+    "\x07\x08\x0c\r\x7f",  # (a NUL would make the workspace file binary, and hide its diff)
     "\u202eevil\u202c",
     "[/]",
     "[b]bold[/b]",
@@ -89,6 +90,8 @@ def hostile_records(s: str, workspace: str = "") -> list[dict[str, Any]]:
         e("tool.called", name, tool_use_id="t1", tool="Bash", input={"command": s}),
         e("tool.result", name, tool_use_id="t1", tool="Bash", ok=True, output=s, duration_ms=1200),
         e("tool.called", name, tool_use_id="t2", tool=s, input={"file_path": s, s: s}),
+        e("tool.called", name, tool_use_id="t3", tool="Edit", input={"file_path": s, "old_string": s, "new_string": s + "!"}),
+        e("tool.result", name, tool_use_id="t3", tool="Edit", ok=True, output=s),
         e("tool.result", name, tool_use_id="t2", tool=s, ok=False, output=s),
         e("turn.retry", name, attempt=1, max_attempts=3, delay_s=1, reason=s),
         e("task.created", "lead", task=task),
@@ -110,6 +113,8 @@ def hostile_records(s: str, workspace: str = "") -> list[dict[str, Any]]:
         request(6, "reply", body=s),
         request(7, "plan", body=s),
         e("approval.answered", id=2, decision="rejected", by="human", note=s),
+        request(8, "design", body=s + " again", files=[s]),  # asked again after the rejection: what changed
+        request(9, "permission", tool="Edit", tool_input={"file_path": HOSTILE_FILE, "old_string": s, "new_string": s + "!"}),
         e("approval.answered", id=7, decision="answered", by="human", answers=[s], note=s),
         e("error", name, message=s),
         e("agent.state", name, state="error", reason=s),

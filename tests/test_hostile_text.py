@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import tempfile
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -21,7 +22,7 @@ from partytui.core.progress import ProgressPrinter
 from partytui.core.session import Session
 from partytui.core.state import TeamState, fold
 from partytui.replay.export import export_html, export_markdown
-from hostile_text import ALL, hostile, hostile_events, hostile_records, terminal_problems
+from hostile_text import ALL, HOSTILE_FILE, hostile, hostile_events, hostile_records, terminal_problems
 
 SLOW = settings(deadline=None, max_examples=6, suppress_health_check=list(HealthCheck))
 TUI = settings(SLOW, max_examples=2)  # each example draws every screen of a running app
@@ -198,17 +199,26 @@ async def _every_view(s: str, size: tuple[int, int]) -> list[str]:
     from partytui.tui.screens.message import MessageScreen
     from partytui.tui.widgets.transcript import FoldedLine, Transcript
 
-    events = hostile_events(s)
+    workspace = Path(tempfile.mkdtemp())
+    (workspace / HOSTILE_FILE).write_text(s, encoding="utf-8")
+    events = hostile_events(s, str(workspace))
     state = fold(events)
     app = make_app(Session(state=state, clock=lambda: state.last_ts), clock=lambda: state.last_ts, title=s)
     problems: list[str] = []
     name = "h" + s
 
     async def look(where: str) -> None:
-        await pilot.pause()
-        output, actions = _frame(app)
-        problems.extend(f"{where}: {p}" for p in terminal_problems(output))
-        problems.extend(f"{where}: runs {a}" for a in actions if "pwned" in a or "screenshot" in a)
+        # the screen as it opens, then with everything that scrolls scrolled to its end (what is below the
+        # fold is drawn only when it is in sight)
+        for scrolled in (False, True):
+            if scrolled:
+                for widget in app.screen.query("*"):
+                    if widget.max_scroll_y > 0:
+                        widget.scroll_end(animate=False, immediate=True)
+            await pilot.pause()
+            output, actions = _frame(app)
+            problems.extend(f"{where}: {p}" for p in terminal_problems(output))
+            problems.extend(f"{where}: runs {a}" for a in actions if "pwned" in a or "screenshot" in a)
 
     async with app.run_test(size=size) as pilot:
         await app.flush_view()
@@ -234,13 +244,16 @@ async def _every_view(s: str, size: tuple[int, int]) -> list[str]:
             await look(f"{open_view}")
             app.pop_screen()
         for approval_id in sorted(state.approvals):
-            app.push_screen(ApprovalModal(state.approvals[approval_id], None, clock=lambda: state.last_ts))
+            app.push_screen(ApprovalModal(state.approvals[approval_id], workspace, clock=lambda: state.last_ts))
             await look(f"request #{approval_id}")
             app.pop_screen()
         for screen in (ConfirmScreen(f"Cancel {name}?", f"{name} stops now."), MessageScreen(name)):
             app.push_screen(screen)
             await look(type(screen).__name__)
             app.pop_screen()
+        app.show_results()
+        await look("the results")
+        app.pop_screen()
         app.action_command_palette()
         await look("command palette")
         await pilot.press(*"h")
@@ -253,7 +266,7 @@ async def _every_view(s: str, size: tuple[int, int]) -> list[str]:
 @example(ALL)
 @example("printf '\\033[1mbold\\033[0m' [/] grep -E '[0-9'")
 def test_every_view_shows_hostile_text_as_text(s):
-    assert asyncio.run(_every_view(s, (160, 48))) == []
+    assert asyncio.run(_every_view(s, (160, 120))) == []
 
 
 def test_every_view_shows_hostile_text_as_text_on_a_small_terminal():
@@ -275,6 +288,16 @@ def test_a_replay_of_a_hostile_log_plays_to_the_end(tmp_path):
             return terminal_problems(_frame(app)[0])
 
     assert asyncio.run(play()) == []
+
+
+def test_the_sessions_list_is_plain(tmp_path, capsys):
+    sessions = tmp_path / "sessions"
+    sessions.mkdir()
+    log = _log(tmp_path, ALL)
+    log.rename(sessions / "x\x1b]0;T\x07.jsonl")
+    assert main(["sessions", "--session-dir", str(sessions)]) == 0
+    assert main(["sessions", "--session-dir", str(sessions), "--json"]) == 0
+    assert not terminal_problems(capsys.readouterr().out)
 
 
 def test_the_records_are_valid_events():

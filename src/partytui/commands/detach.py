@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cli import EXIT_FAILED, CliError
+from ..core.plain import plain
 from ..core.progress import ProgressPrinter
 from ..core.running import RunningTeam, output_path, running_team, running_teams
 from ..core.sessions import SessionNotFound, find_session, session_dir
@@ -104,7 +105,7 @@ async def _serve_team(prepared: Prepared, ready_fd: int, out: Path) -> int:
         code = await team.run()
     finally:
         await door.close(team.status, code)
-    print(f"partytui: the run ended: {team.status} {team.reason}".rstrip(), flush=True)
+    print(plain(f"partytui: the run ended: {team.status} {team.reason}".rstrip()), flush=True)  # the lead's words
     return code
 
 
@@ -154,12 +155,12 @@ def attach(args: argparse.Namespace) -> int:
         return 0
     sid = link.session_id
     if link.ended is not None:
-        print(f"session {sid}: the run ended ({link.ended.get('status')}). "
-              f"Summary: partytui summary {sid}", file=sys.stderr)
+        print(plain(f"session {sid}: the run ended ({link.ended.get('status')}). "
+                    f"Summary: partytui summary {sid}"), file=sys.stderr)
         return 0
-    print(f"detached from session {sid}; the team goes on.\n"
-          f"  attach again: partytui attach {sid}\n"
-          f"  stop it:      partytui stop {sid}", file=sys.stderr)
+    print(plain(f"detached from session {sid}; the team goes on.\n"
+                f"  attach again: partytui attach {sid}\n"
+                f"  stop it:      partytui stop {sid}"), file=sys.stderr)
     return 0
 
 
@@ -187,8 +188,8 @@ def stop(args: argparse.Namespace) -> int:
     except asyncio.TimeoutError:
         raise CliError(f"session {team.session_id} did not stop within {STOP_TIMEOUT_S} s", EXIT_FAILED) from None
     status = (ended or {}).get("status", "cancelled")
-    print(f"session {team.session_id} stopped ({status}); the log says so.\n"
-          f"  go on later: partytui resume {team.session_id} --detach")
+    print(plain(f"session {team.session_id} stopped ({status}); the log says so.\n"
+                f"  go on later: partytui resume {team.session_id} --detach"))
     return 0
 
 

@@ -9,12 +9,13 @@ import shutil
 import time
 from pathlib import Path
 
+from ..core.plain import plain_line, terminal_safe_json
 from ..core.sessions import SessionEntry, list_sessions, session_dir
 
 
 def _plain(text: str, width: int) -> str:
     # goals and paths come from logs: no control characters reach the terminal, one line each
-    text = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    text = " ".join(plain_line(text).split())
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 
 
@@ -31,7 +32,7 @@ def render_table(entries: list[SessionEntry], width: int) -> str:
     rows = [("ID", "STATUS", "WAIT", "STARTED", "GOAL", "WORKSPACE")]
     for e in entries:
         goal = e.problem if e.problem is not None else e.goal
-        rows.append((e.id, e.shown_status, str(e.pending) if e.pending else "-", _when(e.started_at),
+        rows.append((_plain(e.id, 80), e.shown_status, str(e.pending) if e.pending else "-", _when(e.started_at),
                      goal or "-", _home(e.workspace) if e.workspace else "-"))
     fixed = [max(len(r[i]) for r in rows) for i in range(4)]
     rest = max(20, width - sum(fixed) - 2 * 5)
@@ -49,7 +50,7 @@ def main(args: argparse.Namespace) -> int:
     folder = session_dir(args.session_dir)
     entries = list_sessions(folder, limit=None if args.all else args.limit)
     if args.json:
-        print(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False))
+        print(terminal_safe_json(json.dumps([e.as_dict() for e in entries], indent=2, ensure_ascii=False)))
         return 0
     if not entries:
         print(f"no sessions yet in {folder} — start one with `partytui demo` or `partytui run GOAL`")
@@ -60,8 +61,8 @@ def main(args: argparse.Namespace) -> int:
     detached = [e for e in entries if e.running == "detached"]
     for e in detached:
         waiting = f", {e.pending} request(s) waiting for you" if e.pending else ""
-        print(f"{e.id} runs in the background (process {e.pid}){waiting}: partytui attach {e.id}")
+        print(plain_line(f"{e.id} runs in the background (process {e.pid}){waiting}: partytui attach {e.id}"))
     if resumable is not None:
-        print(f"continue the newest unfinished one: partytui resume --last   (or partytui resume {resumable.id})")
+        print(plain_line(f"continue the newest unfinished one: partytui resume --last   (or partytui resume {resumable.id})"))
     print("see one: partytui summary ID · partytui replay ID · partytui export ID")
     return 0

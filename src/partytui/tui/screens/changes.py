@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from ...core.diffs import FILE_TOOLS, FileChange, changed_since, edit_hunks, proposed, rejected_before, request_text
 from ...core.state import ApprovalView, TeamState
+from ..plain import plain, plain_line
 from ..widgets.diff import DiffRender, change_counts
 
 
@@ -31,10 +32,10 @@ def file_tool_diff(
     change = proposed(tool, data, current)
     if change is None:
         return None
-    parts: list[RenderableType] = [Text.assemble(("File  ", "dim"), path, "  ", change_counts(change))]
+    parts: list[RenderableType] = [Text.assemble(("File  ", "dim"), plain_line(path), "  ", change_counts(change))]
     if change.problem:
         # the edit does not apply to the file as it is: show what it asks to replace, and why it cannot
-        parts.append(Text(f"⚠ {change.problem}" + (f" ({why})" if current is None and why else ""), style="bold yellow"))
+        parts.append(Text(plain(f"⚠ {change.problem}" + (f" ({why})" if current is None and why else "")), style="bold yellow"))
         parts += [DiffRender(hunk) for hunk in edit_hunks(tool, data)]
     else:
         parts.append(DiffRender(change))
@@ -51,14 +52,15 @@ def reask_section(state: TeamState | None, view: ApprovalView) -> ComposeResult:
     reason = earlier.note.strip() or "(you gave no reason)"
     card = Text.assemble(
         ("↺ Asked again ", "bold"), (f"after you rejected #{earlier.request.id}\n", "bold"),
-        ("Your reason: ", "dim"), (f"“{reason}”", "italic"),
+        ("Your reason: ", "dim"), (f"“{plain(reason)}”", "italic"),
     )
     changes: list[RenderableType] = []
     words = FileChange("request", request_text(earlier), request_text(view))
     if words.before != words.after:
         changes += [Text("The request's words", style="bold"), DiffRender(words)]
     for change in changed_since(state, earlier, view):
-        changes += [Text.assemble(("▌ ", "bold"), (change.path, "bold"), "  ", change_counts(change)), DiffRender(change)]
+        changes += [Text.assemble(("▌ ", "bold"), (plain_line(change.path), "bold"), "  ", change_counts(change)),
+                    DiffRender(change)]
     if not changes:
         changes.append(Text("⚠ Nothing changed since the rejected request: it asks the same again.", style="bold yellow"))
     with Horizontal(id="reask"):

@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 
 from ...core.state import TeamState
 from ...core.summary import summarize
+from ..plain import plain_line
 from ..theme import DECISION_COLORS, agent_color
 from ..widgets.labels import cost, duration, one_line, pane_order, tokens
 from ..widgets.statusbar import session_elapsed, team_cost
@@ -86,7 +87,7 @@ class ResultsScreen(ModalScreen[str | None]):
         text = Text()
         text.append(f" {STATUS_MARKS.get(status, '•')} Session {status} ", style=f"reverse {STATUS_STYLES.get(status, 'bold')}")
         text.append(f"  {duration(session_elapsed(self.state, self.now))}", style="bold")
-        text.append(f" · {len(self.state.agents)} agents · {self.state.session_id}", style="dim")
+        text.append(f" · {len(self.state.agents)} agents · {one_line(self.state.session_id or '', 80)}", style="dim")
         if self.state.reason:
             text.append("\n")
             text.append(one_line(self.state.reason, 300))
@@ -103,9 +104,9 @@ class ResultsScreen(ModalScreen[str | None]):
         for path in files:
             view = self.state.files.get(path)
             who = view.agent if view is not None else None
-            line = Text.assemble(("• ", "dim"), path)
+            line = Text.assemble(("• ", "dim"), one_line(path, 200))
             if who:
-                line.append(f"  {who}", style=agent_color(self.state.agents[who].info.color, who) if who in self.state.agents else "dim")
+                line.append(f"  {one_line(who, 40)}", style=agent_color(self.state.agents[who].info.color, who) if who in self.state.agents else "dim")
             lines.append(line)
         return Group(*lines)
 
@@ -117,9 +118,9 @@ class ResultsScreen(ModalScreen[str | None]):
             lines.append(Text("no tasks on the board", style="dim italic"))
         for t in tasks:
             mark, colour = TASK_MARKS.get(t["status"], ("·", "#8a8a8a"))
-            line = Text.assemble((f"{mark} ", colour), (f"#{t['id']} ", "dim"), one_line(t["subject"], 80))
+            line = Text.assemble((f"{mark} ", colour), (f"#{one_line(t['id'], 20)} ", "dim"), one_line(t["subject"], 80))
             if t["owner"]:
-                line.append(f"  {t['owner']}", style=self._agent_style(t["owner"]))
+                line.append(f"  {one_line(t['owner'], 40)}", style=self._agent_style(t["owner"]))
             lines.append(line)
         return Group(*lines)
 
@@ -130,11 +131,12 @@ class ResultsScreen(ModalScreen[str | None]):
             lines.append(Text("the team asked you nothing", style="dim italic"))
         for a in approvals:
             decision = a["decision"]
-            line = Text.assemble((f"#{a['id']} ", "dim"), (a["kind"], "bold"), " from ",
-                                 (a["agent"], self._agent_style(a["agent"])), ": ", one_line(a["title"] or "", 60), "  ")
-            line.append(decision, style=f"bold {DECISION_COLORS.get(decision, '#d8d8d8')}")
+            line = Text.assemble((f"#{a['id']} ", "dim"), (one_line(a["kind"], 20), "bold"), " from ",
+                                 (one_line(a["agent"], 40), self._agent_style(a["agent"])), ": ",
+                                 one_line(a["title"] or "", 60), "  ")
+            line.append(one_line(decision, 20), style=f"bold {DECISION_COLORS.get(decision, '#d8d8d8')}")
             if a["by"]:
-                line.append(" by you" if a["by"] == "human" else f" by {a['by']}", style="dim")
+                line.append(" by you" if a["by"] == "human" else f" by {one_line(a['by'], 20)}", style="dim")
             said = list(a["answers"]) + ([f"“{a['note']}”"] if a["note"] and a["note"] != "always" else [])
             if said:
                 line.append(": " + one_line("; ".join(said), 160), style="italic")
@@ -151,7 +153,8 @@ class ResultsScreen(ModalScreen[str | None]):
             u = view.usage
             row = [view.turns, u.input_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens, u.output_tokens]
             totals = [t + r for t, r in zip(totals, row)]
-            table.add_row(Text(view.name, style=self._agent_style(view.name)), Text(view.info.model, style="dim"),
+            table.add_row(Text(one_line(view.name, 40), style=self._agent_style(view.name)),
+                          Text(one_line(view.info.model, 40), style="dim"),
                           str(view.turns), *(tokens(n) for n in row[1:]), cost(view.cost_usd))
         table.add_row(Text("total", style="bold"), "", str(totals[0]), *(tokens(n) for n in totals[1:]),
                       Text(cost(team_cost(self.state)), style="bold"))
@@ -160,9 +163,9 @@ class ResultsScreen(ModalScreen[str | None]):
     def _next(self) -> RenderableType:
         lines = [Text("Next", style="bold underline")]
         for command, why in next_commands(self.state, self.ref):
-            lines.append(Text.assemble(("$ ", "dim"), (command, "bold"), (f"   {why}", "dim")))
+            lines.append(Text.assemble(("$ ", "dim"), (plain_line(command), "bold"), (f"   {why}", "dim")))
         if self.state.workspace:
-            lines.append(Text.assemble(("workspace: ", "dim"), self.state.workspace))
+            lines.append(Text.assemble(("workspace: ", "dim"), plain_line(self.state.workspace)))
         return Group(*lines)
 
     def _agent_style(self, name: str) -> str:

@@ -14,6 +14,7 @@ from rich.text import Text
 from textual.content import Content
 
 from ...core.diffs import FileChange, side_by_side, unified
+from ...core.plain import plain
 
 SIDE_BY_SIDE_WIDTH = 140  # below this a side-by-side diff leaves too little of each line
 
@@ -66,7 +67,7 @@ class DiffRender:
                 return
             edge, body = STYLES[tag]
             text = Text.assemble(
-                (f"{_num(old, digits)} {_num(new, digits)} ", edge), (SIGNS[tag] + " ", edge), (line.expandtabs(4), body)
+                (f"{_num(old, digits)} {_num(new, digits)} ", edge), (SIGNS[tag] + " ", edge), (plain(line).expandtabs(4), body)
             )
             text.no_wrap, text.overflow = False, "fold"
             pad = width - cell_len(text.plain)
@@ -97,7 +98,7 @@ class DiffRender:
         if side is None:
             return Text("")
         edge, body = STYLES[tag]
-        text = Text.assemble((f"{side[0]:>{digits}} ", edge), (SIGNS[tag] + " ", edge), (side[1].expandtabs(4), body))
+        text = Text.assemble((f"{side[0]:>{digits}} ", edge), (SIGNS[tag] + " ", edge), (plain(side[1]).expandtabs(4), body))
         background = "on " + body.split(" on ")[-1] if " on " in body else ""
         return Padding(text, 0, style=background, expand=True)
 
@@ -110,5 +111,5 @@ def diff_content(change: FileChange) -> Content:
             parts.append(Content.styled(f"… cut at {MAX_LINES} lines", "dim italic"))
             break
         edge, body = STYLES[tag]
-        parts.append(Content.assemble((SIGNS[tag] + " ", edge), (line.expandtabs(4), body)))
+        parts.append(Content.assemble((SIGNS[tag] + " ", edge), (plain(line).expandtabs(4), body)))
     return Content("\n").join(parts)
