@@ -98,3 +98,27 @@ def test_an_empty_log_is_a_clear_error_for_resume(tmp_path, capsys):
     path.write_text("")
     assert main(["resume", str(path), "--headless"]) == 2
     assert "no session.started" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("rules:\n  - kind: design\n    decision: approve\n  - kind: migraton\n    decision: reject\n",
+         r"p\.yaml:4: rules\.1\.kind: unknown kind 'migraton' \(known: question, design, migration"),
+        ("rules:\n  - kind: design\n    decison: approve\n",
+         r"p\.yaml:3: rules\.0\.decison: unknown field \(known: kind, agent, tool, decision, note, answer\)"),
+        ("defualt: approve\n", r"p\.yaml:1: defualt: unknown field \(known: default, rules\)"),
+    ],
+    ids=["unknown-kind", "unknown-rule-field", "unknown-top-field"],
+)
+def test_a_policy_with_an_unknown_kind_or_field_names_file_and_line(tmp_path, text, expected):
+    path = tmp_path / "p.yaml"
+    path.write_text(text)
+    with pytest.raises(PolicyError, match=expected):
+        load_policy(str(path))
+
+
+def test_a_policy_kind_may_be_a_pattern_that_matches_kinds(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("rules:\n  - {kind: '*', decision: approve}\n  - {kind: 'mig*', decision: reject}\n")
+    load_policy(str(path))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import stat
+
 import re
 
 import pytest
@@ -115,6 +118,11 @@ def test_export_command(tmp_path, capsys, monkeypatch):
     out = capsys.readouterr().out
     assert out.startswith("# partytui session replay-test") and CANARY not in out
     target = tmp_path / "out" / "report.html"
+    # a folder that does not exist is a mistake to report, not a tree to create
+    assert cli_main(["export", str(log), "--format", "html", "-o", str(target)]) == 2
+    assert f"{tmp_path / 'out'} no such directory" in capsys.readouterr().err
+    assert not target.parent.exists()
+    target.parent.mkdir()
     assert cli_main(["export", str(log), "--format", "html", "-o", str(target)]) == 0
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(p.name for p in target.parent.iterdir()) == ["report.html"]  # no temp file left behind
@@ -124,3 +132,16 @@ def test_export_command(tmp_path, capsys, monkeypatch):
     bad.write_text('{"type": "session.started"}\n{"oops"\n', encoding="utf-8")
     assert cli_main(["export", str(bad)]) == 2
     assert f"{bad}:" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_an_exported_report_gets_the_permissions_the_umask_gives(tmp_path, umask, mode):
+    log = tmp_path / "s.jsonl"
+    _write_log(log, planted())
+    target = tmp_path / "report.md"
+    old = os.umask(umask)
+    try:
+        assert cli_main(["export", str(log), "-o", str(target)]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(target.stat().st_mode) == mode

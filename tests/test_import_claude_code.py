@@ -249,6 +249,9 @@ def test_cli_import_refuses_what_it_cannot_import(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "nothing could be imported" in err and "junk.jsonl:1: not JSON" in err
     assert not (tmp_path / "o.jsonl").exists()
+    # an output folder that does not exist is an error, not created
+    assert cli_main(["import", "claude-code", str(MAIN), "-o", str(tmp_path / "typo" / "o.jsonl")]) == 2
+    assert "typo no such directory" in capsys.readouterr().err and not (tmp_path / "typo").exists()
 
 
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared sample transcripts are not on this machine")

@@ -278,3 +278,22 @@ def test_cost_counts_every_kind_of_token() -> None:
     assert cost_usd("claude-haiku-4-5-20251001", usage) == pytest.approx(1.0 + 0.25 + 0.2 + 0.5)
     assert cost_usd("mystery-model", usage) is None
     assert cost_usd("claude-haiku-4-5", Usage()) == 0.0
+
+
+@pytest.mark.parametrize(
+    ("faults", "fragments"),
+    [
+        ([{"reset": True}] * 3, ["could not reach the API at ", "(connection reset)", "gave up after 3 attempts",
+                                 "Check the network", "then resume the session (partytui resume --last)"]),
+        ([{"status": 429}] * 3, ["kept refusing for the rate limit (429)", "Wait a minute"]),
+        ([{"timeout": True}] * 3, ["did not answer in time", "Check the network"]),
+        ([{"status": 503}] * 3, ["kept failing (server error 503)", "try again in a few minutes"]),
+    ],
+    ids=["connection", "rate-limit", "timeout", "server"],
+)
+async def test_a_network_failure_says_what_failed_and_what_to_do(faults: list[dict], fragments: list[str]) -> None:
+    provider, _, _ = provider_for(faults, max_attempts=3)
+    with pytest.raises(ProviderError) as err:
+        await turn(provider, Sink())
+    for fragment in fragments:
+        assert fragment in str(err.value)

@@ -124,6 +124,8 @@ async def test_a_turn_waits_for_its_condition_and_resumes_when_state_changes() -
     waiting = asyncio.create_task(ask(provider, "lead", history))
     await asyncio.sleep(0.05)
     assert not waiting.done()
+    # why it waits, in words: a stall that ends the run quotes it
+    assert session.held["lead"] == "its scripted turn waits for the BUILD phase"
     session.emit(ev.PhaseChanged(phase="PLAN"))  # not enough
     await asyncio.sleep(0.05)
     assert not waiting.done()
@@ -209,3 +211,22 @@ async def test_the_transport_refuses_requests_it_cannot_place() -> None:
         wrong_path = await client.get("/v1/models")
     assert no_agent.status_code == 400 and "x-partytui-agent" in no_agent.json()["error"]["message"]
     assert wrong_path.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("when", "words"),
+    [
+        ({"messages": 1, "from": "lead"}, "a message from lead"),
+        ({"tasks": 3, "completed": [1, 2]}, "3 tasks on the board and tasks 1 and 2 completed"),
+        ({"completed": "all", "owned": 1}, "every task completed and a task of its own"),
+        ({"approved": "design", "idle": ["qa", "frontend"]}, "a design approved and qa and frontend idle"),
+        ({"rejected": "migration", "reason": "index"}, "a migration rejection whose reason says 'index'"),
+        ({"chosen": "HTTP API", "files": ["api.py"]}, "the file api.py and the person to choose 'HTTP API'"),
+    ],
+)
+def test_a_wait_condition_explains_itself_in_words(when: dict, words: str) -> None:
+    from partytui.core.scenario import Condition
+
+    described = Condition.model_validate(when).describe()
+    assert described == words
+    assert not set("{}\"") & set(described)

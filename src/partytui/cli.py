@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from .core.plain import plain
 
@@ -68,20 +68,39 @@ def _runtime_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse without prefix matching: ``--headles`` is an error, never a guess at ``--headless``.
+
+    Every subcommand's parser is one too (``add_subparsers`` builds them with the parent's class).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("allow_abbrev", False)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="partytui", description="Supervise a team of AI coding agents from your terminal."
     )
     parser.add_argument("--version", action="version", version="partytui 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="watch the scripted demo team build something (offline)")
+    p = sub.add_parser(
+        "demo", help="watch the scripted demo team build something (offline)",
+        description="A scripted team (no API key, nothing leaves the machine) builds a small notes tool and stops "
+                    "to ask you: a question, a design, a migration. Its answers to you are scripted; what it "
+                    "does depends on yours.",
+    )
     _runtime_option(p)
     p.add_argument("--headless", action="store_true", help="no TUI: print progress lines")
-    p.add_argument("--approve", metavar="all|none|POLICY_FILE")
-    p.add_argument("--speed", type=_speed, default=1.0)
-    p.add_argument("--workspace", metavar="DIR")
-    p.add_argument("--session-dir", metavar="DIR")
+    p.add_argument("--approve", metavar="all|none|POLICY_FILE",
+                   help="answer the requests by policy (with --headless); without it the first request exits 3")
+    p.add_argument("--speed", type=_speed, default=1.0,
+                   help="pacing of the script: 2 = twice as fast, 0 = no delays (default 1)")
+    p.add_argument("--workspace", metavar="DIR",
+                   help="where the team writes its files (default: a new folder beside the session log)")
+    p.add_argument("--session-dir", metavar="DIR", help="where session logs go (env PARTYTUI_SESSION_DIR)")
     p.add_argument("--detach", action="store_true",
                    help="run the team in the background; print its session id and return (see: partytui attach)")
     p.set_defaults(handler="partytui.commands.run:demo")

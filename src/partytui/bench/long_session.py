@@ -107,7 +107,7 @@ async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m partytui.bench.long_session")
+    parser = argparse.ArgumentParser(prog="python -m partytui.bench.long_session", allow_abbrev=False)
     parser.add_argument("--tokens", type=int, default=1_000_000)
     parser.add_argument("--rate", type=float, default=5000.0)
     args = parser.parse_args(argv)

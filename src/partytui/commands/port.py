@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -15,10 +16,31 @@ from ..core.sessions import SessionNotFound, find_session, session_dir
 from ..core.state import fold
 
 
+def require_folder(path: Path) -> None:
+    """An output path's folder must exist: a typo in it is an error, not a new directory tree."""
+    folder = path.parent
+    if not folder.is_dir():
+        why = "is not a directory" if folder.exists() else "no such directory"
+        raise CliError(f"{path}: {folder} {why} (create it first, or write elsewhere)")
+
+
+def _new_file_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in ``path``'s folder, created 0666 so the umask decides its permissions as for any
+    file the person writes (mkstemp's 0600 would survive the rename and hide a report from its readers)."""
+    while True:
+        tmp = str(path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666), tmp
+        except FileExistsError:
+            continue
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a reader never sees half a file (temp file, then rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write ``text`` to ``path`` so that a reader never sees half a file (temp file, then rename).
+
+    The folder must exist (see :func:`require_folder`); the file gets the permissions the umask gives.
+    """
+    fd, tmp = _new_file_beside(path)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
@@ -45,8 +67,11 @@ def import_main(args: argparse.Namespace) -> int:
     out = Path(args.output).expanduser() if args.output else session_dir() / f"{session_id}.jsonl"
     if out.suffix != ".jsonl":
         raise CliError(f"{out}: the output must be a .jsonl session log")
+    if args.output:
+        require_folder(out)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)  # partytui's own sessions folder
     # SessionLog applies the same secret redaction as a live session; it writes to a temp file we rename
-    out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
     os.close(fd)
     try:
@@ -82,6 +107,7 @@ def export_main(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
         return EXIT_OK
     out = Path(args.output).expanduser()
+    require_folder(out)
     try:
         write_atomically(out, text)
     except OSError as exc:

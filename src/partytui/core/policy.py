@@ -24,13 +24,15 @@ from __future__ import annotations
 
 import fnmatch
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .approvals import PolicyAnswer
-from .events import ApprovalRequest, Question
+from .events import ApprovalKind, ApprovalRequest, Question
+
+KINDS = get_args(ApprovalKind)
 
 
 class PolicyError(Exception):
@@ -45,6 +47,14 @@ class Rule(BaseModel):
     decision: Literal["approve", "reject", "answer"]
     note: str = ""
     answer: str | int | list[str | int] = "first"
+
+    @field_validator("kind", mode="after")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        # a misspelt kind would match nothing, silently: the run would stop at the request it meant to answer
+        if not any(fnmatch.fnmatchcase(kind, value) for kind in KINDS):
+            raise ValueError(f"unknown kind {value!r} (known: {', '.join(KINDS)}, or a pattern such as \"*\")")
+        return value
 
 
 class PolicyFile(BaseModel):
@@ -174,8 +184,14 @@ def load_policy(arg: str) -> Policy:
     try:
         spec = PolicyFile.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        errors = exc.errors()
+        # a misspelt field is also a missing one: the misspelling says more
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         line = _line_of(node, tuple(err["loc"]))
         where = ".".join(str(p) for p in err["loc"])
-        raise PolicyError(f"{arg}:{line}: {where}: {err['msg']}") from None
+        message = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            model = Rule if len(err["loc"]) > 1 else PolicyFile
+            message = f"unknown field (known: {', '.join(model.model_fields)})"
+        raise PolicyError(f"{arg}:{line}: {where}: {message}") from None
     return Policy(spec, str(path))

@@ -63,6 +63,35 @@ class Condition(_Strict):
     chosen: list[str] | None = None
     reason: str | None = None
 
+    def describe(self) -> str:
+        """What the turn waits for, in words (a held agent's reason, a stall's explanation), never as JSON."""
+        parts: list[str] = []
+        if self.phase:
+            parts.append(f"the {self.phase} phase")
+        if self.messages is not None or self.from_:
+            count = self.messages if self.messages is not None else 1
+            parts.append(f"{_count(count, 'message')}{f' from {self.from_}' if self.from_ else ''}")
+        if self.tasks is not None:
+            parts.append(f"{_count(self.tasks, 'task')} on the board")
+        if self.completed == "all":
+            parts.append("every task completed")
+        elif self.completed:
+            parts.append(f"task{'s' if len(self.completed) > 1 else ''} {_and(self.completed)} completed")
+        if self.owned is not None:
+            parts.append(f"{_count(self.owned, 'task')} of its own")
+        for decision, kind in (("approved", self.approved), ("answered", self.answered), ("rejected", self.rejected)):
+            if kind and not (decision == "rejected" and self.reason):
+                parts.append(f"a {'request' if kind == 'other' else kind} {decision}")
+        if self.files:
+            parts.append(f"the file{'s' if len(self.files) > 1 else ''} {_and(self.files)}")
+        if self.idle:
+            parts.append(f"{_and(self.idle)} idle")
+        if self.chosen:
+            parts.append(f"the person to choose {_and([repr(c) for c in self.chosen], 'and')}")
+        if self.reason:
+            parts.append(f"a {self.rejected or ''}{' ' if self.rejected else ''}rejection whose reason says {self.reason!r}")
+        return _and(parts) or "nothing"
+
     @field_validator("chosen", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
@@ -89,6 +118,15 @@ class Condition(_Strict):
         if isinstance(value, list):
             return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in value]
         return value
+
+
+def _count(n: int, noun: str) -> str:
+    return f"a {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _and(items: list[str], word: str = "and") -> str:
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} {word} {items[-1]}" if items else ""
 
 
 class ToolCallSpec(_Strict):

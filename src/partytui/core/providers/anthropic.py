@@ -46,6 +46,8 @@ FATAL_HINTS = {
     413: "the request is too large — the conversation no longer fits",
 }
 
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+
 MALFORMED_LIMIT = 3  # a server that keeps sending broken streams will not heal by waiting longer
 
 
@@ -116,17 +118,25 @@ class AnthropicProvider:
                 malformed += retry.malformed
                 if malformed >= MALFORMED_LIMIT:
                     raise ProviderError(
-                        f"the API sent a malformed stream {malformed} times ({retry.reason}); giving up", fatal=False
+                        f"{self._where()} sent a malformed stream {malformed} times ({retry.reason}); giving up. "
+                        "Check that ANTHROPIC_BASE_URL (if set) points at a Messages API, then resume the session "
+                        "(partytui resume --last)", fatal=False
                     ) from retry
                 if attempt >= self.max_attempts:
                     raise ProviderError(
-                        f"gave up after {attempt} attempts; last: {retry.reason}", fatal=False
+                        f"{_what_failed(retry.reason, self._where())} — gave up after {attempt} attempts. "
+                        f"{_what_to_do(retry.reason)}, then resume the session (partytui resume --last)", fatal=False
                     ) from retry
                 delay = self._delay(attempt, retry.retry_after)
                 attempt += 1
                 sink.on_retry(attempt, self.max_attempts, delay, retry.reason)
                 if delay > 0:
                     await self.sleep(delay)
+
+    def _where(self) -> str:
+        """The API in the person's words: the default one by name, any other by its address."""
+        url = str(self.client.base_url).rstrip("/")
+        return "the Anthropic API" if url == DEFAULT_BASE_URL else f"the API at {url}"
 
     def _delay(self, failed_attempts: int, retry_after: float | None) -> float:
         if retry_after is not None:
@@ -314,6 +324,27 @@ def _connection_reason(err: BaseException) -> str:
     if isinstance(err, (httpx2.RemoteProtocolError, httpx2.ReadError, httpx2.WriteError, ConnectionResetError)):
         return "connection reset"
     return f"connection failed: {_short(err)}"
+
+
+def _what_failed(reason: str, where: str) -> str:
+    """A retried failure, once retrying is over, as what went wrong and where."""
+    if reason == "rate limited":
+        return f"{where} kept refusing for the rate limit (429)"
+    if reason == "overloaded":
+        return f"{where} stayed overloaded (529)"
+    if reason == "timeout":
+        return f"{where} did not answer in time"
+    if reason.startswith(("connection failed", "connection reset")):
+        return f"could not reach {where} ({reason})"
+    return f"{where} kept failing ({reason})"
+
+
+def _what_to_do(reason: str) -> str:
+    if reason == "rate limited":
+        return "Wait a minute (or run fewer agents at once)"
+    if reason.startswith("server error") or reason == "overloaded":
+        return "The service has trouble: try again in a few minutes"
+    return "Check the network connection, a proxy, or ANTHROPIC_BASE_URL if it is set"
 
 
 def _short(err: BaseException, limit: int = 120) -> str:

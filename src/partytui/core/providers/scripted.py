@@ -72,8 +72,7 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
             return self._stream(agent, index, _script_ended(agent, index, model, scripted))
 
         if turn.when is not None:
-            why = turn.when.model_dump_json(exclude_none=True, by_alias=True)
-            await self.session.hold(agent, f"its scripted turn waits for {why}",
+            await self.session.hold(agent, f"its scripted turn waits for {turn.when.describe()}",
                                     lambda state: condition_holds(turn.when, state, agent))
 
         turn = turn.resolved(self.session.state, agent)  # the person's answers so far pick its variant
