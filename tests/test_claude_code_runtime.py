@@ -281,3 +281,22 @@ def test_bench_section_6_measures_both_runtimes(tmp_path):
     assert runs["claude-code"]["cpu_claude_s"] > 0 and runs["api"]["cpu_claude_s"] == 0
     assert all(len(run["request_ms"]) == 1 for run in runs.values())  # each agent's Write asked once
     assert {m.key for m in section.metrics} >= {"api_1_cpu", "claude_code_1_rss", "claude_code_1_request"}
+
+
+async def test_a_claude_code_agents_pane_says_which_runtime_runs_it(tmp_path):
+    from textual.content import Content
+
+    from partytui.core.events import AgentInfo, SessionStarted
+    from partytui.tui.app import make_app
+
+    session = Session()
+    session.emit(SessionStarted(session_id="s", goal="g", workspace=str(tmp_path), mode="live",
+                                agents=[AgentInfo(name="dev", model="claude-sonnet-5-5", runtime="claude-code"),
+                                        AgentInfo(name="qa", model="claude-haiku-4-5")]))
+    app = make_app(session)
+    async with app.run_test(size=(160, 40)) as pilot:
+        await pilot.pause()
+        await app.flush_view()
+        titles = {name: Content.from_markup(pane.border_title).plain for name, pane in app.main.panes.items()}
+    assert "claude-sonnet-5-5 on Claude Code" in titles["dev"]
+    assert "Claude Code" not in titles["qa"]

@@ -54,6 +54,7 @@ class AgentPane(Vertical):
             (f"{self.index} " if self.index < 10 else "", "dim"),
             (plain_line(view.name), f"bold {color}"),
             (f" · {plain_line(view.info.model)}", "dim"),
+            (" on Claude Code" if view.info.runtime == "claude-code" else "", "dim"),  # which runtime runs it
             " · ",
             (plain_line(status), state_color(view.state)),
         )
