@@ -169,9 +169,11 @@ class ClaudeCodeRuntime(RuntimeBase):
             cwd=str(self.team.workspace),
             model=self.model,
             system_prompt={"type": "preset", "preset": "claude_code", "append": self.instructions},
-            # the file's own tool list, as Claude Code reads it (patterns and all); None: Claude Code's defaults
-            tools=None if file_tools is None else [t for t in file_tools if not t.startswith("mcp__")],
-            disallowed_tools=list(self.spec.disallowed_tools),
+            # the file's own tool names (None: Claude Code's defaults); a team tool's name means the team's
+            # tool (the MCP one), so Claude Code's own tool of that name, if it has one, is left out
+            tools=None if file_tools is None else [t for t in file_tools
+                                                   if not t.startswith("mcp__") and t not in MCP_TEAM_TOOLS],
+            disallowed_tools=list(dict.fromkeys([*self.spec.disallowed_tools, *MCP_TEAM_TOOLS])),
             # bypassPermissions is honoured here, in can_use_tool (Claude Code refuses it to root, and the
             # team's gates and the person's questions must still come through partytui)
             permission_mode=None if self.permission_mode in ("default", "bypassPermissions") else self.permission_mode,
