@@ -41,17 +41,7 @@ def test_a_browser_sees_the_team_and_answers_with_the_token():
         token = lines[2].strip()
         received: list[str] = []
         with playwright.sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
-            browser = p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": 1280, "height": 800}
-            )
-            page = browser.new_page()
-            page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(
-                data if isinstance(data, str) else data.decode("utf-8", "replace"))))
-            def wait(predicate, what):  # the page's events arrive while Playwright is called, not during sleep
-                _wait(lambda: page.wait_for_timeout(50) or predicate(), what)
-
-            _wait(lambda: _reachable(port), "the server")
-            page.goto(f"http://127.0.0.1:{port}/")
+            browser, page, wait = _open_page(p, profile, port, received)
             # what the terminal in the page draws: the board's columns and the request waiting
             wait(lambda: "in progress" in "".join(received) and "pending" in "".join(received), "the board")
             page.locator("body").click()
@@ -73,6 +63,48 @@ def test_a_browser_sees_the_team_and_answers_with_the_token():
         server.terminate()
         server.wait(30)
         _partytui("stop", log.stem)
+
+
+def _open_page(p, profile, port, received):
+    """Chromium on the served page; ``received`` gathers what the page's terminal is sent."""
+    browser = p.chromium.launch_persistent_context(
+        profile, executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": 1280, "height": 800}
+    )
+    page = browser.new_page()
+    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(
+        data if isinstance(data, str) else data.decode("utf-8", "replace"))))
+
+    def wait(predicate, what):  # the page's events arrive while Playwright is called, not during sleep
+        _wait(lambda: page.wait_for_timeout(50) or predicate(), what)
+
+    _wait(lambda: _reachable(port), "the server")
+    page.goto(f"http://127.0.0.1:{port}/")
+    return browser, page, wait
+
+
+def test_with_no_session_running_a_page_picks_one_from_the_list_and_watches_it():
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "partytui", "serve", "--port", str(port), "--read-only"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    log = None
+    try:
+        assert "the sessions running in" in server.stdout.readline()
+        received: list[str] = []
+        with playwright.sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
+            browser, page, wait = _open_page(p, profile, port, received)
+            wait(lambda: "No session is running detached" in "".join(received), "the empty list")
+            log = _detached_demo()  # starts after the page opened: the list shows it by itself
+            wait(lambda: log.stem in "".join(received), "the session in the list")
+            page.locator("body").click()
+            page.keyboard.press("Enter")
+            # the team's board and its request waiting, drawn by the view attached from the list
+            wait(lambda: "in progress" in "".join(received) and "pending" in "".join(received), "the team's board")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(30)
+        if log is not None:
+            _partytui("stop", log.stem)
 
 
 def _reachable(port: int) -> bool:
