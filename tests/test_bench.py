@@ -12,7 +12,7 @@ from partytui.bench.harness import percentile, slope
 from partytui.cli import main
 from partytui.core.session import Session
 
-SECTIONS = {"streaming", "approvals", "keys_with_requests", "long_session", "log", "startup"}
+SECTIONS = {"streaming", "approvals", "keys_with_requests", "long_session", "log", "startup", "attached"}
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +70,10 @@ def test_quick_bench_measures_both_ways_and_every_number(quick_report: dict) -> 
     assert log["events"] == 10_000 and log["open_s"] > 0 and log["bare_parse_s"] > 0
     startup = sections["startup"]["detail"]
     assert startup["help_runs"] == 3 and startup["demo_runs"] == 1
+    attached = sections["attached"]["detail"]
+    for way in ("tui_240", "link_240"):  # every delta of the window reached the attached side, and was timed
+        assert attached[way]["sent"] > 0 and attached[way]["received"] == attached[way]["sent"], way
+        assert attached[way]["p50_ms"] is not None and attached[way]["p99_ms"] is not None, way
 
 
 def test_bench_refuses_a_json_path_in_a_missing_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

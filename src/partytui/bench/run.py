@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from . import approval_latency, log_speed, runtimes, sdk_path, startup, streaming
+from . import approval_latency, attach_latency, log_speed, runtimes, sdk_path, startup, streaming
 from .harness import KINDS
 from .report import Metric, Section
 
@@ -41,12 +41,14 @@ class Plan:
     help_runs: int
     demo_runs: int
     key_loads: tuple[int, ...] = (REAL_LOAD, TEN_TIMES_REAL)  # section 2b
+    attach_loads: tuple[int, ...] = (REAL_LOAD, TEN_TIMES_REAL, STREAMING_TARGET)  # section 7, to an attached TUI
+    browser_loads: tuple[int, ...] = (REAL_LOAD, TEN_TIMES_REAL, STREAMING_TARGET)  # section 7, to a browser
 
 
 # quick: checks that every section runs (CI); its numbers are too short to mean much
 QUICK = Plan(warmup=0.3, window=1.0, refine=0, partytui_start=250, partytui_ceiling=1000, naive_start=25,
              naive_ceiling=100, toad_start=25, toad_ceiling=100, sdk_turns=1, approvals=2, long_tokens=10_000, long_rate=1000, log_events=10_000,
-             help_runs=3, demo_runs=1, key_loads=(60, REAL_LOAD))
+             help_runs=3, demo_runs=1, key_loads=(60, REAL_LOAD), attach_loads=(REAL_LOAD,), browser_loads=())
 FULL = Plan(warmup=1.0, window=4.0, refine=3, partytui_start=625, partytui_ceiling=80_000, naive_start=25,
             naive_ceiling=20_000, toad_start=25, toad_ceiling=20_000, sdk_turns=6, approvals=40, long_tokens=1_000_000, long_rate=5000,
             log_events=100_000, help_runs=7, demo_runs=3)
@@ -244,6 +246,50 @@ def run_runtimes(quick: bool, say: Say) -> list[Section]:
         return [runtimes_section((1,) if quick else (1, 4, 8), Path(tmp), say)]
 
 
+def _reached(section: Section, say: Say, key: str, what: str, units: str, result: attach_latency.Latency) -> None:
+    """One attached side's numbers: its wait p50 / p99, and how much of what was sent reached it."""
+    load = int(result.rate)
+    say(f"  {what}: p50 {result.p50_ms} ms, p99 {result.p99_ms} ms ({result.received} of {result.sent} {units})")
+    section.metrics += [
+        Metric(f"{key}_p50_{load}", f"at {load:,} deltas/s: emitted -> {what}, p50 / p99", result.p50_ms,
+               f"ms / {result.p99_ms} ms"),
+        Metric(f"{key}_received_{load}", f"at {load:,} deltas/s: {units} that reached {what}", result.received,
+               f"of {result.sent}"),
+    ]
+    section.detail[f"{key}_{load}"] = result.as_dict()
+
+
+def attach_section(plan: Plan, folder: Path, say: Say) -> Section:
+    """From the team's process to a view attached to it: a TUI through the socket, a browser through serve."""
+    section = Section("attached", "7. Attached views: an event from the team's process to the view's state / the page")
+    for load in plan.attach_loads:
+        say(f"7. to an attached TUI at {load:,} deltas/s (the team in its own process)")
+        tui = asyncio.run(attach_latency.to_tui(load, plan.warmup, plan.window, folder))
+        _reached(section, say, "tui", "an attached TUI's state", "deltas", tui)
+        bare = asyncio.run(attach_latency.to_tui(load, plan.warmup, plan.window, folder, app=False))
+        _reached(section, say, "link", "the link alone (no app, nothing drawn)", "deltas", bare)
+    missing = attach_latency.browser_missing() if plan.browser_loads else None
+    for load in plan.browser_loads if missing is None else ():
+        say(f"7. to a browser at {load:,} deltas/s (partytui serve, headless Chromium)")
+        try:
+            web = attach_latency.to_browser(load, plan.warmup, plan.window, folder)
+        except Exception as exc:  # a browser that fails to start costs this measure, not the whole run
+            section.notes.append(f"the browser at {load:,} deltas/s failed: {type(exc).__name__}: {exc}")
+            continue
+        _reached(section, say, "web", "its frame in a browser page", "markers", web)
+    section.notes[:0] = [
+        "the team's side is its own process: section 1's feed into a logged session behind the real team socket "
+        "(no model, no agents); the TUI is the real attached app, headless at 200x60, drawing what it receives",
+        f"the browser: partytui serve and headless Chromium; {attach_latency.MARKERS_PER_S} markers/s in the lead's "
+        "pane, each timed to the WebSocket frame that draws it (xterm.js's own drawing not counted)",
+    ]
+    if not plan.browser_loads:
+        section.notes.append("the browser is measured in the full run only (a browser start takes tens of seconds)")
+    elif missing is not None:
+        section.notes.append(f"the browser: {missing}")
+    return section
+
+
 def run_all(quick: bool, say: Say) -> list[Section]:
     plan = QUICK if quick else FULL
     with tempfile.TemporaryDirectory(prefix="partytui-bench-") as tmp:
@@ -257,5 +303,6 @@ def run_all(quick: bool, say: Say) -> list[Section]:
         approvals = approval_section(plan, load, folder, say, also_at=best if best > load else None)
         keys = keys_section(plan, folder, say)
         long = long_section(plan, say)
-        sections = [stream, approvals, keys, long, log, start]
+        attached = attach_section(plan, folder, say)
+        sections = [stream, approvals, keys, long, log, start, attached]
     return sections
