@@ -300,3 +300,57 @@ async def test_a_claude_code_agents_pane_says_which_runtime_runs_it(tmp_path):
         titles = {name: Content.from_markup(pane.border_title).plain for name, pane in app.main.panes.items()}
     assert "claude-sonnet-5-5 on Claude Code" in titles["dev"]
     assert "Claude Code" not in titles["qa"]
+
+
+_WAITING_RUN = """
+import sys
+from partytui.cli import main
+from partytui.commands import run as run_cmd
+
+real_prepare = run_cmd._prepare
+
+def prepare(args):  # as the TUI does: a person is there, so requests wait instead of ending the run
+    prepared = real_prepare(args)
+    prepared.team.broker.human_attached = True
+    return prepared
+
+run_cmd._prepare = prepare
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_killed_while_a_request_waits_the_resume_asks_it_again_and_completes(tmp_path):
+    import signal
+    import time
+
+    sessions = tmp_path / "sessions"
+    args = ["run", "--runtime", "claude-code", "--scenario", str(FIXTURES / "migration.yaml"), "--agents",
+            str(FIXTURES / "agents"), "--agent", "backend-developer", "--prompt", "Add a notes table", "--speed", "0",
+            "--headless", "--session-dir", str(sessions), "--workspace", str(tmp_path / "ws")]
+    proc = subprocess.Popen([sys.executable, "-c", _WAITING_RUN, *args], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 300
+        while True:  # until the first request is in the log, waiting
+            logs = list(sessions.glob("*.jsonl")) if sessions.exists() else []
+            if logs and '"approval.requested"' in logs[0].read_text():
+                break
+            assert proc.poll() is None and time.monotonic() < deadline, "the run never asked"
+            time.sleep(0.2)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    log = logs[0]
+    resumed = _cli("resume", str(log), "--approve", str(FIXTURES / "policy.yaml"), "--speed", "0", "--headless",
+                   "--session-dir", str(sessions))
+    assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
+    events = _events(log)
+    questions = [e for e in events if e["type"] == "approval.requested" and e["request"]["kind"] == "question"]
+    assert len(questions) == 1  # asked again after the kill, not anew
+    answered = [e for e in events if e["type"] == "approval.answered" and e["id"] == questions[0]["request"]["id"]]
+    assert len(answered) == 1 and answered[0]["by"] == "policy"
+    assert [e["tool"] for e in events if e["type"] == "tool.called"].count("AskUserQuestion") == 1
+    assert events[-1]["type"] == "session.ended" and events[-1]["status"] == "done"
+    assert (tmp_path / "ws" / "notes.db").is_file()
