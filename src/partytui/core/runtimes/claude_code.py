@@ -495,6 +495,8 @@ class ClaudeCodeRuntime(RuntimeBase):
                 output, ok = await tool.run(tool.parse(args), ctx), True
             except ToolError as exc:
                 output, ok = str(exc), False
+            except Exception as exc:  # a tool bug must not take the session down: the model reads it
+                output, ok = f"internal error in {tool.name}: {type(exc).__name__}: {exc}", False
             return {"content": [{"type": "text", "text": output}], "is_error": not ok}
 
         return SdkMcpTool(name=tool.name, description=tool.description,
