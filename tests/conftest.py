@@ -25,6 +25,9 @@ def isolated_env(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     monkeypatch.setenv("PARTYTUI_SESSION_DIR", str(root / "sessions"))
     # no config file: XDG_CONFIG_HOME above already keeps the user's own out of reach
     monkeypatch.delenv("PARTYTUI_CONFIG", raising=False)
+    # Bash without bubblewrap asks the person first; the suite's teams are not about that (tests that are
+    # set it back to "ask"), and must behave alike on machines with and without bubblewrap
+    monkeypatch.setenv("PARTYTUI_UNSANDBOXED_BASH", "allow")
     for name in [n for n in __import__("os").environ if n.startswith("ANTHROPIC_")]:
         monkeypatch.delenv(name)
 

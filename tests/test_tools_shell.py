@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -238,3 +239,59 @@ async def test_cancelling_the_call_kills_the_command(bash: BashTool, ctx: ToolCo
     with pytest.raises(asyncio.CancelledError):
         await task
     assert await _gone(marker)
+
+
+# ── confinement that holds: capabilities, and a tree that dies with partytui ──────────────────────
+
+
+def _sleeps(marker: str) -> list[int]:
+    return [pid for pid in _running(marker) if open(f"/proc/{pid}/cmdline", "rb").read().startswith(b"sleep\x00")]
+
+
+@pytest.mark.parametrize("mode", ["off", "bwrap"])
+async def test_the_whole_tree_dies_when_partytui_is_killed(mode: str, ws: Path, tmp_path: Path) -> None:
+    if mode == "bwrap":
+        ok, why = await bwrap_available(ws)
+        if not ok:
+            pytest.skip(f"bubblewrap does not work here: {why}")
+    marker = _sleep_marker()
+    # a child in the background, a grandchild whose parent already left (reparented), and the shell's own
+    command = f"sleep {marker} & (sleep {marker} &); sleep {marker}"
+    host = tmp_path / "host.py"
+    host.write_text(
+        "import asyncio\nfrom pathlib import Path\n"
+        "from partytui.core.tools.base import ToolContext\nfrom partytui.core.tools.shell import BashTool\n"
+        f"tool = BashTool({mode!r})\n"
+        f"ctx = ToolContext(agent='qa', workspace=Path({str(ws)!r}), emit=lambda e: e)\n"
+        f"asyncio.run(tool.run(tool.parse({{'command': {command!r}}}), ctx))\n"
+    )
+    proc = await asyncio.create_subprocess_exec(sys.executable, str(host))
+    try:
+        for _ in range(400):
+            if len(_sleeps(marker)) == 3:
+                break
+            await asyncio.sleep(0.05)
+        assert len(_sleeps(marker)) == 3
+    finally:
+        proc.kill()  # SIGKILL: partytui gets no chance to clean up
+        await proc.wait()
+    assert await _gone(marker), f"left running after partytui was killed: {_running(marker)}"
+
+
+async def test_bwrap_leaves_root_no_capabilities(ctx: ToolContext) -> None:
+    ok, why = await bwrap_available(ctx.workspace)
+    if not ok:
+        pytest.skip(f"bubblewrap does not work here: {why}")
+    probe = Path(f"/usr/local/partytui-probe-{uuid.uuid4().hex[:8]}")
+    cmd = (
+        # '/' spelled at run time (\057), past the static check: only the sandbox stands in the way
+        "grep CapEff /proc/self/status; mount -o remount,rw \"$(printf '\\057')\" 2>&1; echo remount=$?; "
+        f"touch {probe} 2>&1; echo touch=$?"
+    )
+    try:
+        out = await call(BashTool("bwrap"), ctx, command=cmd)
+        assert "CapEff:\t0000000000000000" in out
+        assert "remount=0" not in out and "touch=0" not in out
+        assert not probe.exists()
+    finally:
+        probe.unlink(missing_ok=True)

@@ -198,6 +198,12 @@ def test_grep_skips_a_file_link_swapped_outside_after_the_walk(ws: Path, outside
         "X=/etc; ls $X",
         "echo a#b; cat /etc/shadow",  # '#' inside a word is no comment to bash
         "cat 'unbalanced",
+        # ways out the check used to miss
+        "cat /proc/self/root/etc/passwd",
+        "cat /proc/self/cwd/../x",
+        "cat $HOME/../x",
+        "cd ${PWD%/*} && ls",
+        "cd $D",
     ],
 )
 def test_bash_static_check_refuses(ws: Path, outside: Path, command: str) -> None:
@@ -254,3 +260,18 @@ async def test_bwrap_keeps_the_system_read_only(ctx: ToolContext) -> None:
     assert "Read-only file system" in out and "rc=1" in out
     assert not Path("/usr/local/partytui-probe").exists()
     assert (ctx.workspace / "mine.txt").read_text() == "inside\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "eval 'cat /e''tc/passwd'",
+        "python3 -c \"open('/etc/x', 'w')\"",
+        "cat $(printf '\\057etc/passwd')",
+        "echo x > /tmp/shared",
+        "cp tool /usr/local/bin/tool",
+    ],
+)
+def test_what_the_static_check_cannot_stop(ws: Path, command: str) -> None:
+    """docs/security.md lists these: only bubblewrap, or the person asked before an unsandboxed call, stops them."""
+    check_command(command, ws)

@@ -55,6 +55,11 @@ def _run_options(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--speed", type=_speed, default=1.0, help="scripted pacing: 2 = twice as fast, 0 = no delays")
     p.add_argument("--model", metavar="ID", help="the model for agents that say 'inherit' or name none")
+    p.add_argument(
+        "--allow-unsandboxed-bash",
+        action="store_true",
+        help="where bubblewrap is missing, let Bash run without asking you first (default: ask)",
+    )
     p.add_argument("--detach", action="store_true",
                    help="run the team in the background; print its session id and return (see: partytui attach)")
 
@@ -103,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--session-dir", metavar="DIR", help="where session logs go (env PARTYTUI_SESSION_DIR)")
     p.add_argument("--detach", action="store_true",
                    help="run the team in the background; print its session id and return (see: partytui attach)")
+    p.add_argument(
+        "--allow-unsandboxed-bash",
+        action="store_true",
+        help="where bubblewrap is missing, let Bash run without asking you first (default: ask)",
+    )
     p.set_defaults(handler="partytui.commands.run:demo")
 
     p = sub.add_parser("run", help="run a team (or one agent) on a goal")

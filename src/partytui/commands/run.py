@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,8 @@ from ..core.session import Session
 from ..core.running import AlreadyRunning, RunLock
 from ..core.sessions import SessionNotFound, find_session, last_resumable, new_session_id, session_dir
 from ..core.state import fold
+from ..core.tools.base import Limits, ToolError
+from ..core.tools.shell import UNSANDBOXED_ENV, unsandboxed_choice
 from ..resources import ResourceMissing, bundled_agents_dir, demo_scenario
 from .detach import is_team_process, run_team_process, start_detached
 
@@ -84,6 +87,16 @@ def _config(args: argparse.Namespace) -> Config:
     if getattr(args, "model", None):
         config = config.model_copy(update={"default_model": args.model})
     return config
+
+
+def _limits(args: argparse.Namespace, config: Config) -> Limits:
+    """The run's limits; unsandboxed Bash: the flag, else $PARTYTUI_UNSANDBOXED_BASH, else the config, else ask."""
+    if getattr(args, "allow_unsandboxed_bash", False):
+        return Limits(unsandboxed_bash="allow")
+    try:
+        return Limits(unsandboxed_bash=unsandboxed_choice(os.environ.get(UNSANDBOXED_ENV) or config.unsandboxed_bash))
+    except ToolError as exc:
+        raise CliError(str(exc)) from None
 
 
 def _load_team_files(dirs: list[Path]) -> AgentSet:
@@ -277,7 +290,8 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     session = Session(log=log)
     broker = ApprovalBroker(session, policy)
     team = Team(session, broker, None, members, workspace=workspace, goal=goal, solo=bool(args.agent),
-                backends=_backends(members, scenario, session, args.speed, log_path))
+                backends=_backends(members, scenario, session, args.speed, log_path),
+                limits=_limits(args, config))
 
     def start() -> None:
         team.start_session(
@@ -346,7 +360,8 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
     broker = ApprovalBroker(session, policy)
     speed = args.speed if args.speed is not None else 1.0
     team = Team(session, broker, None, members, workspace=Path(args.workspace or started.workspace),
-                goal=started.goal, solo=solo is not None, backends=_backends(members, scenario, session, speed, log_path))
+                goal=started.goal, solo=solo is not None, backends=_backends(members, scenario, session, speed, log_path),
+                limits=_limits(args, config))
     return Prepared(session, team, log_path, args.headless, "partytui — resumed",
                     lambda: team.continue_session(events), lock, getattr(args, "detach", False), config=config)
 

@@ -19,6 +19,8 @@ Keys (all optional)::
     terminal_title: true               # a request waiting sets the terminal's title: (2) partytui — waiting for you
     bell: true                         # ... rings the terminal bell
     desktop_notify: true               # ... and asks the terminal for a desktop notification (OSC 9 / OSC 777)
+    unsandboxed_bash: ask              # Bash without bubblewrap: ask before each call (default) or
+                                       # allow (--allow-unsandboxed-bash and $PARTYTUI_UNSANDBOXED_BASH win)
 
 An unknown key, a value of the wrong type or broken YAML is a :class:`ConfigError` naming the file and line.
 """
@@ -27,7 +29,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 import yaml
@@ -81,6 +83,7 @@ class Config(BaseModel):
         for agent, runtime in value.items():
             cls._known_runtime(runtime)
         return value
+    unsandboxed_bash: Literal["ask", "allow"] | None = None
 
     @field_validator("models", mode="after")
     @classmethod

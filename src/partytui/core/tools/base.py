@@ -36,6 +36,9 @@ class Limits:
     # past this (estimated) size of a conversation, its oldest tool outputs are cleared from the request:
     # the models' window is 200,000 tokens, and the system prompt and tool definitions need room too
     context_tokens: int = 160_000
+    # a Bash call without a sandbox: "ask" the person first, or "allow" it (the person's choice); None reads
+    # $PARTYTUI_UNSANDBOXED_BASH, else asks
+    unsandboxed_bash: str | None = None
 
 
 @dataclass

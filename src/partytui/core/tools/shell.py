@@ -1,23 +1,25 @@
 """Bash for agents: one ``bash -c`` per call, run in the workspace, in its own process group.
 
-Confinement comes in two strengths:
+Confinement comes in two strengths (docs/security.md says in full what each holds):
 
-* **static check (always on)** — before running, the command is split the way a shell would and refused
-  if a word obviously reaches outside the workspace: ``~``, a ``cd`` that leaves it, ``..`` or a symlink
-  that resolves outside, or an absolute path other than the workspace and common system locations
-  (``/usr``, ``/bin``, ``/lib*``, ``/opt``, ``/tmp``, ``/var/tmp``, the directories on ``PATH`` and a few
-  ``/dev`` files). ``/tmp`` is allowed because compilers, test runners and ``mktemp`` need it. This cannot
-  see through variables, command substitution or programs that open files themselves.
 * **bubblewrap (when it works here)** — ``bwrap`` mounts the whole filesystem read-only, gives the command a
-  private ``/tmp``, hides ``/root``, ``/home`` and ``$HOME``, and binds only the workspace writable, in a new
-  PID namespace that dies with partytui. System files stay readable; the network is left alone (package
-  installs need it). It is used when ``bwrap`` runs successfully on this machine (Debian package
-  ``bubblewrap``); otherwise the static check is the only guard. ``PARTYTUI_BASH_SANDBOX`` chooses:
+  private ``/tmp``, hides ``/root``, ``/home`` and ``$HOME``, binds only the workspace writable, drops every
+  capability (so root inside cannot remount anything) and, where the kernel allows, runs in a user namespace
+  of its own that may not create more; all in a PID namespace that dies with partytui. System files stay
+  readable; the network is left alone (package installs need it). ``PARTYTUI_BASH_SANDBOX`` chooses:
   ``auto`` (default), ``bwrap`` (required; refuse to run without it) or ``off``.
+* **static check only (no bubblewrap)** — before running, the command is split the way a shell would and
+  refused if a word obviously reaches outside the workspace: ``~``, a ``cd`` that leaves it, ``..`` or a
+  symlink that resolves outside, or an absolute path other than the workspace and common system locations.
+  It cannot see through variables, expansions, ``eval``, interpreters or programs that open files
+  themselves, and it lets writes to ``/tmp`` and the ``PATH`` folders through. So an unsandboxed Bash call
+  is said on screen and in the log, and asks the person first unless they chose otherwise
+  (``--allow-unsandboxed-bash``, ``PARTYTUI_UNSANDBOXED_BASH=allow`` or ``unsandboxed_bash: allow``).
 
 Either way the environment is scrubbed of secrets, ``HOME`` is the workspace, and every process the
-command started is killed when it ends or times out (in static mode a process that calls ``setsid``
-escapes the group; bubblewrap's PID namespace catches those too).
+command started is killed when it ends, times out, or partytui dies — even by SIGKILL: a small watchdog
+holds a pipe from partytui and kills the command's process group when that pipe closes without a word
+(in static mode a process that calls ``setsid`` leaves the group; bubblewrap's PID namespace catches those).
 """
 
 from __future__ import annotations
@@ -29,15 +31,20 @@ import re
 import shlex
 import shutil
 import signal
+import weakref
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 
+from ..events import ErrorEvent
 from .base import Tool, ToolContext, ToolError, ToolInput
+from .team import PERMISSION_DENIED
 
 SANDBOX_ENV = "PARTYTUI_BASH_SANDBOX"
 SandboxMode = Literal["auto", "bwrap", "off"]
+UNSANDBOXED_ENV = "PARTYTUI_UNSANDBOXED_BASH"
+UNSANDBOXED_CHOICES = ("ask", "allow")
 
 # A variable whose name holds one of these never reaches a command.
 SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "PRIVATE")
@@ -56,6 +63,10 @@ _CHUNK = 1 << 16
 KILL_GRACE_S = 2.0
 NOTE_ROOM = 160  # chars kept free under the output cap for the truncation note and the status line
 DRAIN_S = 0.5  # how long to wait for output after the group is gone (a setsid escapee may hold the pipe)
+# The watchdog: reads one line from partytui; EOF without "done" means partytui died, so the group goes.
+WATCHDOG = 'read -r word; [ "$word" = done ] || kill -s KILL -- "-$1" 2>/dev/null'
+# per team: the agents already told that their Bash runs unsandboxed
+_told: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
 
 
 # ── environment ───────────────────────────────────────────────────────────────
@@ -82,7 +93,13 @@ def scrubbed_env(workspace: Path, base: dict[str, str] | None = None) -> dict[st
 # ── the static check ──────────────────────────────────────────────────────────
 
 
+_PROC_WAY_OUT = re.compile(r"^/proc/[^/]+/(root|cwd|exe|map_files)(/|$)")  # links to the whole filesystem
+_CLIMB = re.compile(r"(^|/)\.\.(/|$)")
+
+
 def _allowed_absolute(path: str, root: str) -> bool:
+    if _PROC_WAY_OUT.match(path):
+        return False
     norm = os.path.normpath(path)
     if norm in DEVICE_FILES or norm.startswith("/dev/fd/") or norm.startswith("/proc/self/"):
         return True
@@ -129,6 +146,9 @@ def check_command(command: str, workspace: Path) -> None:
             continue
         if word.startswith("~"):
             raise refuse(word, "'~' is outside the workspace")
+        if ("$" in word or "`" in word) and (cd_next or _CLIMB.search(word)):
+            # '$HOME/..', 'cd ${PWD%/*}': where it leads is only known at run time
+            raise refuse(word, "a path built at run time (a cd to it, or '..' after it) could leave the workspace")
         if cd_next:
             target = os.path.realpath(os.path.join(cwd, word)) if word not in ("", "-") else root
             if not Path(target).is_relative_to(root):
@@ -160,9 +180,10 @@ def check_command(command: str, workspace: Path) -> None:
 # ── bubblewrap ────────────────────────────────────────────────────────────────
 
 _bwrap_status: tuple[bool, str] | None = None
+_bwrap_userns = False  # whether this bwrap and kernel give the sandbox a user namespace of its own
 
 
-def bwrap_argv(workspace: Path) -> list[str]:
+def bwrap_argv(workspace: Path, *, userns: bool | None = None) -> list[str]:
     ws = os.path.realpath(workspace)
     argv = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     home = os.environ.get("HOME", "")
@@ -176,8 +197,12 @@ def bwrap_argv(workspace: Path) -> list[str]:
         covered.append(path)
         argv += ["--tmpfs", path]
     # the workspace last, so it shows through any tmpfs laid over one of its parents
-    argv += ["--bind", ws, ws, "--chdir", ws, "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--"]
-    return argv
+    argv += ["--bind", ws, ws, "--chdir", ws, "--unshare-pid", "--unshare-ipc", "--die-with-parent", "--new-session"]
+    # root inside keeps no capability: without this it could remount / read-write (bwrap run as root keeps them)
+    argv += ["--cap-drop", "ALL"]
+    if _bwrap_userns if userns is None else userns:
+        argv += ["--unshare-user", "--disable-userns"]
+    return argv + ["--"]
 
 
 async def bwrap_available(workspace: Path) -> tuple[bool, str]:
@@ -188,18 +213,26 @@ async def bwrap_available(workspace: Path) -> tuple[bool, str]:
     if shutil.which("bwrap") is None:
         _bwrap_status = (False, "bwrap is not installed (Debian package: bubblewrap)")
         return _bwrap_status
-    try:
-        proc = await asyncio.create_subprocess_exec(
-            *bwrap_argv(workspace), "true",
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        _out, err = await asyncio.wait_for(proc.communicate(), 10)
-        ok = proc.returncode == 0
-        _bwrap_status = (ok, "" if ok else err.decode("utf-8", "replace").strip() or f"exit {proc.returncode}")
-    except (OSError, asyncio.TimeoutError) as exc:
-        _bwrap_status = (False, f"bwrap did not start: {exc}")
+    global _bwrap_userns
+    why = ""
+    for userns in (True, False):  # a user namespace when the kernel gives one; dropped capabilities always
+        try:
+            proc = await asyncio.create_subprocess_exec(
+                *bwrap_argv(workspace, userns=userns), "true",
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+            )
+            _out, err = await asyncio.wait_for(proc.communicate(), 10)
+        except (OSError, asyncio.TimeoutError) as exc:
+            why = f"bwrap did not start: {exc}"
+            continue
+        if proc.returncode == 0:
+            _bwrap_userns = userns
+            _bwrap_status = (True, "")
+            return _bwrap_status
+        why = err.decode("utf-8", "replace").strip() or f"exit {proc.returncode}"
+    _bwrap_status = (False, why)
     return _bwrap_status
 
 
@@ -208,6 +241,14 @@ def sandbox_setting() -> SandboxMode:
     if value not in ("auto", "bwrap", "off"):
         raise ToolError(f"{SANDBOX_ENV}={value!r} is not one of auto, bwrap, off")
     return value  # type: ignore[return-value]
+
+
+def unsandboxed_choice(value: str | None = None) -> str:
+    """``ask`` or ``allow``: what a Bash call without a sandbox does (``value`` when the run chose, else the env)."""
+    chosen = (value or os.environ.get(UNSANDBOXED_ENV) or "ask").strip().lower()
+    if chosen not in UNSANDBOXED_CHOICES:
+        raise ToolError(f"{UNSANDBOXED_ENV}={chosen!r} is not one of {', '.join(UNSANDBOXED_CHOICES)}")
+    return chosen
 
 
 # ── running ───────────────────────────────────────────────────────────────────
@@ -249,6 +290,50 @@ class CappedOutput:
         return self.head + tail
 
 
+async def _watchdog(pgid: int) -> tuple[asyncio.subprocess.Process, int] | None:
+    """Start the process that kills group ``pgid`` if partytui dies; returns the pipe's end that keeps it waiting.
+
+    The write end is held by partytui alone (Python's pipes are not inherited), so the kernel closes it when
+    partytui exits in any way, SIGKILL included; ``_release`` tells the watchdog to go quietly.
+    """
+    read_fd, write_fd = os.pipe()
+    spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
+        "sh", "-c", WATCHDOG, "sh", str(pgid),
+        stdin=read_fd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        start_new_session=True,  # out of the group it guards, and away from the terminal's signals
+    ))
+    try:
+        proc = await asyncio.shield(spawn)
+    except OSError:
+        os.close(write_fd)
+        return None  # no watchdog: the group still dies with the call, only not with a killed partytui
+    except asyncio.CancelledError:
+        started = (await asyncio.gather(spawn, return_exceptions=True))[0]
+        watchdog = _release((started, write_fd)) if isinstance(started, asyncio.subprocess.Process) else None
+        if watchdog is None:
+            os.close(write_fd)
+        else:
+            await watchdog.wait()
+        raise
+    finally:
+        os.close(read_fd)
+    return proc, write_fd
+
+
+def _release(guard: tuple[asyncio.subprocess.Process, int] | None) -> asyncio.subprocess.Process | None:
+    """Tell the watchdog the call is over (it exits without killing); returns it to be waited for."""
+    if guard is None:
+        return None
+    proc, write_fd = guard
+    try:
+        os.write(write_fd, b"done\n")
+    except OSError:
+        pass
+    finally:
+        os.close(write_fd)
+    return proc
+
+
 def _signal_group(pgid: int, sig: int) -> None:
     try:
         os.killpg(pgid, sig)
@@ -272,14 +357,47 @@ class BashTool(Tool):
     def __init__(self, sandbox: SandboxMode | None = None) -> None:
         self.sandbox = sandbox  # None: read PARTYTUI_BASH_SANDBOX at each call
 
-    async def _use_bwrap(self, workspace: Path) -> bool:
+    async def _sandbox(self, workspace: Path) -> tuple[bool, str]:
+        """Whether this call runs under bubblewrap, and if not, why not (in words for the person)."""
         mode = self.sandbox or sandbox_setting()
         if mode == "off":
-            return False
+            return False, f"{SANDBOX_ENV}=off"
         ok, why = await bwrap_available(workspace)
         if mode == "bwrap" and not ok:
             raise ToolError(f"Bash: the bwrap sandbox is required but does not work here: {why}")
-        return ok
+        return ok, why
+
+    async def _unsandboxed(self, command: str, why: str, ctx: ToolContext) -> None:
+        """Say that Bash runs without a sandbox (once per agent and session), and ask the person unless they chose not."""
+        team = ctx.team
+        if team is None:
+            return  # a tool run outside a team (a unit test, the benchmark) has nobody to tell or ask
+        choice = unsandboxed_choice(ctx.limits.unsandboxed_bash)
+        told = _told.setdefault(team, set())
+        if ctx.agent not in told:
+            told.add(ctx.agent)
+            then = "each Bash call asks you first" if choice == "ask" else "you chose to let Bash run without asking"
+            ctx.emit(ErrorEvent(agent=ctx.agent, fatal=False, message=(
+                f"Bash is NOT sandboxed ({why}): only a static check guards the workspace, and it cannot stop "
+                f"everything (see docs/security.md); {then}."
+            )))
+        if choice == "allow" or team.session_grant(ctx.agent, self.name):
+            return
+        view = await team.broker.request(
+            ctx.agent,
+            "permission",
+            tool_use_id=ctx.tool_use_id,  # a call the person already allowed is not asked about twice
+            title=f"Bash (not sandboxed): {command}"[:200],
+            tool=self.name,
+            tool_input={"command": command},
+            body=(
+                f"Bash runs **without a sandbox** here ({why}). A static check refused the obvious ways out of "
+                "the workspace, but this command could still change files outside it (/tmp, folders on PATH, "
+                "anything reached through variables, eval or an interpreter). Allow it only if you trust it."
+            ),
+        )
+        if view.decision != "approved":
+            raise ToolError(f"{PERMISSION_DENIED} Bash" + (f": {view.note}" if view.note else "."))
 
     async def run(self, args: Input, ctx: ToolContext) -> str:
         workspace = Path(os.path.realpath(ctx.workspace))
@@ -287,8 +405,11 @@ class BashTool(Tool):
         limits = ctx.limits
         timeout_s = min(args.timeout / 1000 if args.timeout else limits.bash_timeout_s, limits.bash_max_timeout_s)
         argv = ["bash", "--noprofile", "--norc", "-c", args.command]
-        if await self._use_bwrap(workspace):
+        sandboxed, why = await self._sandbox(workspace)
+        if sandboxed:
             argv = bwrap_argv(workspace) + argv
+        else:
+            await self._unsandboxed(args.command, why, ctx)
         # Leave room under the cap for the truncation note and the exit-code or timeout line,
         # so the loop's own cap never has to cut the result again.
         cap = limits.output_cap_chars
@@ -308,19 +429,28 @@ class BashTool(Tool):
         # Our own pipe, not asyncio's: Process.wait() would otherwise wait for every holder of the pipe,
         # background children included, and a timeout could never fire on the shell alone.
         read_fd, write_fd = os.pipe()
+        spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
+            *argv,
+            cwd=workspace,
+            env=scrubbed_env(workspace),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=write_fd,
+            stderr=write_fd,
+            start_new_session=True,
+        ))
         try:
-            proc = await asyncio.create_subprocess_exec(
-                *argv,
-                cwd=workspace,
-                env=scrubbed_env(workspace),
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=write_fd,
-                stderr=write_fd,
-                start_new_session=True,
-            )
+            proc = await asyncio.shield(spawn)
         except OSError as exc:
             os.close(read_fd)
             raise ToolError(f"Bash: could not start bash: {exc.strerror}") from None
+        except asyncio.CancelledError:
+            # cancelled while bash was being started: it may be running already, and must not be left so
+            os.close(read_fd)
+            started = await asyncio.gather(spawn, return_exceptions=True)
+            if isinstance(started[0], asyncio.subprocess.Process):
+                _signal_group(started[0].pid, signal.SIGKILL)
+                await started[0].wait()
+            raise
         finally:
             os.close(write_fd)
         loop = asyncio.get_running_loop()
@@ -335,7 +465,9 @@ class BashTool(Tool):
 
         pumping = asyncio.create_task(pump())
         timed_out = False
+        guard = None
         try:
+            guard = await _watchdog(proc.pid)
             try:
                 await asyncio.wait_for(proc.wait(), timeout_s)
             except asyncio.TimeoutError:
@@ -348,8 +480,11 @@ class BashTool(Tool):
         finally:
             # whatever it left running in its group goes too (a `sleep 1000 &`, a server)
             _signal_group(proc.pid, signal.SIGKILL)
+            watchdog = _release(guard)
             if proc.returncode is None:
                 await proc.wait()
+            if watchdog is not None:
+                await watchdog.wait()
             try:
                 await asyncio.wait_for(asyncio.shield(pumping), DRAIN_S)
             except asyncio.TimeoutError:
