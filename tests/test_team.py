@@ -50,11 +50,14 @@ async def test_only_the_lead_moves_phases_and_phases_go_in_order(tmp_path):
     assert team.session.state.status == "failed"
 
 
+APPLY = "python3 -c \"import sqlite3; sqlite3.connect('app.db').execute('CREATE TABLE t (a)')\""
+
+
 async def test_migration_is_applied_only_after_approval(tmp_path):
     script = [
-        [call("Bash", command="echo applying && python3 -c 'print(1)' # migrate")],
+        [call("Bash", command=APPLY)],
         [call("RequestApproval", kind="migration", title="M1", files=["m.sql"])],
-        [call("Bash", command="echo migrated # migrate")],
+        [call("Bash", command=APPLY + " && echo migrated")],
         [call("EndRun", status="failed", summary="stop")],
     ]
     policy = Policy(PolicyFile(rules=[Rule(kind="migration", decision="approve")]))

@@ -291,7 +291,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     broker = ApprovalBroker(session, policy)
     team = Team(session, broker, None, members, workspace=workspace, goal=goal, solo=bool(args.agent),
                 backends=_backends(members, scenario, session, args.speed, log_path),
-                limits=_limits(args, config))
+                limits=_limits(args, config), migration_commands=config.migration_commands)
 
     def start() -> None:
         team.start_session(
@@ -361,7 +361,7 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
     speed = args.speed if args.speed is not None else 1.0
     team = Team(session, broker, None, members, workspace=Path(args.workspace or started.workspace),
                 goal=started.goal, solo=solo is not None, backends=_backends(members, scenario, session, speed, log_path),
-                limits=_limits(args, config))
+                limits=_limits(args, config), migration_commands=config.migration_commands)
     return Prepared(session, team, log_path, args.headless, "partytui — resumed",
                     lambda: team.continue_session(events), lock, getattr(args, "detach", False), config=config)
 

@@ -21,6 +21,9 @@ Keys (all optional)::
     desktop_notify: true               # ... and asks the terminal for a desktop notification (OSC 9 / OSC 777)
     unsandboxed_bash: ask              # Bash without bubblewrap: ask before each call (default) or
                                        # allow (--allow-unsandboxed-bash and $PARTYTUI_UNSANDBOXED_BASH win)
+    migration_commands:                # commands that apply a migration besides those partytui recognises
+      - make migrate                   # (docs/security.md): that command with any arguments, or a glob
+      - ./bin/db-*
 
 An unknown key, a value of the wrong type or broken YAML is a :class:`ConfigError` naming the file and line.
 """
@@ -84,6 +87,7 @@ class Config(BaseModel):
             cls._known_runtime(runtime)
         return value
     unsandboxed_bash: Literal["ask", "allow"] | None = None
+    migration_commands: list[str] = []
 
     @field_validator("models", mode="after")
     @classmethod

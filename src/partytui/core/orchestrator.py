@@ -9,11 +9,11 @@ cannot be answered (headless with no policy), or when the whole team stalls.
 from __future__ import annotations
 
 import asyncio
-import re
 from pathlib import Path
 from typing import Any, Sequence
 
 from .approvals import ApprovalBroker
+from .migration_gate import Gate
 from .mirror import WorkspaceMirror
 from .events import PHASES, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
 from .providers.base import Provider
@@ -23,9 +23,6 @@ from .tasks import TaskBoard, asks_for_task_id
 from .tools.base import Limits, ToolError
 
 EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
-
-# A shell command that applies a migration (the gate's trigger). Writing migration files is free.
-MIGRATION_COMMAND = re.compile(r"\bmigrat|\balembic\s+upgrade|\bflyway\b|\bdbmate\s+up", re.IGNORECASE)
 
 BROADCAST = ("*", "all", "team", "everyone")
 
@@ -87,6 +84,7 @@ class Team:
         solo: bool = False,
         limits: Limits | None = None,
         backends: Backends | None = None,
+        migration_commands: Sequence[str] = (),
     ) -> None:
         self.session = session
         self.broker = broker
@@ -95,6 +93,8 @@ class Team:
         self.goal = goal
         self.solo = solo
         self.limits = limits or Limits()
+        # which Bash commands apply a migration: read from their structure (core/migration_gate.py)
+        self.migration_gate = Gate(self.workspace, migration_commands)
         self.board = TaskBoard(session, works_by_ids={m.name for m in self.members if asks_for_task_id(m.system_prompt)})
         self.finished = False
         self.status = "running"
@@ -295,8 +295,8 @@ class Team:
         """Raises ToolError when a call of ``tool`` would pass a gate the person has not opened."""
         if self.solo or tool != "Bash":
             return
-        command = str(raw.get("command", ""))
-        if not MIGRATION_COMMAND.search(command):
+        applying = self.migration_gate.applies(str(raw.get("command", "")))
+        if applying is None:
             return
         # the latest migration request of the session decides: approved, or nothing is applied
         asked = [a for a in self.session.state.approvals.values() if a.request.kind == "migration"]
@@ -304,7 +304,7 @@ class Team:
             state = "none requested" if not asked else f"#{asked[-1].request.id} is {asked[-1].decision or 'pending'}"
             raise ToolError(
                 f"applying a migration needs the person's approval first ({state}): call RequestApproval with "
-                "kind migration, the migration files and the rollback"
+                f"kind migration, the migration files and the rollback. (Seen: {applying}.)"
             )
 
     # ── the person's controls (TeamController) ────────────────────────────────
