@@ -42,7 +42,7 @@ async def test_unsandboxed_bash_is_announced_and_asks_even_in_bypass_mode(tmp_pa
     assert not (team.workspace / "made.txt").exists() and not (team.workspace / "again.txt").exists()
     asked = [a.request for a in team.session.state.approvals.values()]
     assert [r.kind for r in asked] == ["permission", "permission"]
-    assert asked[0].title == "Bash (not sandboxed): echo hi > made.txt" and "without a sandbox" in asked[0].body
+    assert asked[0].title == "Bash (not sandboxed): echo hi > made.txt" and "WITHOUT a sandbox" in asked[0].body
     # said once per agent, in the log (an error event the pane and the headless lines show), with the reason
     (notice,) = _notices(team)
     assert "PARTYTUI_BASH_SANDBOX=off" in notice and "asks you first" in notice

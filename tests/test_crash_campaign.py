@@ -1,9 +1,10 @@
 """Crash campaign: SIGKILL a headless demo at many exact points, then resume it and account for everything.
 
 Each run is killed by the log itself right after a chosen event (``PARTYTUI_CRASH_AFTER``): while an
-approval is pending, between a tool call and its result, during a phase change, mid-stream, and so on.
-After each kill, ``summary`` must read the log, and ``resume`` must finish the run with every task,
-approval and tool result accounted for exactly once.
+approval is pending, between a tool call and its result, between a message sent and its call's result,
+during a phase change, mid-stream, and so on. After each kill, ``summary`` must read the log, and
+``resume`` must finish the run with every task, approval, message and tool result accounted for exactly
+once, and a call that changes something run again only by a logged decision.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ CRASH_POINTS = [
     "tool.result#5", "tool.result#14", "tool.result#33",
     "file.changed#2", "file.changed#7",
     "task.updated#4", "task.updated#11",
-    "message.sent#3", "turn.started#12", "turn.ended#20", "text.delta#60", "agent.state#40",
+    "message.sent#1", "message.sent#3", "task.created#2", "turn.started#12", "turn.ended#20", "text.delta#60",
+    "agent.state#40",
 ]
 
 
@@ -63,10 +65,21 @@ def test_killed_anywhere_the_demo_resumes_and_accounts_for_everything_once(tmp_p
     assert data["status"] == "done"
     assert [p["name"] for p in data["phases"]] == ["BRAINSTORM", "PLAN", "BUILD", "VALIDATE"]
     assert [t["status"] for t in data["tasks"]] == ["completed"] * 5
-    assert sorted(a["kind"] for a in data["approvals"]) == ["design", "migration", "question"]
+    events = _events(log)
+    # a call killed between its call and its result that changes something was run again only by a decision
+    # (here the policy's), asked once: "Run again? …", for exactly the calls that had no result at the crash
+    again = [e["request"] for e in events if e["type"] == "approval.requested"
+             and e["request"]["title"].startswith("Run again?")]
+    crashed_at = next(i for i, e in enumerate(events) if e["type"] == "session.resumed")
+    before = events[:crashed_at]
+    unfinished = ({e["tool_use_id"] for e in before if e["type"] == "tool.called"}
+                  - {e["tool_use_id"] for e in before if e["type"] == "tool.result"})
+    assert {r["tool_use_id"] for r in again} <= {f"{i}:again" for i in unfinished}
+    assert all(r["tool"] not in ("Read", "Glob", "Grep", "LS", "SendMessage", "TaskCreate") for r in again)
+    asked = [a for a in data["approvals"] if not a["title"].startswith("Run again?")]
+    assert sorted(a["kind"] for a in asked) == ["design", "migration", "question"]
     assert all(a["decision"] in ("approved", "answered") for a in data["approvals"])
 
-    events = _events(log)
     assert sum(e["type"] == "session.resumed" for e in events) == 1
     answered = Counter(e["id"] for e in events if e["type"] == "approval.answered")
     assert set(answered.values()) == {1}, f"an approval answered twice: {answered}"
@@ -77,6 +90,9 @@ def test_killed_anywhere_the_demo_resumes_and_accounts_for_everything_once(tmp_p
     assert set(called.values()) == {1} and set(results.values()) == {1}
     assert called.keys() == results.keys()
     assert Counter(e["task"]["id"] for e in events if e["type"] == "task.created") == Counter({str(i): 1 for i in range(1, 6)})
+    # a message is sent once, whenever the run was killed
+    sent = Counter((e["agent"], e["content"]) for e in events if e["type"] == "message.sent")
+    assert set(sent.values()) == {1}, f"a message sent twice: {sent}"
     for rel in ["docs/design.md", "notes/store.py", "notes/cli.py", "tests/test_cli.py", "VALIDATION.md"]:
         assert (ws / rel).is_file(), rel
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -418,7 +419,36 @@ def _execute(prepared: Prepared) -> int:
 def _run_headless(prepared: Prepared) -> int:
     prepared.session.subscribe(ProgressPrinter(prepared.session.state, sys.stdout))
     prepared.start()
-    return asyncio.run(prepared.team.run())
+    return asyncio.run(_until_stopped(prepared.team))
+
+
+EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
+
+
+async def _until_stopped(team: Team, on_term: Callable[[], None] | None = None) -> int:
+    """Run the team; SIGTERM stops it cleanly (logged, every agent resumable) and exits 143."""
+    loop = asyncio.get_running_loop()
+    terminated = False
+
+    def terminate() -> None:
+        nonlocal terminated
+        terminated = True
+        team.stop("stopped by SIGTERM")
+        if on_term is not None:
+            on_term()
+
+    try:
+        loop.add_signal_handler(signal.SIGTERM, terminate)
+    except (NotImplementedError, RuntimeError, ValueError):  # not the main thread, or no signals here
+        pass
+    try:
+        code = await team.run()
+    finally:
+        try:
+            loop.remove_signal_handler(signal.SIGTERM)
+        except (NotImplementedError, RuntimeError, ValueError):
+            pass
+    return EXIT_TERMINATED if terminated else code
 
 
 def _run_tui(prepared: Prepared) -> int:
@@ -431,7 +461,7 @@ def _run_tui(prepared: Prepared) -> int:
         session=prepared.session,
         broker=team.broker,
         controller=team,
-        runner=team.run,
+        runner=lambda: _until_stopped(team, on_term=lambda: app.exit(None, return_code=EXIT_TERMINATED)),
         title=prepared.title,
         approval_delay=prepared.config.approval_delay,
         alerts=AlertSettings(title=prepared.config.terminal_title, bell=prepared.config.bell,

@@ -210,6 +210,7 @@ class ToolResult(EventBase):
 
 class TaskCreated(EventBase):
     type: Literal["task.created"] = "task.created"
+    tool_use_id: str | None = None  # the TaskCreate call that made it: a task is created once by it
     task: Task
 
 
@@ -230,6 +231,7 @@ class MessageSent(EventBase):
     recipient: str
     content: str
     summary: str = ""
+    id: str | None = None  # the SendMessage call's tool_use_id: a message is delivered once by it
 
 
 class UserMessage(EventBase):

@@ -183,21 +183,24 @@ class Team:
         try:
             await self._done.wait()
         finally:
-            for task in self._tasks.values():
-                task.cancel()
-            await asyncio.gather(*self._tasks.values(), return_exceptions=True)
-            await mirror.stop()  # a last look, so what the agents left in files is logged before the end
-            await self.backends.close()
-            if self.status == "running":
-                self.status, self.reason = "cancelled", "the run was stopped"
-            # a run waiting for a person keeps showing who waits for what; a stopped one, where each agent was
-            if self.status != "waiting" and not self.keep_places:
-                final = "done" if self.status == "done" else "cancelled"
-                for runner in self.runners.values():
-                    if not runner.stopped:
-                        runner.finish(final, "the run ended")
-            self.session.emit(SessionEnded(status=self.status, reason=self.reason))
-            self.session.flush()
+            if not self.finished:
+                self.stop("the run was stopped")  # cancelled from outside: the person quit the TUI, Ctrl+C
+            try:
+                for task in self._tasks.values():
+                    task.cancel()
+                await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+                await mirror.stop()  # a last look, so what the agents left in files is logged before the end
+                await self.backends.close()
+            finally:  # the end is logged even if this cleanup is itself cancelled
+                # a run waiting for a person keeps showing who waits for what; a stopped one, where each agent
+                # was, so that `partytui resume` continues them
+                if self.status != "waiting" and not self.keep_places:
+                    final = "done" if self.status == "done" else "cancelled"
+                    for runner in self.runners.values():
+                        if not runner.stopped:
+                            runner.finish(final, "the run ended")
+                self.session.emit(SessionEnded(status=self.status, reason=self.reason))
+                self.session.flush()
         return EXIT_CODES.get(self.status, 1)
 
     async def _await_reply(self, agent: str, approval_id: int) -> None:
@@ -214,9 +217,16 @@ class Team:
         self._done.set()
 
     def stop(self, reason: str) -> None:
-        """The person stops the whole team (``partytui stop``, an attached view): the log ends ``cancelled``
-        with ``reason``, and ``resume`` carries on from where each agent was."""
+        """The team is stopped from outside (``partytui stop``, an attached view, quitting the TUI, SIGTERM,
+        Ctrl+C): the log ends ``cancelled`` with ``reason``, no agent is marked cancelled (that is the person's
+        word for one agent), requests still waiting stay pending, and ``resume`` carries on from where each
+        agent was, asking those requests again."""
+        if self.finished:
+            return
         self.keep_places = True
+        pending = len(self.session.state.pending_approvals)
+        if pending:
+            reason += f"; {pending} request(s) wait for you: partytui resume asks them again"
         self.finish("cancelled", reason)
 
     def _unanswered(self, request: ApprovalRequest) -> None:
@@ -234,8 +244,8 @@ class Team:
 
     # ── what tools call ────────────────────────────────────────────────────
 
-    def message(self, sender: str, recipient: str, content: str, summary: str = "") -> str:
-        """An agent's SendMessage: logged, then delivered to the recipient (or everyone)."""
+    def message(self, sender: str, recipient: str, content: str, summary: str = "", message_id: str = "") -> str:
+        """An agent's SendMessage: logged, then delivered to the recipient (or everyone) — once per ``message_id``."""
         recipient = recipient.strip().lstrip("@")
         if recipient in BROADCAST:
             targets = [n for n in self.runners if n != sender]
@@ -245,7 +255,12 @@ class Team:
             targets = [recipient]
         else:
             raise ToolError(f"no teammate named {recipient!r} (team: {', '.join(sorted(self.runners))})")
-        self.session.emit(MessageSent(agent=sender, recipient=recipient, content=content, summary=summary))
+        if message_id and message_id in self.session.state.effects:
+            # sent before partytui stopped, and delivered from the log on resume: not sent again
+            return f"Message sent to {', '.join(targets)}."
+        self.session.emit(
+            MessageSent(agent=sender, recipient=recipient, content=content, summary=summary, id=message_id or None)
+        )
         for name in targets:
             self.runners[name].deliver(f"Message from {sender}: {content}")
         return f"Message sent to {', '.join(targets)}."

@@ -164,6 +164,9 @@ class TeamState:
     tasks: dict[str, TaskView] = field(default_factory=dict)
     approvals: dict[int, ApprovalView] = field(default_factory=dict)
     messages: list[MessageView] = field(default_factory=list)
+    # what a tool call already did to the team, by its tool_use_id (a message's recipient, a task's id):
+    # a call run again after a crash finds its effect here instead of doing it twice
+    effects: dict[str, str] = field(default_factory=dict)
     files: dict[str, FileView] = field(default_factory=dict)
     checklists: dict[str, ChecklistView] = field(default_factory=dict)  # by workspace-relative path
     documents: dict[str, DocumentView] = field(default_factory=dict)
@@ -374,6 +377,8 @@ def _tool_result(s: TeamState, e: ev.ToolResult) -> None:
 def _task_created(s: TeamState, e: ev.TaskCreated) -> None:
     task = e.task.model_copy()
     s.tasks[task.id] = TaskView(task, e.ts, e.ts, e.agent, [(e.ts, task.status, task.owner, e.agent)])
+    if getattr(e, "tool_use_id", None):
+        s.effects[e.tool_use_id] = task.id
 
 
 def _task_updated(s: TeamState, e: ev.TaskUpdated) -> None:
@@ -396,6 +401,8 @@ def _todo_updated(s: TeamState, e: ev.TodoUpdated) -> None:
 def _message_sent(s: TeamState, e: ev.MessageSent) -> None:
     sender = e.agent or "you"
     s.messages.append(MessageView(sender, e.recipient, e.content, e.summary, e.ts))
+    if e.id:
+        s.effects[e.id] = e.recipient
     if (agent := s.agents.get(sender)) is not None:
         s._entry(agent, "message_out", e, chunks=[e.content], peer=e.recipient)
     for name in s.agents if e.recipient in ("*", "all", "team") else [e.recipient]:

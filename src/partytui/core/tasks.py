@@ -80,7 +80,13 @@ class TaskBoard:
             raise TaskError(f"no task #{task_id} (tasks: {known})")
         return view.task
 
-    def create(self, agent: str, subject: str, description: str = "", active_form: str = "") -> Task:
+    def create(
+        self, agent: str, subject: str, description: str = "", active_form: str = "", tool_use_id: str | None = None
+    ) -> Task:
+        """A new task; made by a TaskCreate call that already made one (a resumed session), that one."""
+        made = self.session.state.effects.get(tool_use_id) if tool_use_id else None
+        if made is not None and made in self.session.state.tasks:
+            return self.session.state.tasks[made].task
         if not subject.strip():
             raise TaskError("a task needs a subject")
         task = Task(
@@ -89,7 +95,7 @@ class TaskBoard:
             description=description,
             active_form=active_form,
         )
-        self.session.emit(TaskCreated(agent=agent, task=task))
+        self.session.emit(TaskCreated(agent=agent, task=task, tool_use_id=tool_use_id or None))
         return task
 
     def update(

@@ -23,6 +23,8 @@ from ..tools.team import PERMISSION_DENIED
 from ..tools.workspace import cap_output
 from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, key_argument, unread_since
 
+# The result of an interrupted call the person chose not to run again.
+INTERRUPTED_NOT_RUN_AGAIN = "Interrupted: partytui stopped while this call ran, and it was not run again."
 TOO_LONG_ATTEMPTS = 3  # a request the API finds too long is cleared further and sent again, this many times in all
 
 
@@ -52,6 +54,9 @@ class ApiRuntime(RuntimeBase):
         self.pending_results: list[dict[str, Any]] = []
         self.unfinished_calls: list[dict[str, Any]] = []  # tool calls of the last turn without a result (resume)
         self.logged_calls: set[str] = set()  # tool_use ids whose tool.called is in the log: never logged twice
+        # calls that were logged as called but have no logged result (partytui stopped while they ran): they may
+        # have done their work already, so one that changes something is run again only if the person says so
+        self.interrupted_calls: set[str] = set()
 
     # ── the loop ───────────────────────────────────────────────────────────
 
@@ -226,6 +231,33 @@ class ApiRuntime(RuntimeBase):
                 f"{PERMISSION_DENIED} {tool.name}" + (f": {view.note}" if view.note else ".")
             )
 
+    async def _run_again(self, tool: Tool, raw: dict[str, Any], tool_use_id: str) -> None:
+        """A call interrupted before its result was logged: run again silently only what cannot do harm twice."""
+        if tool.read_only:
+            return  # reads, and team tools, which find their own effect in the log (a message, a task)
+        asked = [a for a in self.session.state.approvals.values()
+                 if a.request.tool_use_id == tool_use_id and a.request.kind == "permission"]
+        if any(a.pending or a.decision != "approved" for a in asked):
+            return  # it was still waiting for the person (or refused): it never ran
+        view = await self.team.broker.request(
+            self.name,
+            "permission",
+            tool_use_id=f"{tool_use_id}:again",
+            title=f"Run again? {tool.name}: {key_argument(raw)}"[:200],
+            tool=tool.name,
+            tool_input=raw,
+            body=(
+                f"partytui stopped while this {tool.name} call was running, before its result was logged: it may "
+                "have done its work in part or in full. Approve to run it again; reject and the agent is told it "
+                "was interrupted and not run again."
+            ),
+        )
+        if view.decision != "approved":
+            raise ToolError(
+                f"{INTERRUPTED_NOT_RUN_AGAIN} It may have run in part or in full: check its effects before repeating it."
+                + (f" Note from the person: {view.note}" if view.note else "")
+            )
+
     async def _execute(self, call: dict[str, Any]) -> dict[str, Any]:
         tool_use_id, name = call.get("id", ""), call.get("name", "")
         raw = call.get("input") if isinstance(call.get("input"), dict) else {}
@@ -240,6 +272,9 @@ class ApiRuntime(RuntimeBase):
             if "__invalid_json__" in raw:
                 raise ToolError(f"the input for {name} was not valid JSON: {str(raw['__invalid_json__'])[:300]}")
             args = tool.parse(raw)
+            if tool_use_id in self.interrupted_calls:
+                self.interrupted_calls.discard(tool_use_id)
+                await self._run_again(tool, raw, tool_use_id)
             await self._permission(tool, raw, tool_use_id)
             self.team.check_gates(self.name, tool.name, raw)
             ctx = ToolContext(
@@ -314,6 +349,7 @@ class ApiRuntime(RuntimeBase):
             done = [results.pop(c["id"]) for c in self.unfinished_calls if c["id"] in results]
             self.pending_results = done
             self.unfinished_calls = [c for c in self.unfinished_calls if c["id"] not in {r["tool_use_id"] for r in done}]
+        self.interrupted_calls = {c["id"] for c in self.unfinished_calls if c["id"] in self.logged_calls}
         # messages that reached the agent after its last turn began are still to be read
         inputs, notes = unread_since(self.name, events, last_turn_start_seq)
         self.pending_inputs += inputs

@@ -391,7 +391,7 @@ class BashTool(Tool):
             tool=self.name,
             tool_input={"command": command},
             body=(
-                f"Bash runs **without a sandbox** here ({why}). A static check refused the obvious ways out of "
+                f"Bash runs WITHOUT a sandbox here ({why}). A static check refused the obvious ways out of "
                 "the workspace, but this command could still change files outside it (/tmp, folders on PATH, "
                 "anything reached through variables, eval or an interpreter). Allow it only if you trust it."
             ),

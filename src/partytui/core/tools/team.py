@@ -35,7 +35,9 @@ class TaskCreate(Tool):
 
     async def run(self, args: Input, ctx: ToolContext) -> str:
         try:
-            task = _team(ctx).board.create(ctx.agent, args.subject, args.description, args.activeForm)
+            task = _team(ctx).board.create(
+                ctx.agent, args.subject, args.description, args.activeForm, tool_use_id=ctx.tool_use_id or None
+            )
         except TaskError as exc:
             raise ToolError(str(exc)) from None
         return f"Task #{task.id} created: {task.subject}"
@@ -142,7 +144,7 @@ class SendMessage(Tool):
         summary: str = ""
 
     async def run(self, args: Input, ctx: ToolContext) -> str:
-        return _team(ctx).message(ctx.agent, args.recipient, args.content, args.summary)
+        return _team(ctx).message(ctx.agent, args.recipient, args.content, args.summary, message_id=ctx.tool_use_id)
 
 
 class TodoWrite(Tool):

@@ -295,6 +295,8 @@ class ApprovalModal(ModalScreen[Answer | None]):
         elif self.kind == "migration":
             yield from self._migration_body()
         elif self.kind == "permission":
+            if req.body:  # partytui's own word on the call: no sandbox here, or a call interrupted mid-run
+                yield Static(Text(req.body), classes="note")
             yield Static(self._permission_body(), id="tool")
         elif self.kind == "reply":
             yield Document(req.body or req.summary or "_(the agent left no text)_", id="document")
