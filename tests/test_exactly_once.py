@@ -66,7 +66,7 @@ async def test_quitting_while_a_request_waits_leaves_a_team_that_resumes(tmp_pat
 
     assert not [e for e in events if e.type == "agent.state" and e.state == "cancelled"]
     ended = events[-1]
-    assert ended.type == "session.ended" and ended.status == "waiting"
+    assert ended.type == "session.ended" and ended.status == "cancelled"
     assert "1 request(s) wait for you" in ended.reason and "partytui resume" in ended.reason
 
     # resume: the same request is asked again (not a new one), answered, and the agents go on
