@@ -95,6 +95,8 @@ def test_a_running_session_is_not_resumed_twice_and_attach_explains_what_is_not_
     log = _detached_demo()
     twice = _partytui("resume", log.stem, "--headless", "--approve", "all")
     assert twice.returncode == 2 and "is running in process" in twice.stderr and "partytui attach" in twice.stderr
+    both = _partytui("attach", "--pick", log.stem)
+    assert both.returncode == 2 and "not both" in both.stderr
     assert _partytui("stop", log.stem).returncode == 0
     gone = _partytui("attach", log.stem)
     assert gone.returncode == 2 and "is not running" in gone.stderr and "--detach" in gone.stderr

@@ -140,6 +140,8 @@ def attach(args: argparse.Namespace) -> int:
     from ..tui.attached import AttachedApp
 
     token = os.environ.get(ENV_TOKEN_SHA256) or None
+    if args.pick and (args.session or args.last):
+        raise CliError("--pick chooses from the list of running sessions: name a session, or say --pick, not both")
     if args.pick:
         app = AttachedApp(None, read_only=args.read_only, token_sha256=token,
                           folder=session_dir(getattr(args, "session_dir", None)))
