@@ -17,9 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...commands.sessions import _plain
 from ...core.running import running_teams
 from ...core.sessions import SessionEntry, read_entry
+from ..widgets.labels import one_line
 
 REFRESH_S = 1.0
 
@@ -65,7 +65,7 @@ class SessionPicker(Screen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="pick"):
             yield Static(Text("Sessions running in the background", style="bold"), id="pick-title")
-            yield Static(Text(_plain(str(self.folder), 200), style="dim"), id="pick-folder")
+            yield Static(Text(one_line(str(self.folder), 200), style="dim"), id="pick-folder")
             yield Static("enter attaches to the session chosen · q leaves", id="pick-hint")
             yield OptionList(id="pick-list")
             yield Static(
@@ -97,12 +97,12 @@ class SessionPicker(Screen[Path | None]):
         self.query_one("#pick-empty").display = not entries
 
     def _label(self, entry: SessionEntry) -> Text:
-        label = Text(entry.id, style="bold")
+        label = Text(one_line(entry.id, 80), style="bold")  # ids, too, are read from logs
         waiting = f"{entry.pending} waiting for you" if entry.pending else "nothing waiting"
         label.append(f"  {waiting}", style="yellow" if entry.pending else "dim")
         goal = entry.goal if entry.problem is None else entry.problem
         width = max(20, min(self.app.size.width, 100) - 12)
-        label.append(f"\n  {_plain(goal or '-', width)}")  # goals come from logs: plain text, one line
+        label.append(f"\n  {one_line(goal or '-', width)}")  # goals come from logs: plain text, one line
         return label
 
     def _highlighted_id(self) -> str | None:
