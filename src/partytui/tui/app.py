@@ -421,6 +421,54 @@ class PartyApp(App[int | None]):
 
         self.push_screen(InboxScreen(self.session.state, self.clock), chosen)
 
+    def open_next_request(self) -> None:
+        """The oldest request still waiting, in its modal (where it arms and is answered as any other)."""
+        pending = sorted(self.session.state.pending_approvals, key=lambda v: v.request.id)
+        if not pending:
+            self.notify("No request is waiting.")
+        elif self.broker is None:
+            self.notify("This is a replay: its requests cannot be answered here.", severity="warning")
+        else:
+            self.run_worker(self.answer_request(pending[0].request.id), group="inbox")
+
+    async def export_report(self, fmt: str) -> None:
+        """Write a readable report of the session beside its log (what ``partytui export`` writes)."""
+        from ..commands.port import write_atomically
+        from ..core.log import LogError, read_log
+        from ..replay.export import export_html, export_markdown
+
+        if self.log_path is None:
+            self.notify("No session log here to export.", severity="warning")
+            return
+        log_path = self.log_path
+        target = log_path.with_name(f"{log_path.stem}-report.{fmt}")
+        render = export_html if fmt == "html" else export_markdown
+
+        def write() -> None:
+            contents = read_log(log_path)
+            write_atomically(target, render(self.session.state, contents.events))
+
+        try:
+            await asyncio.to_thread(write)
+        except (OSError, LogError) as exc:
+            self.notify(f"The report was not written: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"Wrote {target}", title="Report", timeout=10)
+
+    def replay_command(self) -> str:
+        """The command that replays this session (copied to the clipboard by the palette)."""
+        from .screens.results import session_ref
+        from ..core.sessions import session_dir
+
+        try:
+            default_dir = session_dir()
+        except OSError:
+            default_dir = None
+        command = f"partytui replay {session_ref(self.session.state, self.log_path, default_dir)}"
+        self.copy_to_clipboard(command)
+        self.notify(f"{command}\n(copied: run it in another terminal)", title="Replay this session")
+        return command
+
     def open_documents(self) -> None:
         from .screens.documents import DocumentsScreen
 
@@ -429,7 +477,7 @@ class PartyApp(App[int | None]):
     def open_help(self) -> None:
         from .screens.help import HelpScreen
 
-        self.push_screen(HelpScreen(self.main.key_help()))
+        self.push_screen(HelpScreen(self.main.key_help()))  # the main screen's section comes first
 
     def open_task(self, task_id: str) -> None:
         from .screens.task_detail import TaskDetailScreen

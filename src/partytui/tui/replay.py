@@ -94,7 +94,7 @@ class ReplayScreen(MainScreen, inherit_bindings=False):
 
     def key_help(self) -> list[tuple[str, str]]:
         keys = MainScreen.screen_keys(leave_out=("p", "m", "x"))  # no live team to pause, message or cancel
-        return [("", "Replay"), *REPLAY_KEYS, ("", "Screen"), *keys, ("", "Requests"), *MODAL_KEYS]
+        return [("", "Replay"), *REPLAY_KEYS, ("", "Screen"), *keys, *MODAL_KEYS]
 
     def palette_commands(self):  # type: ignore[no-untyped-def]
         replay = self.replay

@@ -39,6 +39,7 @@ from .question_block import QuestionBlock
 from ..plain import plain, plain_line, plain_text
 from ..theme import agent_color
 from ..widgets.streamed_markdown import PaneMarkdown
+from .help import HELP_BINDING, OffersHelp
 
 # ── small shared helpers (the inbox and the task detail use them too) ──────────────────────────────────
 
@@ -173,7 +174,8 @@ class Document(Widget):
 # ── the modal ─────────────────────────────────────────────────────────────────────────────────────────
 
 
-class ApprovalModal(ModalScreen[Answer | None]):
+class ApprovalModal(OffersHelp, ModalScreen[Answer | None]):
+    HELP_SECTION = "Approval requests"
     CSS_PATH = "approval.tcss"
 
     # One key may mean different things by kind (a approves a design, allows a tool, submits answers);
@@ -195,6 +197,7 @@ class ApprovalModal(ModalScreen[Answer | None]):
         Binding("pagedown", "scroll('page_down')", show=False),
         Binding("home", "scroll('home')", show=False),
         Binding("end", "scroll('end')", show=False),
+        HELP_BINDING,
     ]
 
     # the actions that answer (or start answering) the request: they wait until the modal is armed

@@ -10,15 +10,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from ..plain import plain_text
+from .help import HELP_BINDING, OffersHelp
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(OffersHelp, ModalScreen[bool]):
+    HELP_SECTION = "Confirm"
     CSS_PATH = "confirm.tcss"
 
     BINDINGS = [
         Binding("y", "answer(True)", "Yes"),
         Binding("n", "answer(False)", "No"),
         Binding("escape", "answer(False)", "Cancel"),
+        HELP_BINDING,
     ]
 
     def __init__(self, title: str, body: str, *, purpose: str = "") -> None:

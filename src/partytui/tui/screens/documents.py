@@ -21,6 +21,7 @@ from textual.widgets.option_list import Option
 from ...core.state import DocumentView, TeamState
 from ..plain import plain, plain_line, plain_text
 from .approval import agent_style, format_age
+from .help import HELP_BINDING, OffersHelp
 
 
 def document_order(path: str) -> tuple[int, str]:
@@ -32,7 +33,8 @@ def _size(n: int) -> str:
     return f"{n} B" if n < 1024 else f"{n / 1024:.1f} KB" if n < 1024 * 1024 else f"{n / 1024 / 1024:.1f} MB"
 
 
-class DocumentsScreen(ModalScreen[None]):
+class DocumentsScreen(OffersHelp, ModalScreen[None]):
+    HELP_SECTION = "Documents"
     CSS_PATH = "documents.tcss"
 
     BINDINGS = [
@@ -40,6 +42,7 @@ class DocumentsScreen(ModalScreen[None]):
         Binding("tab", "switch", "List / document", show=True, key_display="tab"),
         Binding("pagedown", "page(1)", "Scroll", show=False),
         Binding("pageup", "page(-1)", "Scroll", show=False),
+        HELP_BINDING,
     ]
 
     def __init__(

@@ -17,9 +17,11 @@ from ...core.state import ApprovalView, TeamState
 from ..theme import DECISION_COLORS
 from ..widgets.labels import one_line as _one_line
 from .approval import KIND_LABELS, agent_style, format_age
+from .help import HELP_BINDING, OffersHelp
 
 
-class InboxScreen(ModalScreen[int | None]):
+class InboxScreen(OffersHelp, ModalScreen[int | None]):
+    HELP_SECTION = "Inbox"
     """Returns the id of the pending request to open, or None."""
 
     CSS_PATH = "inbox.tcss"
@@ -29,6 +31,7 @@ class InboxScreen(ModalScreen[int | None]):
         Binding("escape,i,q", "close", "Close", key_display="esc"),
         Binding("j", "move(1)", show=False),
         Binding("k", "move(-1)", show=False),
+        HELP_BINDING,
     ]
 
     def __init__(self, state: TeamState, clock: Callable[[], float] = time.time) -> None:

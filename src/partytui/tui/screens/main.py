@@ -22,6 +22,7 @@ from ..theme import agent_color
 from ..widgets.agent_pane import AgentPane
 from ..widgets.board import TaskBoard, TaskCard
 from ..widgets.palette import PartyCommands
+from .help import modal_keys
 from ..widgets.statusbar import StatusBar
 from ..widgets.timeline import PhaseTimeline
 from ..widgets.labels import one_line, pane_order
@@ -47,15 +48,8 @@ def grid_columns(agents: int, width: int) -> int:
     return max(1, min(agents, max(math.ceil(math.sqrt(agents)), width // PANE_MIN_WIDTH)))
 
 
-# Keys of the modal screens, for the help screen (the modals own them; they are listed here to be found).
-MODAL_KEYS: list[tuple[str, str]] = [
-    ("a", "approve the request shown"),
-    ("r", "reject it (then type a reason)"),
-    ("1-9", "pick an option of a question"),
-    ("tab / arrows", "move between choices"),
-    ("escape", "set a request aside (it stays in the inbox) / close"),
-    ("enter", "open the selected item"),
-]
+# Keys of the modal screens, for the help screen (the modals own them; help.py lists them in sections).
+MODAL_KEYS: list[tuple[str, str]] = modal_keys()
 
 
 class MainScreen(Screen[None]):
@@ -67,7 +61,7 @@ class MainScreen(Screen[None]):
         Binding("p", "pause", "Pause"),
         Binding("m", "message", "Message"),
         Binding("x", "cancel_agent", "Cancel"),
-        Binding("z", "zoom", "Zoom"),
+        Binding("z", "zoom", "Zoom", show=False),  # in the help and the palette: the footer fits 80 columns
         Binding("t", "board", "Board"),
         Binding("i", "inbox", "Inbox"),
         Binding("d", "documents", "Docs"),
@@ -264,7 +258,7 @@ class MainScreen(Screen[None]):
     # ── help and palette ────────────────────────────────────────────────────
 
     def key_help(self) -> list[tuple[str, str]]:
-        return self.screen_keys() + MODAL_KEYS
+        return [("", "Main screen"), *self.screen_keys(), *MODAL_KEYS]
 
     @classmethod
     def screen_keys(cls, leave_out: tuple[str, ...] = ()) -> list[tuple[str, str]]:
@@ -291,9 +285,15 @@ class MainScreen(Screen[None]):
                 (f"Cancel {name}", "key x on its pane (asks first)", lambda n=name: self.party.cancel_agent(n)),
             ]
         commands += [
+            ("Open the next request", "the oldest one waiting for you, to answer it", self.party.open_next_request),
             ("Zoom the focused pane", "key z: full screen and back", self.action_zoom),
             ("Task board", "key t", self.action_board),
             ("Inbox of requests", "key i", self.action_inbox),
+            ("Export a report (Markdown)", "written beside the session log",
+             lambda: self.app.run_worker(self.party.export_report("md"), group="export")),
+            ("Export a report (HTML)", "written beside the session log",
+             lambda: self.app.run_worker(self.party.export_report("html"), group="export")),
+            ("Replay this session", "copies the command that replays it", self.party.replay_command),
             ("Shared documents", "key d: plans and context files, who wrote and read them", self.action_documents),
             ("Help: keys", "key ?", self.action_help),
             ("Quit", "key q", self.action_quit_app),

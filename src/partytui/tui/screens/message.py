@@ -12,12 +12,14 @@ from textual.widgets import Input, Static
 
 from ..plain import plain_line
 from .approval import agent_style
+from .help import OffersHelp
 
 
-class MessageScreen(ModalScreen[str | None]):
+class MessageScreen(OffersHelp, ModalScreen[str | None]):
+    HELP_SECTION = "Message"
     CSS_PATH = "message.tcss"
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS = [Binding("f1", "help", "Help"), Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, agent: str, *, color: str | None = None) -> None:
         super().__init__()

@@ -20,6 +20,7 @@ from ..plain import plain_line
 from ..theme import DECISION_COLORS, agent_color
 from ..widgets.labels import cost, duration, one_line, pane_order, tokens
 from ..widgets.statusbar import session_elapsed, team_cost
+from .help import HELP_BINDING, OffersHelp
 
 STATUS_STYLES = {"done": "bold #7ccf6b", "failed": "bold #ef6f6c", "stalled": "bold #e8c547",
                  "cancelled": "bold #e8c547", "waiting": "bold #e8c547"}
@@ -45,7 +46,8 @@ def next_commands(state: TeamState, ref: str) -> list[tuple[str, str]]:
     return commands
 
 
-class ResultsScreen(ModalScreen[str | None]):
+class ResultsScreen(OffersHelp, ModalScreen[str | None]):
+    HELP_SECTION = "Results"
     """Dismissed with ``"quit"`` to leave partytui, or ``None`` to look at the team's screen again."""
 
     CSS_PATH = "results.tcss"
@@ -54,6 +56,7 @@ class ResultsScreen(ModalScreen[str | None]):
         Binding("q", "quit", "Quit"),
         Binding("pageup", "scroll('page_up')", show=False),
         Binding("pagedown", "scroll('page_down')", show=False),
+        HELP_BINDING,
     ]
 
     def __init__(self, state: TeamState, now: float, ref: str) -> None:

@@ -19,6 +19,7 @@ from textual.widgets import Footer, Markdown, Static
 from ...core.state import TaskView, TeamState
 from ..plain import plain, plain_line, plain_text
 from .approval import agent_style, format_age
+from .help import HELP_BINDING, OffersHelp
 
 STATUS_STYLES = {
     "pending": ("○ pending", "dim"),
@@ -28,12 +29,14 @@ STATUS_STYLES = {
 }
 
 
-class TaskDetailScreen(ModalScreen[str | None]):
+class TaskDetailScreen(OffersHelp, ModalScreen[str | None]):
+    HELP_SECTION = "Task detail"
     CSS_PATH = "task_detail.tcss"
 
     BINDINGS = [
         Binding("o,enter", "open_owner", "Owner's transcript", key_display="o"),
         Binding("escape,q", "close", "Close", key_display="esc"),
+        HELP_BINDING,
     ]
 
     def __init__(self, view: TaskView, state: TeamState, clock: Callable[[], float] = time.time) -> None:
