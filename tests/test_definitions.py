@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 from partytui.core.config import Config
 from partytui.core.definitions import (
     AgentDefinition,
+    AgentSet,
     DefinitionError,
     load_agent_file,
     load_agents,
+    load_warnings,
     resolve_model,
 )
 from partytui.core.tools.names import LEAD_ONLY_TOOLS, OFFERED_TOOLS, unavailable_reason
@@ -300,7 +302,44 @@ def test_files_and_directories_mix_and_the_later_duplicate_wins(tmp_path):
     assert [a.name for a in found.agents] == ["reviewer", "solo"]
     winner = found.get("reviewer")
     assert winner.description == "second"
-    assert any(str(first / "r.md") in w for w in winner.warnings)
+    assert winner.shadowed == [str(first / "r.md")]
+    third = tmp_path / "three"
+    third.mkdir()
+    (third / "r.md").write_text("---\nname: reviewer\ndescription: third\n---\nC\n")
+    found = load_agents([first, single, second, third])
+    # every file that does not run is named, on the one that does
+    assert load_warnings(found) == [
+        f"{third / 'r.md'}: reviewer: warning: 3 files define agent 'reviewer'; this one runs, not "
+        f"{first / 'r.md'}, {second / 'r.md'}"
+    ]
+
+
+def test_load_warnings_name_every_gap_of_the_runtime():
+    from partytui.core.definitions import parse_agent
+    from partytui.core.tools.names import RUNTIME_GAPS, RuntimeGaps
+
+    agent = parse_agent(
+        "---\nname: party-backend\ndescription: d\ntools: Bash, Read, WebFetch, Skill, mcp__db__query\n"
+        "skills: workflow:work, review\nmood: sunny\n---\nBody.\n", "party.md")
+    agent.path = "party.md"
+    found = AgentSet(agents=[agent])
+    assert load_warnings(found) == [
+        "party.md: party-backend: WebFetch is unavailable here: no network access offline",
+        "party.md: party-backend: Skill is unavailable here: skills are not supported",
+        "party.md: party-backend: mcp__db__query is unavailable here: MCP servers are not supported",
+        "party.md: party-backend: skill 'workflow:work' will not be loaded: skills are not loaded: this runtime has no Skill tool",
+        "party.md: party-backend: skill 'review' will not be loaded: skills are not loaded: this runtime has no Skill tool",
+        "party.md: party-backend: warning: unknown field 'mood' (kept)",
+    ]
+    # a runtime that can fetch and load skills says only what it cannot do
+    RUNTIME_GAPS["roomy"] = RuntimeGaps({"Skill": "no"}, mcp=None, skills=None)
+    try:
+        assert load_warnings(found, "roomy") == [
+            "party.md: party-backend: Skill is unavailable here: no",
+            "party.md: party-backend: warning: unknown field 'mood' (kept)",
+        ]
+    finally:
+        del RUNTIME_GAPS["roomy"]
 
 
 def test_a_missing_directory_is_an_error_without_a_line(tmp_path):

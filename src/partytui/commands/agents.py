@@ -13,7 +13,7 @@ from rich.text import Text
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CliError
 from ..core.config import Config, ConfigError, load_config
-from ..core.definitions import AgentDefinition, AgentSet, display_color, load_agents, resolve_model
+from ..core.definitions import AgentDefinition, AgentSet, display_color, load_agents, load_warnings, resolve_model
 from ..core.plain import plain
 from ..core.tools.names import OFFERED_TOOLS
 from ..resources import ResourceMissing, bundled_agents_dir
@@ -49,16 +49,13 @@ def main(args: argparse.Namespace) -> int:
     console.print(plain(f"Agents from {', '.join(str(d) for d in dirs)}"))
     if found.agents:
         console.print(agents_table(found, config))
-    notes = _notes(found)
+    warnings = load_warnings(found)
     # One line each, never wrapped, so `path:line: message` stays greppable.
-    for line in notes:
-        console.print(line, soft_wrap=True)
+    for line in warnings:
+        console.print(Text(plain(line), style="yellow"), soft_wrap=True)
     for error in found.errors:
         console.print(Text(plain(error), style="red"), soft_wrap=True)
-    console.print(
-        f"{len(found.agents)} agent(s), {len(found.errors)} invalid file(s), "
-        f"{sum(len(a.warnings) for a in found.agents)} warning(s)"
-    )
+    console.print(f"{len(found.agents)} agent(s), {len(found.errors)} invalid file(s), {len(warnings)} warning(s)")
     return EXIT_FAILED if found.errors else EXIT_OK
 
 
@@ -93,13 +90,3 @@ def _tools(agent: AgentDefinition) -> str:
         return f"all but {', '.join(left_out)}" if left_out else "all"
     shown = [f"{n}({', '.join(agent.tool_patterns[n])})" if n in agent.tool_patterns else n for n in allowed]
     return ", ".join(shown) or "none"
-
-
-def _notes(found: AgentSet) -> list[Text]:
-    lines: list[Text] = []
-    for agent in found.agents:
-        for name, why in agent.unavailable_tools().items():
-            lines.append(Text(plain(f"{agent.path}: {agent.name}: {name} is unavailable here: {why}"), style="yellow"))
-        for warning in agent.warnings:
-            lines.append(Text(plain(f"{agent.path}: {agent.name}: warning: {warning}"), style="yellow"))
-    return lines

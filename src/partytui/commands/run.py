@@ -14,7 +14,7 @@ from typing import Callable
 from ..cli import EXIT_BAD_INPUT, CliError
 from ..core.approvals import ApprovalBroker
 from ..core.config import Config, ConfigError, load_config
-from ..core.definitions import AgentDefinition, AgentSet, load_agents
+from ..core.definitions import AgentDefinition, AgentSet, load_agents, load_warnings
 from ..core.log import LogError, SessionLog, read_log, repair_torn_tail
 from ..core.orchestrator import Team
 from ..core.runtimes import AgentSpec, Backends
@@ -26,6 +26,7 @@ from ..core.sessions import SessionNotFound, find_session, last_resumable, new_s
 from ..core.state import fold
 from ..core.tools.base import Limits, ToolError
 from ..core.tools.shell import UNSANDBOXED_ENV, unsandboxed_choice
+from ..core.plain import plain
 from ..resources import ResourceMissing, bundled_agents_dir, demo_scenario
 from .detach import is_team_process, run_team_process, start_detached
 
@@ -110,6 +111,19 @@ def _load_team_files(dirs: list[Path]) -> AgentSet:
     if not agents.agents:
         raise CliError(f"no valid agent files in {', '.join(map(str, dirs))}")
     return agents
+
+
+def _warn(agents: AgentSet, members: list[AgentSpec]) -> list[str]:
+    """The load warnings of the agents that run, each for its own runtime (what ``partytui agents`` says of
+    them), printed now."""
+    lines: list[str] = []
+    for member in members:
+        definition = agents.get(member.name)
+        if definition is not None:
+            lines += load_warnings(AgentSet(agents=[definition]), member.runtime)
+    for line in lines:
+        print(f"partytui: {plain(line)}", file=sys.stderr)
+    return lines
 
 
 def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str = "api",
@@ -266,6 +280,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
                        per_agent={} if getattr(args, "runtime", None) else None)
     policy = _policy(args)  # bad input is reported before anything is written
     _require_runtimes(members, scenario)
+    warnings = _warn(agents, members)
 
     folder = session_dir(args.session_dir, config=config)
     session_id = new_session_id()
@@ -301,6 +316,7 @@ def _prepare(args: argparse.Namespace) -> Prepared:
             scenario=str(Path(args.scenario).resolve()) if args.scenario else None,
             prompt=args.prompt,
             agents_dirs=[str(d) for d in dirs],
+            load_warnings=warnings,
         )
 
     title = f"partytui — scripted: {scenario.title or scenario.name}" if scenario is not None else "partytui"
@@ -354,6 +370,7 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
         m.runtime = logged[m.name].runtime  # a conversation continues on the runtime that holds it
     policy = _policy(args)
     _require_runtimes(members, scenario)
+    warnings = _warn(agents, members)
     lock = _lock(log_path, args)  # before the log is touched: a running team's log is never written twice
     if contents.torn_tail:
         repair_torn_tail(log_path)
@@ -364,7 +381,7 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
                 goal=started.goal, solo=solo is not None, backends=_backends(members, scenario, session, speed, log_path),
                 limits=_limits(args, config), migration_commands=config.migration_commands)
     return Prepared(session, team, log_path, args.headless, "partytui — resumed",
-                    lambda: team.continue_session(events), lock, getattr(args, "detach", False), config=config)
+                    lambda: team.continue_session(events, warnings), lock, getattr(args, "detach", False), config=config)
 
 
 def _lock(log_path: Path, args: argparse.Namespace) -> RunLock:

@@ -46,6 +46,8 @@ def render_text(data: dict) -> str:
     lines += workspace_lines(data)
     if data["files_written"]:
         lines.append(f"files written: {', '.join(data['files_written'])}")
+    for warning in data["load_warnings"]:
+        lines.append(f"load warning: {warning}")
     for error in data["errors"]:
         lines.append(f"error: {error}")
     return "\n".join(plain_line(line) for line in lines)

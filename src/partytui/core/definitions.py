@@ -19,7 +19,7 @@ from .config import Config
 from .errors import FileProblem
 from .events import AgentInfo
 from .runtimes.base import AgentSpec
-from .tools.names import LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, unavailable_reason
+from .tools.names import DEFAULT_RUNTIME, LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, runtime_gaps, unavailable_reason
 
 PermissionMode = Literal["default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"]
 PERMISSION_MODES: tuple[str, ...] = ("default", "acceptEdits", "dontAsk", "bypassPermissions", "plan")
@@ -68,6 +68,7 @@ class AgentDefinition(BaseModel):
     path: str = ""
     extra: dict[str, Any] = Field(default_factory=dict)
     warnings: list[str] = Field(default_factory=list)
+    shadowed: list[str] = Field(default_factory=list)  # earlier files of the same name, which do not run
 
     @property
     def can_lead(self) -> bool:
@@ -88,9 +89,9 @@ class AgentDefinition(BaseModel):
                 seen.append(name)
         return seen
 
-    def unavailable_tools(self) -> dict[str, str]:
-        """Tools the file asks for that partytui cannot offer here, with the reason."""
-        return {name: why for name in self.tools or [] if (why := unavailable_reason(name))}
+    def unavailable_tools(self, runtime: str = DEFAULT_RUNTIME) -> dict[str, str]:
+        """Tools the file asks for that ``runtime`` cannot offer, with the reason."""
+        return {name: why for name in self.tools or [] if (why := unavailable_reason(name, runtime))}
 
     def spec(
         self, config: Config | None = None, *, lead: bool | None = None, runtime: str = "api", model: str | None = None
@@ -179,11 +180,32 @@ def load_agents(paths: Sequence[Path]) -> AgentSet:
                 continue
             earlier = result.get(agent.name)
             if earlier is not None:
-                agent.warnings.append(f"replaces the agent of the same name in {earlier.path}")
+                agent.shadowed = [*earlier.shadowed, earlier.path]
                 result.agents[result.agents.index(earlier)] = agent
             else:
                 result.agents.append(agent)
     return result
+
+
+def load_warnings(found: AgentSet, runtime: str = DEFAULT_RUNTIME) -> list[str]:
+    """What partytui will not do as the loaded files ask, one ``path: agent: …`` line each: which of two
+    same-named files runs, tools ``runtime`` cannot offer, skills it will not load, unknown fields.
+
+    ``partytui agents``, ``run``, ``demo`` and ``resume`` print these same lines; the session log keeps them.
+    """
+    gaps = runtime_gaps(runtime)
+    lines: list[str] = []
+    for agent in found.agents:
+        where = f"{agent.path}: {agent.name}:"
+        if agent.shadowed:
+            lines.append(f"{where} warning: {len(agent.shadowed) + 1} files define agent '{agent.name}'; this one "
+                         f"runs, not {', '.join(agent.shadowed)}")
+        for name, why in agent.unavailable_tools(runtime).items():
+            lines.append(f"{where} {name} is unavailable here: {why}")
+        if gaps.skills is not None:
+            lines += [f"{where} skill '{skill}' will not be loaded: {gaps.skills}" for skill in agent.skills]
+        lines += [f"{where} warning: {warning}" for warning in agent.warnings]
+    return lines
 
 
 def load_agent_file(path: Path) -> AgentDefinition:

@@ -114,11 +114,14 @@ class SessionStarted(EventBase):
     # what a resume needs to rebuild the same team: where its agent files were, and a solo run's prompt
     agents_dirs: list[str] = Field(default_factory=list)
     solo_prompt: str | None = None
+    # what partytui will not do as the agent files ask (core/definitions.py load_warnings)
+    load_warnings: list[str] = Field(default_factory=list)
 
 
 class SessionResumed(EventBase):
     type: Literal["session.resumed"] = "session.resumed"
     reason: str = ""
+    load_warnings: list[str] = Field(default_factory=list)  # the agent files as loaded again for this resume
 
 
 class SessionEnded(EventBase):

@@ -131,6 +131,7 @@ class Team:
         scenario: str | None,
         prompt: str | None = None,
         agents_dirs: Sequence[str] = (),
+        load_warnings: Sequence[str] = (),
     ) -> None:
         self.session.emit(
             SessionStarted(
@@ -142,6 +143,7 @@ class Team:
                 agents=[m.info() for m in self.members],
                 agents_dirs=list(agents_dirs),
                 solo_prompt=prompt if self.solo else None,
+                load_warnings=list(load_warnings),
             )
         )
         if self.solo:
@@ -154,14 +156,14 @@ class Team:
             "involve your teammates."
         )
 
-    def continue_session(self, events: list) -> None:
+    def continue_session(self, events: list, load_warnings: Sequence[str] = ()) -> None:
         """Rebuild every agent from a session's events and mark the resume in the log."""
         for runner in self.runners.values():
             runner.rebuild(events)
             view = self.session.state.agents.get(runner.name)
             if view is not None and view.state in ("done", "error", "cancelled"):
                 runner.cancel()
-        self.session.emit(SessionResumed(reason="partytui resume"))
+        self.session.emit(SessionResumed(reason="partytui resume", load_warnings=list(load_warnings)))
 
     async def run(self) -> int:
         """Run until the team finishes; returns the exit code (0 done, 1 failed, 3 waiting for a person)."""

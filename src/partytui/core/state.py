@@ -172,6 +172,7 @@ class TeamState:
     documents: dict[str, DocumentView] = field(default_factory=dict)
     markers: dict[str, MarkerView] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
+    load_warnings: list[str] = field(default_factory=list)  # of the agent files, as last loaded
     started_at: float | None = None
     ended_at: float | None = None
     last_ts: float = 0.0
@@ -247,6 +248,7 @@ def _session_started(s: TeamState, e: ev.SessionStarted) -> None:
     s.session_id, s.goal, s.workspace, s.mode, s.scenario = e.session_id, e.goal, e.workspace, e.mode, e.scenario
     s.started_at = e.ts
     s.status = "running"
+    s.load_warnings = list(e.load_warnings)
     for info in e.agents:
         # a copy: the reducer later fills in the model, and must never change the event it was given
         s.agents[info.name] = AgentView(info=info.model_copy(), state_since=e.ts)
@@ -254,6 +256,7 @@ def _session_started(s: TeamState, e: ev.SessionStarted) -> None:
 
 def _session_resumed(s: TeamState, e: ev.SessionResumed) -> None:
     s.resumes += 1
+    s.load_warnings = list(e.load_warnings)
     for agent in s.agents.values():
         if agent.turn_open:
             # the turn a crash cut short is asked again: its partial text would show twice

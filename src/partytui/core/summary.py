@@ -62,6 +62,7 @@ def summarize(state: TeamState) -> dict[str, Any]:
         "messages": len(state.messages),
         "files_written": sorted(state.files),
         "errors": state.errors,
+        "load_warnings": state.load_warnings,
         "started_at": state.started_at,
         "ended_at": state.ended_at,
     }

@@ -92,6 +92,7 @@ class PartyApp(App[int | None]):
         self._showing: dict[int, Screen[object]] = {}
         self._flush_lock = asyncio.Lock()
         self._last_second = -1
+        self._warned: list[str] = []  # the load warnings already announced (a resume may bring others)
         self._modal_flushed = 0.0
         self._unsubscribe: Callable[[], None] | None = None
         # the screen on top when each key was pressed, until the key is handled (see _on_key)
@@ -258,6 +259,7 @@ class PartyApp(App[int | None]):
                 if (structural or full) and self.broker is not None:
                     self.alerts.show_waiting(self.title, len(self.session.state.pending_approvals))
                 self._announce_requests()
+                self._announce_load_warnings()
                 self._close_answered_modals()
             except (NoMatches, MountError, ScreenStackError):
                 if self.is_running:
@@ -320,6 +322,21 @@ class PartyApp(App[int | None]):
                 severity="warning",
                 timeout=8,
             )
+
+    def _announce_load_warnings(self) -> None:
+        """Once per set of warnings: a notice that says how many, and the key that shows them again."""
+        warnings = self.session.state.load_warnings
+        if not warnings or warnings == self._warned:
+            return
+        self._warned = list(warnings)
+        count = len(warnings)
+        self.notify(
+            f"{count} thing{'s' if count != 1 else ''} the agent files ask that partytui will not do "
+            "(tools, skills, same-named files, unknown fields). Press w to read them.",
+            title="Agent files",
+            severity="warning",
+            timeout=12,
+        )
 
     def _showing_other(self, approval_id: int) -> bool:
         """Whether the person is looking at another request (this one waits in the queue behind it)."""
@@ -473,6 +490,11 @@ class PartyApp(App[int | None]):
         from .screens.documents import DocumentsScreen
 
         self.push_screen(DocumentsScreen(self.session.state, self.workspace, self.clock))
+
+    def open_load_warnings(self) -> None:
+        from .screens.warnings import LoadWarningsScreen
+
+        self.push_screen(LoadWarningsScreen(self.session.state.load_warnings))
 
     def open_help(self) -> None:
         from .screens.help import HelpScreen

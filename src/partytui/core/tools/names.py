@@ -6,6 +6,9 @@ unavailable here (and why), or unknown.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Mapping
+
 OFFERED_TOOLS: tuple[str, ...] = (
     "Read",
     "Write",
@@ -74,13 +77,34 @@ READ_ONLY_TOOLS: tuple[str, ...] = (
 EDIT_TOOLS: tuple[str, ...] = ("Write", "Edit", "MultiEdit")
 
 
-def unavailable_reason(name: str) -> str | None:
-    """Why partytui cannot offer ``name``, or None when it is offered or simply unknown."""
-    if name in UNAVAILABLE_TOOLS:
-        return UNAVAILABLE_TOOLS[name]
-    if name.startswith("mcp__"):
-        return _NO_MCP
-    return None
+@dataclass(frozen=True)
+class RuntimeGaps:
+    """What one agent runtime cannot do of what agent files ask, with the reasons people read at load time."""
+
+    tools: Mapping[str, str]  # tool name → why this runtime cannot offer it
+    mcp: str | None = _NO_MCP  # why `mcp__…` tools are not offered (None: they are)
+    skills: str | None = "skills are not loaded: this runtime has no Skill tool"  # None: `skills:` are loaded
+
+    def tool_reason(self, name: str) -> str | None:
+        if name in self.tools:
+            return self.tools[name]
+        if name.startswith("mcp__"):
+            return self.mcp
+        return None
+
+
+# Per runtime (the name an agent's spec carries); a runtime that can do more registers its own gaps here.
+RUNTIME_GAPS: dict[str, RuntimeGaps] = {"api": RuntimeGaps(UNAVAILABLE_TOOLS)}
+DEFAULT_RUNTIME = "api"
+
+
+def runtime_gaps(runtime: str = DEFAULT_RUNTIME) -> RuntimeGaps:
+    return RUNTIME_GAPS.get(runtime) or RUNTIME_GAPS[DEFAULT_RUNTIME]
+
+
+def unavailable_reason(name: str, runtime: str = DEFAULT_RUNTIME) -> str | None:
+    """Why ``runtime`` cannot offer ``name``, or None when it is offered or simply unknown."""
+    return runtime_gaps(runtime).tool_reason(name)
 
 
 def is_known(name: str) -> bool:

@@ -65,6 +65,7 @@ class MainScreen(Screen[None]):
         Binding("t", "board", "Board"),
         Binding("i", "inbox", "Inbox"),
         Binding("d", "documents", "Docs"),
+        Binding("w", "load_warnings", "agent file warnings", show=False),
         Binding("question_mark", "help", "Help", key_display="?"),
         Binding("s", "results", "Results"),
         Binding("q", "quit_app", "Quit"),
@@ -243,6 +244,9 @@ class MainScreen(Screen[None]):
     def action_results(self) -> None:
         self.party.show_results()
 
+    def action_load_warnings(self) -> None:
+        self.party.open_load_warnings()
+
     def action_quit_app(self) -> None:
         self.party.request_quit()
 
@@ -295,6 +299,7 @@ class MainScreen(Screen[None]):
              lambda: self.app.run_worker(self.party.export_report("html"), group="export")),
             ("Replay this session", "copies the command that replays it", self.party.replay_command),
             ("Shared documents", "key d: plans and context files, who wrote and read them", self.action_documents),
+            ("Agent file warnings", "key w: what partytui will not do as the files ask", self.action_load_warnings),
             ("Help: keys", "key ?", self.action_help),
             ("Quit", "key q", self.action_quit_app),
         ]
