@@ -89,4 +89,6 @@ def _tools(agent: AgentDefinition) -> str:
         left_out = [name for name in OFFERED_TOOLS if name not in allowed]
         return f"all but {', '.join(left_out)}" if left_out else "all"
     shown = [f"{n}({', '.join(agent.tool_patterns[n])})" if n in agent.tool_patterns else n for n in allowed]
-    return ", ".join(shown) or "none"
+    added = [n for n in agent.allowed_tools(team=True) if n not in allowed]
+    # in a team it also has the coordination tools its file does not list
+    return (", ".join(shown) or "none") + (f"; in a team also {', '.join(added)}" if added else "")

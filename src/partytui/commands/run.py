@@ -148,7 +148,8 @@ def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str
             chosen.insert(0, lead)
     lead_name = None if solo else next(a.name for a in chosen if a.can_lead)
     per_agent = config.agent_runtimes if per_agent is None else per_agent
-    return [d.spec(config, lead=d.name == lead_name, runtime=per_agent.get(d.name, runtime)) for d in chosen]
+    return [d.spec(config, lead=d.name == lead_name, runtime=per_agent.get(d.name, runtime),
+                   team=not solo) for d in chosen]
 
 
 def _runtime(args: argparse.Namespace, config: Config, scenario) -> str:

@@ -19,7 +19,7 @@ from .config import Config
 from .errors import FileProblem
 from .events import AgentInfo
 from .runtimes.base import AgentSpec
-from .tools.names import DEFAULT_RUNTIME, LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, runtime_gaps, unavailable_reason
+from .tools.names import COORDINATION_TOOLS, DEFAULT_RUNTIME, LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, runtime_gaps, unavailable_reason
 
 PermissionMode = Literal["default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"]
 PERMISSION_MODES: tuple[str, ...] = ("default", "acceptEdits", "dontAsk", "bypassPermissions", "plan")
@@ -77,9 +77,11 @@ class AgentDefinition(BaseModel):
             return True
         return "lead" not in self.model_fields_set and self.name in LEAD_NAMES
 
-    def allowed_tools(self) -> list[str]:
-        """The offered tools this agent may call, in a stable order."""
-        wanted = OFFERED_TOOLS if self.tools is None else self.tools
+    def allowed_tools(self, *, team: bool = False) -> list[str]:
+        """The offered tools this agent may call, in a stable order; in a ``team``, the coordination tools too."""
+        wanted = list(OFFERED_TOOLS if self.tools is None else self.tools)
+        if team:
+            wanted += COORDINATION_TOOLS
         blocked = set(self.disallowed_tools)
         if not self.can_lead:
             blocked.update(LEAD_ONLY_TOOLS)
@@ -94,15 +96,16 @@ class AgentDefinition(BaseModel):
         return {name: why for name in self.tools or [] if (why := unavailable_reason(name, runtime))}
 
     def spec(
-        self, config: Config | None = None, *, lead: bool | None = None, runtime: str = "api", model: str | None = None
+        self, config: Config | None = None, *, lead: bool | None = None, runtime: str = "api", model: str | None = None,
+        team: bool = False,
     ) -> AgentSpec:
         """This agent as the team runs it (model resolved unless ``model`` is given; ``lead`` defaults to
-        whether it can lead)."""
+        whether it can lead); in a ``team`` it has the coordination tools too."""
         return AgentSpec(
             name=self.name,
             model=model or resolve_model(self.model, config or Config()),
             system_prompt=self.system_prompt,
-            tools=self.allowed_tools(),
+            tools=self.allowed_tools(team=team),
             description=self.description,
             color=self.color or "white",
             lead=self.can_lead if lead is None else lead,
@@ -115,9 +118,9 @@ class AgentDefinition(BaseModel):
             disallowed_tools=self.disallowed_tools,
         )
 
-    def agent_info(self, config: Config | None = None, model: str | None = None) -> AgentInfo:
+    def agent_info(self, config: Config | None = None, model: str | None = None, *, team: bool = False) -> AgentInfo:
         """The agent as a session's events describe it (model resolved unless ``model`` is given)."""
-        return self.spec(config, model=model).info()
+        return self.spec(config, model=model, team=team).info()
 
 
 @dataclass

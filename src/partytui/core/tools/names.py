@@ -55,6 +55,11 @@ UNAVAILABLE_TOOLS: dict[str, str] = {
     "ReadMcpResourceTool": _NO_MCP,
 }
 
+# The team's coordination tools: a team member has them whatever its `tools` lists (as in Claude Code's agent
+# teams: its briefing tells it to report and claim with them), unless `disallowedTools` names them. A solo
+# agent (`--agent`) keeps exactly its list.
+COORDINATION_TOOLS: tuple[str, ...] = ("SendMessage", "TaskList", "TaskGet", "TaskUpdate", "TaskCreate")
+
 # Only the agent leading the team moves it between phases and ends the run.
 LEAD_ONLY_TOOLS: tuple[str, ...] = ("AdvancePhase", "EndRun")
 
