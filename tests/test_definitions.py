@@ -327,8 +327,8 @@ def test_load_warnings_name_every_gap_of_the_runtime():
         "party.md: party-backend: WebFetch is unavailable here: no network access offline",
         "party.md: party-backend: Skill is unavailable here: skills are not supported",
         "party.md: party-backend: mcp__db__query is unavailable here: MCP servers are not supported",
-        "party.md: party-backend: skill 'workflow:work' will not be loaded: skills are not loaded: this runtime has no Skill tool",
-        "party.md: party-backend: skill 'review' will not be loaded: skills are not loaded: this runtime has no Skill tool",
+        "party.md: party-backend: skill 'workflow:work' will not be loaded: this runtime has no Skill tool",
+        "party.md: party-backend: skill 'review' will not be loaded: this runtime has no Skill tool",
         "party.md: party-backend: warning: unknown field 'mood' (kept)",
     ]
     # a runtime that can fetch and load skills says only what it cannot do

@@ -41,7 +41,7 @@ def agents_lines(capsys, *dirs: Path) -> list[str]:
 def test_agents_names_every_skill_tool_and_file_it_will_not_use(capsys):
     lines = agents_lines(capsys, PARTY / "agents", PARTY / "override")
     backend = f"{BACKEND}: party-backend:"
-    assert f"{backend} skill 'workflow:work' will not be loaded: skills are not loaded: this runtime has no Skill tool" in lines
+    assert f"{backend} skill 'workflow:work' will not be loaded: this runtime has no Skill tool" in lines
     for tool in ("Task", "TaskOutput", "NotebookEdit", "WebFetch", "WebSearch", "Skill"):
         assert any(line.startswith(f"{backend} {tool} is unavailable here: ") for line in lines), tool
     assert (f"{OVERRIDE}: party-frontend: warning: 2 files define agent 'party-frontend'; this one runs, not "

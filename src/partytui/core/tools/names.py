@@ -88,7 +88,7 @@ class RuntimeGaps:
 
     tools: Mapping[str, str]  # tool name → why this runtime cannot offer it
     mcp: str | None = _NO_MCP  # why `mcp__…` tools are not offered (None: they are)
-    skills: str | None = "skills are not loaded: this runtime has no Skill tool"  # None: `skills:` are loaded
+    skills: str | None = "this runtime has no Skill tool"  # None: `skills:` are loaded
 
     def tool_reason(self, name: str) -> str | None:
         if name in self.tools:
