@@ -15,7 +15,7 @@ from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CliError
 from ..core.config import Config, ConfigError, load_config
 from ..core.definitions import AgentDefinition, AgentSet, display_color, load_agents, load_warnings, resolve_model
 from ..core.plain import plain
-from ..core.tools.names import OFFERED_TOOLS
+from ..core.tools.names import DEFAULT_RUNTIME, OFFERED_TOOLS
 from ..resources import ResourceMissing, bundled_agents_dir
 
 PROJECT_AGENTS = Path(".claude") / "agents"
@@ -49,7 +49,9 @@ def main(args: argparse.Namespace) -> int:
     console.print(plain(f"Agents from {', '.join(str(d) for d in dirs)}"))
     if found.agents:
         console.print(agents_table(found, config))
-    warnings = load_warnings(found)
+    # each agent as the config would run it (the shipped default: the API runtime)
+    runtimes = {a.name: config.agent_runtimes.get(a.name, config.runtime or DEFAULT_RUNTIME) for a in found.agents}
+    warnings = load_warnings(found, runtimes)
     # One line each, never wrapped, so `path:line: message` stays greppable.
     for line in warnings:
         console.print(Text(plain(line), style="yellow"), soft_wrap=True)

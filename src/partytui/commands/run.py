@@ -116,11 +116,8 @@ def _load_team_files(dirs: list[Path]) -> AgentSet:
 def _warn(agents: AgentSet, members: list[AgentSpec]) -> list[str]:
     """The load warnings of the agents that run, each for its own runtime (what ``partytui agents`` says of
     them), printed now."""
-    lines: list[str] = []
-    for member in members:
-        definition = agents.get(member.name)
-        if definition is not None:
-            lines += load_warnings(AgentSet(agents=[definition]), member.runtime)
+    running = {m.name: m.runtime for m in members}
+    lines = load_warnings(AgentSet(agents=[a for a in agents.agents if a.name in running]), running)
     for line in lines:
         print(f"partytui: {plain(line)}", file=sys.stderr)
     return lines

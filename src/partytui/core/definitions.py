@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Sequence
+from typing import Any, Literal, Mapping, Sequence
 
 import yaml
 from pydantic import BaseModel, Field
@@ -190,20 +190,22 @@ def load_agents(paths: Sequence[Path]) -> AgentSet:
     return result
 
 
-def load_warnings(found: AgentSet, runtime: str = DEFAULT_RUNTIME) -> list[str]:
+def load_warnings(found: AgentSet, runtime: str | Mapping[str, str] = DEFAULT_RUNTIME) -> list[str]:
     """What partytui will not do as the loaded files ask, one ``path: agent: …`` line each: which of two
-    same-named files runs, tools ``runtime`` cannot offer, skills it will not load, unknown fields.
+    same-named files runs, tools the agent's runtime cannot offer, skills it will not load, unknown fields.
 
+    ``runtime`` is the team's, or each agent's by name (the default runtime for one not named).
     ``partytui agents``, ``run``, ``demo`` and ``resume`` print these same lines; the session log keeps them.
     """
-    gaps = runtime_gaps(runtime)
     lines: list[str] = []
     for agent in found.agents:
+        agent_runtime = runtime if isinstance(runtime, str) else runtime.get(agent.name, DEFAULT_RUNTIME)
+        gaps = runtime_gaps(agent_runtime)
         where = f"{agent.path}: {agent.name}:"
         if agent.shadowed:
             lines.append(f"{where} warning: {len(agent.shadowed) + 1} files define agent '{agent.name}'; this one "
                          f"runs, not {', '.join(agent.shadowed)}")
-        for name, why in agent.unavailable_tools(runtime).items():
+        for name, why in agent.unavailable_tools(agent_runtime).items():
             lines.append(f"{where} {name} is unavailable here: {why}")
         if gaps.skills is not None:
             lines += [f"{where} skill '{skill}' will not be loaded: {gaps.skills}" for skill in agent.skills]

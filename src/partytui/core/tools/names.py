@@ -99,7 +99,16 @@ class RuntimeGaps:
 
 
 # Per runtime (the name an agent's spec carries); a runtime that can do more registers its own gaps here.
-RUNTIME_GAPS: dict[str, RuntimeGaps] = {"api": RuntimeGaps(UNAVAILABLE_TOOLS)}
+RUNTIME_GAPS: dict[str, RuntimeGaps] = {
+    "api": RuntimeGaps(UNAVAILABLE_TOOLS),
+    # Claude Code has its own tools (WebFetch, Task, Skill, …); it is started with partytui's MCP server only
+    # and without user or project settings (core/runtimes/claude_code.py), so neither reaches it
+    "claude-code": RuntimeGaps(
+        {},
+        mcp="only partytui's own MCP server is connected to Claude Code",
+        skills="Claude Code starts without user or project settings, where skills are found",
+    ),
+}
 DEFAULT_RUNTIME = "api"
 
 
