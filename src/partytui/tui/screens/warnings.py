@@ -9,6 +9,8 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
+from ..plain import plain_text
+
 
 class LoadWarningsScreen(ModalScreen[None]):
     CSS_PATH = "warnings.tcss"
@@ -26,8 +28,8 @@ class LoadWarningsScreen(ModalScreen[None]):
             title = f"Agent files: {count} warning{'s' if count != 1 else ''}" if count else "Agent files"
             yield Static(Text(title, style="bold"), id="warnings-title")
             with VerticalScroll(id="warnings-body"):
-                # Text, never markup: paths and names come from files
-                body = Text("\n").join(Text(line) for line in self.warnings) if self.warnings else Text(
+                # plain text, never markup: paths and names come from files
+                body = Text("\n").join(plain_text(line) for line in self.warnings) if self.warnings else Text(
                     "partytui runs every agent file as written.", style="dim")
                 yield Static(body, id="warnings-list")
         yield Footer()
