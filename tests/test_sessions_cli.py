@@ -100,3 +100,47 @@ def test_a_run_that_did_not_finish_says_how_to_continue_it(tmp_path, capsys):
     assert code == 1
     assert "the session is stalled; continue it with: partytui resume " in err and "--last" in err
     assert last_resumable(folder) is not None
+
+
+AGENT = """---
+name: dev
+description: writes files
+tools: Write
+permissionMode: bypassPermissions
+---
+You write files.
+"""
+
+FAILING = """
+name: retry
+agents_dir: agents
+agents:
+  dev:
+    - faults: [{status: 400, message: "the request was refused"}]
+      text: Writing it.
+      tools: [{name: Write, input: {file_path: done.txt, content: "ok\\n"}}]
+    - text: Written.
+"""
+
+
+def test_a_failed_session_is_resumed_and_its_failed_agent_retried(tmp_path, capsys):
+    from partytui.core.log import read_log
+    from partytui.core.state import fold
+
+    (tmp_path / "agents").mkdir()
+    (tmp_path / "agents" / "dev.md").write_text(AGENT)
+    (tmp_path / "failing.yaml").write_text(FAILING)
+    (tmp_path / "fixed.yaml").write_text(FAILING.replace('    - faults: [{status: 400, message: "the request was refused"}]\n      text', "    - text"))
+    folder, ws = tmp_path / "sessions", tmp_path / "ws"
+    common = ["--headless", "--speed", "0", "--session-dir", str(folder)]
+    code = main(["run", "--agent", "dev", "--prompt", "write done.txt", "--scenario", str(tmp_path / "failing.yaml"),
+                 "--workspace", str(ws), *common])
+    assert code == 1 and not (ws / "done.txt").exists()
+    assert "the session is failed; continue it with: partytui resume" in capsys.readouterr().err
+    # the API is back (here: the same script without the fault): the failed agent is asked again, and finishes
+    code = main(["resume", "--last", "--scenario", str(tmp_path / "fixed.yaml"), *common])
+    assert code == 0, capsys.readouterr().err
+    assert (ws / "done.txt").read_text() == "ok\n"
+    (log,) = folder.glob("*.jsonl")
+    state = fold(read_log(log).events)
+    assert state.status == "done" and state.resumes == 1

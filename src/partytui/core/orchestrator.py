@@ -71,6 +71,9 @@ How the team works:
 """
 
 
+RUN_ENDED = "the run ended"  # the reason given to agents the end of a run stopped (a resume carries them on)
+
+
 class Team:
     def __init__(
         self,
@@ -161,7 +164,9 @@ class Team:
         for runner in self.runners.values():
             runner.rebuild(events)
             view = self.session.state.agents.get(runner.name)
-            if view is not None and view.state in ("done", "error", "cancelled"):
+            # a failed agent is retried, and one the end of the run stopped carries on; what finished, or what
+            # the person cancelled, stays stopped
+            if view is not None and (view.state == "done" or (view.state == "cancelled" and view.reason != RUN_ENDED)):
                 runner.cancel()
         self.session.emit(SessionResumed(reason="partytui resume", load_warnings=list(load_warnings)))
 
@@ -200,7 +205,7 @@ class Team:
                     final = "done" if self.status == "done" else "cancelled"
                     for runner in self.runners.values():
                         if not runner.stopped:
-                            runner.finish(final, "the run ended")
+                            runner.finish(final, RUN_ENDED)
                 self.session.emit(SessionEnded(status=self.status, reason=self.reason))
                 self.session.flush()
         return EXIT_CODES.get(self.status, 1)
