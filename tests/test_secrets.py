@@ -49,7 +49,8 @@ def test_a_canary_reaches_no_output(tmp_path: Path, monkeypatch, capsys):
     scenario.write_text(SCENARIO)
     sessions = tmp_path / "s"
     code = main(["run", "--agent", "leaky", "--prompt", "go", "--headless", "--scenario", str(scenario),
-                 "--speed", "0", "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)])
+                 "--speed", "0", "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions),
+                 "--approve", "all"])  # reading .env asks first; the policy allows it here
     assert code == 0
     (log,) = sessions.glob("*.jsonl")
     outputs = {"log": log.read_text(), "stdout": capsys.readouterr().out}
@@ -104,3 +105,107 @@ def test_a_secret_split_across_deltas_is_still_redacted(before, after, cuts, sec
     out = "".join(guard.feed(p) for p in pieces) + guard.flush()
     assert secret.split()[-1] not in out
     assert out == redact(text, (ENV_CANARY,))
+
+
+# ── secret files, quoting, short values, URLs with passwords ────────────────────────────────────────
+
+from partytui.core.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
+from partytui.core.events import ToolResult
+from partytui.core.tools.shell import scrubbed_env
+
+QUOTED = 'p"a\\ss\\"w0rd!'  # a secret holding a quote and backslashes
+SHORT = "hunter2x"  # under 12 characters
+DB_PASSWORD = "s3cr3t-db-pw"
+QUOTED_ESCAPED = QUOTED.replace('"', '\\"')  # as a shell file writes it
+
+ENV_FILE = f"""API_TOKEN={"tok_" + "9" * 20}
+DB_PASS={SHORT}
+export QUOTED_SECRET="{QUOTED_ESCAPED}"
+DATABASE_URL=postgres://app:{DB_PASSWORD}@db:5432/app
+-----BEGIN OPENSSH PRIVATE KEY-----
+b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ
+-----END OPENSSH PRIVATE KEY-----
+"""
+
+READER = """---
+name: reader
+description: reads what it finds
+tools: Read, Grep, Bash
+permissionMode: bypassPermissions
+---
+You read.
+"""
+
+
+def _secret_run(tmp_path: Path, approve: str | None, tools: str) -> tuple[int, str, Path]:
+    (tmp_path / "agents").mkdir(exist_ok=True)
+    (tmp_path / "agents" / "reader.md").write_text(READER)
+    scenario = tmp_path / "read.yaml"
+    scenario.write_text(f"name: read\nagents_dir: agents\nworkspace_files:\n  .env: {json.dumps(ENV_FILE)}\n"
+                        f"  app.py: \"print(1)\\n\"\nagents:\n  reader:\n    - tools: {tools}\n    - text: done\n")
+    sessions = tmp_path / "s"
+    argv = ["run", "--agent", "reader", "--prompt", "go", "--headless", "--scenario", str(scenario), "--speed", "0",
+            "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)]
+    code = main(argv + (["--approve", approve] if approve else []))
+    (log,) = sessions.glob("*.jsonl")
+    return code, log.read_text(), log
+
+
+def test_reading_a_secret_file_asks_first_whatever_the_permission_mode(tmp_path, monkeypatch):
+    code, text, log = _secret_run(tmp_path, None, "[{name: Read, input: {file_path: .env}}]")
+    assert code == 3  # headless with nobody to answer: the run waits for the person
+    (request,) = [e for e in read_log(log).events if e.type == "approval.requested"]
+    assert request.request.kind == "permission" and request.request.title.startswith("Secret file: .env")
+    assert SHORT not in text and "tok_9999" not in text  # nothing was read
+
+
+def test_a_refused_secret_read_reads_nothing_and_bash_asks_too(tmp_path):
+    code, text, _ = _secret_run(tmp_path, "none", "[{name: Bash, input: {command: 'cat .env'}}, "
+                                                  "{name: Read, input: {file_path: .env.local}}]")
+    assert code == 0
+    assert text.count("Secret file:") == 2 and SHORT not in text and DB_PASSWORD not in text
+
+
+def test_what_an_allowed_secret_read_shows_is_redacted_whatever_its_quoting(tmp_path):
+    code, text, log = _secret_run(tmp_path, "all", "[{name: Read, input: {file_path: .env}}, "
+                                                  "{name: Grep, input: {pattern: DB_PASS, output_mode: content}}]")
+    assert code == 0
+    outputs = [e.output for e in read_log(log).events if e.type == "tool.result"]
+    assert "DB_PASS=[redacted]" in outputs[0] and "API_TOKEN=[redacted]" in outputs[0]
+    for secret in (SHORT, DB_PASSWORD, "tok_" + "9" * 20, "b3BlbnNzaC1rZXkt", "a\\\\ss", 'p\\"a'):
+        assert secret not in text, secret
+    assert "DB_PASS" not in outputs[1]  # a search of the whole workspace leaves .env out
+
+
+def test_env_secrets_with_quotes_short_values_and_url_passwords_are_cut(monkeypatch):
+    monkeypatch.setenv("MY_QUOTED_TOKEN", QUOTED)
+    monkeypatch.setenv("DB_PASS", SHORT)
+    monkeypatch.setenv("DATABASE_URL", f"postgres://app:{DB_PASSWORD}@db/app")
+    found = secrets_from_env()
+    assert {QUOTED, SHORT, DB_PASSWORD} <= set(found)
+    event = ToolResult(agent="a", tool_use_id="t", tool="Bash", output=f"got {QUOTED} and {SHORT}. url pw {DB_PASSWORD}")
+    clean = redact_event(event, found)
+    assert QUOTED not in clean.output and SHORT not in clean.output and DB_PASSWORD not in clean.output
+    assert "hunter2xy" == redact("hunter2xy", found)  # a short value is cut as a word, not inside another
+    env = scrubbed_env(Path("/tmp"), {"DATABASE_URL": f"postgres://app:{DB_PASSWORD}@db/app", "DB_PASS": SHORT,
+                                      "PATH": "/usr/bin", "PLAIN_URL": "https://example.com/x"})
+    assert "DATABASE_URL" not in env and "DB_PASS" not in env and env["PLAIN_URL"] == "https://example.com/x"
+
+
+def test_the_session_redacts_field_by_field(tmp_path, monkeypatch):
+    monkeypatch.setenv("MY_QUOTED_TOKEN", QUOTED)
+    session = Session()
+    event = session.emit(ToolResult(agent="a", tool_use_id="t", tool="Bash", output=f'x="{QUOTED}"\n{QUOTED}'))
+    assert QUOTED not in event.output
+
+
+def test_which_files_are_secret_files():
+    for name in (".env", ".env.local", "prod.env", "id_rsa", "id_ed25519", "id_work", "server.pem", "tls.key",
+                 ".netrc", ".pgpass", "sub/dir/.env"):
+        assert is_secret_file(name), name
+    for name in (".env.example", "id_rsa.pub", "env.py", "README.md", "keys.py", "identity.txt"):
+        assert not is_secret_file(name), name
+    assert secret_file_in("Bash", {"command": "source .env && pytest"}) == ".env"
+    assert secret_file_in("Bash", {"command": "pytest -q"}) is None
+    assert secret_file_in("Read", {"file_path": "/w/.env"}) == "/w/.env"
+    assert holds_secret("DATABASE_URL", "mysql://u:p4ss@h/d") and not holds_secret("HOME", "/root")

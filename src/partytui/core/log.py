@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +17,8 @@ from pydantic import ValidationError
 
 from .errors import FileProblem
 from .events import FORMAT_VERSION, EventBase, parse_event, parse_event_json, to_json
+from .secrets import REDACTED, SECRET_PATTERNS, StreamRedactor, redact, redact_event, secrets_from_env  # noqa: F401 (re-exported)
 
-# Token-like secrets: Anthropic keys and generic bearer/API tokens that might leak through tool output.
-SECRET_PATTERNS = [
-    re.compile(r"sk-ant-[A-Za-z0-9_\-]{8,}"),
-    re.compile(r"(?i)(bearer\s+)[A-Za-z0-9_\-\.=]{16,}"),
-]
-REDACTED = "[redacted]"
 
 # Events after which the buffer is written out; deltas wait for the next of these or for the timer.
 GROUP_ENDS = {
@@ -56,64 +50,6 @@ class LogWriteError(Exception):
     """The log could not be written (a full disk, a removed directory)."""
 
 
-def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
-    for secret in extra_secrets:
-        if secret and len(secret) >= 8:
-            text = text.replace(secret, REDACTED)
-    for pattern in SECRET_PATTERNS:
-        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + REDACTED, text)
-    return text
-
-
-class StreamRedactor:
-    """Redacts a text stream that arrives in pieces, where a secret may be split across two deltas.
-
-    It holds back the last ``hold`` characters (and any token-like run still growing at the end), so a
-    secret is always whole when it is checked; ``flush`` at the end of the block gives the rest.
-    """
-
-    def __init__(self, secrets: tuple[str, ...] = (), hold: int = 160) -> None:
-        self.secrets = secrets
-        self.hold = max([hold, *(len(s) for s in secrets)])
-        self.pending = ""
-
-    def feed(self, text: str) -> str:
-        pending = self.pending + text
-        for secret in self.secrets:
-            if secret and len(secret) >= 8:
-                pending = pending.replace(secret, REDACTED)
-        for pattern in SECRET_PATTERNS:
-            # a match that reaches the end may still grow: it stays as it is, and is held back below
-            pending = pattern.sub(
-                lambda m: m.group(0) if m.end() == len(pending) else (m.group(1) if m.groups() else "") + REDACTED,
-                pending,
-            )
-        cut = len(pending) - self.hold
-        for pattern in SECRET_PATTERNS:
-            cut = min([cut, *(m.start() for m in pattern.finditer(pending) if m.end() == len(pending))])
-        if cut <= 0:
-            self.pending = pending
-            return ""
-        self.pending = pending[cut:]
-        return pending[:cut]
-
-    def flush(self) -> str:
-        rest, self.pending = redact(self.pending, self.secrets), ""
-        return rest
-
-
-_SECRET_NAMES = ("KEY", "TOKEN", "SECRET", "PASSWORD", "CREDENTIAL")
-
-
-def secrets_from_env() -> tuple[str, ...]:
-    """Values of environment variables whose names say they are secrets (long enough to be one)."""
-    return tuple(
-        value
-        for key, value in os.environ.items()
-        if len(value) >= 12 and any(word in key.upper() for word in _SECRET_NAMES)
-    )
-
-
 # Crash testing: ``PARTYTUI_CRASH_AFTER=approval.requested#2`` kills the process with SIGKILL right after
 # the second approval.requested is handed to the log — a real crash at an exact point, for the campaign.
 ENV_CRASH_AFTER = "PARTYTUI_CRASH_AFTER"
@@ -139,7 +75,7 @@ class SessionLog:
 
     def append(self, event: EventBase, line: str | None = None) -> None:
         """Buffer one event; ``line`` is its JSON already redacted (the session does that once for all)."""
-        self._buffer.append((line if line is not None else redact(to_json(event), self._secrets)) + "\n")
+        self._buffer.append((line if line is not None else to_json(redact_event(event, self._secrets))) + "\n")
         if event.type in DURABLE:
             self.flush(sync=True)
         elif event.type in GROUP_ENDS or len(self._buffer) >= 256:

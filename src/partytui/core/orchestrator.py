@@ -20,7 +20,9 @@ from .providers.base import Provider
 from .runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
 from .session import Session
 from .tasks import TaskBoard, asks_for_task_id
+from .secrets import SECRET_TITLE, secret_file_in
 from .tools.base import Limits, ToolError
+from .tools.team import PERMISSION_DENIED
 
 EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
 
@@ -312,6 +314,28 @@ class Team:
             and ("always" in a.answers or a.note == "always")
             for a in self.session.state.approvals.values()
         )
+
+    async def ask_before_secret_file(self, agent: str, tool: str, raw: dict[str, Any], tool_use_id: str) -> None:
+        """A call that would read a secret file (``.env``, a private key, ``.netrc``) asks the person first,
+        whatever the agent's permission mode, unless they allowed this agent that file for the session.
+        Rejected: ToolError. The request is the call's permission request: one answer for both."""
+        path = secret_file_in(tool, raw)
+        if path is None:
+            return
+        for view in self.session.state.approvals.values():
+            req = view.request
+            if (req.kind == "permission" and req.agent == agent and req.title.startswith(SECRET_TITLE)
+                    and secret_file_in(req.tool or "", req.tool_input or {}) == path
+                    and view.decision == "approved" and view.note == "always"):
+                return
+        view = await self.broker.request(
+            agent, "permission", tool_use_id=tool_use_id, tool=tool, tool_input=raw,
+            title=f"{SECRET_TITLE} {path} ({tool})"[:200],
+            summary=f"{agent} wants to read {path}, which may hold secrets (keys, passwords). What it reads is "
+                    "redacted where it looks like a secret, but the agent itself sees it.",
+        )
+        if view.decision != "approved":
+            raise ToolError(f"{PERMISSION_DENIED} {tool} on {path} (a secret file)" + (f": {view.note}" if view.note else "."))
 
     def check_gates(self, agent: str, tool: str, raw: dict[str, Any]) -> None:
         """Raises ToolError when a call of ``tool`` would pass a gate the person has not opened."""

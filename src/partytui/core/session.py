@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
 import time
 from typing import Callable
 
-from .events import EventBase, parse_event, to_json
-from .log import LogWriteError, SessionLog, redact, secrets_from_env
+from .events import EventBase, to_json
+from .log import LogWriteError, SessionLog
+from .secrets import redact_event, secrets_from_env
 from .state import TeamState
 
 Listener = Callable[[EventBase], None]
@@ -45,11 +45,9 @@ class Session:
     def emit(self, event: EventBase) -> EventBase:
         event.seq = self.state.last_seq + 1
         event.ts = self.clock()
-        # secrets are cut here, once, so the log, the screen, exports and replays never hold them
+        # secrets are cut here, once, field by field, so the log, the screen, exports and replays never hold them
+        event = redact_event(event, self.secrets)
         line = to_json(event)
-        clean = redact(line, self.secrets)
-        if clean != line:
-            event, line = parse_event(json.loads(clean)), clean
         if self.log is not None and self.log_error is None:
             try:
                 self.log.append(event, line)

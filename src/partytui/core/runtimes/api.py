@@ -205,6 +205,7 @@ class ApiRuntime(RuntimeBase):
         for pattern in self.disallowed_patterns.get(tool.name, []):
             if tool_matches(f"{tool.name}({pattern})", tool.name, raw):
                 raise ToolError(f"{tool.name}({pattern}) is disallowed for this agent (disallowedTools)")
+        await self.team.ask_before_secret_file(self.name, tool.name, raw, tool_use_id)
         mode = self.permission_mode
         if tool.read_only or mode == "bypassPermissions":
             return

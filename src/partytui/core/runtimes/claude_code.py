@@ -406,6 +406,7 @@ class ClaudeCodeRuntime(RuntimeBase):
             self._mcp_ids.setdefault((partytui_name(name), _key(raw)), []).append(tool_use_id)
         try:
             self.team.check_gates(self.name, partytui_name(name), raw)
+            await self.team.ask_before_secret_file(self.name, partytui_name(name), raw, tool_use_id or "")
         except ToolError as exc:
             return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
                                            "permissionDecisionReason": str(exc)}}

@@ -22,6 +22,7 @@ import aiofiles
 from pydantic import BaseModel, Field
 
 from ..events import FileChanged
+from ..secrets import is_secret_file
 from .base import Tool, ToolContext, ToolError, ToolInput
 from .workspace import cap_output, open_file, open_parent, relative, resolve
 
@@ -572,6 +573,8 @@ def _grep(job: _GrepJob, root: str, base: str) -> list[tuple[str, float, int, li
     else:
         targets = _walk_files(root, base)
     for full, dir_fd, name in targets:
+        if not single and is_secret_file(name):
+            continue  # searched only when named (and then the person is asked first): .env, keys
         if job.file_filter is not None and not single:
             key = os.path.basename(full) if job.filter_on_name else os.path.relpath(full, base)
             if not job.file_filter.match(key.replace(os.sep, "/")):

@@ -38,6 +38,7 @@ from typing import Literal
 from pydantic import Field
 
 from ..events import ErrorEvent
+from ..secrets import holds_secret
 from .base import Tool, ToolContext, ToolError, ToolInput
 from .team import PERMISSION_DENIED
 
@@ -46,8 +47,6 @@ SandboxMode = Literal["auto", "bwrap", "off"]
 UNSANDBOXED_ENV = "PARTYTUI_UNSANDBOXED_BASH"
 UNSANDBOXED_CHOICES = ("ask", "allow")
 
-# A variable whose name holds one of these never reaches a command.
-SECRET_MARKERS = ("KEY", "TOKEN", "SECRET", "PASSWORD", "PASSWD", "PASSPHRASE", "CREDENTIAL", "PRIVATE")
 # Shell start-up hooks and the user's SSH agent are not the agent's to use.
 DROPPED_VARS = frozenset({"BASH_ENV", "ENV", "PROMPT_COMMAND", "SSH_AUTH_SOCK", "OLDPWD", "CDPATH"})
 
@@ -77,7 +76,7 @@ def scrubbed_env(workspace: Path, base: dict[str, str] | None = None) -> dict[st
     env = {}
     for name, value in (os.environ if base is None else base).items():
         upper = name.upper()
-        if upper.startswith("ANTHROPIC") or any(m in upper for m in SECRET_MARKERS):
+        if upper.startswith("ANTHROPIC") or holds_secret(name, value):  # a DATABASE_URL with a password too
             continue
         if upper in DROPPED_VARS or upper.startswith("BASH_FUNC_"):
             continue
