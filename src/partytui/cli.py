@@ -126,6 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("resume", help="continue an interrupted session from its log")
     p.add_argument("session", nargs="?", help="a session log (.jsonl) or a session id")
     p.add_argument("--last", action="store_true", help="the most recent session that can be continued")
+    p.add_argument("--trust-log", action="store_true",
+                   help="continue even where the log names folders partytui has no record of starting it with, "
+                        "or does not add up (without it, resume shows them and stops, exit code 2)")
     _run_options(p)
     p.set_defaults(handler="partytui.commands.run:resume")
 

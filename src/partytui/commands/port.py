@@ -10,6 +10,7 @@ import tempfile
 from pathlib import Path
 
 from ..cli import EXIT_OK, CliError
+from ..core.evidence import warn_about
 from ..core.log import LogError, SessionLog, read_log
 from ..core.plain import plain
 from ..core.sessions import SessionNotFound, find_session, session_dir
@@ -100,6 +101,7 @@ def export_main(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     if not contents.events:
         raise CliError(f"{path}: the session log is empty")
+    warn_about(contents, path)
     state = fold(contents.events)
     render = export_html if args.format == "html" else export_markdown
     text = render(state, contents.events)

@@ -7,6 +7,7 @@ import sys
 
 from ..cli import CliError
 from ..core.events import EventBase
+from ..core.evidence import warn_about
 from ..core.log import LogError, read_log
 from ..core.sessions import SessionNotFound, find_session
 from ..core.state import fold
@@ -23,6 +24,7 @@ def load_events(session: str, session_dir: str | None) -> tuple[str, list[EventB
         raise CliError(str(exc)) from None
     except OSError as exc:
         raise CliError(f"{session}: {exc.strerror or exc}") from None
+    warn_about(contents, path)
     if not contents.events:
         raise CliError(f"{path}: no events to replay")
     if contents.torn_tail:

@@ -15,10 +15,12 @@ from ..cli import EXIT_BAD_INPUT, CliError
 from ..core.approvals import ApprovalBroker
 from ..core.config import Config, ConfigError, load_config
 from ..core.definitions import AgentDefinition, AgentSet, load_agents, load_warnings
+from ..core.evidence import inconsistencies, record_origin, report, untrusted_folders
 from ..core.log import LogError, SessionLog, read_log, repair_torn_tail
 from ..core.orchestrator import Team
 from ..core.runtimes import AgentSpec, Backends
 from ..core.policy import PolicyError, load_policy
+from ..core.plain import plain
 from ..core.progress import ProgressPrinter
 from ..core.session import Session
 from ..core.running import AlreadyRunning, RunLock
@@ -42,6 +44,7 @@ class Prepared:
     lock: RunLock | None = None  # this process's claim on the log (core/running.py)
     detach: bool = False
     config: Config = field(default_factory=Config)  # the TUI's settings (the approval delay, the alerts)
+    confirm: str = ""  # what the person must accept before the team starts (a resume of a log in doubt)
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -316,10 +319,27 @@ def _prepare(args: argparse.Namespace) -> Prepared:
             agents_dirs=[str(d) for d in dirs],
             load_warnings=warnings,
         )
+        state = session.state  # what the log now says the session started with, noted beside it
+        record_origin(log_path, state.session_id or session_id,
+                      {"workspace": state.workspace, "scenario": state.scenario, "agents_dirs": [str(d) for d in dirs]})
 
     title = f"partytui — scripted: {scenario.title or scenario.name}" if scenario is not None else "partytui"
     return Prepared(session, team, log_path, args.headless, title, start, lock, getattr(args, "detach", False),
                     config=config)
+
+
+def _doubts(log_path: Path, contents, started, args: argparse.Namespace) -> str:
+    """What a resume of this log would take on trust: folders nothing vouches for, and what does not add up."""
+    folders = untrusted_folders(log_path, started, {"workspace": args.workspace, "scenario": args.scenario,
+                                                    "agents_dirs": args.agents})
+    problems = inconsistencies(contents.events, contents.numbers, log_path)
+    parts = []
+    if folders:
+        parts.append(f"{log_path}: the log would send the team to folders partytui did not start it with:\n  "
+                     + "\n  ".join(folders))
+    if problems:
+        parts.append(f"{log_path}: the log does not add up:\n  " + report(problems).replace("\n", "\n  "))
+    return plain("\n".join(parts))
 
 
 def _resume_target(args: argparse.Namespace) -> Path:
@@ -352,6 +372,10 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
         raise CliError(f"{log_path}: an imported session can be replayed, not resumed")
     if state.status == "done":
         raise CliError(f"{log_path}: this session already finished (status done); replay it instead", EXIT_BAD_INPUT)
+    doubts = _doubts(log_path, contents, started, args)
+    if doubts and not args.trust_log and (args.headless or getattr(args, "detach", False) or not sys.stdout.isatty()):
+        raise CliError(doubts + "\ncheck them, then resume with --trust-log to continue (or pass --workspace, "
+                       "--scenario, --agents yourself)", EXIT_BAD_INPUT)
     config = _config(args)
     scenario_path = args.scenario or started.scenario
     scenario = _load_scenario(scenario_path) if scenario_path else None
@@ -379,7 +403,8 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
                 goal=started.goal, solo=solo is not None, backends=_backends(members, scenario, session, speed, log_path),
                 limits=_limits(args, config), migration_commands=config.migration_commands)
     return Prepared(session, team, log_path, args.headless, "partytui — resumed",
-                    lambda: team.continue_session(events, warnings), lock, getattr(args, "detach", False), config=config)
+                    lambda: team.continue_session(events, warnings), lock, getattr(args, "detach", False), config=config,
+                    confirm="" if args.trust_log else doubts)
 
 
 def _lock(log_path: Path, args: argparse.Namespace) -> RunLock:
@@ -471,18 +496,32 @@ def _run_tui(prepared: Prepared) -> int:
     from ..tui.terminal_alerts import AlertSettings
 
     team = prepared.team
-    prepared.start()  # the app renders from the state, so it sees these events too
+    async def run_team() -> int:
+        return await _until_stopped(team, on_term=lambda: app.exit(None, return_code=EXIT_TERMINATED))
+
+    runner = run_team
+    if prepared.confirm:
+        # a resume of a log in doubt: the person reads what it says and accepts it before anything runs
+        async def runner() -> int:
+            if not await app.confirm_first("Resume this session?", prepared.confirm + "\n\nContinue there?"):
+                app.exit(None, return_code=EXIT_BAD_INPUT)
+                return EXIT_BAD_INPUT
+            prepared.start()
+            return await run_team()
+    else:
+        prepared.start()  # the app renders from the state, so it sees these events too
     app = make_app(
         session=prepared.session,
         broker=team.broker,
         controller=team,
-        runner=lambda: _until_stopped(team, on_term=lambda: app.exit(None, return_code=EXIT_TERMINATED)),
+        runner=runner,
         title=prepared.title,
         approval_delay=prepared.config.approval_delay,
         alerts=AlertSettings(title=prepared.config.terminal_title, bell=prepared.config.bell,
                              desktop=prepared.config.desktop_notify),
     )
     app.log_path = prepared.log_path
+    app.hold_requests = bool(prepared.confirm)
     app.run()
     code = app.return_code
     return 1 if code is None else code

@@ -7,6 +7,7 @@ import json
 import time
 
 from ..cli import CliError
+from ..core.evidence import warn_about
 from ..core.log import LogError, read_log
 from ..core.plain import plain_line, terminal_safe_json
 from ..core.sessions import SessionNotFound, find_session
@@ -82,6 +83,7 @@ def load_summary(session: str, session_dir: str | None) -> dict:
         contents = read_log(path)
     except (SessionNotFound, LogError) as exc:
         raise CliError(str(exc)) from None
+    warn_about(contents, path)
     return summarize(fold(contents.events))
 
 

@@ -126,6 +126,7 @@ class LogContents:
     events: list[EventBase] = field(default_factory=list)
     torn_tail: bool = False  # the last line was partial (a crash mid-write) and was dropped
     lines: int = 0
+    numbers: list[int] = field(default_factory=list)  # the line of each event (a report names it)
 
 
 def read_log(path: Path | str) -> LogContents:
@@ -153,6 +154,7 @@ def read_log(path: Path | str) -> LogContents:
         else:
             if event.v == FORMAT_VERSION:
                 out.events.append(event)
+                out.numbers.append(number)
                 out.lines = number
                 continue
         is_last = number == len(lines)
@@ -172,6 +174,7 @@ def read_log(path: Path | str) -> LogContents:
             )
         try:
             out.events.append(parse_event(data))
+            out.numbers.append(number)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(p) for p in first["loc"])

@@ -82,7 +82,8 @@ class PartyApp(App[int | None]):
         if broker is not None:
             broker.human_attached = True
         self.run_code: int | None = None  # the runner's exit code once it finished
-        self.log_path: Path | None = None  # the session's log, when the caller knows it (names it in commands)
+        self.log_path: Path | None = None
+        self.hold_requests = False  # True: waiting requests are asked only after confirm_first  # the session's log, when the caller knows it (names it in commands)
         self.main = MainScreen()
         self._dirty: dict[str, None] = {}  # agents whose panes have news, oldest first
         self._structural = True
@@ -160,7 +161,8 @@ class PartyApp(App[int | None]):
         # pushed rather than made the default screen, so its .tcss is loaded like any other screen's
         self.push_screen(self.main)
         self._unsubscribe = self.session.subscribe(self._on_event)
-        self.queue_pending()
+        if not self.hold_requests:
+            self.queue_pending()
         self.set_interval(1 / self.FLUSH_HZ, self._flush_tick)
         self.call_after_refresh(tune_collector)  # after the first frame: start-up's objects are all built
         self.run_worker(self._approval_loop(), name="approvals", group="approvals")
@@ -185,6 +187,17 @@ class PartyApp(App[int | None]):
             self._unsubscribe()
             self._unsubscribe = None
 
+    async def confirm_first(self, title: str, body: str) -> bool:
+        """A yes/no before the run starts (a resume of a log in doubt); call it from a worker: it waits.
+        The requests the log left waiting are asked only once the person said yes."""
+        from .screens.confirm import ConfirmScreen
+
+        yes = bool(await self.push_screen_wait(ConfirmScreen(title, body)))
+        if yes:
+            self.hold_requests = False
+            self.queue_pending()
+        return yes
+
     async def _run_team(self) -> None:
         assert self.runner is not None
         try:
@@ -196,7 +209,7 @@ class PartyApp(App[int | None]):
         self.run_code = code
         self._structural = True
         self.refresh_bindings()  # the footer stops offering what acts on a running team
-        if self.is_running:
+        if self.is_running and self.return_code is None:  # not when the run was declined and the app is leaving
             self.show_results()
 
     @property
