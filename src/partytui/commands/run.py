@@ -311,17 +311,18 @@ def _prepare(args: argparse.Namespace) -> Prepared:
                 limits=_limits(args, config), migration_commands=config.migration_commands)
 
     def start() -> None:
+        scenario_at = str(Path(args.scenario).resolve()) if args.scenario else None
+        # noted beside the log before the log says it (a crash in between leaves a resume that asks)
+        record_origin(log_path, session_id, {"workspace": str(team.workspace), "scenario": scenario_at,
+                                             "agents_dirs": [str(d) for d in dirs]})
         team.start_session(
             session_id,
             mode="scripted" if scenario is not None else "live",
-            scenario=str(Path(args.scenario).resolve()) if args.scenario else None,
+            scenario=scenario_at,
             prompt=args.prompt,
             agents_dirs=[str(d) for d in dirs],
             load_warnings=warnings,
         )
-        state = session.state  # what the log now says the session started with, noted beside it
-        record_origin(log_path, state.session_id or session_id,
-                      {"workspace": state.workspace, "scenario": state.scenario, "agents_dirs": [str(d) for d in dirs]})
 
     title = f"partytui — scripted: {scenario.title or scenario.name}" if scenario is not None else "partytui"
     return Prepared(session, team, log_path, args.headless, title, start, lock, getattr(args, "detach", False),
