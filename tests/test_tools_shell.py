@@ -59,12 +59,18 @@ def _running(marker: str) -> list[int]:
     return pids
 
 
+async def _until(condition, seconds: float = 30.0) -> bool:  # type: ignore[no-untyped-def]
+    """Wait for ``condition`` (bounded generously: a loaded machine starts and reaps processes slowly)."""
+    deadline = asyncio.get_running_loop().time() + seconds
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            return False
+        await asyncio.sleep(0.02)
+    return True
+
+
 async def _gone(marker: str) -> bool:
-    for _ in range(40):  # a SIGKILLed process takes a moment to be torn down
-        if not _running(marker):
-            return True
-        await asyncio.sleep(0.05)
-    return False
+    return await _until(lambda: not _running(marker))  # a SIGKILLed process takes a moment to be torn down
 
 
 def _sleep_marker() -> str:
@@ -230,11 +236,7 @@ async def test_sandbox_setting(monkeypatch: pytest.MonkeyPatch, ctx: ToolContext
 async def test_cancelling_the_call_kills_the_command(bash: BashTool, ctx: ToolContext) -> None:
     marker = _sleep_marker()
     task = asyncio.create_task(call(bash, ctx, command=f"sleep {marker} & sleep {marker}"))
-    for _ in range(100):
-        if _running(marker):
-            break
-        await asyncio.sleep(0.02)
-    assert _running(marker)
+    assert await _until(lambda: bool(_running(marker)))
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
@@ -267,11 +269,7 @@ async def test_the_whole_tree_dies_when_partytui_is_killed(mode: str, ws: Path, 
     )
     proc = await asyncio.create_subprocess_exec(sys.executable, str(host))
     try:
-        for _ in range(400):
-            if len(_sleeps(marker)) == 3:
-                break
-            await asyncio.sleep(0.05)
-        assert len(_sleeps(marker)) == 3
+        assert await _until(lambda: len(_sleeps(marker)) == 3, seconds=60)
     finally:
         proc.kill()  # SIGKILL: partytui gets no chance to clean up
         await proc.wait()
