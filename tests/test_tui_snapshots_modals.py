@@ -106,7 +106,7 @@ def test_task_detail_80x24(snap_compare: Any) -> None:
 
 def changed(approval_id: int, workspace: Path) -> ModalHost:
     state = change_state()
-    return SessionModalHost(lambda: ApprovalModal(state.approvals[approval_id], workspace, CLOCK), state)
+    return SessionModalHost(lambda: ApprovalModal(state.approvals[approval_id], workspace, CLOCK, arm_delay=0), state)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])

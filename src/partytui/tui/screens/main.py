@@ -106,27 +106,33 @@ class MainScreen(Screen[None]):
         names = pane_order(state)
         self.panes = {name: AgentPane(name, i, id=f"pane-{i}") for i, name in enumerate(names, 1)}
         self.board = TaskBoard(id="board")
+        if self.focused_agent not in self.panes:
+            self.focused_agent = names[0] if names else None
         if mode == "grid":
             grid = Grid(*self.panes.values(), id="panes")
             grid.styles.grid_size_columns = columns
             grid.styles.grid_size_rows = max(1, math.ceil(len(names) / columns))
             await body.mount_all([grid, self.board])
         else:
-            tabs = TabbedContent(id="tabs")
-            await body.mount(tabs)
+            # built whole and mounted once: adding panes one by one to a mounted TabbedContent races its
+            # own tab activation on a slow machine ("No Tab with id ...")
+            tab_panes = []
             for i, (name, pane) in enumerate(self.panes.items(), 1):
                 view = state.agents[name]
                 label = Content.assemble((f"{i}", "dim"), " ", (one_line(name, 40), agent_color(view.info.color, name)))
-                await tabs.add_pane(TabPane(label, pane, id=f"tab-agent-{i}"))
-            await tabs.add_pane(TabPane("board", self.board, id="tab-board"))
+                tab_panes.append(TabPane(label, pane, id=f"tab-agent-{i}"))
+            tab_panes.append(TabPane("board", self.board, id="tab-board"))
+            focused = self.panes.get(self.focused_agent or "")
+            tabs = TabbedContent(id="tabs", initial=f"tab-agent-{focused.index}" if focused else "")
+            for tab_pane in tab_panes:
+                tabs.compose_add_child(tab_pane)  # what `with TabbedContent():` does in a compose
+            await body.mount(tabs)
         self.layout_mode = mode
         self.set_class(mode == "grid", "-grid")
         self.set_class(mode == "tabs", "-tabs")
         self._built_for = (tuple(names), mode, columns)
-        if self.focused_agent not in self.panes:
-            self.focused_agent = names[0] if names else None
         if self.focused_agent and not isinstance(self.app.focused, TaskCard):
-            self._show_agent(self.focused_agent)
+            self.panes[self.focused_agent].transcript.focus()  # its tab is the initial one
 
     async def sync(self, state: TeamState, now: float, dirty: set[str], structural: bool, full: bool) -> None:
         """Bring the screen up to date: ``dirty`` agents' transcripts; the rest when ``structural`` or ``full``."""
