@@ -185,6 +185,19 @@ async def test_messages_wake_teammates_and_the_team_ends_stalled_when_nobody_act
     assert any("Everyone on the team is idle" in str(r) for r in provider.requests["lead"])
 
 
+async def test_a_task_assigned_by_a_teammate_wakes_its_new_owner(tmp_path):
+    scripts = {
+        "lead": [[call("TaskCreate", subject="Write the parser")], [call("TaskUpdate", taskId="1", owner="dev")],
+                 [text("assigned")], [text("nothing more")], [text("still nothing")]],
+        "dev": [[call("TaskUpdate", taskId="1", status="in_progress")], [text("working on it")]],
+    }
+    team, provider = make_team(tmp_path, scripts, [member("lead", lead=True), member("dev")])
+    await _run(team)
+    assert "lead assigned you task #1: Write the parser" in str(provider.requests["dev"][0])
+    # claiming its own task wakes nobody: the lead was not told by dev's update
+    assert not any("assigned you" in str(r) for r in provider.requests["lead"])
+
+
 async def test_pause_holds_the_agent_and_resume_lets_it_go(tmp_path):
     script = [[call("Bash", command="echo one")], [text("done")]]
     team, _ = make_team(tmp_path, {"dev": script}, [member("dev")], solo=True)

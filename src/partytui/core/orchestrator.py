@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from .approvals import ApprovalBroker
 from .migration_gate import Gate
 from .mirror import WorkspaceMirror
-from .events import PHASES, ApprovalRequest, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, UserMessage, MessageSent
+from .events import PHASES, ApprovalRequest, MessageSent, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, Task, UserMessage
 from .providers.base import Provider
 from .runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
 from .session import Session
@@ -273,6 +273,12 @@ class Team:
         for name in targets:
             self.runners[name].deliver(f"Message from {sender}: {content}")
         return f"Message sent to {', '.join(targets)}."
+
+    def assigned(self, by: str, task: Task) -> None:
+        """``by`` gave ``task`` to its owner: the owner is told, and woken if idle (as the briefing says)."""
+        runner = self.runners.get(task.owner or "")
+        if runner is not None and not runner.stopped:
+            runner.deliver(f"{by} assigned you task #{task.id}: {task.subject}")
 
     def advance_phase(self, agent: str, phase: str, note: str = "") -> str:
         if agent != self.lead_name:

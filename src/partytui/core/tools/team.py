@@ -76,6 +76,7 @@ class TaskUpdate(Tool):
     async def run(self, args: Input, ctx: ToolContext) -> str:
         team = _team(ctx)
         try:
+            before = team.board.get(args.taskId).owner
             task = team.board.update(
                 ctx.agent,
                 args.taskId,
@@ -89,6 +90,8 @@ class TaskUpdate(Tool):
             )
         except TaskError as exc:
             raise ToolError(str(exc)) from None
+        if task.owner and task.owner not in (before, ctx.agent) and task.status in ("pending", "in_progress"):
+            team.assigned(ctx.agent, task)  # a teammate handed it over: the new owner hears of it now
         return f"Updated {team.board.describe(task)}"
 
 
