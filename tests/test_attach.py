@@ -183,12 +183,17 @@ async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(
         await _until_pilot(pilot, lambda: watcher_link.session.state.pending_approvals)
         await pilot.press("a", "r", "S")  # no modal, nothing sent: a read-only view answers nothing
         assert team.session.state.pending_approvals and not team.finished
+        # nor does its footer offer what it cannot do
+        offered = {key for key, b in watcher.screen.active_bindings.items() if b.binding.show}
+        assert not offered & {"p", "m", "x"} and {"q", "i", "t"} <= offered
         app = AttachedApp(TeamLink(log))
         async with app.run_test(size=(120, 40)) as second:
             await _until_pilot(second, lambda: type(app.screen).__name__ == "ApprovalModal")
             await second.pause(1.0)  # past any arming delay: the request was seen before it is answered
             await second.press("a")
             await _until_pilot(second, lambda: not team.session.state.pending_approvals)
+            offered = {key for key, b in app.screen.active_bindings.items() if b.binding.show}
+            assert {"p", "m", "x"} <= offered  # a view that controls the team offers its controls
             await second.press("q")  # detaches at once
         assert app.return_code == 0
         await _until_pilot(pilot, lambda: watcher_link.session.state.approvals[1].decision == "approved")
@@ -248,7 +253,12 @@ async def test_a_view_started_on_the_list_of_running_sessions_attaches_to_the_on
 async def test_leaving_the_list_of_running_sessions_attaches_to_nothing(tmp_path):
     from partytui.tui.attached import AttachedApp
 
+    from partytui.tui.screens.help import HelpScreen
+
     app = AttachedApp(None, read_only=True, folder=tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.press("q")
+        await pilot.press("question_mark")  # the list's keys first
+        await _until_pilot(pilot, lambda: isinstance(app.screen, HelpScreen))
+        assert app.screen.bindings[0] == ("", "Sessions running in the background")
+        await pilot.press("escape", "q")
     assert app.return_code == 0 and app.link is None

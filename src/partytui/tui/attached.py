@@ -40,6 +40,8 @@ class AttachedScreen(MainScreen, inherit_bindings=False):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "unlock":
             return self.attached.can_unlock
+        if action in self._RUN_ACTIONS and self.attached.read_only:
+            return False  # a read-only view cannot pause, message or cancel: its footer does not offer to
         return super().check_action(action, parameters)
 
     def action_stop_team(self) -> None:

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from ...core.running import running_teams
 from ...core.sessions import SessionEntry, read_entry
 from ..widgets.labels import one_line
+from .help import HELP_BINDING, OffersHelp
 
 REFRESH_S = 1.0
 
@@ -43,16 +44,18 @@ def running_entries(folder: Path, known: dict[Path, tuple[tuple[float, int], Ses
     return entries
 
 
-class SessionPicker(Screen[Path | None]):
+class SessionPicker(OffersHelp, Screen[Path | None]):
     """Returns the log of the session chosen, or None when the person leaves."""
 
     CSS_PATH = "pick_session.tcss"
+    HELP_SECTION = "Sessions running in the background"
 
     BINDINGS = [
         Binding("enter", "pick", "Attach"),
         Binding("q,escape", "leave", "Quit", key_display="q"),
         Binding("j", "move(1)", show=False),
         Binding("k", "move(-1)", show=False),
+        HELP_BINDING,
     ]
 
     def __init__(self, folder: Path) -> None:
@@ -66,7 +69,7 @@ class SessionPicker(Screen[Path | None]):
         with Vertical(id="pick"):
             yield Static(Text("Sessions running in the background", style="bold"), id="pick-title")
             yield Static(Text(one_line(str(self.folder), 200), style="dim"), id="pick-folder")
-            yield Static("enter attaches to the session chosen · q leaves", id="pick-hint")
+            yield Static("enter attaches to the session chosen · q leaves · ? help", id="pick-hint")
             yield OptionList(id="pick-list")
             yield Static(
                 "No session is running detached here. Start one with `partytui demo --detach` or "
