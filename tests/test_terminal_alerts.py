@@ -32,7 +32,8 @@ def test_plain_strips_every_control_character_and_field_separator() -> None:
     text = plain(HOSTILE)
     assert not re.search(r"[\x00-\x1f\x7f-\x9f]", text)
     assert ";" not in text and "\u202e" not in text
-    assert text == "evil ]2,pwned \\ 31m,rm -rf / nextline"
+    # core/plain.py's rules: escape sequences go whole (the title it tried to set with them), other controls show
+    assert text == "evil␇,rm -rf / nextline␀"
     assert plain("x" * 500).endswith("…") and len(plain("x" * 500)) == 160
 
 
@@ -121,7 +122,7 @@ async def test_a_live_request_sets_the_title_rings_and_notifies_and_the_answer_c
         await until(lambda: "\x1b]2;(1) partytui — waiting for you\x07" in written)
         assert rings
         [note] = [w for w in written if w.startswith("\x1b]9;")]
-        assert note == "\x1b]9;partytui — a request for you: #1 design from backend: Schema ]2,owned design\x07"
+        assert note == "\x1b]9;partytui — a request for you: #1 design from backend: Schema design\x07"  # the title sequence it hid goes whole
         await until(lambda: getattr(app.screen, "armed", False))
         await pilot.press("a")
         await until(asked.done)

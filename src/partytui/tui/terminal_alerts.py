@@ -2,23 +2,22 @@
 notification — all through the terminal's own escape codes.
 
 The sequences are built here as plain strings (no Textual); the app writes them through its driver. Text in
-them comes from agents and is hostile: every control character is removed first, so nothing an agent writes
-can end a sequence early or start one of its own.
+them comes from agents and is hostile: it is made plain first (core/plain.py), so nothing an agent writes can
+end a sequence early or start one of its own.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from ..core.plain import plain_line
+
 ESC, BEL, ST = "\x1b", "\x07", "\x1b\\"
 MAX_TEXT = 160  # a notification or a title is a glance, not a document
 
-# C0 and C1 controls and DEL, and the Unicode line and paragraph separators some terminals act on
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
 
 
 @dataclass(frozen=True)
@@ -36,9 +35,10 @@ class AlertSettings:
 
 
 def plain(text: str, limit: int = MAX_TEXT) -> str:
-    """``text`` safe inside an OSC sequence: no control characters (runs become one space), no ``;`` (it
-    separates an OSC's fields), bidi overrides dropped, trimmed to ``limit`` characters."""
-    text = _CONTROLS.sub(" ", text)
+    """``text`` safe inside an OSC sequence: one plain line (core/plain.py: escape sequences removed, controls
+    shown as symbols), no ``;`` (it separates an OSC's fields), no invisible format characters, trimmed to
+    ``limit`` characters."""
+    text = plain_line(text)
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")  # bidi overrides, zero-widths
     text = " ".join(text.replace(";", ",").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
