@@ -65,6 +65,12 @@ def test_chosen_and_reason_conditions() -> None:
     assert condition_holds({"chosen": ["no tags", "command line"]}, state, "dev")
     assert not condition_holds({"chosen": "HTTP API"}, state, "dev")
     assert not condition_holds({"reason": "index"}, state, "dev")  # nothing was rejected
+    assert condition_holds({"rejections": 0}, state, "dev") and not condition_holds({"rejections": 1}, state, "dev")
+    state.apply(asked(2, "migration"))
+    state.apply(ev.ApprovalAnswered(seq=21, id=2, decision="rejected", note="no"))
+    assert condition_holds({"rejections": 1, "rejected": "migration"}, state, "dev")
+    assert not condition_holds({"rejections": 1, "rejected": "design"}, state, "dev")
+    assert not condition_holds({"rejections": 2}, state, "dev")
     with pytest.raises(ScenarioError, match="b.yaml:6"):
         parse_scenario("name: b\nagents:\n  dev:\n    - text: x\n      variants:\n        - if: {chosn: x}\n", "b.yaml")
 
@@ -119,9 +125,13 @@ def test_choosing_http_api_and_no_tags_changes_the_design_and_the_code(tmp_path:
 def test_rejecting_the_migration_makes_the_revision_answer_the_reason(tmp_path: Path) -> None:
     ws, (code, state) = run_demo(tmp_path, "default: approve\nrules:\n"
                                            "  - {kind: migration, decision: reject, note: Drop the index for now.}\n",
-                                 clean=False)  # this policy says no every time: later revisions find no index left
+                                 )  # it says no every time: the later asks change nothing, and no edit fails
     migrations = [a for a in state.approvals.values() if a.request.kind == "migration"]  # type: ignore[attr-defined]
     assert migrations[1].request.title == "Migration 001 (revised): the notes table, no index"
+    # a second "no" gets no pretended revision: the backend says the script has none, and asks again as it stands
+    assert [a.request.title for a in migrations[2:]] == ["Migration 001 (unchanged since the revision)"] * 2
+    backend = state.agents["backend"].transcript  # type: ignore[attr-defined]
+    assert any("You rejected the migration again" in e.text for e in backend if e.kind == "text")
     assert all(a.note == "Drop the index for now." for a in migrations)
     sql = (ws / "migrations" / "001_create_notes.sql").read_text()
     assert "CREATE TABLE notes" in sql and "INDEX" not in sql

@@ -62,6 +62,8 @@ class Condition(_Strict):
     # the person's answers: an option picked in an answered question, the reason given for a rejection
     chosen: list[str] | None = None
     reason: str | None = None
+    # how many of this agent's requests (of the kind ``rejected`` names, if given) the person has rejected
+    rejections: NonNegativeInt | None = None
 
     def describe(self) -> str:
         """What the turn waits for, in words (a held agent's reason, a stall's explanation), never as JSON."""
@@ -80,7 +82,7 @@ class Condition(_Strict):
         if self.owned is not None:
             parts.append(f"{_count(self.owned, 'task')} of its own")
         for decision, kind in (("approved", self.approved), ("answered", self.answered), ("rejected", self.rejected)):
-            if kind and not (decision == "rejected" and self.reason):
+            if kind and not (decision == "rejected" and (self.reason or self.rejections is not None)):
                 parts.append(f"a {'request' if kind == 'other' else kind} {decision}")
         if self.files:
             parts.append(f"the file{'s' if len(self.files) > 1 else ''} {_and(self.files)}")
@@ -90,6 +92,8 @@ class Condition(_Strict):
             parts.append(f"the person to choose {_and([repr(c) for c in self.chosen], 'and')}")
         if self.reason:
             parts.append(f"a {self.rejected or ''}{' ' if self.rejected else ''}rejection whose reason says {self.reason!r}")
+        if self.rejections is not None:
+            parts.append(_count(self.rejections, f"{self.rejected} rejection" if self.rejected else "rejection"))
         return _and(parts) or "nothing"
 
     @field_validator("chosen", mode="before")
@@ -334,6 +338,7 @@ def condition_holds(cond: Condition | Mapping[str, Any] | None, state: TeamState
         (cond.idle, lambda s, a, names, c: all(_idle(s, n) for n in names)),
         (cond.chosen, lambda s, a, labels, c: all(_chosen(s, label) for label in labels)),
         (cond.reason, _reason),
+        (cond.rejections, lambda s, a, count, c: len(_rejections(s, a, c)) >= count),
     )
     return all(check(state, agent, value, cond) for value, check in checks if value is not None)
 
@@ -395,11 +400,16 @@ def _chosen(state: TeamState, label: str) -> bool:
 def _reason(state: TeamState, agent: str, text: str, cond: Condition) -> bool:
     """The reason given for the latest rejection of this agent's requests (of kind ``rejected``, if given)
     contains ``text`` (case-insensitive)."""
-    rejected = [
+    rejected = _rejections(state, agent, cond)
+    return bool(rejected) and text.lower() in max(rejected, key=lambda v: v.request.id).note.lower()
+
+
+def _rejections(state: TeamState, agent: str, cond: Condition) -> list[Any]:
+    """This agent's rejected requests (of kind ``rejected``, if the condition names one)."""
+    return [
         v for v in state.approvals.values()
         if v.request.agent == agent and v.decision == "rejected" and cond.rejected in (None, v.request.kind)
     ]
-    return bool(rejected) and text.lower() in max(rejected, key=lambda v: v.request.id).note.lower()
 
 
 def _idle(state: TeamState, name: str) -> bool:
