@@ -209,3 +209,24 @@ def test_which_files_are_secret_files():
     assert secret_file_in("Bash", {"command": "pytest -q"}) is None
     assert secret_file_in("Read", {"file_path": "/w/.env"}) == "/w/.env"
     assert holds_secret("DATABASE_URL", "mysql://u:p4ss@h/d") and not holds_secret("HOME", "/root")
+
+
+# ── the quick look that spares most strings the patterns ─────────────────────────────────────────────
+
+from partytui.core import secrets as secrets_module
+
+_SHAPES = st.sampled_from([CANARY, ENV_CANARY, "Bearer abcdefghijklmnop0123456789", "ghp_" + "a" * 24,
+                           "AKIA" + "B" * 16, "xoxb-1234567890ab", "rk_live_" + "c" * 12, "AIza" + "d" * 32,
+                           "eyJabcdefghij.eyJabcdefghij.abcdefghij", "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
+                           "https://u:pw123456@h", "api_key=abcdef123", "TOKEN: 'xyz12345'", SHORT])
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.lists(st.one_of(st.text(max_size=40), _SHAPES), max_size=6).map("".join))
+def test_the_quick_look_skips_only_texts_no_pattern_matches(text):
+    # redact() returns a text untouched when it holds nothing any pattern needs: no pattern may match there
+    secrets = (ENV_CANARY, SHORT)
+    if secrets_module._quick_look(secrets).search(text) is None:
+        patterns = [*secrets_module._exact_patterns(secrets), *secrets_module.SECRET_PATTERNS, secrets_module._ASSIGNED]
+        assert all(p.search(text) is None for p in patterns)
+        assert redact(text, secrets) is text
