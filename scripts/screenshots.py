@@ -23,7 +23,7 @@ from textual.pilot import Pilot
 
 from partytui.cli import CliError, build_parser
 from partytui.commands.run import Prepared, prepare_run
-from partytui.core.log import read_log
+from partytui.core.truth.log import read_log
 from partytui.resources import demo_scenario
 from partytui.tui import PartyApp, make_app
 from partytui.tui.replay import make_replay_app
@@ -167,7 +167,7 @@ def sessions_picture(camera: Camera, work: Path) -> None:
     from rich.text import Text
 
     from partytui.commands.sessions import render_table
-    from partytui.core.sessions import list_sessions
+    from partytui.core.truth.sessions import list_sessions
 
     width = 150
     console = Console(record=True, width=width, file=io.StringIO(), color_system="truecolor")

@@ -6,9 +6,9 @@ from typing import Callable, Iterable
 
 import pytest
 
-from partytui.core.events import EventBase
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.truth.events import EventBase
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 
 
 @pytest.fixture(autouse=True)

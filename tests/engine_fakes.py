@@ -10,13 +10,13 @@ import itertools
 from pathlib import Path
 from typing import Any, Sequence
 
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.events import Usage
-from partytui.core.log import SessionLog
-from partytui.core.orchestrator import Member, Team
-from partytui.core.policy import Policy
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.truth.events import Usage
+from partytui.core.truth.log import SessionLog
+from partytui.core.team.orchestrator import Member, Team
+from partytui.core.team.policy import Policy
 from partytui.core.providers.base import TurnResult
-from partytui.core.session import Session
+from partytui.core.truth.session import Session
 from partytui.core.tools.names import OFFERED_TOOLS
 
 _ids = itertools.count(1)

@@ -8,7 +8,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from partytui.core.events import EventBase, parse_event
+from partytui.core.truth.events import EventBase, parse_event
 
 T0 = 1_700_000_000.0
 HOSTILE_FILE = "hostile.txt"  # a workspace file holding the hostile text (a permission to edit it shows a diff)

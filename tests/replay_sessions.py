@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from partytui.core import events as ev
-
+from partytui.core.truth import events as ev
 AGENTS = ("lead", "backend", "frontend", "qa")
 
 

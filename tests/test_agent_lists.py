@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.app import App
 
-from partytui.core import events as ev
-from partytui.core.state import fold
+from partytui.core.truth import events as ev
+from partytui.core.truth.state import fold
 from partytui.tui.widgets.agent_lists import AgentLists, agent_lists, render_lists
 from snapshot_apps.modals_common import AGENTS, T0
 

@@ -8,12 +8,11 @@ import json
 import pytest
 
 from engine_fakes import call, make_team, member, results
-from partytui.core.attached import RemoteBroker, RemoteController, TeamLink
-from partytui.core.log import read_log
-from partytui.core.running import RunLock
-from partytui.core.team_socket import TeamSocket
-from partytui.core import wire
-
+from partytui.core.attach.attached import RemoteBroker, RemoteController, TeamLink
+from partytui.core.truth.log import read_log
+from partytui.core.attach.running import RunLock
+from partytui.core.attach.team_socket import TeamSocket
+from partytui.core.attach import wire
 DESIGN = [call("RequestApproval", kind="design", title="D", body="# design")]
 
 
@@ -151,7 +150,7 @@ async def test_bad_lines_are_refused_and_change_nothing(tmp_path):
 
 
 def test_a_session_runs_in_one_process_at_a_time(tmp_path):
-    from partytui.core.running import AlreadyRunning, running_team
+    from partytui.core.attach.running import AlreadyRunning, running_team
 
     log = tmp_path / "s.jsonl"
     first = RunLock(log, detached=True)

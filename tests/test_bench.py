@@ -10,7 +10,7 @@ import pytest
 from partytui.bench.feed import Feed, markdown_answer, session_started
 from partytui.bench.harness import percentile, slope
 from partytui.cli import main
-from partytui.core.session import Session
+from partytui.core.truth.session import Session
 
 SECTIONS = {"streaming", "approvals", "keys_with_requests", "long_session", "log", "startup", "attached"}
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from partytui.cli import main
 from partytui.commands.run import _default_agent_dirs
-from partytui.core.log import read_log
-from partytui.core.state import fold
+from partytui.core.truth.log import read_log
+from partytui.core.truth.state import fold
 
 FIXTURE = Path(__file__).parent / "fixtures" / "byo"
 

@@ -15,15 +15,15 @@ from types import SimpleNamespace
 import pytest
 
 from partytui.cli import main
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.orchestrator import Team
-from partytui.core.policy import load_policy
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.team.orchestrator import Team
+from partytui.core.team.policy import load_policy
 from partytui.core.providers import sse
 from partytui.core.providers.loopback import claude_code_turn, conversation_view
 from partytui.core.runtimes import AgentSpec, Backends
 from partytui.core.runtimes import claude_code
 from partytui.core.runtimes.claude_code import ClaudeCodeBackend, claude_code_name, partytui_name
-from partytui.core.session import Session
+from partytui.core.truth.session import Session
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude_code_runtime"
 sdk = pytest.importorskip("claude_agent_sdk")
@@ -244,7 +244,7 @@ def test_the_demo_runs_the_shipped_team_as_claude_code_sessions(tmp_path):
 def test_the_config_chooses_per_agent_and_runtime_on_the_command_line_is_for_the_whole_team():
     from partytui.commands import run as run_cmd
     from partytui.core.config import Config
-    from partytui.core.definitions import load_agents
+    from partytui.core.team.definitions import load_agents
     from partytui.resources import bundled_agents_dir
 
     agents = load_agents([bundled_agents_dir()])
@@ -287,7 +287,7 @@ def test_bench_section_6_measures_both_runtimes(tmp_path):
 async def test_a_claude_code_agents_pane_says_which_runtime_runs_it(tmp_path):
     from textual.content import Content
 
-    from partytui.core.events import AgentInfo, SessionStarted
+    from partytui.core.truth.events import AgentInfo, SessionStarted
     from partytui.tui.app import make_app
 
     session = Session()

@@ -177,7 +177,7 @@ def test_refused_runs_write_nothing(tmp_path, capsys):
 
 
 def test_the_config_files_session_dir_is_where_sessions_go_and_are_found(tmp_path, monkeypatch, capsys):
-    from partytui.core.sessions import session_dir
+    from partytui.core.truth.sessions import session_dir
 
     monkeypatch.delenv("PARTYTUI_SESSION_DIR", raising=False)
     config = tmp_path / "config.yaml"

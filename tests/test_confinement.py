@@ -11,7 +11,7 @@ from engine_fakes import call, make_team, member, results
 from partytui.cli import CliError
 from partytui.commands.run import _limits
 from partytui.core.config import Config
-from partytui.core.policy import Policy, PolicyFile, Rule
+from partytui.core.team.policy import Policy, PolicyFile, Rule
 from partytui.core.tools.shell import bwrap_available
 
 

@@ -7,11 +7,11 @@ import json
 from typing import Any
 
 from engine_fakes import FakeProvider, call, member, text
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.context import ContextTrimmer
-from partytui.core.events import Usage
-from partytui.core.orchestrator import Team
-from partytui.core.session import Session
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.runtimes.context import ContextTrimmer
+from partytui.core.truth.events import Usage
+from partytui.core.team.orchestrator import Team
+from partytui.core.truth.session import Session
 from partytui.core.tools.base import Limits
 
 

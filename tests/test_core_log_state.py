@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from partytui.core import events as ev
-from partytui.core.log import LogError, SessionLog, read_log, repair_torn_tail
-from partytui.core.session import Session
-from partytui.core.state import fold
-from partytui.core.summary import summarize
+from partytui.core.truth import events as ev
+from partytui.core.truth.log import LogError, SessionLog, read_log, repair_torn_tail
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
+from partytui.core.views.summary import summarize
 
 
 def _clock():

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partytui.core.config import Config
-from partytui.core.definitions import (
+from partytui.core.team.definitions import (
     AgentDefinition,
     AgentSet,
     DefinitionError,
@@ -315,7 +315,7 @@ def test_files_and_directories_mix_and_the_later_duplicate_wins(tmp_path):
 
 
 def test_load_warnings_name_every_gap_of_the_runtime():
-    from partytui.core.definitions import parse_agent
+    from partytui.core.team.definitions import parse_agent
     from partytui.core.tools.names import RUNTIME_GAPS, RuntimeGaps
 
     agent = parse_agent(

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from partytui.core.log import read_log
-from partytui.core.running import running_team, running_teams
-from partytui.core.state import fold
+from partytui.core.truth.log import read_log
+from partytui.core.attach.running import running_team, running_teams
+from partytui.core.truth.state import fold
 
 
 @pytest.fixture(autouse=True)
@@ -119,8 +119,8 @@ def test_killing_an_attached_tui_changes_nothing_for_the_team():
     import pty
     import threading
 
-    from partytui.core.attached import RemoteBroker, TeamLink
-    from partytui.core.policy import Policy
+    from partytui.core.attach.attached import RemoteBroker, TeamLink
+    from partytui.core.team.policy import Policy
 
     log = _detached_demo()
     team = running_team(log)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from partytui.core.diffs import FileChange, changed_since, proposed, rejected_before, unified
-from partytui.core.events import ToolCalled, ToolResult
+from partytui.core.views.diffs import FileChange, changed_since, proposed, rejected_before, unified
+from partytui.core.truth.events import ToolCalled, ToolResult
 from partytui.tui import make_app
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.widgets.diff import SIDE_BY_SIDE_WIDTH, DiffRender

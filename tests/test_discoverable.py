@@ -11,10 +11,10 @@ import pytest
 from textual.screen import Screen
 from textual.widgets import Footer
 
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.log import SessionLog
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.truth.log import SessionLog
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.tui import PartyApp, make_app
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.screens.confirm import ConfirmScreen

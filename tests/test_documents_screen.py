@@ -8,8 +8,8 @@ from typing import Any
 from rich.console import Console
 from textual.widgets import Markdown, OptionList, Static
 
-from partytui.core import events as ev
-from partytui.core.state import TeamState
+from partytui.core.truth import events as ev
+from partytui.core.truth.state import TeamState
 from partytui.tui.screens.documents import DocumentsScreen
 from snapshot_apps.documents_sample import PLAN, documents_state
 from snapshot_apps.modals_common import CLOCK, NOW, ModalHost

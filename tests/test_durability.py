@@ -6,8 +6,8 @@ import errno
 
 from engine_fakes import call, make_team, member, text
 from partytui.cli import main
-from partytui.core import log as log_module
-from partytui.core.log import SessionLog, read_log
+from partytui.core.truth import log as log_module
+from partytui.core.truth.log import SessionLog, read_log
 from partytui.resources import demo_scenario
 
 

@@ -13,11 +13,11 @@ from collections import Counter
 from pathlib import Path
 
 from engine_fakes import FakeProvider, call, member, results, text
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.orchestrator import Team
-from partytui.core.policy import Policy, PolicyFile, Rule
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.team.orchestrator import Team
+from partytui.core.team.policy import Policy, PolicyFile, Rule
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.resources import demo_scenario
 
 

@@ -10,9 +10,9 @@ import re
 import pytest
 
 from partytui.cli import main as cli_main
-from partytui.core import events as ev
-from partytui.core.log import SessionLog
-from partytui.core.state import fold
+from partytui.core.truth import events as ev
+from partytui.core.truth.log import SessionLog
+from partytui.core.truth.state import fold
 from partytui.replay.export import export_html, export_markdown
 from replay_sessions import build_session
 

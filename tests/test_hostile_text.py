@@ -16,11 +16,11 @@ from markdown_it import MarkdownIt
 from rich.console import Console
 
 from partytui.cli import main
-from partytui.core.log import SessionLog
-from partytui.core.plain import plain, plain_line, terminal_safe_json
-from partytui.core.progress import ProgressPrinter
-from partytui.core.session import Session
-from partytui.core.state import TeamState, fold
+from partytui.core.truth.log import SessionLog
+from partytui.core.views.plain import plain, plain_line, terminal_safe_json
+from partytui.core.views.progress import ProgressPrinter
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import TeamState, fold
 from partytui.replay.export import export_html, export_markdown
 from hostile_text import ALL, HOSTILE_FILE, hostile, hostile_events, hostile_records, terminal_problems
 

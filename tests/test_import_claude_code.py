@@ -12,10 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partytui.cli import main as cli_main
-from partytui.core import events as ev
-from partytui.core.log import read_log
-from partytui.core.state import fold
-from partytui.core.summary import summarize
+from partytui.core.truth import events as ev
+from partytui.core.truth.log import read_log
+from partytui.core.truth.state import fold
+from partytui.core.views.summary import summarize
 from partytui.replay.claude_code import import_claude_code
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude_code" / "project"

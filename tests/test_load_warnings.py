@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from partytui.cli import main
-from partytui.core import events as ev
-from partytui.core.log import read_log
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.truth import events as ev
+from partytui.core.truth.log import read_log
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.tui import make_app
 from partytui.tui.screens.main import MainScreen
 from partytui.tui.screens.warnings import LoadWarningsScreen

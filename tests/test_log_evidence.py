@@ -8,11 +8,11 @@ import json
 from pathlib import Path
 
 from partytui.cli import main
-from partytui.core import events as ev
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.evidence import inconsistencies
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.truth import events as ev
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.truth.evidence import inconsistencies
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 
 AGENT = """---
 name: asker

@@ -8,8 +8,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partytui.core.events import parse_event
-from partytui.core.log import read_log
+from partytui.core.truth.events import parse_event
+from partytui.core.truth.log import read_log
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from engine_fakes import call, make_team, member, results
-from partytui.core.migration_gate import Gate, simple_commands
-from partytui.core.policy import Policy, PolicyFile, Rule
+from partytui.core.team.migration_gate import Gate, simple_commands
+from partytui.core.team.policy import Policy, PolicyFile, Rule
 
 APPLY_PY = """import sqlite3
 conn = sqlite3.connect("app.db")

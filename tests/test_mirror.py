@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from partytui.core import events as ev
-from partytui.core.log import SessionLog, read_log
-from partytui.core.mirror import WorkspaceMirror, checklist_owner, matches, parse_checklist
-from partytui.core.session import Session
-from partytui.core.state import fold
-from partytui.core.tasks import TaskBoard
+from partytui.core.truth import events as ev
+from partytui.core.truth.log import SessionLog, read_log
+from partytui.core.team.mirror import WorkspaceMirror, checklist_owner, matches, parse_checklist
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
+from partytui.core.team.tasks import TaskBoard
 
 AGENTS = ["lead", "backend", "qa"]
 
@@ -278,7 +278,7 @@ def test_a_marker_with_a_longer_id_completes_nothing_of_a_shorter_one(tmp_path, 
 
 
 def test_a_task_handed_to_an_agent_that_works_by_ids_carries_its_id(tmp_path, ws):
-    from partytui.core.tasks import asks_for_task_id, task_tag
+    from partytui.core.team.tasks import asks_for_task_id, task_tag
 
     assert asks_for_task_id("When verified, write .orchestrator/complete/<TASK-ID>.done")
     assert asks_for_task_id("Your prompt names a {task_id}.")
@@ -309,7 +309,7 @@ def test_a_task_handed_to_an_agent_that_works_by_ids_carries_its_id(tmp_path, ws
 
 
 def test_the_leads_briefing_says_how_to_hand_tasks_to_agents_that_work_by_ids():
-    from partytui.core.orchestrator import Member, team_briefing
+    from partytui.core.team.orchestrator import Member, team_briefing
 
     lead = Member(name="lead", model="m", system_prompt="You lead.", tools=[], lead=True)
     qa = Member(name="qa", model="m", system_prompt="Write .orchestrator/complete/<TASK-ID>.done", tools=[])

@@ -14,9 +14,9 @@ import pytest
 from textual import events
 from textual.widgets import Button
 
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.tui import PartyApp, make_app
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.screens.confirm import ConfirmScreen

@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from partytui.cli import main
-from partytui.core.definitions import load_agent_file
-from partytui.core.log import read_log
-from partytui.core.state import fold
+from partytui.core.team.definitions import load_agent_file
+from partytui.core.truth.log import read_log
+from partytui.core.truth.state import fold
 from partytui.core.tools import build_toolset
 from partytui.core.tools.names import COORDINATION_TOOLS
 

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from partytui.core import events as ev
-from partytui.core.state import TeamState, fold
-from partytui.core.summary import summarize
+from partytui.core.truth import events as ev
+from partytui.core.truth.state import TeamState, fold
+from partytui.core.views.summary import summarize
 from partytui.replay.player import ReplayPlayer
 from replay_sessions import build_session
 

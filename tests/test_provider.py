@@ -8,7 +8,7 @@ import httpx2
 import pytest
 
 from fakeapi import FakeScript, mock_transport
-from partytui.core.events import Usage
+from partytui.core.truth.events import Usage
 from partytui.core.providers.anthropic import (
     AGENT_HEADER,
     INVALID_JSON_KEY,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from partytui.cli import main
-from partytui.core.log import read_log
-from partytui.core.state import fold
+from partytui.core.truth.log import read_log
+from partytui.core.truth.state import fold
 
 TEAM = """---
 name: {name}

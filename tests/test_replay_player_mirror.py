@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from partytui.core import events as ev
-from partytui.core.state import fold
-from partytui.core.summary import summarize
+from partytui.core.truth import events as ev
+from partytui.core.truth.state import fold
+from partytui.core.views.summary import summarize
 from partytui.replay.player import ReplayPlayer
 
 

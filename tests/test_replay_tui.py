@@ -13,10 +13,10 @@ from textual.pilot import Pilot
 
 from partytui.cli import main as cli_main
 from partytui.commands.replay import load_events
-from partytui.core.log import read_log
-from partytui.core.session import Session
-from partytui.core.state import fold
-from partytui.core.summary import summarize
+from partytui.core.truth.log import read_log
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
+from partytui.core.views.summary import summarize
 from partytui.replay.player import ReplayPlayer
 from partytui.resources import demo_scenario
 from partytui.tui import PartyApp, make_app

@@ -90,7 +90,7 @@ def test_a_built_wheel_carries_the_team(tmp_path):
 
     probe = (
         "import partytui, partytui.resources as r\n"
-        "from partytui.core.definitions import load_agents\n"
+        "from partytui.core.team.definitions import load_agents\n"
         "found = load_agents([r.bundled_agents_dir()])\n"
         "print(partytui.__file__, r.bundled_agents_dir(), ','.join(sorted(a.name for a in found.agents)),"
         " len(found.errors), sep='|')\n"

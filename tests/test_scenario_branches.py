@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from partytui.cli import main
-from partytui.core import events as ev
-from partytui.core.log import read_log
-from partytui.core.policy import Policy, PolicyFile, load_policy
-from partytui.core.scenario import ScenarioError, condition_holds, parse_scenario
-from partytui.core.state import fold
+from partytui.core.truth import events as ev
+from partytui.core.truth.log import read_log
+from partytui.core.team.policy import Policy, PolicyFile, load_policy
+from partytui.core.providers.scenario import ScenarioError, condition_holds, parse_scenario
+from partytui.core.truth.state import fold
 from partytui.resources import demo_scenario
 
 SCRIPT = """

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from partytui.cli import main
-from partytui.core.log import read_log
-from partytui.core.scenario import MAX_REVISIONS, parse_scenario
-from partytui.core.state import fold
+from partytui.core.truth.log import read_log
+from partytui.core.providers.scenario import MAX_REVISIONS, parse_scenario
+from partytui.core.truth.state import fold
 from partytui.resources import demo_scenario
 
 SCRIPT = """
@@ -73,7 +73,7 @@ def test_demo_lead_revises_a_rejected_design_and_the_team_never_builds(tmp_path)
 def test_unquoted_text_cut_by_a_yaml_comment_is_refused_with_its_line():
     import pytest
 
-    from partytui.core.scenario import ScenarioError
+    from partytui.core.providers.scenario import ScenarioError
 
     with pytest.raises(ScenarioError, match=r"x\.yaml:4: ' #' in unquoted text"):
         parse_scenario("name: x\nagents:\n  a:\n    - text: blocked by #2, waiting\n", "x.yaml")

@@ -10,12 +10,12 @@ import anthropic
 import httpx2
 import pytest
 
-from partytui.core import events as ev
+from partytui.core.truth import events as ev
 from partytui.core.providers.anthropic import AnthropicProvider
 from partytui.core.providers.base import ProviderError
 from partytui.core.providers.scripted import ScenarioTransport, scripted_provider
-from partytui.core.scenario import parse_scenario
-from partytui.core.session import Session
+from partytui.core.providers.scenario import parse_scenario
+from partytui.core.truth.session import Session
 from engine_fakes import Sink
 
 SCENARIO = """\
@@ -225,7 +225,7 @@ async def test_the_transport_refuses_requests_it_cannot_place() -> None:
     ],
 )
 def test_a_wait_condition_explains_itself_in_words(when: dict, words: str) -> None:
-    from partytui.core.scenario import Condition
+    from partytui.core.providers.scenario import Condition
 
     described = Condition.model_validate(when).describe()
     assert described == words

@@ -8,9 +8,9 @@ from pathlib import Path
 import asyncio
 
 from partytui.cli import main
-from partytui.core.log import read_log
-from partytui.core.state import fold
-from partytui.core.session import Session
+from partytui.core.truth.log import read_log
+from partytui.core.truth.state import fold
+from partytui.core.truth.session import Session
 from partytui.tui.app import make_app
 
 CANARY = "sk-ant-api03-CANARY-d0ntL3akM3-0123456789"
@@ -87,7 +87,7 @@ async def _screenshot(events) -> str:
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from partytui.core.log import StreamRedactor, redact
+from partytui.core.truth.log import StreamRedactor, redact
 
 
 @settings(deadline=None, max_examples=200)
@@ -109,8 +109,8 @@ def test_a_secret_split_across_deltas_is_still_redacted(before, after, cuts, sec
 
 # ── secret files, quoting, short values, URLs with passwords ────────────────────────────────────────
 
-from partytui.core.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
-from partytui.core.events import ToolResult
+from partytui.core.truth.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
+from partytui.core.truth.events import ToolResult
 from partytui.core.tools.shell import scrubbed_env
 
 QUOTED = 'p"a\\ss\\"w0rd!'  # a secret holding a quote and backslashes
@@ -213,8 +213,7 @@ def test_which_files_are_secret_files():
 
 # ── the quick look that spares most strings the patterns ─────────────────────────────────────────────
 
-from partytui.core import secrets as secrets_module
-
+from partytui.core.truth import secrets as secrets_module
 _SHAPES = st.sampled_from([CANARY, ENV_CANARY, "Bearer abcdefghijklmnop0123456789", "ghp_" + "a" * 24,
                            "AKIA" + "B" * 16, "xoxb-1234567890ab", "rk_live_" + "c" * 12, "AIza" + "d" * 32,
                            "eyJabcdefghij.eyJabcdefghij.abcdefghij", "-----BEGIN RSA PRIVATE KEY-----\nMIIE",

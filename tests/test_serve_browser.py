@@ -11,7 +11,7 @@ import tempfile
 
 import pytest
 
-from partytui.core.log import read_log
+from partytui.core.truth.log import read_log
 from test_detach_cli import _detached_demo, _partytui, _wait
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

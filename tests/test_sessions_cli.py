@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 from partytui.cli import main
-from partytui.core.events import (
+from partytui.core.truth.events import (
     AgentInfo, ApprovalRequest, ApprovalRequested, SessionEnded, SessionStarted,
 )
-from partytui.core.log import SessionLog
-from partytui.core.sessions import last_resumable, list_sessions
+from partytui.core.truth.log import SessionLog
+from partytui.core.truth.sessions import last_resumable, list_sessions
 
 
 def _write(folder: Path, sid: str, *events, mtime: float) -> Path:
@@ -124,8 +124,8 @@ agents:
 
 
 def test_a_failed_session_is_resumed_and_its_failed_agent_retried(tmp_path, capsys):
-    from partytui.core.log import read_log
-    from partytui.core.state import fold
+    from partytui.core.truth.log import read_log
+    from partytui.core.truth.state import fold
 
     (tmp_path / "agents").mkdir()
     (tmp_path / "agents" / "dev.md").write_text(AGENT)

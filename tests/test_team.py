@@ -7,10 +7,10 @@ import asyncio
 import pytest
 
 from engine_fakes import call, make_team, member, results, text
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.policy import Policy, PolicyFile, Rule
-from partytui.core.session import Session
-from partytui.core.tasks import TaskBoard, TaskError
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.team.policy import Policy, PolicyFile, Rule
+from partytui.core.truth.session import Session
+from partytui.core.team.tasks import TaskBoard, TaskError
 
 
 async def _run(team, session_id="t1", timeout=10):
@@ -325,7 +325,7 @@ async def test_pausing_an_idle_agent_shows_at_once_and_resuming_returns_it_to_id
 
 
 def test_a_phase_change_an_agent_has_not_read_yet_is_still_to_be_read_after_a_resume(tmp_path):
-    from partytui.core.events import PhaseChanged, TurnEnded, TurnStarted
+    from partytui.core.truth.events import PhaseChanged, TurnEnded, TurnStarted
 
     team, _ = make_team(tmp_path, {}, [member("lead", lead=True), member("backend")])
     seen: list = []

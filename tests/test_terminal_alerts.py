@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.tui import make_app
 from partytui.tui.terminal_alerts import (
     POP_TITLE,
@@ -32,7 +32,7 @@ def test_plain_strips_every_control_character_and_field_separator() -> None:
     text = plain(HOSTILE)
     assert not re.search(r"[\x00-\x1f\x7f-\x9f]", text)
     assert ";" not in text and "\u202e" not in text
-    # core/plain.py's rules: escape sequences go whole (the title it tried to set with them), other controls show
+    # core/views/plain.py's rules: escape sequences go whole (the title it tried to set with them), other controls show
     assert text == "evil␇,rm -rf / nextline␀"
     assert plain("x" * 500).endswith("…") and len(plain("x" * 500)) == 160
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from partytui.core.events import EventBase, FileChanged
+from partytui.core.truth.events import EventBase, FileChanged
 from partytui.core.tools import files
 from partytui.core.tools.base import Limits, ToolContext, ToolError
 from partytui.core.tools.workspace import cap_output

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from partytui.core.events import TextDelta, ToolCalled, ToolResult, parse_event
+from partytui.core.truth.events import TextDelta, ToolCalled, ToolResult, parse_event
 from partytui.tui import make_app
 from partytui.tui.widgets.transcript import TextBlock, ToolCard
 from snapshot_apps.team_sample import NOW

@@ -3,9 +3,9 @@ tokens shown apart, the blocked column red only while something is blocked, news
 
 from __future__ import annotations
 
-from partytui.core.events import AgentInfo, AgentState, SessionStarted, Task, TaskCreated, TaskUpdated, Usage
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.truth.events import AgentInfo, AgentState, SessionStarted, Task, TaskCreated, TaskUpdated, Usage
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.tui import make_app
 from partytui.tui.widgets.board import BoardColumn
 from partytui.tui.widgets.labels import agent_status, token_count
@@ -69,7 +69,7 @@ async def test_news_below_only_when_something_is_below() -> None:
 
 
 def test_an_agent_whose_request_is_pending_says_it_waits_for_the_person() -> None:
-    from partytui.core.events import ApprovalRequest, ApprovalRequested, SessionResumed, ToolCalled
+    from partytui.core.truth.events import ApprovalRequest, ApprovalRequested, SessionResumed, ToolCalled
 
     events = [
         SessionStarted(seq=1, session_id="s", agents=[AgentInfo(name="dev", model="m")]),

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from partytui.core import events as ev
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.truth import events as ev
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.tui import make_app
 from partytui.tui.screens.documents import DocumentsScreen
 from partytui.tui.screens.help import HelpScreen

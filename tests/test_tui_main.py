@@ -9,8 +9,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.events import (
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.truth.events import (
     AgentState,
     EventBase,
     PhaseChanged,
@@ -21,8 +21,8 @@ from partytui.core.events import (
     ToolResult,
     parse_event,
 )
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.tui import PartyApp, make_app
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.screens.confirm import ConfirmScreen

@@ -12,8 +12,8 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import Static, TextArea
 
-from partytui.core import events as ev
-from partytui.core.state import fold
+from partytui.core.truth import events as ev
+from partytui.core.truth.state import fold
 from partytui.tui.screens.approval import Answer, ApprovalModal, QuestionBlock, format_age, read_workspace_file
 from partytui.tui.screens.confirm import ConfirmScreen
 from partytui.tui.screens.help import HelpScreen, modal_keys

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from textual.pilot import Pilot
 
-from partytui.core.events import parse_event
-from partytui.core.session import Session
-from partytui.core.state import fold
+from partytui.core.truth.events import parse_event
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
 from partytui.tui import PartyApp, make_app
 from snapshot_apps.team_sample import NOW, event, mid_run_events, task
 

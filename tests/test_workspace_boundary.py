@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from partytui.core.events import EventBase
+from partytui.core.truth.events import EventBase
 from partytui.core.tools.base import ToolContext, ToolError
 from partytui.core.tools.files import EDIT, GLOB, GREP, LS_TOOL, READ, WRITE
 from partytui.core.tools.shell import BashTool, bwrap_available, check_command

@@ -11,7 +11,7 @@ import importlib
 import sys
 from typing import Any, Callable, Sequence
 
-from .core.plain import plain
+from .core.views.plain import plain
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_WAITING = 0, 1, 2, 3
 

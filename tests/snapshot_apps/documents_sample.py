@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from partytui.core import events as ev
-from partytui.core.state import TeamState, fold
+from partytui.core.truth import events as ev
+from partytui.core.truth.state import TeamState, fold
 from snapshot_apps.modals_common import AGENTS, T0
 
 PLAN = """\

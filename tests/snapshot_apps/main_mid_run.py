@@ -7,8 +7,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from partytui.core.session import Session  # noqa: E402
-from partytui.core.state import fold  # noqa: E402
+from partytui.core.truth.session import Session  # noqa: E402
+from partytui.core.truth.state import fold  # noqa: E402
 from partytui.tui import make_app  # noqa: E402
 from snapshot_apps.team_sample import NOW, mid_run_events  # noqa: E402
 

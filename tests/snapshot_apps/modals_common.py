@@ -12,8 +12,8 @@ from textual.app import App
 from textual.screen import Screen
 from textual.widgets import Input, Static, TextArea
 
-from partytui.core import events as ev
-from partytui.core.state import TeamState, fold
+from partytui.core.truth import events as ev
+from partytui.core.truth.state import TeamState, fold
 
 T0 = 1_700_000_000.0
 NOW = T0 + 600.0  # ten minutes into the session

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from partytui.core.events import EventBase, parse_event
+from partytui.core.truth.events import EventBase, parse_event
 
 T0 = 1_700_000_000.0
 NOW = T0 + 437.0  # the fixed "now" of every picture: 7m17s into the session

@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Iterator
 
-from ..core.events import EventBase
+from ..core.truth.events import EventBase
 from ..tui.screens.approval import ApprovalModal
 from .feed import markdown_answer
 from .harness import ms, open_bench, percentile, settle

@@ -102,7 +102,7 @@ class _FeedTeam:
     """What the team socket needs of a team, for a session that is fed rather than run by agents."""
 
     def __init__(self, session: Any) -> None:
-        from ..core.approvals import ApprovalBroker
+        from ..core.team.approvals import ApprovalBroker
 
         self.session = session
         self.broker = ApprovalBroker(session)
@@ -117,11 +117,11 @@ class _FeedTeam:
 
 
 async def _team(log: Path, rate: float, warmup: float, window: float) -> dict[str, Any]:
-    from ..core.events import TextDelta
-    from ..core.log import SessionLog
-    from ..core.running import RunLock
-    from ..core.session import Session
-    from ..core.team_socket import TeamSocket
+    from ..core.truth.events import TextDelta
+    from ..core.truth.log import SessionLog
+    from ..core.attach.running import RunLock
+    from ..core.truth.session import Session
+    from ..core.attach.team_socket import TeamSocket
 
     lock = RunLock(log, detached=True)
     lock.acquire()
@@ -178,7 +178,7 @@ def _go(team: subprocess.Popen[str]) -> None:
 
 async def to_tui(rate: float, warmup: float, window: float, folder: Path, *, app: bool = True) -> Latency:
     """``app`` False: the link alone, nothing drawn (what the socket and the fold cost without a view)."""
-    from ..core.attached import TeamLink
+    from ..core.attach.attached import TeamLink
     from ..tui.attached import AttachedApp
     from .harness import SIZE, settle
 

@@ -14,9 +14,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from ..core.events import AgentInfo, EventBase, SessionStarted, TextDelta, ToolCalled, ToolResult, TurnEnded, TurnStarted, Usage
+from ..core.truth.events import AgentInfo, EventBase, SessionStarted, TextDelta, ToolCalled, ToolResult, TurnEnded, TurnStarted, Usage
 from ..core.providers.sse import chunks
-from ..core.session import Session
+from ..core.truth.session import Session
 
 AGENTS = ("lead", "backend", "frontend", "qa", "database", "docs", "devops", "security")
 COLORS = ("magenta", "blue", "green", "yellow", "cyan", "red", "orange", "purple")

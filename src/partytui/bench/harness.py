@@ -33,10 +33,10 @@ from textual.containers import Grid, VerticalScroll
 from textual.message import Message
 from textual.widgets import Markdown
 
-from ..core.approvals import ApprovalBroker
-from ..core.events import EventBase
-from ..core.log import SessionLog
-from ..core.session import Session
+from ..core.team.approvals import ApprovalBroker
+from ..core.truth.events import EventBase
+from ..core.truth.log import SessionLog
+from ..core.truth.session import Session
 from ..tui.app import PartyApp
 from ..tui.widgets.transcript import TextBlock
 from .feed import Feed, session_started

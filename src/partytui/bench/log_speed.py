@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..core.events import (
+from ..core.truth.events import (
     ApprovalAnswered,
     ApprovalRequest,
     ApprovalRequested,
@@ -29,9 +29,9 @@ from ..core.events import (
     TaskCreated,
     TaskUpdated,
 )
-from ..core.log import SessionLog, read_log
-from ..core.session import Session
-from ..core.state import fold
+from ..core.truth.log import SessionLog, read_log
+from ..core.truth.session import Session
+from ..core.truth.state import fold
 from ..replay.player import ReplayPlayer
 from .feed import AGENTS, agent_script, session_started
 from .harness import percentile

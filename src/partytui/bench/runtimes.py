@@ -54,7 +54,7 @@ class RuntimeRun:
 def _scenario(agents: int):
     import yaml
 
-    from ..core.scenario import parse_scenario
+    from ..core.providers.scenario import parse_scenario
 
     rng = random.Random(7)  # the same answers every run
     turns = []
@@ -98,11 +98,11 @@ def _rss_mb(pid: int) -> float:
 
 
 async def _run(runtime: str, agents: int, speed: float, folder: Path) -> RuntimeRun:
-    from ..core.approvals import ApprovalBroker
-    from ..core.orchestrator import Team
-    from ..core.policy import load_policy
+    from ..core.team.approvals import ApprovalBroker
+    from ..core.team.orchestrator import Team
+    from ..core.team.policy import load_policy
     from ..core.runtimes import AgentSpec, Backends
-    from ..core.session import Session
+    from ..core.truth.session import Session
 
     scenario = _scenario(agents)
     session = Session()

@@ -13,8 +13,8 @@ from rich.text import Text
 
 from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CliError
 from ..core.config import Config, ConfigError, load_config
-from ..core.definitions import AgentDefinition, AgentSet, display_color, load_agents, load_warnings, resolve_model
-from ..core.plain import plain
+from ..core.team.definitions import AgentDefinition, AgentSet, display_color, load_agents, load_warnings, resolve_model
+from ..core.views.plain import plain
 from ..core.tools.names import DEFAULT_RUNTIME, OFFERED_TOOLS
 from ..resources import ResourceMissing, bundled_agents_dir
 

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cli import EXIT_FAILED, CliError
-from ..core.plain import plain
-from ..core.progress import ProgressPrinter
-from ..core.running import RunningTeam, output_path, running_team, running_teams
-from ..core.sessions import SessionNotFound, find_session, session_dir
+from ..core.views.plain import plain
+from ..core.views.progress import ProgressPrinter
+from ..core.attach.running import RunningTeam, output_path, running_team, running_teams
+from ..core.truth.sessions import SessionNotFound, find_session, session_dir
 
 if TYPE_CHECKING:
     from .run import Prepared
@@ -87,7 +87,7 @@ def run_team_process(prepared: Prepared) -> int:
 
 
 async def _serve_team(prepared: Prepared, ready_fd: int, out: Path) -> int:
-    from ..core.team_socket import TeamSocket
+    from ..core.attach.team_socket import TeamSocket
 
     team, session = prepared.team, prepared.session
     door = TeamSocket(team, prepared.log_path)
@@ -136,7 +136,7 @@ def _detached_session(args: argparse.Namespace) -> RunningTeam:
 
 
 def attach(args: argparse.Namespace) -> int:
-    from ..core.attached import TeamLink
+    from ..core.attach.attached import TeamLink
     from ..tui.attached import AttachedApp
 
     token = os.environ.get(ENV_TOKEN_SHA256) or None
@@ -170,7 +170,7 @@ ENV_TOKEN_SHA256 = "PARTYTUI_ANSWER_TOKEN_SHA256"  # set by `partytui serve` for
 
 
 def stop(args: argparse.Namespace) -> int:
-    from ..core.attached import TeamLink, TeamUnreachable
+    from ..core.attach.attached import TeamLink, TeamUnreachable
 
     if not args.session and not args.last:
         raise CliError("name the session to stop (partytui stop SESSION), or say --last")

@@ -10,11 +10,11 @@ import tempfile
 from pathlib import Path
 
 from ..cli import EXIT_OK, CliError
-from ..core.evidence import warn_about
-from ..core.log import LogError, SessionLog, read_log
-from ..core.plain import plain
-from ..core.sessions import SessionNotFound, find_session, session_dir
-from ..core.state import fold
+from ..core.truth.evidence import warn_about
+from ..core.truth.log import LogError, SessionLog, read_log
+from ..core.views.plain import plain
+from ..core.truth.sessions import SessionNotFound, find_session, session_dir
+from ..core.truth.state import fold
 
 
 def require_folder(path: Path) -> None:

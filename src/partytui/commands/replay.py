@@ -6,12 +6,12 @@ import argparse
 import sys
 
 from ..cli import CliError
-from ..core.events import EventBase
-from ..core.evidence import warn_about
-from ..core.log import LogError, read_log
-from ..core.sessions import SessionNotFound, find_session
-from ..core.state import fold
-from ..core.summary import summarize
+from ..core.truth.events import EventBase
+from ..core.truth.evidence import warn_about
+from ..core.truth.log import LogError, read_log
+from ..core.truth.sessions import SessionNotFound, find_session
+from ..core.truth.state import fold
+from ..core.views.summary import summarize
 from .summary import render_text
 
 

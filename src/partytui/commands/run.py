@@ -12,23 +12,23 @@ from pathlib import Path
 from typing import Callable
 
 from ..cli import EXIT_BAD_INPUT, CliError
-from ..core.approvals import ApprovalBroker
+from ..core.team.approvals import ApprovalBroker
 from ..core.config import Config, ConfigError, load_config
-from ..core.definitions import AgentDefinition, AgentSet, load_agents, load_warnings
-from ..core.evidence import inconsistencies, record_origin, report, untrusted_folders
-from ..core.log import LogError, SessionLog, read_log, repair_torn_tail
-from ..core.orchestrator import Team
+from ..core.team.definitions import AgentDefinition, AgentSet, load_agents, load_warnings
+from ..core.truth.evidence import inconsistencies, record_origin, report, untrusted_folders
+from ..core.truth.log import LogError, SessionLog, read_log, repair_torn_tail
+from ..core.team.orchestrator import Team
 from ..core.runtimes import AgentSpec, Backends
-from ..core.policy import PolicyError, load_policy
-from ..core.plain import plain
-from ..core.progress import ProgressPrinter
-from ..core.session import Session
-from ..core.running import AlreadyRunning, RunLock
-from ..core.sessions import SessionNotFound, find_session, last_resumable, new_session_id, session_dir
-from ..core.state import fold
+from ..core.team.policy import PolicyError, load_policy
+from ..core.views.plain import plain
+from ..core.views.progress import ProgressPrinter
+from ..core.truth.session import Session
+from ..core.attach.running import AlreadyRunning, RunLock
+from ..core.truth.sessions import SessionNotFound, find_session, last_resumable, new_session_id, session_dir
+from ..core.truth.state import fold
 from ..core.tools.base import Limits, ToolError
 from ..core.tools.shell import UNSANDBOXED_ENV, unsandboxed_choice
-from ..core.plain import plain
+from ..core.views.plain import plain
 from ..resources import ResourceMissing, bundled_agents_dir, demo_scenario
 from .detach import is_team_process, run_team_process, start_detached
 
@@ -41,7 +41,7 @@ class Prepared:
     headless: bool
     title: str
     start: Callable[[], None]  # emits the first events; called once listeners are attached
-    lock: RunLock | None = None  # this process's claim on the log (core/running.py)
+    lock: RunLock | None = None  # this process's claim on the log (core/attach/running.py)
     detach: bool = False
     config: Config = field(default_factory=Config)  # the TUI's settings (the approval delay, the alerts)
     confirm: str = ""  # what the person must accept before the team starts (a resume of a log in doubt)
@@ -244,7 +244,7 @@ def _policy(args: argparse.Namespace):
 
 
 def _load_scenario(path: str):
-    from ..core.scenario import ScenarioError, load_scenario
+    from ..core.providers.scenario import ScenarioError, load_scenario
 
     try:
         return load_scenario(path)

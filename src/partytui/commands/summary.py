@@ -7,12 +7,12 @@ import json
 import time
 
 from ..cli import CliError
-from ..core.evidence import warn_about
-from ..core.log import LogError, read_log
-from ..core.plain import plain_line, terminal_safe_json
-from ..core.sessions import SessionNotFound, find_session
-from ..core.state import fold
-from ..core.summary import summarize
+from ..core.truth.evidence import warn_about
+from ..core.truth.log import LogError, read_log
+from ..core.views.plain import plain_line, terminal_safe_json
+from ..core.truth.sessions import SessionNotFound, find_session
+from ..core.truth.state import fold
+from ..core.views.summary import summarize
 
 
 def _duration(start: float | None, end: float | None) -> str:

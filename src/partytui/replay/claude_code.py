@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..core import events as ev
-from ..core.events import AgentInfo, EventBase, Usage
+from ..core.truth import events as ev
+from ..core.truth.events import AgentInfo, EventBase, Usage
 
 MAIN_AGENT = "claude"
 SPAWN_TOOLS = {"Task", "Agent"}

@@ -19,11 +19,11 @@ from typing import Any, Iterable
 
 from markdown_it import MarkdownIt
 
-from ..core.events import EventBase
-from ..core.log import redact, secrets_from_env
-from ..core.plain import plain
-from ..core.state import AgentView, Entry, TeamState
-from ..core.summary import checklists, documents, markers
+from ..core.truth.events import EventBase
+from ..core.truth.log import redact, secrets_from_env
+from ..core.views.plain import plain
+from ..core.truth.state import AgentView, Entry, TeamState
+from ..core.views.summary import checklists, documents, markers
 
 OUTPUT_LINES = 40
 OUTPUT_CHARS = 4000

@@ -14,8 +14,8 @@ import gc
 import inspect
 from typing import Any, Awaitable, Callable, Iterable
 
-from ..core.events import EventBase
-from ..core.state import AgentView, TeamState
+from ..core.truth.events import EventBase
+from ..core.truth.state import AgentView, TeamState
 
 MARKER_TYPES: dict[str, frozenset[str]] = {
     "phase": frozenset({"phase.changed"}),

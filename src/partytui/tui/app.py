@@ -26,11 +26,11 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Input, TextArea
 
-from ..core.approvals import ApprovalBroker
+from ..core.team.approvals import ApprovalBroker
 from ..core.config import APPROVAL_DELAY_S
-from ..core.events import EventBase
-from ..core.session import Session
-from ..core.team import TeamController
+from ..core.truth.events import EventBase
+from ..core.truth.session import Session
+from ..core.team.services import TeamController
 from .collector import free_strips_promptly, release_collector, tune_collector
 from .plain import plain, plain_line
 from .terminal_alerts import AlertSettings, TerminalAlerts
@@ -218,7 +218,7 @@ class PartyApp(App[int | None]):
 
     def show_results(self) -> None:
         """The end of the run as a panel: status, files, tasks, requests, costs and the next commands."""
-        from ..core.sessions import session_dir
+        from ..core.truth.sessions import session_dir
         from .screens.results import ResultsScreen, session_ref
 
         try:
@@ -464,7 +464,7 @@ class PartyApp(App[int | None]):
     async def export_report(self, fmt: str) -> None:
         """Write a readable report of the session beside its log (what ``partytui export`` writes)."""
         from ..commands.port import write_atomically
-        from ..core.log import LogError, read_log
+        from ..core.truth.log import LogError, read_log
         from ..replay.export import export_html, export_markdown
 
         if self.log_path is None:
@@ -488,7 +488,7 @@ class PartyApp(App[int | None]):
     def replay_command(self) -> str:
         """The command that replays this session (copied to the clipboard by the palette)."""
         from .screens.results import session_ref
-        from ..core.sessions import session_dir
+        from ..core.truth.sessions import session_dir
 
         try:
             default_dir = session_dir()

@@ -1,6 +1,6 @@
 """The app attached to a team that runs in another process (``partytui attach``, ``partytui serve``).
 
-It is the live app given stand-ins (core/attached.py): a mirrored session, a broker and a controller that
+It is the live app given stand-ins (core/attach/attached.py): a mirrored session, a broker and a controller that
 talk to the team over its socket. Only leaving differs: ``q`` detaches and the team goes on; stopping the
 team is its own key, and asks first. A read-only view answers nothing until the person gives the token
 (``partytui serve`` prints it).
@@ -15,7 +15,7 @@ from pathlib import Path
 from textual import events
 from textual.binding import Binding
 
-from ..core.attached import MirroredSession, RemoteBroker, RemoteController, TeamLink, TeamUnreachable
+from ..core.attach.attached import MirroredSession, RemoteBroker, RemoteController, TeamLink, TeamUnreachable
 from .app import PartyApp
 from .screens.main import MODAL_KEYS, MainScreen
 

@@ -1,6 +1,6 @@
 """Text from agents, files and logs as Textual ``Content`` or Rich ``Text``: plain, never read as markup.
 
-The one way the TUI shows such text: :func:`partytui.core.plain.plain` takes out what a terminal would act
+The one way the TUI shows such text: :func:`partytui.core.views.plain.plain` takes out what a terminal would act
 on, and the text is wrapped as it is — ``[b]``, ``[/]`` or ``[@click=…]`` in a file name stay characters.
 Never hand such text to ``Content.from_markup``, ``Static("…")``, a string ``border_title``, a ``TabPane``
 or ``DataTable`` label, or ``notify(markup=True)``: each of those parses markup.
@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.content import Content
 
-from ..core.plain import plain, plain_line
+from ..core.views.plain import plain, plain_line
 
 __all__ = ["plain", "plain_line", "plain_content", "plain_text"]
 

@@ -12,8 +12,8 @@ from typing import Iterable
 from textual.binding import Binding
 from textual.worker import Worker
 
-from ..core.events import EventBase
-from ..core.session import Session
+from ..core.truth.events import EventBase
+from ..core.truth.session import Session
 from ..replay.player import ReplayPlayer
 from .app import PartyApp
 from .screens.main import MODAL_KEYS, MainScreen

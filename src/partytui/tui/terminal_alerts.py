@@ -2,7 +2,7 @@
 notification — all through the terminal's own escape codes.
 
 The sequences are built here as plain strings (no Textual); the app writes them through its driver. Text in
-them comes from agents and is hostile: it is made plain first (core/plain.py), so nothing an agent writes can
+them comes from agents and is hostile: it is made plain first (core/views/plain.py), so nothing an agent writes can
 end a sequence early or start one of its own.
 """
 
@@ -13,7 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from ..core.plain import plain_line
+from ..core.views.plain import plain_line
 
 ESC, BEL, ST = "\x1b", "\x07", "\x1b\\"
 MAX_TEXT = 160  # a notification or a title is a glance, not a document
@@ -35,7 +35,7 @@ class AlertSettings:
 
 
 def plain(text: str, limit: int = MAX_TEXT) -> str:
-    """``text`` safe inside an OSC sequence: one plain line (core/plain.py: escape sequences removed, controls
+    """``text`` safe inside an OSC sequence: one plain line (core/views/plain.py: escape sequences removed, controls
     shown as symbols), no ``;`` (it separates an OSC's fields), no invisible format characters, trimmed to
     ``limit`` characters."""
     text = plain_line(text)

@@ -21,7 +21,7 @@ from typing import Any, Awaitable, Callable
 import anthropic
 import httpx2
 
-from ..events import Usage
+from ..truth.events import Usage
 from .base import ProviderError, StreamSink, TurnResult
 
 INVALID_JSON_KEY = "__invalid_json__"

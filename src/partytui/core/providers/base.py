@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..events import Usage
+from ..truth.events import Usage
 
 
 class StreamSink(Protocol):

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from ..events import Usage
+from ..truth.events import Usage
 
 PER_TOKENS = 1_000_000
 

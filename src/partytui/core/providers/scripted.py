@@ -17,8 +17,8 @@ from typing import Any, AsyncIterator, Awaitable, Callable
 import anthropic
 import httpx2
 
-from ..scenario import Fault, Scenario, Turn, condition_holds
-from ..session import Session
+from .scenario import Fault, Scenario, Turn, condition_holds
+from ..truth.session import Session
 from . import sse
 from .anthropic import AGENT_HEADER, AnthropicProvider
 

@@ -11,9 +11,9 @@ import asyncio
 import time
 from typing import Any
 
-from ..context import ContextTrimmer
-from ..events import ErrorEvent, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
-from ..policy import tool_matches
+from .context import ContextTrimmer
+from ..truth.events import ErrorEvent, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
+from ..team.policy import tool_matches
 from ..providers.base import Provider, ProviderError, TurnResult
 from ..providers.pricing import cost_usd
 from ..tools import build_toolset

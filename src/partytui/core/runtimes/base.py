@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
 
-from ..events import AgentInfo, AgentState, PhaseChanged, TextDelta, ThinkingDelta
-from ..log import StreamRedactor
+from ..truth.events import AgentInfo, AgentState, PhaseChanged, TextDelta, ThinkingDelta
+from ..truth.log import StreamRedactor
 
 if TYPE_CHECKING:
-    from ..approvals import ApprovalBroker
-    from ..session import Session
-    from ..tasks import TaskBoard
+    from ..team.approvals import ApprovalBroker
+    from ..truth.session import Session
+    from ..team.tasks import TaskBoard
 
 RuntimeName = Literal["api", "claude-code"]
 RUNTIMES: tuple[str, ...] = ("api", "claude-code")
@@ -80,7 +80,7 @@ class AgentHost(Protocol):
     def session_grant(self, agent: str, tool: str) -> bool: ...
     def check_gates(self, agent: str, tool: str, raw: dict[str, Any]) -> None: ...
     async def ask_before_secret_file(self, agent: str, tool: str, raw: dict[str, Any], tool_use_id: str) -> None: ...
-    # the team tools' services (core/team.py TeamServices)
+    # the team tools' services (core/team/services.py TeamServices)
     def message(self, sender: str, recipient: str, content: str, summary: str = "", message_id: str = "") -> str: ...
     def advance_phase(self, agent: str, phase: str, note: str = "") -> str: ...
     def end_run(self, agent: str, status: str, summary: str) -> str: ...

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..events import ErrorEvent, FileChanged, Question, QuestionOption, ToolCalled, ToolResult, TurnEnded, TurnStarted, Usage
-from ..policy import tool_matches
+from ..truth.events import ErrorEvent, FileChanged, Question, QuestionOption, ToolCalled, ToolResult, TurnEnded, TurnStarted, Usage
+from ..team.policy import tool_matches
 from ..providers.pricing import cost_usd
 from ..tools import build_toolset
 from ..tools.base import Limits, Tool, ToolContext, ToolError

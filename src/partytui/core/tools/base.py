@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any, Callable, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from ..events import EventBase
+from ..truth.events import EventBase
 
 if TYPE_CHECKING:
-    from ..team import TeamServices
+    from ..team.services import TeamServices
 
 
 class ToolError(Exception):

@@ -21,8 +21,8 @@ from typing import Iterator, Literal
 import aiofiles
 from pydantic import BaseModel, Field
 
-from ..events import FileChanged
-from ..secrets import is_secret_file
+from ..truth.events import FileChanged
+from ..truth.secrets import is_secret_file
 from .base import Tool, ToolContext, ToolError, ToolInput
 from .workspace import cap_output, open_file, open_parent, relative, resolve
 

@@ -37,8 +37,8 @@ from typing import Literal
 
 from pydantic import Field
 
-from ..events import ErrorEvent
-from ..secrets import holds_secret
+from ..truth.events import ErrorEvent
+from ..truth.secrets import holds_secret
 from .base import Tool, ToolContext, ToolError, ToolInput
 from .team import PERMISSION_DENIED
 

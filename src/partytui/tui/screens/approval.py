@@ -32,8 +32,8 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Static, TextArea
 
 from ...core.config import APPROVAL_DELAY_S
-from ...core.events import ApprovalRequest, Question
-from ...core.state import ApprovalView
+from ...core.truth.events import ApprovalRequest, Question
+from ...core.truth.state import ApprovalView
 from .changes import file_tool_diff, reask_section
 from .question_block import QuestionBlock
 from ..plain import plain, plain_line, plain_text

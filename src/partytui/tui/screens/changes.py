@@ -12,8 +12,8 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from ...core.diffs import FILE_TOOLS, FileChange, changed_since, edit_hunks, proposed, rejected_before, request_text
-from ...core.state import ApprovalView, TeamState
+from ...core.views.diffs import FILE_TOOLS, FileChange, changed_since, edit_hunks, proposed, rejected_before, request_text
+from ...core.truth.state import ApprovalView, TeamState
 from ..plain import plain, plain_line
 from ..widgets.diff import DiffRender, change_counts
 

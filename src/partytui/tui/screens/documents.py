@@ -18,7 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.state import DocumentView, TeamState
+from ...core.truth.state import DocumentView, TeamState
 from ..plain import plain, plain_line, plain_text
 from .approval import agent_style, format_age
 from .help import HELP_BINDING, OffersHelp

@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.state import ApprovalView, TeamState
+from ...core.truth.state import ApprovalView, TeamState
 from ..theme import DECISION_COLORS
 from ..widgets.labels import one_line as _one_line
 from .approval import KIND_LABELS, agent_style, format_age

@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from ...core.state import TeamState
+from ...core.truth.state import TeamState
 from ..theme import agent_color
 from ..widgets.agent_pane import AgentPane
 from ..widgets.board import TaskBoard, TaskCard

@@ -17,8 +17,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...core.running import running_teams
-from ...core.sessions import SessionEntry, read_entry
+from ...core.attach.running import running_teams
+from ...core.truth.sessions import SessionEntry, read_entry
 from ..widgets.labels import one_line
 from .help import HELP_BINDING, OffersHelp
 

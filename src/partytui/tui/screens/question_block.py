@@ -12,7 +12,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
-from ...core.events import Question
+from ...core.truth.events import Question
 from ..plain import plain, plain_line
 
 

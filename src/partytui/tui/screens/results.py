@@ -14,8 +14,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
-from ...core.state import TeamState
-from ...core.summary import summarize
+from ...core.truth.state import TeamState
+from ...core.views.summary import summarize
 from ..plain import plain_line
 from ..theme import DECISION_COLORS, agent_color
 from ..widgets.labels import cost, duration, one_line, pane_order, tokens

@@ -16,7 +16,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
-from ...core.state import TaskView, TeamState
+from ...core.truth.state import TaskView, TeamState
 from ..plain import plain, plain_line, plain_text
 from .approval import agent_style, format_age
 from .help import HELP_BINDING, OffersHelp

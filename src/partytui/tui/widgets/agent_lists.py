@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from textual.content import Content
 from textual.widgets import Static
 
-from ...core.state import AgentView, TeamState
+from ...core.truth.state import AgentView, TeamState
 from .labels import one_line
 
 MARKS = {"pending": "☐", "in_progress": "◐", "completed": "☑"}

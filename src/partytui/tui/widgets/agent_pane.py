@@ -7,7 +7,7 @@ from typing import Any
 from textual.containers import Vertical
 from textual.content import Content
 
-from ...core.state import TeamState
+from ...core.truth.state import TeamState
 from ..plain import plain_line
 from ..theme import agent_color, state_color
 from .agent_lists import AgentLists

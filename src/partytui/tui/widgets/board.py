@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static
 
-from ...core.state import TaskView, TeamState
+from ...core.truth.state import TaskView, TeamState
 from ..theme import agent_color
 from .agent_lists import agent_lists, render_lists
 from .labels import duration, one_line, pane_order

@@ -1,6 +1,6 @@
 """A file change drawn as a coloured diff: unified on narrow screens, side by side where there is room.
 
-Built on ``difflib`` (``core/diffs.py``) and Rich rather than a Textual diff widget: the one kept for Textual
+Built on ``difflib`` (``core/views/diffs.py``) and Rich rather than a Textual diff widget: the one kept for Textual
 (textual-diff-view) is AGPL-3.0, which partytui (MIT) cannot take on as a dependency.
 """
 
@@ -13,8 +13,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.content import Content
 
-from ...core.diffs import FileChange, side_by_side, unified
-from ...core.plain import plain
+from ...core.views.diffs import FileChange, side_by_side, unified
+from ...core.views.plain import plain
 
 SIDE_BY_SIDE_WIDTH = 140  # below this a side-by-side diff leaves too little of each line
 

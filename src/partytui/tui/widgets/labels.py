@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from ...core.diffs import edit_hunks
-from ...core.events import Usage
-from ...core.plain import plain_line
-from ...core.state import AgentView, TeamState
+from ...core.views.diffs import edit_hunks
+from ...core.truth.events import Usage
+from ...core.views.plain import plain_line
+from ...core.truth.state import AgentView, TeamState
 
 # The argument that says what a tool call is about, in the order a card looks for them.
 KEY_ARGS = ("file_path", "command", "pattern", "path", "subject", "recipient", "to", "taskId", "url", "query")
@@ -64,7 +64,7 @@ def cost(usd: float | None) -> str:
 
 
 def one_line(text: str, width: int) -> str:
-    """``text`` as one plain line (see ``core/plain.py``), cut to ``width`` with an ellipsis."""
+    """``text`` as one plain line (see ``core/views/plain.py``), cut to ``width`` with an ellipsis."""
     text = " ".join(plain_line(text).split())
     return text if len(text) <= width else text[: max(0, width - 1)] + "…"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
-from ...core.state import TeamState
+from ...core.truth.state import TeamState
 from ..theme import agent_color, state_color, state_word
 from .labels import clock_time, cost, one_line, token_count
 

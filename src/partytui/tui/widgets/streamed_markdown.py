@@ -18,7 +18,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.markdown import Heading, Markdown
 from rich.segment import Segment
 
-from ...core.plain import plain
+from ...core.views.plain import plain
 
 Line = list[Segment]
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from textual.content import Content
 from textual.widgets import Static
 
-from ...core.events import PHASES
+from ...core.truth.events import PHASES
 from ...resources import DEMO_SCENARIO
-from ...core.state import ApprovalView, TeamState
+from ...core.truth.state import ApprovalView, TeamState
 from ..theme import DECISION_COLORS
 from .labels import duration, one_line
 

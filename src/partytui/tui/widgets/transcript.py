@@ -29,8 +29,8 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
-from ...core.diffs import edit_hunks
-from ...core.state import AgentView, Entry, TeamState
+from ...core.views.diffs import edit_hunks
+from ...core.truth.state import AgentView, Entry, TeamState
 from ..plain import plain, plain_line
 from ..theme import DECISION_COLORS, agent_color
 from .diff import diff_content

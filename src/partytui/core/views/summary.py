@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .state import TeamState
+from ..truth.state import TeamState
 
 
 def summarize(state: TeamState) -> dict[str, Any]:

@@ -114,7 +114,7 @@ class SessionStarted(EventBase):
     # what a resume needs to rebuild the same team: where its agent files were, and a solo run's prompt
     agents_dirs: list[str] = Field(default_factory=list)
     solo_prompt: str | None = None
-    # what partytui will not do as the agent files ask (core/definitions.py load_warnings)
+    # what partytui will not do as the agent files ask (core/team/definitions.py load_warnings)
     load_warnings: list[str] = Field(default_factory=list)
 
 

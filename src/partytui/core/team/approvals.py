@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable, Protocol
 
-from .events import ApprovalAnswered, ApprovalRequest, ApprovalRequested, EventBase
-from .session import Session
-from .state import ApprovalView
+from ..truth.events import ApprovalAnswered, ApprovalRequest, ApprovalRequested, EventBase
+from ..truth.session import Session
+from ..truth.state import ApprovalView
 
 
 class Policy(Protocol):

@@ -15,11 +15,11 @@ import yaml
 from pydantic import BaseModel, Field
 from rich.color import Color, ColorParseError
 
-from .config import Config
-from .errors import FileProblem
-from .events import AgentInfo
-from .runtimes.base import AgentSpec
-from .tools.names import COORDINATION_TOOLS, DEFAULT_RUNTIME, LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, runtime_gaps, unavailable_reason
+from ..config import Config
+from ..errors import FileProblem
+from ..truth.events import AgentInfo
+from ..runtimes.base import AgentSpec
+from ..tools.names import COORDINATION_TOOLS, DEFAULT_RUNTIME, LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, runtime_gaps, unavailable_reason
 
 PermissionMode = Literal["default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"]
 PERMISSION_MODES: tuple[str, ...] = ("default", "acceptEdits", "dontAsk", "bypassPermissions", "plan")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from .events import Task, TaskCreated, TaskUpdated
-from .session import Session
+from ..truth.events import Task, TaskCreated, TaskUpdated
+from ..truth.session import Session
 
 STATUSES = ("pending", "in_progress", "completed", "deleted")
 

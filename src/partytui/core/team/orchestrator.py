@@ -15,14 +15,14 @@ from typing import Any, Sequence
 from .approvals import ApprovalBroker
 from .migration_gate import Gate
 from .mirror import WorkspaceMirror
-from .events import PHASES, ApprovalRequest, MessageSent, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, Task, UserMessage
-from .providers.base import Provider
-from .runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
-from .session import Session
+from ..truth.events import PHASES, ApprovalRequest, MessageSent, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, Task, UserMessage
+from ..providers.base import Provider
+from ..runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
+from ..truth.session import Session
 from .tasks import TaskBoard, asks_for_task_id
-from .secrets import SECRET_TITLE, secret_file_in
-from .tools.base import Limits, ToolError
-from .tools.team import PERMISSION_DENIED
+from ..truth.secrets import SECRET_TITLE, secret_file_in
+from ..tools.base import Limits, ToolError
+from ..tools.team import PERMISSION_DENIED
 
 EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
 
@@ -98,7 +98,7 @@ class Team:
         self.goal = goal
         self.solo = solo
         self.limits = limits or Limits()
-        # which Bash commands apply a migration: read from their structure (core/migration_gate.py)
+        # which Bash commands apply a migration: read from their structure (core/team/migration_gate.py)
         self.migration_gate = Gate(self.workspace, migration_commands)
         self.board = TaskBoard(session, works_by_ids={m.name for m in self.members if asks_for_task_id(m.system_prompt)})
         self.finished = False
@@ -174,7 +174,7 @@ class Team:
 
     async def run(self) -> int:
         """Run until the team finishes; returns the exit code (0 done, 1 failed, 3 waiting for a person)."""
-        # checklists, completion markers and shared documents the agents keep in files (core/mirror.py)
+        # checklists, completion markers and shared documents the agents keep in files (core/team/mirror.py)
         mirror = WorkspaceMirror.for_team(self)
         mirror.start()
         for name, runner in self.runners.items():

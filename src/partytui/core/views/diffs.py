@@ -7,9 +7,9 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Iterator, Literal
 
-from .state import ApprovalView, TeamState
-from .tools.base import ToolError
-from .tools.files import replace_exact
+from ..truth.state import ApprovalView, TeamState
+from ..tools.base import ToolError
+from ..tools.files import replace_exact
 
 FILE_TOOLS = ("Write", "Edit", "MultiEdit")
 

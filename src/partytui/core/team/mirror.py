@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Callable, Iterable
 
-from .events import (
+from ..truth.events import (
     ChecklistItem,
     ChecklistUpdated,
     DocumentChanged,
@@ -29,7 +29,7 @@ from .events import (
     MarkerFound,
     Task,
 )
-from .session import Session
+from ..truth.session import Session
 from .tasks import TaskBoard, TaskError, names_task
 
 if TYPE_CHECKING:

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import wire
-from .events import EventBase, to_json
+from ..truth.events import EventBase, to_json
 from .running import socket_path
 
 if TYPE_CHECKING:
-    from .orchestrator import Team
+    from ..team.orchestrator import Team
 
 HELLO_TIMEOUT_S = 10
 # a viewer that falls this far behind is let go; it reconnects and catches up from the log

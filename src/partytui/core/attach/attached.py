@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import wire
-from .events import EventBase, parse_event, parse_event_json
+from ..truth.events import EventBase, parse_event, parse_event_json
 from .running import running_team, socket_path
-from .session import Session
+from ..truth.session import Session
 
 RETRY_S = (0.2, 0.5, 1.0, 2.0)  # waits between reconnection attempts; the last one repeats
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import platformdirs
 
 if TYPE_CHECKING:
-    from .config import Config
+    from ..config import Config
 
 ENV_SESSION_DIR = "PARTYTUI_SESSION_DIR"
 
@@ -31,7 +31,7 @@ def session_dir(override: str | os.PathLike[str] | None = None, *, config: Confi
     if config is not None:
         configured = config.session_dir
     else:
-        from .config import ConfigError, load_config
+        from ..config import ConfigError, load_config
 
         try:
             configured = load_config().session_dir
@@ -128,7 +128,7 @@ def read_entry(path: Path) -> SessionEntry:
     from .log import LogError, read_log
     from .state import fold
 
-    from .running import running_team
+    from ..attach.running import running_team
 
     entry = SessionEntry(id=path.stem, path=path)
     team = running_team(path)

@@ -2,7 +2,7 @@
 
 ``<id>.lock`` holds an exclusive ``flock`` for as long as the team runs (the kernel drops it when the process
 dies, however it dies), and says which process that is. ``<id>.sock`` is where a detached team listens
-(core/team_socket.py) and ``<id>.out`` what it printed. A second process never runs the same log.
+(core/attach/team_socket.py) and ``<id>.out`` what it printed. A second process never runs the same log.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from .approvals import PolicyAnswer
-from .events import ApprovalKind, ApprovalRequest, Question
+from ..truth.events import ApprovalKind, ApprovalRequest, Question
 
 KINDS = get_args(ApprovalKind)
 

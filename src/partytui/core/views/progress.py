@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 from typing import Callable, TextIO
 
-from . import events as ev
+from ..truth import events as ev
 from .plain import plain_line
-from .state import TeamState
+from ..truth.state import TeamState
 
 
 def _key_arg(data: dict) -> str:

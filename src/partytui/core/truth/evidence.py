@@ -70,7 +70,7 @@ def warn_about(contents: Any, path: Path | str) -> None:
     """Tell the person (stderr) what in a log read by ``read_log`` does not add up, if anything."""
     import sys
 
-    from .plain import plain
+    from ..views.plain import plain
 
     problems = inconsistencies(contents.events, contents.numbers, path)
     if problems:

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Iterator, Literal, Union
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
-from .events import Decision
+from ..truth.events import Decision
 
 PROTOCOL = 1
 MAX_LINE = 16 * 1024 * 1024  # an event carries at most a capped document or tool output; far below this

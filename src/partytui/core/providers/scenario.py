@@ -24,10 +24,10 @@ from pydantic import (
     model_validator,
 )
 
-from .errors import FileProblem
-from .events import PHASES, ApprovalKind
-from .state import TeamState
-from .tools.team import REJECTION_PREFIXES
+from ..errors import FileProblem
+from ..truth.events import PHASES, ApprovalKind
+from ..truth.state import TeamState
+from ..tools.team import REJECTION_PREFIXES
 
 APPROVAL_KINDS = get_args(ApprovalKind)
 StopReason = Literal[

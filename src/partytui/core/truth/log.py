@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from .errors import FileProblem
+from ..errors import FileProblem
 from .events import FORMAT_VERSION, EventBase, parse_event, parse_event_json, to_json
 from .secrets import REDACTED, SECRET_PATTERNS, StreamRedactor, redact, redact_event, secrets_from_env  # noqa: F401 (re-exported)
 

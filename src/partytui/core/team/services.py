@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from .approvals import ApprovalBroker
-    from .events import Task
+    from ..truth.events import Task
     from .tasks import TaskBoard
 
 
