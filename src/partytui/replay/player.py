@@ -14,16 +14,11 @@ import gc
 import inspect
 from typing import Any, Awaitable, Callable, Iterable
 
-from ..core.truth.events import EventBase
-from ..core.truth.state import AgentView, TeamState
+from ..core.truth.events import MARKER_KINDS, EventBase, ToolResult
+from ..core.truth.state import AgentView, Change, TeamState
 
-MARKER_TYPES: dict[str, frozenset[str]] = {
-    "phase": frozenset({"phase.changed"}),
-    "approval": frozenset({"approval.requested", "approval.answered"}),
-    "error": frozenset({"error"}),
-    "task": frozenset({"task.created", "task.updated"}),
-    "message": frozenset({"message.sent", "user.message"}),
-}
+# the markers [ and ] jump between, and the player's default
+JUMP_KINDS = ("phase", "approval", "error")
 
 OnEvents = Callable[[list[EventBase]], "Awaitable[Any] | Any"]
 
@@ -89,9 +84,8 @@ class ReplayPlayer:
         self._checkpoints: dict[int, TeamState] = {0: TeamState()}
         results: dict[str, int] = {}
         for event in self.events:
-            if event.type == "tool.result":
-                key = getattr(event, "tool_use_id", "")
-                results[key] = results.get(key, 0) + 1
+            if isinstance(event, ToolResult):
+                results[event.tool_use_id] = results.get(event.tool_use_id, 0) + 1
         self._rewritten = frozenset(k for k, n in results.items() if n > 1)
         # timestamps made non-decreasing, so a time maps to a position by bisection
         self._times: list[float] = []
@@ -102,6 +96,12 @@ class ReplayPlayer:
         self._running = asyncio.Event()
         self._running.set()
         self._stopped = False
+        self._change_listeners: list[Callable[[Change], None]] = []
+
+    def subscribe_changes(self, listener: Callable[[Change], None]) -> Callable[[], None]:
+        """Be told what each event the player folds changed (as ``Session.subscribe_changes``)."""
+        self._change_listeners.append(listener)
+        return lambda: self._change_listeners.remove(listener)
 
     # ── position and state ──────────────────────────────────────────────────
 
@@ -123,8 +123,14 @@ class ReplayPlayer:
         start = self._position
         stop = min(len(self.events), start + max(0, n))
         every = self.checkpoint_every
+        listeners = self._change_listeners
         for i in range(start, stop):
-            self._state.apply(self.events[i])
+            if listeners:
+                change = self._state.apply(self.events[i])
+                for listener in listeners:
+                    listener(change)
+            else:
+                self._state.apply_all((self.events[i],))
             if (i + 1) % every == 0 and (i + 1) not in self._checkpoints:
                 self._checkpoints[i + 1] = snapshot(self._state, self._rewritten)
         self._position = stop
@@ -157,21 +163,19 @@ class ReplayPlayer:
 
     # ── markers ─────────────────────────────────────────────────────────────
 
-    def markers(self, kinds: Iterable[str] = ("phase", "approval", "error")) -> list[int]:
+    def markers(self, kinds: Iterable[str] = JUMP_KINDS) -> list[int]:
         """Positions just after each marker event (seeking there shows the change)."""
-        wanted: set[str] = set()
-        for kind in kinds:
-            if kind not in MARKER_TYPES:
-                raise ValueError(f"unknown marker kind {kind!r} (one of {', '.join(MARKER_TYPES)})")
-            wanted |= MARKER_TYPES[kind]
-        return [i + 1 for i, event in enumerate(self.events) if event.type in wanted]
+        wanted = set(kinds)
+        for kind in wanted - set(MARKER_KINDS):
+            raise ValueError(f"unknown marker kind {kind!r} (one of {', '.join(MARKER_KINDS)})")
+        return [i + 1 for i, event in enumerate(self.events) if event.replay_marker in wanted]
 
-    def next_marker(self, pos: int | None = None, kinds: Iterable[str] = ("phase", "approval", "error")) -> int | None:
+    def next_marker(self, pos: int | None = None, kinds: Iterable[str] = JUMP_KINDS) -> int | None:
         found = self.markers(kinds)
         i = bisect.bisect_right(found, self._position if pos is None else pos)
         return found[i] if i < len(found) else None
 
-    def prev_marker(self, pos: int | None = None, kinds: Iterable[str] = ("phase", "approval", "error")) -> int | None:
+    def prev_marker(self, pos: int | None = None, kinds: Iterable[str] = JUMP_KINDS) -> int | None:
         found = self.markers(kinds)
         i = bisect.bisect_left(found, self._position if pos is None else pos)
         return found[i - 1] if i > 0 else None

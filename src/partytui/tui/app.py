@@ -1,7 +1,8 @@
 """The partytui app: watches a ``Session``, draws its state, and hands the person's answers to the broker.
 
-The session calls :meth:`PartyApp._on_event` synchronously inside ``Session.emit``; it only notes what
-changed (which agents, whether anything structural) and queues approval requests. A 60 Hz timer flushes
+The session calls :meth:`PartyApp._on_change` synchronously inside ``Session.emit`` with what the reducer
+says the event changed (which agents, whether anything structural); it only notes that and queues approval
+requests. A 60 Hz timer flushes
 those notes to the widgets (one pane per flush), which render from ``session.state``. One worker shows approval
 requests one at a time; another runs the team (``runner``) and records its exit code.
 
@@ -28,8 +29,9 @@ from textual.widgets import Input, TextArea
 
 from ..core.team.approvals import ApprovalBroker
 from ..core.config import APPROVAL_DELAY_S
-from ..core.truth.events import EventBase
+from ..core.truth.events import ApprovalRequested
 from ..core.truth.session import Session
+from ..core.truth.state import Change
 from ..core.team.services import TeamController
 from .collector import free_strips_promptly, release_collector, tune_collector
 from .plain import plain, plain_line
@@ -40,9 +42,6 @@ FLUSH_HZ = 60
 EXIT_INTERRUPTED = 130
 MODAL_FLUSH_S = 0.25  # how often the screen behind an approval modal is redrawn
 TYPING_POLL_S = 0.05  # how often a held request looks whether the person has left the text box
-
-# Events that only grow a transcript; everything else may move the board, the timeline or the status bar.
-_STREAM_EVENTS = frozenset({"text.delta", "thinking.delta"})
 
 
 class PartyApp(App[int | None]):
@@ -127,40 +126,23 @@ class PartyApp(App[int | None]):
 
     # ── the session's listener: O(1), no widgets ────────────────────────────
 
-    def _on_event(self, event: EventBase) -> None:
-        kind = event.type
-        if event.agent:
-            self._dirty[event.agent] = None
-        if kind in _STREAM_EVENTS:
-            return
-        self._structural = True
-        if kind == "message.sent":
-            recipient = getattr(event, "recipient", "")
-            if recipient in ("*", "all", "team"):
-                self._dirty.update(dict.fromkeys(self.session.state.agents))
-            else:
-                self._dirty[recipient] = None
-        elif kind in ("task.created", "task.updated"):
-            source = event.task.source  # type: ignore[attr-defined]
-            if source != "team":
-                self._dirty[source] = None  # an agent's own list shows in its pane
-        elif kind == "approval.requested":
-            request = event.request  # type: ignore[attr-defined]
-            self._dirty[request.agent] = None
-            self._new_requests.append(request.id)
+    def _on_change(self, change: Change) -> None:
+        for agent in change.agents:
+            self._dirty[agent] = None
+        if change.structural:
+            self._structural = True
+        if isinstance(change.event, ApprovalRequested):
+            request_id = change.event.request.id
+            self._new_requests.append(request_id)
             if self.broker is not None:
-                self._approvals.put_nowait(request.id)
-        elif kind == "approval.answered":
-            view = self.session.state.approvals.get(event.id)  # type: ignore[attr-defined]
-            if view is not None:
-                self._dirty[view.request.agent] = None
+                self._approvals.put_nowait(request_id)
 
     # ── lifecycle ───────────────────────────────────────────────────────────
 
     def on_mount(self) -> None:
         # pushed rather than made the default screen, so its .tcss is loaded like any other screen's
         self.push_screen(self.main)
-        self._unsubscribe = self.session.subscribe(self._on_event)
+        self._unsubscribe = self.session.subscribe_changes(self._on_change)
         if not self.hold_requests:
             self.queue_pending()
         self.set_interval(1 / self.FLUSH_HZ, self._flush_tick)

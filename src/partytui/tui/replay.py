@@ -7,14 +7,12 @@ Past approvals show in the inbox and inline in the transcripts, with who answere
 
 from __future__ import annotations
 
-from typing import Iterable
-
 from textual.binding import Binding
 from textual.worker import Worker
 
 from ..core.truth.events import EventBase
 from ..core.truth.session import Session
-from ..replay.player import ReplayPlayer
+from ..replay.player import JUMP_KINDS, ReplayPlayer
 from .app import PartyApp
 from .screens.main import MODAL_KEYS, MainScreen
 from .widgets.replay_bar import ReplayBar, ReplayStatus, speed_label
@@ -26,7 +24,6 @@ MAX_GAP_S = 2.0
 # A forward seek of at most this many events is shown like live events (panes keep their scroll and zoom);
 # a longer one, or any seek back, redraws from the new state.
 INCREMENTAL_SEEK = 400
-MARKER_KINDS = ("phase", "approval", "error")
 
 REPLAY_KEYS: list[tuple[str, str]] = [
     ("space", "play / pause (at the end: play again from the start)"),
@@ -131,7 +128,9 @@ class ReplayApp(PartyApp):
         self.autoplay = autoplay
         self._player_task: Worker[None] | None = None
         self._rezoom: str | None = None
-        self._markers = tuple(sorted((p, kind) for kind in MARKER_KINDS for p in player.markers([kind])))
+        self._markers = tuple(sorted((p, kind) for kind in JUMP_KINDS for p in player.markers([kind])))
+        # every event the player folds (playing, stepping, seeking) is noted as the session's would be
+        player.subscribe_changes(self._on_change)
 
     def _now(self) -> float:
         """The replay's "now": the time of the last event shown, so ages and clocks read as they did then."""
@@ -177,12 +176,8 @@ class ReplayApp(PartyApp):
 
     # ── playing ─────────────────────────────────────────────────────────────
 
-    def _applied(self, events: Iterable[EventBase]) -> None:
-        for event in events:
-            self._on_event(event)
-
     async def _play(self) -> None:
-        await self.player.play(self.speed, self._applied, max_gap=MAX_GAP_S)
+        await self.player.play(self.speed, None, max_gap=MAX_GAP_S)
         self.request_structural()  # the bar says "end"
 
     def play(self) -> None:
@@ -218,14 +213,12 @@ class ReplayApp(PartyApp):
 
     def step(self) -> None:
         self.stop()
-        applied = self.player.step(1)
-        if not applied:
+        if not self.player.step(1):
             self.bell()
-        self._applied(applied)
 
     def jump(self, direction: int) -> None:
         find = self.player.next_marker if direction > 0 else self.player.prev_marker
-        target = find(kinds=MARKER_KINDS)
+        target = find(kinds=JUMP_KINDS)
         if target is None:
             self.bell()
             return
@@ -240,9 +233,8 @@ class ReplayApp(PartyApp):
         before, state_before = self.player.position, self.player.state
         self.player.seek(position)
         after = self.player.position
-        if self.player.state is state_before and 0 <= after - before <= INCREMENTAL_SEEK:
-            self._applied(self.player.events[before:after])  # folded into the same state: live-style
-        else:
+        if not (self.player.state is state_before and 0 <= after - before <= INCREMENTAL_SEEK):
+            # folded into the same state, the changes were noted live-style; otherwise redraw from the new state
             self.session.state = self.player.state
             if self.main.maximized is not None:
                 self._rezoom = self.main.focused_agent

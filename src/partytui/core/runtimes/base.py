@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
 
-from ..truth.events import AgentInfo, AgentState, PhaseChanged, TextDelta, ThinkingDelta
+from ..truth.events import AgentInfo, AgentState, MessageSent, PhaseChanged, TextDelta, ThinkingDelta, UserMessage
 from ..truth.log import StreamRedactor
 
 if TYPE_CHECKING:
@@ -254,11 +254,11 @@ def unread_since(name: str, events: list, after_seq: int) -> tuple[list[str], li
     for event in events:
         if event.seq <= after_seq:
             continue
-        if event.type == "message.sent" and event.agent != name and event.recipient in (name, "*", "all", "team"):
+        if isinstance(event, MessageSent) and event.reaches(name):
             inputs.append(f"Message from {event.agent}: {event.content}")
-        elif event.type == "user.message" and event.agent == name:
+        elif isinstance(event, UserMessage) and event.agent == name:
             inputs.append(f"Message from the person supervising: {event.text}")
-        elif event.type == "phase.changed" and event.previous is not None and event.agent != name:
+        elif isinstance(event, PhaseChanged) and event.previous is not None and event.agent != name:
             notes.append(phase_news(event))  # the team's first phase is nobody's news
     return inputs, notes
 

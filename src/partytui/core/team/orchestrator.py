@@ -15,7 +15,18 @@ from typing import Any, Sequence
 from .approvals import ApprovalBroker
 from .migration_gate import Gate
 from .mirror import WorkspaceMirror
-from ..truth.events import PHASES, ApprovalRequest, MessageSent, PhaseChanged, SessionEnded, SessionResumed, SessionStarted, Task, UserMessage
+from ..truth.events import (
+    BROADCAST,
+    PHASES,
+    ApprovalRequest,
+    MessageSent,
+    PhaseChanged,
+    SessionEnded,
+    SessionResumed,
+    SessionStarted,
+    Task,
+    UserMessage,
+)
 from ..providers.base import Provider
 from ..runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
 from ..truth.session import Session
@@ -25,8 +36,6 @@ from ..tools.base import Limits, ToolError
 from ..tools.team import PERMISSION_DENIED
 
 EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
-
-BROADCAST = ("*", "all", "team", "everyone")
 
 
 # One agent as the team runs it: the spec its runtime gets (the older name stays for callers).
@@ -256,19 +265,18 @@ class Team:
     def message(self, sender: str, recipient: str, content: str, summary: str = "", message_id: str = "") -> str:
         """An agent's SendMessage: logged, then delivered to the recipient (or everyone) — once per ``message_id``."""
         recipient = recipient.strip().lstrip("@")
-        if recipient in BROADCAST:
-            targets = [n for n in self.runners if n != sender]
-        elif recipient in self.runners:
-            if recipient == sender:
-                raise ToolError("you cannot message yourself")
-            targets = [recipient]
-        else:
+        if recipient == sender:
+            raise ToolError("you cannot message yourself")
+        if recipient not in BROADCAST and recipient not in self.runners:
             raise ToolError(f"no teammate named {recipient!r} (team: {', '.join(sorted(self.runners))})")
+        # resolved here, once: the event carries who it reached, for the fold, the views, resume and replay
+        targets = MessageSent.resolve(recipient, sender, self.runners)
         if message_id and message_id in self.session.state.effects:
             # sent before partytui stopped, and delivered from the log on resume: not sent again
             return f"Message sent to {', '.join(targets)}."
         self.session.emit(
-            MessageSent(agent=sender, recipient=recipient, content=content, summary=summary, id=message_id or None)
+            MessageSent(agent=sender, recipient=recipient, recipients=targets, content=content, summary=summary,
+                        id=message_id or None)
         )
         for name in targets:
             self.runners[name].deliver(f"Message from {sender}: {content}")

@@ -6,9 +6,12 @@ number, timestamp, agent) is common to all; ``Session.emit`` fills ``seq`` and `
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterable, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+if TYPE_CHECKING:
+    from .state import TeamState
 
 FORMAT_VERSION = 1
 
@@ -96,11 +99,30 @@ class AgentInfo(Payload):
 
 
 class EventBase(BaseModel):
+    """The envelope, and what the rest of partytui asks of an event, declared once per event class.
+
+    A new event type sets these on its class (the defaults fit most) and is then logged, folded, redrawn
+    and replayed like the others: nothing else keeps a list of event types.
+    """
+
     model_config = ConfigDict(extra="allow")
     v: int = FORMAT_VERSION
     seq: int = 0
     ts: float = 0.0
     agent: str | None = None
+
+    # the log writes its buffer out after this event (deltas wait for the next such event or the timer)
+    ends_group: ClassVar[bool] = True
+    # the log fsyncs right after it: a decision a person made is on disk before anyone acts on it
+    durable: ClassVar[bool] = False
+    # it only grows a transcript: the board, the timeline and the status bar stay as they are
+    streaming: ClassVar[bool] = False
+    # the replay bar marks it and [ / ] can jump to it, under this kind (see ``MARKER_KINDS``)
+    replay_marker: ClassVar[str | None] = None
+
+    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+        """The agents whose panes this event changes, asked of the state it was just folded into."""
+        return (self.agent,) if self.agent else ()
 
 
 class SessionStarted(EventBase):
@@ -126,6 +148,7 @@ class SessionResumed(EventBase):
 
 class SessionEnded(EventBase):
     type: Literal["session.ended"] = "session.ended"
+    durable: ClassVar[bool] = True
     status: RunStatus
     reason: str = ""
 
@@ -134,11 +157,13 @@ class AgentJoined(EventBase):
     """An agent joins after the start (an imported subagent, a spawned helper)."""
 
     type: Literal["agent.joined"] = "agent.joined"
+    ends_group: ClassVar[bool] = False
     info: AgentInfo
 
 
 class PhaseChanged(EventBase):
     type: Literal["phase.changed"] = "phase.changed"
+    replay_marker: ClassVar[str | None] = "phase"
     phase: str
     previous: str | None = None
     note: str = ""
@@ -152,6 +177,7 @@ class AgentState(EventBase):
 
 class TurnStarted(EventBase):
     type: Literal["turn.started"] = "turn.started"
+    ends_group: ClassVar[bool] = False  # written with the turn's first step
     turn: int
     model: str = ""
     # the text blocks the agent was given for this turn besides tool results (the goal, messages that
@@ -166,11 +192,15 @@ class TurnStarted(EventBase):
 
 class TextDelta(EventBase):
     type: Literal["text.delta"] = "text.delta"
+    ends_group: ClassVar[bool] = False
+    streaming: ClassVar[bool] = True
     text: str
 
 
 class ThinkingDelta(EventBase):
     type: Literal["thinking.delta"] = "thinking.delta"
+    ends_group: ClassVar[bool] = False
+    streaming: ClassVar[bool] = True
     text: str
 
 
@@ -211,13 +241,24 @@ class ToolResult(EventBase):
     duration_ms: float = 0.0
 
 
-class TaskCreated(EventBase):
+class _TaskEvent(EventBase):
+    """A team task, or an agent's own list mirrored as tasks (that agent's pane shows it too)."""
+
+    task: Task
+    replay_marker: ClassVar[str | None] = "task"
+
+    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+        own = (self.task.source,) if self.task.source != "team" else ()
+        return (*super().concerns(state), *own)
+
+
+class TaskCreated(_TaskEvent):
     type: Literal["task.created"] = "task.created"
     tool_use_id: str | None = None  # the TaskCreate call that made it: a task is created once by it
     task: Task
 
 
-class TaskUpdated(EventBase):
+class TaskUpdated(_TaskEvent):
     type: Literal["task.updated"] = "task.updated"
     task: Task  # the whole task after the change
 
@@ -227,14 +268,47 @@ class TodoUpdated(EventBase):
     todos: list[Todo] = Field(default_factory=list)
 
 
+# What an agent may write as SendMessage's recipient to reach every teammate.
+BROADCAST = frozenset({"*", "all", "team", "everyone"})
+
+
 class MessageSent(EventBase):
-    """An agent's message to another agent (``agent`` is the sender)."""
+    """An agent's message to other agents (``agent`` is the sender).
+
+    ``recipient`` is what the sender wrote (a name, or a broadcast word); ``recipients`` who the team
+    delivered it to, resolved once when it was sent. Logs written before ``recipients`` existed resolve
+    ``recipient`` by the same rule (:meth:`resolve`) when read.
+    """
 
     type: Literal["message.sent"] = "message.sent"
     recipient: str
     content: str
     summary: str = ""
     id: str | None = None  # the SendMessage call's tool_use_id: a message is delivered once by it
+    recipients: list[str] | None = None
+    replay_marker: ClassVar[str | None] = "message"
+
+    @staticmethod
+    def resolve(recipient: str, sender: str | None, team: Iterable[str]) -> list[str]:
+        """Who a message to ``recipient`` reaches in ``team``: every teammate but the sender for a broadcast,
+        else the one named (if it is on the team)."""
+        if recipient in BROADCAST:
+            return [name for name in team if name != sender]
+        return [recipient] if recipient in team and recipient != sender else []
+
+    def recipients_in(self, team: Iterable[str]) -> list[str]:
+        """Who the message reached: as logged, or resolved from ``team`` for an older log."""
+        if self.recipients is not None:
+            return list(self.recipients)
+        return self.resolve(self.recipient, self.agent, team)
+
+    def reaches(self, name: str) -> bool:
+        if self.recipients is not None:
+            return name in self.recipients
+        return name != self.agent and (self.recipient == name or self.recipient in BROADCAST)
+
+    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+        return (*super().concerns(state), *self.recipients_in(state.agents))
 
 
 class UserMessage(EventBase):
@@ -242,11 +316,17 @@ class UserMessage(EventBase):
 
     type: Literal["user.message"] = "user.message"
     text: str
+    replay_marker: ClassVar[str | None] = "message"
 
 
 class ApprovalRequested(EventBase):
     type: Literal["approval.requested"] = "approval.requested"
     request: ApprovalRequest
+    durable: ClassVar[bool] = True
+    replay_marker: ClassVar[str | None] = "approval"
+
+    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+        return (*super().concerns(state), self.request.agent)
 
 
 class ApprovalAnswered(EventBase):
@@ -256,6 +336,12 @@ class ApprovalAnswered(EventBase):
     by: Literal["human", "policy"] = "human"
     note: str = ""
     answers: list[str] = Field(default_factory=list)  # kind == "question": one line per question
+    durable: ClassVar[bool] = True
+    replay_marker: ClassVar[str | None] = "approval"
+
+    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+        view = state.approvals.get(self.id)  # the asking agent's pane shows the answer
+        return (*super().concerns(state), *((view.request.agent,) if view is not None else ()))
 
 
 class FileChanged(EventBase):
@@ -286,6 +372,7 @@ class ChecklistUpdated(EventBase):
     """A checklist file parsed whole; ``agent`` is whose list it is (None: no agent of the team)."""
 
     type: Literal["checklist.updated"] = "checklist.updated"
+    ends_group: ClassVar[bool] = False
     path: str  # workspace-relative
     items: list[ChecklistItem] = Field(default_factory=list)
     by: str | None = None  # who changed the file, when known
@@ -297,6 +384,7 @@ class DocumentChanged(EventBase):
     """A shared document's content as it is now; ``agent`` changed it (None: before the run, or unknown)."""
 
     type: Literal["document.changed"] = "document.changed"
+    ends_group: ClassVar[bool] = False
     path: str  # workspace-relative
     content: str = ""
     size: int = 0  # bytes on disk; the content stops at the mirror's cap
@@ -306,6 +394,7 @@ class DocumentChanged(EventBase):
 
 class DocumentRead(EventBase):
     type: Literal["document.read"] = "document.read"
+    ends_group: ClassVar[bool] = False
     path: str
 
 
@@ -313,6 +402,7 @@ class MarkerFound(EventBase):
     """A completion marker file; ``task_id`` is the team task it completed (None: no task matches yet)."""
 
     type: Literal["marker.found"] = "marker.found"
+    ends_group: ClassVar[bool] = False
     path: str
     marker: str  # the id in the file name: ``.orchestrator/complete/<marker>.done``
     task_id: str | None = None
@@ -321,6 +411,7 @@ class MarkerFound(EventBase):
 
 class ErrorEvent(EventBase):
     type: Literal["error"] = "error"
+    replay_marker: ClassVar[str | None] = "error"
     message: str
     fatal: bool = False
 
@@ -363,11 +454,19 @@ Event = Annotated[
     Field(discriminator="type"),
 ]
 
+def _event_classes(base: type[EventBase]) -> Iterable[type[EventBase]]:
+    for cls in base.__subclasses__():
+        if "type" in cls.model_fields and cls.model_fields["type"].default is not None:
+            yield cls
+        yield from _event_classes(cls)
+
+
 EVENT_TYPES: dict[str, type[EventBase]] = {
-    cls.model_fields["type"].default: cls
-    for cls in EventBase.__subclasses__()
-    if cls is not Unknown
+    cls.model_fields["type"].default: cls for cls in _event_classes(EventBase) if cls is not Unknown
 }
+
+# the kinds of event the replay bar marks, in the order of their declaration
+MARKER_KINDS: tuple[str, ...] = tuple(dict.fromkeys(cls.replay_marker for cls in EVENT_TYPES.values() if cls.replay_marker))
 
 _adapter: TypeAdapter[Any] = TypeAdapter(Event)
 

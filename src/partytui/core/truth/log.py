@@ -20,28 +20,6 @@ from .events import FORMAT_VERSION, EventBase, parse_event, parse_event_json, to
 from .secrets import REDACTED, SECRET_PATTERNS, StreamRedactor, redact, redact_event, secrets_from_env  # noqa: F401 (re-exported)
 
 
-# Events after which the buffer is written out; deltas wait for the next of these or for the timer.
-GROUP_ENDS = {
-    "session.started",
-    "session.resumed",
-    "session.ended",
-    "phase.changed",
-    "agent.state",
-    "turn.ended",
-    "turn.retry",
-    "tool.called",
-    "tool.result",
-    "task.created",
-    "task.updated",
-    "todo.updated",
-    "message.sent",
-    "user.message",
-    "file.changed",
-    "error",
-}
-DURABLE = {"approval.requested", "approval.answered", "session.ended"}
-
-
 class LogError(FileProblem):
     """A session log that cannot be read."""
 
@@ -76,9 +54,10 @@ class SessionLog:
     def append(self, event: EventBase, line: str | None = None) -> None:
         """Buffer one event; ``line`` is its JSON already redacted (the session does that once for all)."""
         self._buffer.append((line if line is not None else to_json(redact_event(event, self._secrets))) + "\n")
-        if event.type in DURABLE:
+        # each event class says whether it ends a group or must be on disk at once (core/events.py)
+        if event.durable:
             self.flush(sync=True)
-        elif event.type in GROUP_ENDS or len(self._buffer) >= 256:
+        elif event.ends_group or len(self._buffer) >= 256:
             self.flush()
         if self._crash is not None and event.type == self._crash[0]:
             remaining = self._crash[1] - 1

@@ -5,14 +5,25 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from typing import Callable
+from typing import Callable, TypeVar
 
 from .events import EventBase, to_json
 from .log import LogWriteError, SessionLog
 from .secrets import redact_event, secrets_from_env
-from .state import TeamState
+from .state import Change, TeamState
 
 Listener = Callable[[EventBase], None]
+ChangeListener = Callable[[Change], None]
+_T = TypeVar("_T")
+
+
+def _tell(listeners: list[Callable[[_T], None]], what: _T) -> None:
+    for listener in list(listeners):
+        try:
+            listener(what)
+        except Exception as exc:  # a broken view must not stop the team: drop it and say so once
+            listeners.remove(listener)
+            print(f"partytui: a view stopped following the session: {type(exc).__name__}: {exc}", file=sys.stderr)
 
 
 class Session:
@@ -29,6 +40,7 @@ class Session:
         self.clock = clock
         self.secrets = secrets_from_env()
         self._listeners: list[Listener] = []
+        self._change_listeners: list[ChangeListener] = []
         self._waiters: list[tuple[Callable[[TeamState], bool], asyncio.Future[None]]] = []
         # set once the log cannot be written (a full disk): the run must stop, the screen may go on
         self.log_error: LogWriteError | None = None
@@ -41,6 +53,11 @@ class Session:
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    def subscribe_changes(self, listener: ChangeListener) -> Callable[[], None]:
+        """Like :meth:`subscribe`, but told what each event changed (the reducer's answer), for views."""
+        self._change_listeners.append(listener)
+        return lambda: self._change_listeners.remove(listener)
 
     def emit(self, event: EventBase) -> EventBase:
         event.seq = self.state.last_seq + 1
@@ -61,13 +78,9 @@ class Session:
 
     def _publish(self, event: EventBase) -> None:
         """Fold a stamped event into the state and tell every listener and waiter."""
-        self.state.apply(event)
-        for listener in list(self._listeners):
-            try:
-                listener(event)
-            except Exception as exc:  # a broken view must not stop the team: drop it and say so once
-                self._listeners.remove(listener)
-                print(f"partytui: a view stopped following the session: {type(exc).__name__}: {exc}", file=sys.stderr)
+        change = self.state.apply(event)
+        _tell(self._listeners, event)
+        _tell(self._change_listeners, change)
         if self._waiters:
             self._wake_waiters()
 

@@ -7,7 +7,7 @@ so they cannot disagree about what happened.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, NamedTuple
 
 from . import events as ev
 from .events import AgentInfo, ApprovalRequest, ChecklistItem, Task, Todo, Usage
@@ -209,17 +209,22 @@ class TeamState:
 
     # ── the reducer ─────────────────────────────────────────────────────────
 
-    def apply(self, event: ev.EventBase) -> None:
-        self.last_seq = max(self.last_seq, event.seq)
-        self.last_ts = max(self.last_ts, event.ts)
-        handler = _HANDLERS.get(event.type)
-        if handler is not None:
-            handler(self, event)
+    def apply(self, event: ev.EventBase) -> "Change":
+        """Fold one event; returns what it changed, for views that redraw only that."""
+        self._fold(event)
+        return Change(event, event.concerns(self), not event.streaming)
 
     def apply_all(self, events: Iterable[ev.EventBase]) -> "TeamState":
         for event in events:
-            self.apply(event)
+            self._fold(event)
         return self
+
+    def _fold(self, event: ev.EventBase) -> None:
+        self.last_seq = max(self.last_seq, event.seq)
+        self.last_ts = max(self.last_ts, event.ts)
+        handler = _HANDLERS.get(type(event))
+        if handler is not None:
+            handler(self, event)
 
     # helpers for handlers
     def _agent(self, name: str | None) -> AgentView | None:
@@ -239,6 +244,15 @@ class TeamState:
 
 def fold(events: Iterable[ev.EventBase]) -> TeamState:
     return TeamState().apply_all(events)
+
+
+class Change(NamedTuple):
+    """What folding one event changed: the agents whose panes show it, and whether anything beyond their
+    transcripts (the board, the timeline, the status bar) may have moved."""
+
+    event: ev.EventBase
+    agents: tuple[str, ...]
+    structural: bool
 
 
 # ── handlers, one per event type ─────────────────────────────────────────────
@@ -408,7 +422,7 @@ def _message_sent(s: TeamState, e: ev.MessageSent) -> None:
         s.effects[e.id] = e.recipient
     if (agent := s.agents.get(sender)) is not None:
         s._entry(agent, "message_out", e, chunks=[e.content], peer=e.recipient)
-    for name in s.agents if e.recipient in ("*", "all", "team") else [e.recipient]:
+    for name in e.recipients_in(s.agents):
         if name != sender and (recipient := s.agents.get(name)) is not None:
             s._entry(recipient, "message_in", e, chunks=[e.content], peer=sender)
 
@@ -488,31 +502,32 @@ def _error(s: TeamState, e: ev.ErrorEvent) -> None:
         s._entry(agent, "error", e, chunks=[e.message])
 
 
-_HANDLERS: dict[str, Callable[[TeamState, Any], None]] = {
-    "session.started": _session_started,
-    "session.resumed": _session_resumed,
-    "session.ended": _session_ended,
-    "agent.joined": _agent_joined,
-    "phase.changed": _phase_changed,
-    "agent.state": _agent_state,
-    "turn.started": _turn_started,
-    "text.delta": _delta("text"),
-    "thinking.delta": _delta("thinking"),
-    "turn.ended": _turn_ended,
-    "turn.retry": _turn_retry,
-    "tool.called": _tool_called,
-    "tool.result": _tool_result,
-    "task.created": _task_created,
-    "task.updated": _task_updated,
-    "todo.updated": _todo_updated,
-    "message.sent": _message_sent,
-    "user.message": _user_message,
-    "approval.requested": _approval_requested,
-    "approval.answered": _approval_answered,
-    "file.changed": _file_changed,
-    "checklist.updated": _checklist_updated,
-    "document.changed": _document_changed,
-    "document.read": _document_read,
-    "marker.found": _marker_found,
-    "error": _error,
+# what each event does to the state; an event of a type not here (Unknown) changes nothing but the clock
+_HANDLERS: dict[type[ev.EventBase], Callable[[TeamState, Any], None]] = {
+    ev.SessionStarted: _session_started,
+    ev.SessionResumed: _session_resumed,
+    ev.SessionEnded: _session_ended,
+    ev.AgentJoined: _agent_joined,
+    ev.PhaseChanged: _phase_changed,
+    ev.AgentState: _agent_state,
+    ev.TurnStarted: _turn_started,
+    ev.TextDelta: _delta("text"),
+    ev.ThinkingDelta: _delta("thinking"),
+    ev.TurnEnded: _turn_ended,
+    ev.TurnRetry: _turn_retry,
+    ev.ToolCalled: _tool_called,
+    ev.ToolResult: _tool_result,
+    ev.TaskCreated: _task_created,
+    ev.TaskUpdated: _task_updated,
+    ev.TodoUpdated: _todo_updated,
+    ev.MessageSent: _message_sent,
+    ev.UserMessage: _user_message,
+    ev.ApprovalRequested: _approval_requested,
+    ev.ApprovalAnswered: _approval_answered,
+    ev.FileChanged: _file_changed,
+    ev.ChecklistUpdated: _checklist_updated,
+    ev.DocumentChanged: _document_changed,
+    ev.DocumentRead: _document_read,
+    ev.MarkerFound: _marker_found,
+    ev.ErrorEvent: _error,
 }
