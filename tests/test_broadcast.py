@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from engine_fakes import FakeProvider, call, make_team, member, text
 
-from partytui.core import events as ev
-from partytui.core.approvals import ApprovalBroker
-from partytui.core.log import read_log
-from partytui.core.orchestrator import Team
-from partytui.core.session import Session
-from partytui.core.state import TeamState, fold
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.team.orchestrator import Team
+from partytui.core.truth import events as ev
+from partytui.core.truth.log import read_log
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import TeamState, fold
 from partytui.replay.player import ReplayPlayer
 
 TEAM = ("lead", "dev", "qa")

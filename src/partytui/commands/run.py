@@ -15,6 +15,7 @@ from ..cli import EXIT_BAD_INPUT, CliError
 from ..core.team.approvals import ApprovalBroker
 from ..core.config import Config, ConfigError, load_config
 from ..core.team.definitions import AgentDefinition, AgentSet, load_agents, load_warnings
+from ..core.truth.events import SessionStarted
 from ..core.truth.evidence import inconsistencies, record_origin, report, untrusted_folders
 from ..core.truth.log import LogError, SessionLog, read_log, repair_torn_tail
 from ..core.team.orchestrator import Team
@@ -366,7 +367,7 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
         raise CliError(str(exc)) from None
     events = contents.events
     state = fold(events)
-    started = next((e for e in events if e.type == "session.started"), None)
+    started = next((e for e in events if isinstance(e, SessionStarted)), None)
     if started is None:
         raise CliError(f"{log_path}: not a session log partytui can resume (no session.started)")
     if started.mode == "imported":

@@ -316,7 +316,7 @@ class ApiRuntime(RuntimeBase):
         for event in events:
             if event.agent != self.name:
                 continue
-            if event.type == "turn.started":
+            if isinstance(event, TurnStarted):
                 content = [results.pop(c["id"]) for c in self.unfinished_calls if c["id"] in results]
                 # calls of the previous turn that never got a result are answered as interrupted
                 for c in self.unfinished_calls:
@@ -327,12 +327,12 @@ class ApiRuntime(RuntimeBase):
                 self.unfinished_calls = []
                 self.turn_no = event.turn
                 last_turn_start_seq = event.seq
-            elif event.type == "turn.ended":
+            elif isinstance(event, TurnEnded):
                 self.messages.append({"role": "assistant", "content": event.content})
                 self.unfinished_calls = [b for b in event.content if b.get("type") == "tool_use"]
-            elif event.type == "tool.called":
+            elif isinstance(event, ToolCalled):
                 self.logged_calls.add(event.tool_use_id)
-            elif event.type == "tool.result":
+            elif isinstance(event, ToolResult):
                 results[event.tool_use_id] = {
                     "type": "tool_result",
                     "tool_use_id": event.tool_use_id,

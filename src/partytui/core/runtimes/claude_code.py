@@ -516,15 +516,15 @@ class ClaudeCodeRuntime(RuntimeBase):
         for event in events:
             if event.agent != self.name:
                 continue
-            if event.type == "turn.started":
+            if isinstance(event, TurnStarted):
                 last, ended, calls, results = event, False, set(), set()
-            elif event.type == "turn.ended":
+            elif isinstance(event, TurnEnded):
                 ended = True
-            elif event.type == "tool.called":
+            elif isinstance(event, ToolCalled):
                 self.logged_calls.add(event.tool_use_id)
-                if getattr(event, "parent_tool_use_id", None) is None:
+                if event.parent_tool_use_id is None:
                     calls.add(event.tool_use_id)
-            elif event.type == "tool.result":
+            elif isinstance(event, ToolResult):
                 results.add(event.tool_use_id)
         if last is not None:
             self.turn_no = last.turn

@@ -26,8 +26,13 @@ from ..truth.events import (
     DocumentRead,
     ErrorEvent,
     EventBase,
+    FileChanged,
     MarkerFound,
     Task,
+    TaskCreated,
+    TaskUpdated,
+    ToolCalled,
+    ToolResult,
 )
 from ..truth.session import Session
 from .tasks import TaskBoard, TaskError, names_task
@@ -243,21 +248,20 @@ class WorkspaceMirror:
     # in the log. The log line and the state already hold the cause when listeners run.
 
     def _on_event(self, event: EventBase) -> None:
-        kind = event.type
-        if kind == "file.changed":
-            self._note("path", getattr(event, "path", ""), event.agent)
-        elif kind == "tool.called" and getattr(event, "tool", "") == "Read":
-            raw = getattr(event, "input", {}) or {}
+        if isinstance(event, FileChanged):
+            self._note("path", event.path, event.agent)
+        elif isinstance(event, ToolCalled) and event.tool == "Read":
+            raw = event.input or {}
             rel = self._relative(str(raw.get("file_path") or raw.get("path") or ""))
             if rel is not None and self.watched.kind_of(rel) == "document" and event.agent:
-                self._reads[event.tool_use_id] = (event.agent, rel)  # type: ignore[attr-defined]
-        elif kind == "tool.result":
-            read = self._reads.pop(getattr(event, "tool_use_id", ""), None)
-            if read is not None and getattr(event, "ok", False):
+                self._reads[event.tool_use_id] = (event.agent, rel)
+        elif isinstance(event, ToolResult):
+            read = self._reads.pop(event.tool_use_id, None)
+            if read is not None and event.ok:
                 self._note("read", read[1], read[0])
-            if getattr(event, "tool", "") == "Bash":
+            if event.tool == "Bash":
                 self._note("scan", None, event.agent)
-        elif kind in ("task.created", "task.updated"):
+        elif isinstance(event, (TaskCreated, TaskUpdated)):
             if any(m.task_id is None for m in self.session.state.markers.values()):
                 self._note("markers", None, None)
 

@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from typing import Any, Sequence
 
+from . import events as ev
 from .events import EventBase, SessionStarted
 
 
@@ -35,32 +36,31 @@ def inconsistencies(events: Sequence[EventBase], lines: Sequence[int], path: Pat
         elif last_seq and event.seq != last_seq + 1:
             problems.append(f"{where}: sequence number {event.seq} after {last_seq}: {event.seq - last_seq - 1} missing")
         last_seq = max(last_seq, event.seq)
-        kind = event.type
-        if kind == "session.started":
+        if isinstance(event, ev.SessionStarted):
             if started:
                 problems.append(f"{where}: a second session start (the session started on line {started})")
             started = started or line
-        elif not started and kind not in ("session.resumed",):
-            problems.append(f"{where}: a {kind} event before the session started")
+        elif not started and not isinstance(event, ev.SessionResumed):
+            problems.append(f"{where}: a {event.type} event before the session started")
             started = -1  # said once
-        if kind == "approval.requested":
-            rid = event.request.id  # type: ignore[attr-defined]
+        if isinstance(event, ev.ApprovalRequested):
+            rid = event.request.id
             if rid in requested:
                 problems.append(f"{where}: request #{rid} asked again (first on line {requested[rid]})")
             requested.setdefault(rid, line)
             if rid in early:
                 problems.append(f"{path}:{early.pop(rid)}: an answer to request #{rid} before it was asked (line {line})")
-        elif kind == "approval.answered":
-            rid = event.id  # type: ignore[attr-defined]
+        elif isinstance(event, ev.ApprovalAnswered):
+            rid = event.id
             if rid in answered:
                 problems.append(f"{where}: request #{rid} answered twice (first on line {answered[rid]}, which stands)")
             elif rid not in requested:
                 early.setdefault(rid, line)
             answered.setdefault(rid, line)
-        elif kind == "tool.called":
-            called.add((event.agent, event.tool_use_id))  # type: ignore[attr-defined]
-        elif kind == "tool.result" and (event.agent, event.tool_use_id) not in called:  # type: ignore[attr-defined]
-            problems.append(f"{where}: a result for tool call {event.tool_use_id!r} of {event.agent}, "  # type: ignore[attr-defined]
+        elif isinstance(event, ev.ToolCalled):
+            called.add((event.agent, event.tool_use_id))
+        elif isinstance(event, ev.ToolResult) and (event.agent, event.tool_use_id) not in called:
+            problems.append(f"{where}: a result for tool call {event.tool_use_id!r} of {event.agent}, "
                             "which was never made")
     problems += [f"{path}:{line}: an answer to request #{rid}, which was never asked" for rid, line in early.items()]
     return problems

@@ -125,6 +125,7 @@ class SessionEntry:
 
 def read_entry(path: Path) -> SessionEntry:
     """What the log at ``path`` says about its session; a log that cannot be read is an entry with a problem."""
+    from .events import SessionStarted
     from .log import LogError, read_log
     from .state import fold
 
@@ -140,7 +141,7 @@ def read_entry(path: Path) -> SessionEntry:
         entry.problem = str(exc)
         return entry
     state = fold(events)
-    started = next((e for e in events if e.type == "session.started"), None)
+    started = next((e for e in events if isinstance(e, SessionStarted)), None)
     if started is None:
         entry.problem = "no session.started: not a session partytui wrote"
         return entry
