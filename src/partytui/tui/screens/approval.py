@@ -39,6 +39,7 @@ from .question_block import QuestionBlock
 from ..plain import plain, plain_line, plain_text
 from ..theme import agent_color
 from ..widgets.streamed_markdown import PaneMarkdown
+from .backdrop import LiveBackdrop
 from .help import HELP_BINDING, OffersHelp
 
 # ── small shared helpers (the inbox and the task detail use them too) ──────────────────────────────────
@@ -174,7 +175,7 @@ class Document(Widget):
 # ── the modal ─────────────────────────────────────────────────────────────────────────────────────────
 
 
-class ApprovalModal(OffersHelp, ModalScreen[Answer | None]):
+class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
     HELP_SECTION = "Approval requests"
     CSS_PATH = "approval.tcss"
 
