@@ -107,6 +107,12 @@ def test_layout_is_tabs_when_small_and_a_grid_when_large() -> None:
     assert grid_columns(4, 200) == 2
     assert grid_columns(6, 250) == 3
     assert grid_columns(1, 200) == 1
+    # large terminals use their room: the panes' area of 250x70 holds four side by side, 200x60 two by two
+    assert grid_columns(4, 250, 47) == 4
+    assert grid_columns(4, 200, 40) == 2
+    assert grid_columns(6, 200, 40) == 3
+    assert grid_columns(2, 160, 31) == 2  # two open panes of four (the others folded) sit side by side
+    assert grid_columns(3, 110, 30) == 1  # never narrower than a readable pane when stacking avoids it
 
 
 def test_agent_status_words() -> None:
@@ -645,7 +651,10 @@ async def test_an_agent_joining_gets_a_pane() -> None:
         session.emit(TextDelta(agent="docs", text="Hello from docs"))
         await app.flush_view()
         assert "docs" in app.main.panes and "Hello from docs" in app.main.panes["docs"].transcript.text
-        assert app.main.query_one("#panes").styles.grid_size_columns == 3
+        grid = app.main.query_one("#panes").styles
+        open_panes = [p for p in app.main.panes.values() if p.display]
+        assert app.main.panes["docs"] in open_panes  # it has just spoken: not folded
+        assert (grid.grid_size_columns or 1) * (grid.grid_size_rows or 1) >= len(open_panes)
 
 
 def test_sample_timestamps_are_fixed() -> None:
@@ -712,3 +721,70 @@ def test_each_flush_takes_the_pane_that_has_waited_longest_and_a_full_redraw_tak
     assert [app._take_dirty(), app._take_dirty(), app._take_dirty()] == [{"b"}, {"c"}, {"a"}]
     app._dirty.update(dict.fromkeys("xyz"))
     assert app._take_dirty(everything=True) == {"x", "y", "z"} and not app._dirty
+
+
+# ── density: idle panes fold, empty columns narrow ──────────────────────────
+
+
+async def test_an_idle_pane_folds_to_one_line_and_its_number_opens_it() -> None:
+    app = sample_app()
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        main = app.main
+        # frontend has been idle for minutes with nothing unread: a header above the grid, its room to the others
+        assert main.folded == ["frontend"] and not main.panes["frontend"].display
+        header = main.query_one("#folded")
+        assert header.display and "frontend" in str(header.children[0].render())
+        assert "idle: 1 claimable task" in str(header.children[0].render())
+        # the lead is idle too, but focused: it stays open; backend waits for the person, qa runs
+        assert all(main.panes[n].display for n in ("lead", "backend", "qa"))
+        await pilot.press("3")  # the folded pane opens and takes the focus
+        await until(pilot, lambda: main.panes["frontend"].display and app.focused is main.panes["frontend"].transcript,
+                    "frontend opened and focused")
+        await app.flush_view()
+        assert "frontend" not in main.folded
+        assert "lead" in main.folded  # no longer focused, idle long enough: folded in its turn
+        await pilot.press("f")  # every pane open
+        await app.flush_view()
+        await pilot.pause()
+        assert main.folded == [] and all(p.display for p in main.panes.values()) and not header.display
+        await pilot.press("f")
+        await app.flush_view()
+        assert main.folded == ["lead"]
+
+
+async def test_an_agent_that_just_went_idle_or_has_news_below_stays_open() -> None:
+    fresh = [event("agent.state", (NOW - 2) - T0, "frontend", state="idle")]  # 2 s ago: not yet
+    app = make_app(Session(state=fold(mid_run_events() + [parse_event(r) for r in fresh]), clock=lambda: NOW),
+                   clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        assert app.main.folded == [] and app.main.panes["frontend"].display
+
+
+async def test_small_terminals_keep_tabs_and_fold_nothing() -> None:
+    app = sample_app()
+    async with app.run_test(size=SMALL) as pilot:
+        await settled(pilot)
+        assert app.main.layout_mode == "tabs" and app.main.folded == []
+
+
+async def test_empty_board_columns_narrow_to_strips_while_another_holds_cards() -> None:
+    done = [event("task.updated", 500 + i, "lead", task=task(str(i), f"t{i}", "completed", "backend")) for i in range(1, 7)]
+    app = make_app(Session(state=fold(mid_run_events() + [parse_event(r) for r in done]), clock=lambda: NOW),
+                   clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        await pilot.pause()
+        columns = app.main.board.columns  # type: ignore[union-attr]
+        strips = [name for name, column in columns.items() if column.has_class("-strip")]
+        assert strips == ["pending", "in_progress", "blocked"]
+        assert all(columns[name].outer_size.width == columns[name].STRIP_WIDTH for name in strips)
+        assert columns["completed"].outer_size.width > 60  # the room of the empty ones
+        assert not columns["blocked"].has_class("-occupied")  # red only when something is blocked
+    # a board with nothing on it keeps its four columns as they are: there is no room to give
+    empty = [e for e in mid_run_events() if not e.type.startswith("task.")]
+    app = make_app(Session(state=fold(empty), clock=lambda: NOW), clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        assert not any(c.has_class("-strip") for c in app.main.board.columns.values())  # type: ignore[union-attr]

@@ -19,7 +19,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 
 from ...core.truth.state import TeamState
 from ..theme import agent_color
-from ..widgets.agent_pane import AgentPane
+from ..widgets.agent_pane import AgentPane, FoldedPanes
 from ..widgets.board import TaskBoard, TaskCard
 from ..widgets.palette import PartyCommands
 from .help import modal_keys
@@ -34,18 +34,47 @@ Layout = Literal["grid", "tabs"]
 
 # Below this size the panes become tabs.
 GRID_MIN_WIDTH, GRID_MIN_HEIGHT = 110, 32
-PANE_MIN_WIDTH = 80
+# A pane narrower or shorter than this is hard to read: the grid never makes one so, unless it must.
+PANE_MIN_WIDTH, PANE_MIN_HEIGHT = 60, 8
+# An idle or finished agent's pane folds to a one-line header after this long with nothing new to read.
+FOLD_AFTER_S = 5.0
+FOLDABLE_STATES = frozenset({"idle", "done", "cancelled"})
 
 
 def choose_layout(width: int, height: int) -> Layout:
     return "grid" if width >= GRID_MIN_WIDTH and height >= GRID_MIN_HEIGHT else "tabs"
 
 
-def grid_columns(agents: int, width: int) -> int:
-    """2x2 for four agents; more columns when every pane can still be PANE_MIN_WIDTH wide."""
-    if agents <= 1:
+def grid_columns(panes: int, width: int, height: int = 40) -> int:
+    """How many columns ``panes`` panes take in a ``width`` x ``height`` area.
+
+    Each choice is judged by its panes' shorter side, counted in columns (a row is about two columns tall):
+    the biggest wins, then the one leaving fewer empty cells. A pane is never narrower than PANE_MIN_WIDTH
+    nor shorter than PANE_MIN_HEIGHT when another choice avoids it. So four panes are 2x2 at 160x48 and
+    side by side at 250x70.
+    """
+    if panes <= 1:
         return 1
-    return max(1, min(agents, max(math.ceil(math.sqrt(agents)), width // PANE_MIN_WIDTH)))
+    best: tuple[tuple[bool, int, int], int] | None = None
+    for columns in range(1, panes + 1):
+        rows = math.ceil(panes / columns)
+        w, h = width // columns, height // rows
+        readable = w >= PANE_MIN_WIDTH and h >= PANE_MIN_HEIGHT
+        score = (readable, min(w, 2 * h), -(columns * rows - panes))
+        if best is None or score > best[0]:
+            best = (score, columns)
+    assert best is not None
+    return best[1]
+
+
+def body_height(height: int) -> int:
+    """The rows between the timeline and the status bar and footer."""
+    return max(0, height - 3)
+
+
+def board_height(height: int) -> int:
+    """The board's rows in the grid layout (main.tcss: 30% of the body, at least 10)."""
+    return max(10, int(body_height(height) * 0.3))
 
 
 # Keys of the modal screens, for the help screen (the modals own them; help.py lists them in sections).
@@ -62,6 +91,7 @@ class MainScreen(Screen[None]):
         Binding("m", "message", "Message"),
         Binding("x", "cancel_agent", "Cancel"),
         Binding("z", "zoom", "Zoom", show=False),  # in the help and the palette: the footer fits 80 columns
+        Binding("f", "fold", "Fold idle panes", show=False),
         Binding("t", "board", "Board"),
         Binding("i", "inbox", "Inbox"),
         Binding("d", "documents", "Docs"),
@@ -80,7 +110,10 @@ class MainScreen(Screen[None]):
         self.board: TaskBoard | None = None
         self.layout_mode: Layout | None = None
         self.focused_agent: str | None = None
-        self._built_for: tuple[tuple[str, ...], Layout | None, int] = ((), None, 0)
+        self.fold_idle = True  # key f: idle panes fold to one line (the focused one stays open)
+        self.folded: list[str] = []
+        self._built_for: tuple[tuple[str, ...], Layout | None] = ((), None)
+        self._arranged: tuple[object, ...] | None = None
 
     @property
     def party(self) -> "PartyApp":
@@ -94,25 +127,20 @@ class MainScreen(Screen[None]):
 
     # ── rendering ───────────────────────────────────────────────────────────
 
-    def wanted_layout(self) -> tuple[Layout, int]:
-        width, height = self.app.size
-        mode = choose_layout(width, height)
-        columns = grid_columns(len(self.party.session.state.agents), width) if mode == "grid" else 0
-        return mode, columns
+    def wanted_layout(self) -> Layout:
+        return choose_layout(*self.app.size)
 
-    async def _build_body(self, state: TeamState, mode: Layout, columns: int) -> None:
+    async def _build_body(self, state: TeamState, mode: Layout) -> None:
         body = self.query_one("#body", Container)
         await body.remove_children()
         names = pane_order(state)
         self.panes = {name: AgentPane(name, i, id=f"pane-{i}") for i, name in enumerate(names, 1)}
         self.board = TaskBoard(id="board")
+        self.folded, self._arranged = [], None
         if self.focused_agent not in self.panes:
             self.focused_agent = names[0] if names else None
         if mode == "grid":
-            grid = Grid(*self.panes.values(), id="panes")
-            grid.styles.grid_size_columns = columns
-            grid.styles.grid_size_rows = max(1, math.ceil(len(names) / columns))
-            await body.mount_all([grid, self.board])
+            await body.mount_all([FoldedPanes(id="folded"), Grid(*self.panes.values(), id="panes"), self.board])
         else:
             # built whole and mounted once: adding panes one by one to a mounted TabbedContent races its
             # own tab activation on a slow machine ("No Tab with id ...")
@@ -130,24 +158,74 @@ class MainScreen(Screen[None]):
         self.layout_mode = mode
         self.set_class(mode == "grid", "-grid")
         self.set_class(mode == "tabs", "-tabs")
-        self._built_for = (tuple(names), mode, columns)
+        self._built_for = (tuple(names), mode)
         if self.focused_agent and not isinstance(self.app.focused, TaskCard):
             self.panes[self.focused_agent].transcript.focus()  # its tab is the initial one
 
+    # ── the grid: idle panes fold, the rest share the room ──────────────────
+
+    def _foldable(self, name: str, state: TeamState, now: float) -> bool:
+        """Idle or finished for a while, nothing of its own waiting, nothing unread below: a header is enough."""
+        view, pane = state.agents.get(name), self.panes.get(name)
+        if view is None or pane is None or name == self.focused_agent:
+            return False
+        if view.state not in FOLDABLE_STATES or view.running_tool or now - view.state_since < FOLD_AFTER_S:
+            return False
+        if view.transcript and now - view.transcript[-1].ts < FOLD_AFTER_S:
+            return False  # it has just written something: that is news to read
+        if any(a.request.agent == name for a in state.pending_approvals):
+            return False  # "waiting: approval #3" stays in sight
+        return pane.transcript.news_below == 0
+
+    def _arrange(self, state: TeamState, now: float) -> None:
+        """Fold the idle panes to one-line headers above the grid and give their room to the others."""
+        if self.layout_mode != "grid" or not self.panes:
+            return
+        folded = [n for n in self.panes if self.fold_idle and self._foldable(n, state, now)]
+        open_panes = [pane for name, pane in self.panes.items() if name not in folded]
+        width, height = self.app.size
+        headers = FoldedPanes.rows_for(len(folded), width)
+        columns = grid_columns(len(open_panes), width, body_height(height) - board_height(height) - headers)
+        key = (tuple(folded), columns, headers)
+        strip = self.query_one("#folded", FoldedPanes)
+        if key != self._arranged:
+            self._arranged, self.folded = key, folded
+            rows = max(1, math.ceil(len(open_panes) / columns))
+            grid = self.query_one("#panes", Grid)
+            grid.styles.grid_size_columns = columns
+            grid.styles.grid_size_rows = rows
+            for name, pane in self.panes.items():
+                pane.display = name not in folded
+                pane.styles.column_span = 1
+            if open_panes:  # the last pane takes the cells its row leaves empty
+                open_panes[-1].styles.column_span = columns * rows - len(open_panes) + 1
+        strip.show([self.panes[name] for name in folded], width)
+
+    def _unfold(self, name: str) -> None:
+        """Open a folded pane at once (it is about to be focused)."""
+        if name in self.folded:
+            self.folded = [n for n in self.folded if n != name]
+            self.panes[name].display = True
+            self._arranged = None  # the next structural flush lays the grid out again
+            self.party.request_structural()
+
     async def sync(self, state: TeamState, now: float, dirty: set[str], structural: bool, full: bool) -> None:
         """Bring the screen up to date: ``dirty`` agents' transcripts; the rest when ``structural`` or ``full``."""
-        mode, columns = self.wanted_layout()
-        if full or self._built_for != (tuple(pane_order(state)), mode, columns):
-            await self._build_body(state, mode, columns)
+        mode = self.wanted_layout()
+        if full or self._built_for != (tuple(pane_order(state)), mode):
+            await self._build_body(state, mode)
             full = True
         for name in state.agents if full else dirty:
             pane = self.panes.get(name)
             if pane is not None:
                 await pane.sync(state, now)
-        if not (structural or full):
-            return  # deltas move neither titles, the board, the phases nor the totals (the once-a-second tick is structural)
+        if not (structural or full or dirty.intersection(self.folded)):
+            # deltas move neither titles, the board, the phases nor the totals (the once-a-second tick is
+            # structural); a folded pane's agent writing something opens its pane now
+            return
         for pane in self.panes.values():
             pane.refresh_title(state, now)  # the changed panes did theirs; the others' clocks move
+        self._arrange(state, now)
         if self.board is not None:
             await self.board.sync(state, now)
         # looked up among the screen's own children (a query would walk every widget of every pane at
@@ -179,6 +257,7 @@ class MainScreen(Screen[None]):
         self.focused_agent = name
         if self.layout_mode == "tabs":
             self.query_one("#tabs", TabbedContent).active = f"tab-agent-{pane.index}"
+        self._unfold(name)
         pane.transcript.focus()
 
     def _agent_or_complain(self) -> str | None:
@@ -219,6 +298,13 @@ class MainScreen(Screen[None]):
         if pane is not None:
             self.maximize(pane, container=False)
             pane.transcript.focus()
+
+    def action_fold(self) -> None:
+        self.fold_idle = not self.fold_idle
+        if self.layout_mode == "grid":
+            self.notify("Idle panes fold to one line." if self.fold_idle else "Every pane open.", timeout=2)
+        self._arranged = None
+        self.party.request_structural()
 
     def action_board(self) -> None:
         if self.board is None:
@@ -297,6 +383,8 @@ class MainScreen(Screen[None]):
         commands += [
             ("Open the next request", "the oldest one waiting for you, to answer it", self.party.open_next_request),
             ("Zoom the focused pane", "key z: full screen and back", self.action_zoom),
+            ("Fold idle panes, or open them all", "key f: an idle agent's pane as one line, its room to the rest",
+             self.action_fold),
             ("Task board", "key t", self.action_board),
             ("Inbox of requests", "key i", self.action_inbox),
             ("Export a report (Markdown)", "written beside the session log",

@@ -1,11 +1,13 @@
-"""An agent's pane: a title with its name, model and state, its own lists (TodoWrite, checklist files), its transcript."""
+"""An agent's pane: a title with its name, model and state, its own lists (TodoWrite, checklist files), its
+transcript; and, for the panes of idle agents, the one-line headers they fold to."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from textual.containers import Vertical
+from textual.containers import Grid, Vertical
 from textual.content import Content
+from textual.widgets import Static
 
 from ...core.truth.state import TeamState
 from ..plain import plain_line
@@ -31,6 +33,7 @@ class AgentPane(Vertical):
         self.checklist = AgentLists()  # hidden until the agent keeps a list
         self.transcript = Transcript(agent)
         self._title: tuple[Any, ...] = ()
+        self._header_title, self._header_used = Content(plain_line(agent)), Content("")
         self._latest: tuple[TeamState, float] | None = None
 
     def compose(self):  # type: ignore[override]
@@ -50,7 +53,7 @@ class AgentPane(Vertical):
             return
         self._title = key
         color = agent_color(view.info.color, view.name)
-        self.border_title = Content.assemble(
+        self._header_title = Content.assemble(
             (f"{self.index} " if self.index < 10 else "", "dim"),
             (plain_line(view.name), f"bold {color}"),
             (f" · {plain_line(view.info.model)}", "dim"),
@@ -58,8 +61,14 @@ class AgentPane(Vertical):
             " · ",
             (plain_line(status), state_color(view.state)),
         )
+        self.border_title = self._header_title
         news = Content.assemble((f"↓ {unseen} new below ", "bold $accent")) if unseen else Content("")
-        self.border_subtitle = Content.assemble(news, f"{used} {cost(view.cost_usd)}" if used else "")
+        self._header_used = Content(f"{used} {cost(view.cost_usd)}" if used else "")
+        self.border_subtitle = Content.assemble(news, self._header_used)
+
+    def header(self) -> Content:
+        """The pane folded to one line: its title, then its tokens and cost."""
+        return Content.assemble(("▸ ", "dim"), self._header_title, "  ", self._header_used.stylize("dim"))
 
     def on_transcript_caught_up(self) -> None:
         if self._latest is not None:
@@ -78,3 +87,58 @@ class AgentPane(Vertical):
 
     def on_descendant_blur(self) -> None:
         self.remove_class("-focused")
+
+
+class FoldedHeader(Static):
+    """A folded pane's one line; a click opens it (as its number key does)."""
+
+    DEFAULT_CSS = """
+    FoldedHeader { height: 1; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    FoldedHeader:hover { background: $boost; }
+    """
+
+    def __init__(self, pane: AgentPane) -> None:
+        super().__init__("")
+        self.pane = pane
+        self._shown: Content | None = None
+
+    def show(self) -> None:
+        header = self.pane.header()
+        if header != self._shown:
+            self._shown = header
+            self.update(header)
+
+    def on_click(self) -> None:
+        screen = self.screen
+        if hasattr(screen, "show_agent"):
+            screen.show_agent(self.pane.agent)
+
+
+class FoldedPanes(Grid):
+    """The headers of the folded panes, a few to a line on a wide terminal; hidden while none is folded."""
+
+    DEFAULT_CSS = """
+    FoldedPanes { height: auto; grid-rows: 1; grid-gutter: 0 2; display: none; }
+    """
+
+    # a header is about this wide (number, name, model, state, tokens): fewer fit a line, more would be cut
+    HEADER_WIDTH = 72
+
+    @classmethod
+    def per_row(cls, width: int) -> int:
+        return max(1, width // cls.HEADER_WIDTH)
+
+    @classmethod
+    def rows_for(cls, folded: int, width: int) -> int:
+        return -(-folded // cls.per_row(width))
+
+    def show(self, panes: list[AgentPane], width: int) -> None:
+        headers = [h for h in self.children if isinstance(h, FoldedHeader)]
+        if [h.pane for h in headers] != panes:
+            headers = [FoldedHeader(pane) for pane in panes]
+            self.remove_children()
+            self.mount_all(headers)
+        self.styles.grid_size_columns = min(self.per_row(width), max(1, len(panes)))
+        self.display = bool(panes)
+        for header in headers:
+            header.show()

@@ -92,26 +92,41 @@ class BoardColumn(VerticalScroll):
     BoardColumn { width: 1fr; height: 1fr; border: round $panel-lighten-2; border-title-align: left; padding: 0 0; scrollbar-size-vertical: 1; }
     BoardColumn.-completed TaskCard { color: $text-muted; }
     BoardColumn.-blocked.-occupied { border: round $error 60%; }
-    BoardColumn.-empty { width: 19; color: $text-muted; }
+    BoardColumn.-empty { color: $text-muted; }
+    BoardColumn.-strip { border: round $panel; overflow: hidden hidden; }
+    BoardColumn > .strip { width: 1fr; content-align: center top; color: $text-muted; display: none; }
+    BoardColumn.-strip > .strip { display: block; }
     """
+
+    # An empty column is a strip this wide (its name down it), its room given to the others.
+    STRIP_WIDTH = 5
 
     def __init__(self, name: str) -> None:
         super().__init__(classes=f"-{name.replace('_', '-')}")
         self.column = name
         self.can_focus = False
         self.cards: dict[str, TaskCard] = {}
+        # the column's name written down the strip it becomes when empty
+        self.strip = Static("\n".join(TITLES[name].replace(" ", "")), classes="strip")
 
-    async def show(self, views: list[TaskView], state: TeamState, now: float) -> None:
-        self.border_title = f"{TITLES[self.column]} ({len(views)})"
+    def compose(self):  # type: ignore[override]
+        yield self.strip
+
+    async def show(self, views: list[TaskView], state: TeamState, now: float, strip: bool = False) -> None:
+        """``strip``: empty while another column is not, it narrows to a strip (its name runs down it)."""
+        strip = strip and not views
+        self.border_title = "" if strip else f"{TITLES[self.column]} ({len(views)})"
+        self.tooltip = f"{TITLES[self.column]}: no tasks" if strip else None
         # red only while something is blocked; an empty column stays quiet
         self.set_class(bool(views), "-occupied")
         self.set_class(not views, "-empty")
+        self.set_class(strip, "-strip")
         ids = [v.task.id for v in views]
         if ids != list(self.cards):
             # a card moved in or out: rebuild this column, keeping focus on the same task if it stayed
             focused = self.app.focused
             refocus = focused.task_id if isinstance(focused, TaskCard) and focused.parent is self else None
-            await self.remove_children()
+            await self.remove_children(TaskCard)
             self.cards = {task_id: TaskCard(task_id) for task_id in ids}
             for view in views:
                 self.cards[view.task.id].show(view, state, now)
@@ -171,15 +186,17 @@ class TaskBoard(Grid):
         super().__init__(**kwargs)
         self.columns = {name: BoardColumn(name) for name in COLUMNS}
         self.lists = AgentListsColumn()
-        self._arranged: tuple[bool, bool] | None = None
+        self._arranged: tuple[object, ...] | None = None
 
     def compose(self):  # type: ignore[override]
         yield from self.columns.values()
         yield self.lists
 
     async def sync(self, state: TeamState, now: float) -> None:
-        for name, views in board_columns(state).items():
-            await self.columns[name].show(views, state, now)
+        columns = board_columns(state)
+        occupied = any(columns.values())
+        for name, views in columns.items():
+            await self.columns[name].show(views, state, now, strip=occupied)
         self.lists.show(state)
         self._arrange()
 
@@ -189,9 +206,13 @@ class TaskBoard(Grid):
     def _arrange(self) -> None:
         shown = not self.lists.has_class("-empty")
         below = shown and self.size.width < self.LISTS_BESIDE_MIN_WIDTH
-        if (shown, below) == self._arranged:
+        empty = tuple(column.has_class("-strip") for column in self.columns.values())
+        if (shown, below, empty) == self._arranged:
             return
-        self._arranged = (shown, below)
+        self._arranged = (shown, below, empty)
+        # empty columns shrink to strips; the occupied ones (and the lists beside them) share the rest
+        widths = [str(BoardColumn.STRIP_WIDTH) if e else "1fr" for e in empty] + (["1fr"] if shown and not below else [])
+        self.styles.grid_columns = " ".join(widths)
         self.styles.grid_size_columns = len(COLUMNS) + (1 if shown and not below else 0)
         self.styles.grid_size_rows = 2 if below else 1
         self.styles.grid_rows = "1fr auto" if below else "1fr"
