@@ -84,6 +84,14 @@ def live_app(prepared: Prepared) -> PartyApp:
 async def demo_pictures(camera: Camera, work: Path, speed: float) -> Path:
     prepared = prepared_run(["--scenario", str(demo_scenario()), "--speed", str(speed),
                              "--workspace", str(work / "demo-ws"), "--session-dir", str(work / "sessions")])
+    try:
+        await _demo_pictures(camera, prepared)
+    finally:
+        prepared.close()  # the log closed and the run lock released: the session no longer shows as running
+    return prepared.log_path
+
+
+async def _demo_pictures(camera: Camera, prepared: Prepared) -> None:
     app = live_app(prepared)
     async with app.run_test(size=LARGE) as pilot:
         await until(pilot, lambda: modal_of(app, "question"), "the lead's question")
@@ -135,13 +143,18 @@ async def demo_pictures(camera: Camera, work: Path, speed: float) -> Path:
         await pilot.press("escape")  # leave the board's focus: the picture shows the panes
         await camera.shoot(pilot, "end-160x48")
         app.exit()
-    prepared.session.close()
-    return prepared.log_path
 
 
 async def permission_picture(camera: Camera, work: Path) -> None:
     prepared = prepared_run(["--scenario", str(PERMISSION_SCENARIO), "--agent", "tester", "--prompt", "Run the tests",
                              "--workspace", str(work / "permission-ws"), "--session-dir", str(work / "sessions")])
+    try:
+        await _permission_picture(camera, prepared)
+    finally:
+        prepared.close()
+
+
+async def _permission_picture(camera: Camera, prepared: Prepared) -> None:
     app = live_app(prepared)
     async with app.run_test(size=SMALL) as pilot:
         await until(pilot, lambda: modal_of(app, "permission"), "the permission request")
@@ -156,7 +169,6 @@ async def permission_picture(camera: Camera, work: Path) -> None:
         await pilot.press("a")
         await until(pilot, lambda: app.run_code is not None, "the end of the run")
         app.exit()
-    prepared.session.close()
 
 
 def sessions_picture(camera: Camera, work: Path) -> None:

@@ -47,6 +47,13 @@ class Prepared:
     config: Config = field(default_factory=Config)  # the TUI's settings (the approval delay, the alerts)
     confirm: str = ""  # what the person must accept before the team starts (a resume of a log in doubt)
 
+    def close(self) -> None:
+        """The run is over in this process: the log is closed and the claim on it released (else
+        ``partytui sessions`` would go on calling it running)."""
+        self.session.close()
+        if self.lock is not None:
+            self.lock.release()
+
 
 def demo(args: argparse.Namespace) -> int:
     try:
@@ -434,9 +441,7 @@ def _execute(prepared: Prepared) -> int:
         else:
             code = _run_tui(prepared)
     finally:
-        session.close()
-        if prepared.lock is not None:
-            prepared.lock.release()
+        prepared.close()
     state = session.state
     print(f"session log: {prepared.log_path}", file=sys.stderr)
     if session.log_error is not None:
