@@ -118,6 +118,8 @@ def test_choosing_http_api_and_no_tags_changes_the_design_and_the_code(tmp_path:
     assert (ws / "tests" / "test_api.py").is_file() and not (ws / "tests" / "test_cli.py").exists()
     assert "tags" not in (ws / "migrations" / "001_create_notes.sql").read_text().split("(plain notes, no tags)")[1]
     assert "NO_TAGS" in (ws / "notes" / "store.py").read_text()
+    migration = next(a for a in state.approvals.values() if a.request.kind == "migration")  # type: ignore[attr-defined]
+    assert "tags" not in migration.request.summary.replace("no tags", "")  # it asks for what the file holds
     subjects = [t.task.subject for t in state.tasks.values()]  # type: ignore[attr-defined]
     assert "Build the notes HTTP API" in subjects
 
