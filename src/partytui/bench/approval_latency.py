@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..core.truth.events import EventBase
 from ..tui.screens.approval import ApprovalModal
@@ -103,10 +104,10 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
                     request = asyncio.create_task(
                         broker.request(agent, kind, title=f"bench request {n + 1}", summary="a design to approve", body=body)
                     )
-                    if await settle(app, lambda: len(session.state.approvals) > n, timeout=WAIT_S) is None:
+                    if await settle(app, lambda n=n: len(session.state.approvals) > n, timeout=WAIT_S) is None:
                         raise RuntimeError(f"approval request {n + 1} never reached the session state ({WAIT_S:.0f} s)")
                     approval_id = max(session.state.approvals)
-                    if await settle(app, lambda: approval_id in shown, timeout=WAIT_S) is None:
+                    if await settle(app, lambda approval_id=approval_id: approval_id in shown, timeout=WAIT_S) is None:
                         raise RuntimeError(f"approval request {n + 1} (id {approval_id}) was never shown in a modal ({WAIT_S:.0f} s)")
                     broker.answer(approval_id, "approved", "ok", by="human")
                     await asyncio.wait_for(request, timeout=WAIT_S)

@@ -117,11 +117,11 @@ class _FeedTeam:
 
 
 async def _team(log: Path, rate: float, warmup: float, window: float) -> dict[str, Any]:
+    from ..core.attach.running import RunLock
+    from ..core.attach.team_socket import TeamSocket
     from ..core.truth.events import TextDelta
     from ..core.truth.log import SessionLog
-    from ..core.attach.running import RunLock
     from ..core.truth.session import Session
-    from ..core.attach.team_socket import TeamSocket
 
     lock = RunLock(log, detached=True)
     lock.acquire()

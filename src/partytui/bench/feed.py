@@ -8,30 +8,35 @@ same function the scripted API uses (``sse.chunks``), so a delta here is the siz
 from __future__ import annotations
 
 import asyncio
-from array import array
 import random
 import time
+from array import array
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
 
-from ..core.truth.events import AgentInfo, EventBase, SessionStarted, TextDelta, ToolCalled, ToolResult, TurnEnded, TurnStarted, Usage
 from ..core.providers.sse import chunks
+from ..core.truth.events import (
+    AgentInfo,
+    EventBase,
+    SessionStarted,
+    TextDelta,
+    ToolCalled,
+    ToolResult,
+    TurnEnded,
+    TurnStarted,
+    Usage,
+)
 from ..core.truth.session import Session
 
 AGENTS = ("lead", "backend", "frontend", "qa", "database", "docs", "devops", "security")
 COLORS = ("magenta", "blue", "green", "yellow", "cyan", "red", "orange", "purple")
 CHARS_PER_TOKEN = 4  # the scripted provider's estimate, used to turn characters into tokens
 
-_WORDS = (
-    "the service handles each request in order and retries the ones that fail with a short backoff "
-    "so that a slow dependency never blocks the queue we store the result beside the task and tell "
-    "the reviewer when the migration is ready the tests cover the empty case the large case and the "
-    "case where two writers race for the same row"
-).split()
+_WORDS = ["the", "service", "handles", "each", "request", "in", "order", "and", "retries", "the", "ones", "that", "fail", "with", "a", "short", "backoff", "so", "that", "a", "slow", "dependency", "never", "blocks", "the", "queue", "we", "store", "the", "result", "beside", "the", "task", "and", "tell", "the", "reviewer", "when", "the", "migration", "is", "ready", "the", "tests", "cover", "the", "empty", "case", "the", "large", "case", "and", "the", "case", "where", "two", "writers", "race", "for", "the", "same", "row"]
 
 
 def session_started(session_id: str = "bench") -> SessionStarted:
-    agents = [AgentInfo(name=n, model="claude-sonnet-4-5", color=c, lead=n == "lead") for n, c in zip(AGENTS, COLORS)]
+    agents = [AgentInfo(name=n, model="claude-sonnet-4-5", color=c, lead=n == "lead") for n, c in zip(AGENTS, COLORS, strict=True)]
     return SessionStarted(session_id=session_id, goal="benchmark: eight agents streaming", mode="scripted", agents=agents)
 
 

@@ -21,10 +21,11 @@ import random
 import threading
 import time
 import weakref
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Callable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from textual import events
 from textual.app import App, ComposeResult
@@ -281,7 +282,7 @@ class NaivePane(VerticalScroll):
     def on_mount(self) -> None:
         self.anchor()
 
-    async def on_naive_pane_delta(self, message: "NaivePane.Delta") -> None:
+    async def on_naive_pane_delta(self, message: NaivePane.Delta) -> None:
         await self.document.append(message.text)
 
 
@@ -296,7 +297,7 @@ class ToadPane(NaivePane):
     async def on_unmount(self) -> None:
         await self.stream.stop()
 
-    async def on_naive_pane_delta(self, message: "NaivePane.Delta") -> None:
+    async def on_naive_pane_delta(self, message: NaivePane.Delta) -> None:
         await self.stream.write(message.text)
 
 
@@ -353,11 +354,11 @@ KINDS: dict[str, str] = {
 class Bench:
     """A running bench app, its logged session, the feed that streams into it and the instruments on it."""
 
-    app: "BenchApp | NaiveApp"
+    app: BenchApp | NaiveApp
     session: Session
     broker: ApprovalBroker | None
     latency: KeyLatency
-    presser: "KeyPresser"
+    presser: KeyPresser
     probe: RenderProbe
     feed: Feed
 

@@ -13,18 +13,18 @@ import json
 import random
 import statistics
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Iterator
 
 from ..core.truth.events import (
+    PHASES,
     ApprovalAnswered,
     ApprovalRequest,
     ApprovalRequested,
     EventBase,
     MessageSent,
     PhaseChanged,
-    PHASES,
     Task,
     TaskCreated,
     TaskUpdated,

@@ -19,7 +19,7 @@ class Metric:
     ok: bool | None = None  # None: no target, or not measured
 
     @classmethod
-    def check(cls, key: str, label: str, value: float | int | None, unit: str, op: str, limit: float) -> "Metric":
+    def check(cls, key: str, label: str, value: float | int | None, unit: str, op: str, limit: float) -> Metric:
         ok = None if value is None else (value <= limit if op == "<=" else value >= limit)
         return cls(key, label, value, unit, f"{op} {limit:g}", ok)
 

@@ -7,9 +7,9 @@ import json
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import approval_latency, attach_latency, log_speed, runtimes, sdk_path, startup, streaming
 from .harness import KINDS

@@ -98,10 +98,10 @@ def _rss_mb(pid: int) -> float:
 
 
 async def _run(runtime: str, agents: int, speed: float, folder: Path) -> RuntimeRun:
+    from ..core.runtimes import AgentSpec, Backends
     from ..core.team.approvals import ApprovalBroker
     from ..core.team.orchestrator import Team
     from ..core.team.policy import load_policy
-    from ..core.runtimes import AgentSpec, Backends
     from ..core.truth.session import Session
 
     scenario = _scenario(agents)

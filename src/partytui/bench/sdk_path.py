@@ -13,10 +13,10 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..core.providers.scenario import Scenario, Turn
+from ..core.providers.scripted import scripted_provider
 from ..core.truth.events import TextDelta
 from ..core.truth.log import SessionLog
-from ..core.providers.scripted import scripted_provider
-from ..core.providers.scenario import Scenario, Turn
 from ..core.truth.session import Session
 from .feed import AGENTS, markdown_answer, session_started
 

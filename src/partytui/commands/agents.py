@@ -14,8 +14,8 @@ from rich.text import Text
 from ..cli import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, CliError
 from ..core.config import Config, ConfigError, load_config
 from ..core.team.definitions import AgentDefinition, AgentSet, display_color, load_agents, load_warnings, resolve_model
-from ..core.views.plain import plain
 from ..core.tools.names import DEFAULT_RUNTIME, OFFERED_TOOLS
+from ..core.views.plain import plain
 from ..resources import ResourceMissing, bundled_agents_dir
 
 PROJECT_AGENTS = Path(".claude") / "agents"

@@ -18,10 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..cli import EXIT_FAILED, CliError
-from ..core.views.plain import plain
-from ..core.views.progress import ProgressPrinter
 from ..core.attach.running import RunningTeam, output_path, running_team, running_teams
 from ..core.truth.sessions import SessionNotFound, find_session, session_dir
+from ..core.views.plain import plain
+from ..core.views.progress import ProgressPrinter
 
 if TYPE_CHECKING:
     from .run import Prepared
@@ -187,7 +187,7 @@ def stop(args: argparse.Namespace) -> int:
         ended = asyncio.run(ask())
     except TeamUnreachable as exc:
         raise CliError(str(exc), EXIT_FAILED) from None
-    except asyncio.TimeoutError:
+    except TimeoutError:
         raise CliError(f"session {team.session_id} did not stop within {STOP_TIMEOUT_S} s", EXIT_FAILED) from None
     status = (ended or {}).get("status", "cancelled")
     print(plain(f"session {team.session_id} stopped ({status}); the log says so.\n"

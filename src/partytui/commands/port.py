@@ -12,9 +12,9 @@ from pathlib import Path
 from ..cli import EXIT_OK, CliError
 from ..core.truth.evidence import warn_about
 from ..core.truth.log import LogError, SessionLog, read_log
-from ..core.views.plain import plain
 from ..core.truth.sessions import SessionNotFound, find_session, session_dir
 from ..core.truth.state import fold
+from ..core.views.plain import plain
 
 
 def require_folder(path: Path) -> None:

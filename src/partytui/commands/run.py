@@ -7,29 +7,28 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from ..cli import EXIT_BAD_INPUT, CliError
-from ..core.team.approvals import ApprovalBroker
+from ..core.attach.running import AlreadyRunning, RunLock
 from ..core.config import Config, ConfigError, load_config
+from ..core.runtimes import AgentSpec, Backends
+from ..core.team.approvals import ApprovalBroker
 from ..core.team.definitions import AgentDefinition, AgentSet, load_agents, load_warnings
+from ..core.team.orchestrator import Team
+from ..core.team.policy import PolicyError, load_policy
+from ..core.tools.base import Limits, ToolError
+from ..core.tools.shell import UNSANDBOXED_ENV, unsandboxed_choice
 from ..core.truth.events import SessionStarted
 from ..core.truth.evidence import inconsistencies, record_origin, report, untrusted_folders
 from ..core.truth.log import LogError, SessionLog, read_log, repair_torn_tail
-from ..core.team.orchestrator import Team
-from ..core.runtimes import AgentSpec, Backends
-from ..core.team.policy import PolicyError, load_policy
-from ..core.views.plain import plain
-from ..core.views.progress import ProgressPrinter
 from ..core.truth.session import Session
-from ..core.attach.running import AlreadyRunning, RunLock
 from ..core.truth.sessions import SessionNotFound, find_session, last_resumable, new_session_id, session_dir
 from ..core.truth.state import fold
-from ..core.tools.base import Limits, ToolError
-from ..core.tools.shell import UNSANDBOXED_ENV, unsandboxed_choice
 from ..core.views.plain import plain
+from ..core.views.progress import ProgressPrinter
 from ..resources import ResourceMissing, bundled_agents_dir, demo_scenario
 from .detach import is_team_process, run_team_process, start_detached
 

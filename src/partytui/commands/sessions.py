@@ -9,8 +9,8 @@ import shutil
 import time
 from pathlib import Path
 
-from ..core.views.plain import plain_line, terminal_safe_json
 from ..core.truth.sessions import SessionEntry, list_sessions, session_dir
+from ..core.views.plain import plain_line, terminal_safe_json
 
 
 def _plain(text: str, width: int) -> str:

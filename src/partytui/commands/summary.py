@@ -9,9 +9,9 @@ import time
 from ..cli import CliError
 from ..core.truth.evidence import warn_about
 from ..core.truth.log import LogError, read_log
-from ..core.views.plain import plain_line, terminal_safe_json
 from ..core.truth.sessions import SessionNotFound, find_session
 from ..core.truth.state import fold
+from ..core.views.plain import plain_line, terminal_safe_json
 from ..core.views.summary import summarize
 
 

@@ -83,7 +83,7 @@ class Config(BaseModel):
     @field_validator("agent_runtimes", mode="after")
     @classmethod
     def _known_runtimes(cls, value: dict[str, str]) -> dict[str, str]:
-        for agent, runtime in value.items():
+        for runtime in value.values():
             cls._known_runtime(runtime)
         return value
     unsandboxed_bash: Literal["ask", "allow"] | None = None

@@ -265,10 +265,14 @@ def newest_branch(records: list[_Record]) -> tuple[list[_Record], int]:
     kept: list[_Record] = []
     dropped = 0
     for record in records:
-        if record.uuid and by_uuid.get(record.uuid) is record and record.index not in on_path:
-            if branch_of.get(record.index) in diverging:
-                dropped += 1
-                continue
+        if (
+            record.uuid
+            and by_uuid.get(record.uuid) is record
+            and record.index not in on_path
+            and branch_of.get(record.index) in diverging
+        ):
+            dropped += 1
+            continue
         kept.append(record)
     return kept, dropped
 
@@ -446,7 +450,7 @@ class _Importer:
                     self.stats.passed[kind] += 1
                 else:
                     self.stats.unknown[kind] += 1
-            except Exception as exc:  # noqa: BLE001 — one odd record must not stop an import
+            except Exception as exc:
                 self.problems.append(f"{record.where()}: could not import this {kind} record ({_first_line(exc)})")
         return out
 
@@ -477,7 +481,7 @@ class _Importer:
         usage = Usage(**totals)
         self.stats.turns += 1
         out: list[EventBase] = [ev.TurnStarted(ts=ts, agent=agent, turn=turn, model=model)]
-        for block, at in zip(blocks, written_at):
+        for block, at in zip(blocks, written_at, strict=True):
             kind = block.get("type")
             if kind == "text" and _str(block.get("text")).strip():
                 out.append(ev.TextDelta(ts=ts, agent=agent, text=_str(block.get("text"))))

@@ -10,13 +10,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from . import wire
 from ..truth.events import EventBase, parse_event, parse_event_json
-from .running import running_team, socket_path
 from ..truth.session import Session
+from . import wire
+from .running import running_team, socket_path
 
 RETRY_S = (0.2, 0.5, 1.0, 2.0)  # waits between reconnection attempts; the last one repeats
 

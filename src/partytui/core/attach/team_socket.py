@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import wire
 from ..truth.events import EventBase, to_json
+from . import wire
 from .running import socket_path
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ class TeamSocket:
             self._catch_up(viewer, hello.after)
             while line := await reader.readline():
                 self._handle(viewer, line)
-        except (asyncio.TimeoutError, ConnectionError, ValueError):
+        except (TimeoutError, ConnectionError, ValueError):
             pass  # silent, gone, or a line over the limit: the viewer is let go and may come back
         finally:
             if viewer in self._viewers:

@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 import os
 import socket
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any, Iterator, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 
@@ -58,7 +59,7 @@ class Stop(_Op):
     op: Literal["stop"]
 
 
-ClientOp = Annotated[Union[Hello, Answer, Control, Send, Stop], Field(discriminator="op")]
+ClientOp = Annotated[Hello | Answer | Control | Send | Stop, Field(discriminator="op")]
 _client_op: TypeAdapter[ClientOp] = TypeAdapter(ClientOp)
 
 

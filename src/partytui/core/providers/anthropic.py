@@ -16,7 +16,8 @@ import asyncio
 import json
 import os
 import random
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import anthropic
 import httpx2

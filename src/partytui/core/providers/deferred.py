@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from .base import Provider, StreamSink, TurnResult
 

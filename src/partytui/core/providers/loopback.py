@@ -24,10 +24,10 @@ from urllib.parse import unquote
 import httpx2
 
 from ..runtimes.claude_code import MCP_PREFIX, TOOL_SEARCH, claude_code_name, partytui_name
-from .scenario import Scenario
 from ..truth.session import Session
 from . import sse
 from .anthropic import AGENT_HEADER
+from .scenario import Scenario
 from .scripted import SCRIPTED_BASE_URL, ScenarioTransport
 
 MAX_HEADER_BYTES = 64 * 1024

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping, get_args
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import (
@@ -25,9 +26,9 @@ from pydantic import (
 )
 
 from ..errors import FileProblem
+from ..tools.team import REJECTION_PREFIXES
 from ..truth.events import PHASES, ApprovalKind
 from ..truth.state import TeamState
-from ..tools.team import REJECTION_PREFIXES
 
 APPROVAL_KINDS = get_args(ApprovalKind)
 StopReason = Literal[
@@ -159,7 +160,7 @@ class Fault(_Strict):
     message: str | None = None
 
     @model_validator(mode="after")
-    def _one_kind(self) -> "Fault":
+    def _one_kind(self) -> Fault:
         kinds = [k for k in ("status", "midstream", "malformed", "reset", "timeout") if getattr(self, k)]
         if len(kinds) != 1:
             raise ValueError("a fault is exactly one of: status, midstream, malformed, reset, timeout")
@@ -183,15 +184,15 @@ class Turn(_Strict):
     faults: list[Fault] = Field(default_factory=list)
     # served instead of the next turn when this turn's request (RequestApproval, ExitPlanMode, a permission)
     # was rejected; the last of them usually asks again, and the script resumes once it is approved
-    on_rejected: list["Turn"] = Field(default_factory=list)
+    on_rejected: list[Turn] = Field(default_factory=list)
     # other words and calls for this turn, chosen by what the person answered: the first whose `if` holds
-    variants: list["Variant"] = Field(default_factory=list)
+    variants: list[Variant] = Field(default_factory=list)
 
     @property
     def stop_reason(self) -> str:
         return self.stop or ("tool_use" if self.tools else "end_turn")
 
-    def resolved(self, state: TeamState, agent: str) -> "Turn":
+    def resolved(self, state: TeamState, agent: str) -> Turn:
         """This turn as the person's answers so far make it: the first variant that holds, over the turn."""
         for variant in self.variants:
             if condition_holds(variant.if_, state, agent):

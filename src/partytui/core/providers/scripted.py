@@ -12,15 +12,16 @@ import asyncio
 import hashlib
 import json
 import random
-from typing import Any, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import anthropic
 import httpx2
 
-from .scenario import Fault, Scenario, Turn, condition_holds
 from ..truth.session import Session
 from . import sse
 from .anthropic import AGENT_HEADER, AnthropicProvider
+from .scenario import Fault, Scenario, Turn, condition_holds
 
 SCRIPTED_BASE_URL = "http://scripted.partytui.invalid"
 SCRIPTED_API_KEY = "scripted-offline"

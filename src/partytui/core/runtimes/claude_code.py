@@ -26,18 +26,29 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
-from ..truth.events import ErrorEvent, FileChanged, Question, QuestionOption, ToolCalled, ToolResult, TurnEnded, TurnStarted, Usage
-from ..team.policy import tool_matches
 from ..providers.pricing import cost_usd
+from ..team.policy import tool_matches
 from ..tools import build_toolset
 from ..tools.base import Limits, Tool, ToolContext, ToolError
 from ..tools.names import EDIT_TOOLS
 from ..tools.team import PERMISSION_DENIED, QUESTION_DECLINED
 from ..tools.workspace import cap_output
+from ..truth.events import (
+    ErrorEvent,
+    FileChanged,
+    Question,
+    QuestionOption,
+    ToolCalled,
+    ToolResult,
+    TurnEnded,
+    TurnStarted,
+    Usage,
+)
 from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, key_argument, unread_since
 
 EXTRA = "claude-code"
@@ -154,7 +165,7 @@ class ClaudeCodeRuntime(RuntimeBase):
 
     @property
     def busy(self) -> bool:
-        return self.working and not self.stopped or super().busy
+        return (self.working and not self.stopped) or super().busy
 
     # ── the session ───────────────────────────────────────────────────────────
 
@@ -289,9 +300,12 @@ class ClaudeCodeRuntime(RuntimeBase):
             self.working = False
             if self._result is not None and not self._result.done():
                 self._result.set_result(message)
-        elif isinstance(message, SystemMessage):
-            if message.subtype == "init" and isinstance(message.data.get("session_id"), str):
-                self.resume_id = message.data["session_id"]
+        elif (
+            isinstance(message, SystemMessage)
+            and message.subtype == "init"
+            and isinstance(message.data.get("session_id"), str)
+        ):
+            self.resume_id = message.data["session_id"]
 
     def _on_stream(self, event: dict[str, Any]) -> None:
         kind = event.get("type")

@@ -7,9 +7,10 @@ warnings — but a file partytui cannot use is one :class:`DefinitionError` nami
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, Field
@@ -17,9 +18,17 @@ from rich.color import Color, ColorParseError
 
 from ..config import Config
 from ..errors import FileProblem
-from ..truth.events import AgentInfo
 from ..runtimes.base import AgentSpec
-from ..tools.names import COORDINATION_TOOLS, DEFAULT_RUNTIME, LEAD_ONLY_TOOLS, OFFERED_TOOLS, is_known, runtime_gaps, unavailable_reason
+from ..tools.names import (
+    COORDINATION_TOOLS,
+    DEFAULT_RUNTIME,
+    LEAD_ONLY_TOOLS,
+    OFFERED_TOOLS,
+    is_known,
+    runtime_gaps,
+    unavailable_reason,
+)
+from ..truth.events import AgentInfo
 
 PermissionMode = Literal["default", "acceptEdits", "dontAsk", "bypassPermissions", "plan"]
 PERMISSION_MODES: tuple[str, ...] = ("default", "acceptEdits", "dontAsk", "bypassPermissions", "plan")
@@ -27,7 +36,7 @@ PERMISSION_MODES: tuple[str, ...] = ("default", "acceptEdits", "dontAsk", "bypas
 # Names that read as "the one who leads", for files that do not say `lead: true`.
 LEAD_NAMES = frozenset(
     {"lead", "team-lead", "tech-lead", "lead-engineer", "orchestrator", "coordinator", "manager",
-     "project-manager"}  # fmt: skip
+     "project-manager"}
 )
 
 # Claude Code fields partytui reads; anything else lands in `extra`.

@@ -28,9 +28,9 @@ import json
 import os
 import re
 import shlex
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator, Sequence
 
 import bashlex
 import sqlparse
@@ -126,8 +126,7 @@ DATABASE_CLIENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 # client options whose value is not SQL but must not be read as the database or SQL (psql -d db -U me)
 _CLIENT_VALUE_OPTIONS = frozenset(
-    "-d --dbname -U --username -h --host -p --port -u --user -D --database -S --server -P --password -o "
-    "--output -v --set -W -F -R --defaults-file -separator -nullvalue -header -cmd".split()
+    ["-d", "--dbname", "-U", "--username", "-h", "--host", "-p", "--port", "-u", "--user", "-D", "--database", "-S", "--server", "-P", "--password", "-o", "--output", "-v", "--set", "-W", "-F", "-R", "--defaults-file", "-separator", "-nullvalue", "-header", "-cmd"]
 )
 # Sub-commands that open a database client on the project's database (stdin becomes SQL).
 _CLIENT_SUBCOMMANDS = {"manage.py": "dbshell", "django-admin": "dbshell", "rails": "dbconsole", "artisan": "db"}
@@ -171,7 +170,7 @@ class SimpleCommand:
     words: list[str]
     stdin_files: list[str] = field(default_factory=list)  # `< file`
     stdin_text: list[str] = field(default_factory=list)  # here-documents and here-strings
-    stdin_piped: "SimpleCommand | None" = None  # the command before it in a pipeline
+    stdin_piped: SimpleCommand | None = None  # the command before it in a pipeline
     piped: bool = False
 
 
@@ -232,9 +231,8 @@ class Gate:
             return self._shell(" ".join(args), cwd, depth + 1)
         if _INTERPRETERS.match(name):
             return self._interpreter(name, args, cmd, cwd, depth)
-        if name in _PACKAGE_SCRIPT_RUNNERS or name == "yarn":
-            if why := self._package_script(name, args, cwd, depth):
-                return why
+        if (name in _PACKAGE_SCRIPT_RUNNERS or name == "yarn") and (why := self._package_script(name, args, cwd, depth)):
+            return why
         return self._program(name, args, cmd, cwd, depth, path=words[0])
 
     def _program(
@@ -242,9 +240,8 @@ class Gate:
     ) -> str | None:
         if name in MIGRATION_TOOLS and (name in _ALWAYS or _verb(MIGRATION_TOOLS[name], args)):
             return f"`{' '.join([name, *args])[:80]}` is {name}'s apply step"
-        if _CLIENT_SUBCOMMANDS.get(name) in args[:1]:
-            if self._client_changes(name, [], cmd, cwd):
-                return f"`{name} {args[0]}` is handed SQL that changes the database"
+        if _CLIENT_SUBCOMMANDS.get(name) in args[:1] and self._client_changes(name, [], cmd, cwd):
+            return f"`{name} {args[0]}` is handed SQL that changes the database"
         if name in DATABASE_CLIENTS and (what := self._client_changes(name, args, cmd, cwd)):
             return f"`{' '.join([name, *args])[:80]}` hands {name} SQL that changes the database ({what})"
         # a program of the workspace (./apply, bin/migrate-db): read it as a script
@@ -585,10 +582,7 @@ def _walk(node, found: list[SimpleCommand]) -> None:
         cmd = SimpleCommand(words=[])
         found.append(cmd)
         for part in node.parts:
-            if part.kind == "word":
-                cmd.words.append(part.word)
-                _nested(part, found)
-            elif part.kind == "assignment":
+            if part.kind == "word" or part.kind == "assignment":
                 cmd.words.append(part.word)
                 _nested(part, found)
             elif part.kind == "redirect":

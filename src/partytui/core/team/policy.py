@@ -29,8 +29,8 @@ from typing import Any, Literal, get_args
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
-from .approvals import PolicyAnswer
 from ..truth.events import ApprovalKind, ApprovalRequest, Question
+from .approvals import PolicyAnswer
 
 KINDS = get_args(ApprovalKind)
 
@@ -106,11 +106,11 @@ class Policy:
         self.source = source
 
     @classmethod
-    def approve_all(cls) -> "Policy":
+    def approve_all(cls) -> Policy:
         return cls(PolicyFile(default="approve"), "--approve all")
 
     @classmethod
-    def reject_all(cls) -> "Policy":
+    def reject_all(cls) -> Policy:
         return cls(PolicyFile(default="reject"), "--approve none")
 
     def decide(self, request: ApprovalRequest) -> PolicyAnswer | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from .base import Tool
 from .names import LEAD_ONLY_TOOLS, OFFERED_TOOLS

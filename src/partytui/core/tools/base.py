@@ -6,9 +6,10 @@ acts outside the session's workspace (see :mod:`partytui.core.tools.workspace`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -46,7 +47,7 @@ class ToolContext:
     agent: str
     workspace: Path
     emit: Callable[[EventBase], EventBase]
-    team: "TeamServices | None" = None
+    team: TeamServices | None = None
     tool_use_id: str = ""
     limits: Limits = field(default_factory=Limits)
 

@@ -14,9 +14,10 @@ import re
 import secrets
 import stat
 from collections import deque
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 import aiofiles
 from pydantic import BaseModel, Field

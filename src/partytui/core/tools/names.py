@@ -6,8 +6,8 @@ unavailable here (and why), or unknown.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Mapping
 
 OFFERED_TOOLS: tuple[str, ...] = (
     "Read",

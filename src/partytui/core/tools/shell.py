@@ -65,7 +65,7 @@ DRAIN_S = 0.5  # how long to wait for output after the group is gone (a setsid e
 # The watchdog: reads one line from partytui; EOF without "done" means partytui died, so the group goes.
 WATCHDOG = 'read -r word; [ "$word" = done ] || kill -s KILL -- "-$1" 2>/dev/null'
 # per team: the agents already told that their Bash runs unsandboxed
-_told: "weakref.WeakKeyDictionary[object, set[str]]" = weakref.WeakKeyDictionary()
+_told: weakref.WeakKeyDictionary[object, set[str]] = weakref.WeakKeyDictionary()
 
 
 # ── environment ───────────────────────────────────────────────────────────────
@@ -223,7 +223,7 @@ async def bwrap_available(workspace: Path) -> tuple[bool, str]:
                 stderr=asyncio.subprocess.PIPE,
             )
             _out, err = await asyncio.wait_for(proc.communicate(), 10)
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             why = f"bwrap did not start: {exc}"
             continue
         if proc.returncode == 0:
@@ -469,12 +469,12 @@ class BashTool(Tool):
             guard = await _watchdog(proc.pid)
             try:
                 await asyncio.wait_for(proc.wait(), timeout_s)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 timed_out = True
                 _signal_group(proc.pid, signal.SIGTERM)
                 try:
                     await asyncio.wait_for(proc.wait(), KILL_GRACE_S)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     pass
         finally:
             # whatever it left running in its group goes too (a `sleep 1000 &`, a server)
@@ -486,7 +486,7 @@ class BashTool(Tool):
                 await watchdog.wait()
             try:
                 await asyncio.wait_for(asyncio.shield(pumping), DRAIN_S)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pumping.cancel()
             except asyncio.CancelledError:
                 pumping.cancel()

@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
-from ..truth.events import PHASES, Question, QuestionOption, Todo, TodoUpdated
 from ..team.tasks import TaskError
+from ..truth.events import PHASES, Question, QuestionOption, Todo, TodoUpdated
 from .base import Tool, ToolContext, ToolError, ToolInput
 
 # How a tool result says the person said no; scenario scripts recognise a rejection by these prefixes.

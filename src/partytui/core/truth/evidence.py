@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from . import events as ev
 from .events import EventBase, SessionStarted
@@ -29,7 +30,7 @@ def inconsistencies(events: Sequence[EventBase], lines: Sequence[int], path: Pat
     called: set[tuple[str | None, str]] = set()
     started = 0
     last_seq = 0
-    for event, line in zip(events, lines):
+    for event, line in zip(events, lines, strict=True):
         where = f"{path}:{line}"
         if event.seq <= last_seq:
             problems.append(f"{where}: sequence number {event.seq} after {last_seq} (out of order or repeated)")

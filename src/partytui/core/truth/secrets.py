@@ -124,7 +124,8 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     for pattern in _exact_patterns(extra_secrets):
         text = pattern.sub(REDACTED, text)
     for pattern in SECRET_PATTERNS:
-        text = pattern.sub(lambda m: (m.group(1) if m.groups() else "") + REDACTED + (m.group(3) if pattern is _URL_PASSWORD else ""), text)
+        url = pattern is _URL_PASSWORD
+        text = pattern.sub(lambda m, url=url: (m.group(1) if m.groups() else "") + REDACTED + (m.group(3) if url else ""), text)
     return _ASSIGNED.sub(_assigned, text)
 
 
@@ -134,10 +135,10 @@ def redact_data(data: Any, secrets: tuple[str, ...] = ()) -> Any:
         return redact(data, secrets)
     if isinstance(data, list):
         items = [redact_data(item, secrets) for item in data]
-        return data if all(a is b for a, b in zip(items, data)) else items
+        return data if all(a is b for a, b in zip(items, data, strict=True)) else items
     if isinstance(data, dict):
         pairs = [(redact_data(k, secrets), redact_data(v, secrets)) for k, v in data.items()]
-        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, data.items())):
+        if all(k is k0 and v is v0 for (k, v), (k0, v0) in zip(pairs, data.items(), strict=True)):
             return data
         return dict(pairs)
     return data

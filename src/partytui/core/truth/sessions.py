@@ -125,11 +125,10 @@ class SessionEntry:
 
 def read_entry(path: Path) -> SessionEntry:
     """What the log at ``path`` says about its session; a log that cannot be read is an entry with a problem."""
+    from ..attach.running import running_team
     from .events import SessionStarted
     from .log import LogError, read_log
     from .state import fold
-
-    from ..attach.running import running_team
 
     entry = SessionEntry(id=path.stem, path=path)
     team = running_team(path)

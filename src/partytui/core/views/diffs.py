@@ -4,12 +4,13 @@ a diff, and what an agent changed between a rejected request and the one that as
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator, Literal
+from typing import Any, Literal
 
-from ..truth.state import ApprovalView, TeamState
 from ..tools.base import ToolError
 from ..tools.files import replace_exact
+from ..truth.state import ApprovalView, TeamState
 
 FILE_TOOLS = ("Write", "Edit", "MultiEdit")
 

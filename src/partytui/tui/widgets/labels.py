@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
-from ...core.views.diffs import edit_hunks
 from ...core.truth.events import Usage
-from ...core.views.plain import plain_line
 from ...core.truth.state import AgentView, TeamState
+from ...core.views.diffs import edit_hunks
+from ...core.views.plain import plain_line
 
 # The argument that says what a tool call is about, in the order a card looks for them.
 KEY_ARGS = ("file_path", "command", "pattern", "path", "subject", "recipient", "to", "taskId", "url", "query")

@@ -8,8 +8,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...core.truth.events import PHASES
-from ...resources import DEMO_SCENARIO
 from ...core.truth.state import ApprovalView, TeamState
+from ...resources import DEMO_SCENARIO
 from ..theme import DECISION_COLORS
 from .labels import duration, one_line
 

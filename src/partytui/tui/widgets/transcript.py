@@ -29,8 +29,8 @@ from textual.selection import Selection
 from textual.strip import Strip
 from textual.visual import Visual
 
-from ...core.views.diffs import edit_hunks
 from ...core.truth.state import AgentView, Entry, TeamState
+from ...core.views.diffs import edit_hunks
 from ..plain import plain, plain_line
 from ..theme import DECISION_COLORS, agent_color
 from .diff import diff_content
@@ -653,7 +653,8 @@ class Transcript(ScrollView, can_focus=True):
         """The newest tool call or thinking on screen, or the newest held."""
         foldable = self._foldable()
         top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.scrollable_content_region.height
-        on_screen = [item for item, first in zip(self.items, self._tops) if item.foldable and top <= first < bottom]
+        # strict=False: before the first layout with a width there are items but no tops yet
+        on_screen = [item for item, first in zip(self.items, self._tops, strict=False) if item.foldable and top <= first < bottom]
         return (on_screen or foldable or [None])[-1]
 
     def _scroll_to_item(self, item: Item) -> None:
