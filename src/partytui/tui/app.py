@@ -41,6 +41,11 @@ from .screens.main import MainScreen
 FLUSH_HZ = 60
 EXIT_INTERRUPTED = 130
 MODAL_FLUSH_S = 0.25  # how often the screen behind an approval modal is redrawn
+# At most this share of the time goes to timed flushes and the frames they bring, however slow the machine:
+# the rest is left for key presses (each takes several hops between message queues, and waits for
+# whatever step is running at each). A frame that took 40 ms holds the next flush back by another 40 ms.
+FLUSH_SHARE = 0.5
+MAX_FLUSH_GAP_S = 0.5  # each busy pane is still redrawn a few times a second
 TYPING_POLL_S = 0.05  # how often a held request looks whether the person has left the text box
 
 
@@ -94,6 +99,7 @@ class PartyApp(App[int | None]):
         self._last_second = -1
         self._warned: list[str] = []  # the load warnings already announced (a resume may bring others)
         self._modal_flushed = 0.0
+        self._flush_after = 0.0  # a timed flush waits until then (see _frame_drawn)
         self._unsubscribe: Callable[[], None] | None = None
         # the screen on top when each key was pressed, until the key is handled (see _on_key)
         self._pressed_on: weakref.WeakKeyDictionary[events.Key, Screen[object]] = weakref.WeakKeyDictionary()
@@ -241,6 +247,9 @@ class PartyApp(App[int | None]):
                 # few times a second only, so the modal's first frame and the person's keys come first.
                 self._close_answered_modals()
                 return
+            if paced and not self._full and time.monotonic() < self._flush_after:
+                self._close_answered_modals()
+                return  # the last flush's frame was long: the loop stays free for keys as long again
             self._modal_flushed = time.monotonic()
             now = self.clock()
             full, self._full = self._full, False
@@ -250,7 +259,10 @@ class PartyApp(App[int | None]):
                 self._last_second, structural = int(now), True
             try:
                 if dirty or structural or full:
+                    started = time.monotonic()
                     await self.main.sync(self.session.state, now, dirty, structural, full)
+                    if paced:
+                        self.call_after_refresh(self._frame_drawn, started)
                 if (structural or full) and self.broker is not None:
                     self.alerts.show_waiting(self.title, len(self.session.state.pending_approvals))
                 self._announce_requests()
@@ -260,6 +272,11 @@ class PartyApp(App[int | None]):
                 if self.is_running:
                     raise
                 # the app began to close during this flush and removed the widgets it was drawing
+
+    def _frame_drawn(self, started: float) -> None:
+        """After a timed flush's frame: the next timed flush waits as long as this one and its frame took."""
+        busy = time.monotonic() - started
+        self._flush_after = time.monotonic() + min(MAX_FLUSH_GAP_S, busy * (1 - FLUSH_SHARE) / FLUSH_SHARE)
 
     async def on_event(self, event: events.Event) -> None:
         # A key (posted by the terminal's thread) can still arrive while the app closes: once the screens
