@@ -73,6 +73,10 @@ def render_text(sections: list[Section], info: dict[str, Any], mode: str) -> str
         f"Python {info['python']}, Textual {info['textual']}",
         "",
     ]
+    load = info.get("load_1min")
+    if load:
+        lines[1:1] = [f"load average (1 min) during the run: {load['start']:g} at the start, {load['max']:g} at most, "
+                      f"{load['end']:g} at the end, on {info['cores']} cores (judge by ratios within one run)"]
     quick = mode == "quick"  # too short to judge: the quick ramp stops below the streaming target itself
     for section in sections:
         lines.append(section.title)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,12 +22,16 @@ def main(args: argparse.Namespace) -> int:
     before = _earlier_run(Path(args.compare)) if args.compare else None
     mode = "quick" if args.quick else "full"
     started = time.perf_counter()
+    loads = [_load()]  # the machine's 1-minute load average as each step starts: a shared machine moves numbers
 
     def say(line: str) -> None:
+        loads.append(_load())
         print(line, file=sys.stderr, flush=True)
 
     sections = run_runtimes(args.quick, say) if getattr(args, "runtimes", False) else run_all(args.quick, say)
     info = machine()
+    loads.append(_load())
+    info["load_1min"] = {"start": loads[0], "max": max(loads), "end": loads[-1], "samples": loads}
     print(render_text(sections, info, mode))
     if before is not None:
         print()
@@ -39,6 +44,13 @@ def main(args: argparse.Namespace) -> int:
             raise CliError(f"cannot write {out}: {exc.strerror or exc}") from None
     # a benchmark that ran is a success even when it misses targets; the report says which
     return EXIT_OK if sections else EXIT_FAILED
+
+
+def _load() -> float:
+    try:
+        return round(os.getloadavg()[0], 2)
+    except OSError:
+        return -1.0
 
 
 def _earlier_run(path: Path) -> dict:
