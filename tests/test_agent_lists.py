@@ -61,8 +61,8 @@ async def test_the_widget_hides_when_empty_and_follows_the_state():
         widget.show(state.agents["qa"], state)
         await pilot.pause()
         assert not widget.has_class("-empty") and "☐ Run the tests" in str(widget.content)
-        state.apply(ev.ChecklistUpdated(seq=5, ts=T0, agent="qa", path=".claude/tasks/qa-tasks.md",
-                                        items=[ev.ChecklistItem(text="Run the tests", done=True)]))
+        state = state.apply(ev.ChecklistUpdated(seq=5, ts=T0, agent="qa", path=".claude/tasks/qa-tasks.md",
+                                                items=[ev.ChecklistItem(text="Run the tests", done=True)]))
         widget.show(state.agents["qa"], state)
         await pilot.pause()
         assert "☑ Run the tests" in str(widget.content) and "1/1" in str(widget.content)

@@ -16,7 +16,7 @@ from partytui.core.team.orchestrator import Team
 from partytui.core.truth import events as ev
 from partytui.core.truth.log import read_log
 from partytui.core.truth.session import Session
-from partytui.core.truth.state import TeamState, fold
+from partytui.core.truth.state import Reducer, TeamState, fold
 from partytui.replay.player import ReplayPlayer
 
 TEAM = ("lead", "dev", "qa")
@@ -65,10 +65,10 @@ async def test_a_broadcast_is_in_every_recipients_transcript_live_after_resume_a
 
 
 async def test_the_views_are_told_every_recipient_of_a_broadcast(tmp_path: Path) -> None:
-    state = fold([ev.SessionStarted(session_id="s", agents=[ev.AgentInfo(name=n, model="m") for n in TEAM])])
-    change = state.apply(ev.MessageSent(agent="lead", recipient="everyone", recipients=["dev", "qa"], content="hi"))
+    reducer = Reducer(fold([ev.SessionStarted(session_id="s", agents=[ev.AgentInfo(name=n, model="m") for n in TEAM])]))
+    change = reducer.apply(ev.MessageSent(agent="lead", recipient="everyone", recipients=["dev", "qa"], content="hi"))
     assert set(change.agents) == set(TEAM) and change.structural
-    delta = state.apply(ev.TextDelta(agent="dev", text="x"))
+    delta = reducer.apply(ev.TextDelta(agent="dev", text="x"))
     assert delta.agents == ("dev",) and not delta.structural
 
 

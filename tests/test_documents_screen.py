@@ -9,7 +9,7 @@ from rich.console import Console
 from textual.widgets import Markdown, OptionList, Static
 
 from partytui.core.truth import events as ev
-from partytui.core.truth.state import TeamState
+from partytui.core.truth.state import Reducer, TeamState
 from partytui.tui.screens.documents import DocumentsScreen
 from snapshot_apps.documents_sample import PLAN, documents_state
 from snapshot_apps.modals_common import CLOCK, NOW, ModalHost
@@ -71,13 +71,13 @@ async def test_selecting_a_document_shows_its_content_writer_and_readers() -> No
 
 
 async def test_a_document_changed_while_open_appears_and_updates() -> None:
-    state = documents_state()
-    host = ModalHost(lambda: DocumentsScreen(state, None, CLOCK, refresh_s=0.05))
+    reducer = Reducer(documents_state())
+    host = ModalHost(lambda: DocumentsScreen(lambda: reducer.state, None, CLOCK, refresh_s=0.05))
     async with host.run_test(size=(120, 36)) as pilot:
         await pilot.pause()
         await pilot.press("down")  # MULTI_AGENT_PLAN.md
-        state.apply(ev.DocumentChanged(seq=20, ts=NOW, agent="qa", path="PLAN.md", content="# QA plan\n", size=10))
-        state.apply(
+        reducer.apply(ev.DocumentChanged(seq=20, ts=NOW, agent="qa", path="PLAN.md", content="# QA plan\n", size=10))
+        reducer.apply(
             ev.DocumentChanged(seq=21, ts=NOW, agent="lead", path="MULTI_AGENT_PLAN.md", content="# v3\n", size=5)
         )
         await pilot.pause(0.2)

@@ -20,7 +20,7 @@ from partytui.core.truth.log import SessionLog
 from partytui.core.views.plain import plain, plain_line, terminal_safe_json
 from partytui.core.views.progress import ProgressPrinter
 from partytui.core.truth.session import Session
-from partytui.core.truth.state import TeamState, fold
+from partytui.core.truth.state import Reducer, fold
 from partytui.replay.export import export_html, export_markdown
 from hostile_text import ALL, HOSTILE_FILE, hostile, hostile_events, hostile_records, terminal_problems
 
@@ -72,11 +72,11 @@ def test_json_for_a_terminal_is_the_same_data(s):
 @given(hostile)
 @example(ALL)
 def test_the_headless_lines_are_plain(s):
-    state = TeamState()
+    reducer = Reducer()
     out = io.StringIO()
-    printer = ProgressPrinter(state, out)
+    printer = ProgressPrinter(lambda: reducer.state, out)
     for event in hostile_events(s):
-        state.apply(event)
+        reducer.apply(event)
         printer(event)
     assert not terminal_problems(out.getvalue())
     assert len(out.getvalue().splitlines()) > 10  # one line per significant event, none split by the text

@@ -66,8 +66,8 @@ def test_chosen_and_reason_conditions() -> None:
     assert not condition_holds({"chosen": "HTTP API"}, state, "dev")
     assert not condition_holds({"reason": "index"}, state, "dev")  # nothing was rejected
     assert condition_holds({"rejections": 0}, state, "dev") and not condition_holds({"rejections": 1}, state, "dev")
-    state.apply(asked(2, "migration"))
-    state.apply(ev.ApprovalAnswered(seq=21, id=2, decision="rejected", note="no"))
+    state = state.apply(asked(2, "migration"))
+    state = state.apply(ev.ApprovalAnswered(seq=21, id=2, decision="rejected", note="no"))
     assert condition_holds({"rejections": 1, "rejected": "migration"}, state, "dev")
     assert not condition_holds({"rejections": 1, "rejected": "design"}, state, "dev")
     assert not condition_holds({"rejections": 2}, state, "dev")

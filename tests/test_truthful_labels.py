@@ -25,7 +25,7 @@ def test_idle_claimable_is_counted_now_and_only_for_an_agent_that_can_claim() ->
     state = fold(events)
     assert agent_status(state.agents["dev"], state, 10) == "idle: 1 claimable task"
     assert agent_status(state.agents["bot"], state, 10) == "idle: no claimable task"  # it has no TaskUpdate
-    state.apply(TaskUpdated(seq=5, agent="dev", task=Task(id="1", subject="a", owner="other", status="in_progress")))
+    state = state.apply(TaskUpdated(seq=5, agent="dev", task=Task(id="1", subject="a", owner="other", status="in_progress")))
     assert agent_status(state.agents["dev"], state, 10) == "idle: no claimable task"  # the board moved on
 
 

@@ -121,12 +121,12 @@ def test_agent_status_words() -> None:
     assert agent_status(state.agents["qa"], state, NOW) == "running Bash 17s"
     # counted from the board now (#6 is pending and free), not the words logged when it went idle
     assert agent_status(state.agents["frontend"], state, NOW) == "idle: 1 claimable task"
-    state.apply(parse_event(event("approval.requested", 440, "lead", request={"id": 3, "kind": "reply", "agent": "lead"})))
-    state.apply(parse_event(event("agent.state", 440, "lead", state="waiting")))
+    state = state.apply(parse_event(event("approval.requested", 440, "lead", request={"id": 3, "kind": "reply", "agent": "lead"})))
+    state = state.apply(parse_event(event("agent.state", 440, "lead", state="waiting")))
     assert agent_status(state.agents["lead"], state, NOW) == "waiting: reply from you"
-    state.apply(parse_event(event("agent.state", 441, "lead", state="paused")))
+    state = state.apply(parse_event(event("agent.state", 441, "lead", state="paused")))
     assert agent_status(state.agents["lead"], state, NOW) == "paused"
-    state.apply(parse_event(event("agent.state", 442, "lead", state="error", reason="API key rejected")))
+    state = state.apply(parse_event(event("agent.state", 442, "lead", state="error", reason="API key rejected")))
     assert agent_status(state.agents["lead"], state, NOW) == "error: API key rejected"
 
 
@@ -150,10 +150,10 @@ def test_tool_key_argument() -> None:
 
 def test_board_columns_blocked_and_own_lists() -> None:
     state = fold(mid_run_events())
-    state.apply(parse_event(event("task.created", 430, "qa", task=task("q1", "qa's own step", source="qa"))))
+    state = state.apply(parse_event(event("task.created", 430, "qa", task=task("q1", "qa's own step", source="qa"))))
     columns = {name: [v.task.id for v in views] for name, views in board_columns(state).items()}
     assert columns == {"pending": ["6"], "in_progress": ["2", "4", "5"], "blocked": ["3"], "completed": ["1"]}
-    state.apply(parse_event(event("task.updated", 431, "backend", task=task("2", "Write the REST API", "completed", "backend"))))
+    state = state.apply(parse_event(event("task.updated", 431, "backend", task=task("2", "Write the REST API", "completed", "backend"))))
     columns = {name: [v.task.id for v in views] for name, views in board_columns(state).items()}
     assert columns["pending"] == ["3", "6"] and columns["blocked"] == []
 
@@ -165,7 +165,7 @@ def test_timeline_marks_phases_and_gates() -> None:
     assert "✓ BRAINSTORM 59s" in line and "✓ PLAN 2m20s" in line and "● BUILD 3m57s" in line
     assert "◆ design ✓" in line and "◆ migration ?" in line and "○ VALIDATE" in line
     assert gate_state(state, "migration") == "pending"
-    state.apply(parse_event(event("approval.answered", 436, "backend", id=2, decision="rejected", note="no")))
+    state = state.apply(parse_event(event("approval.answered", 436, "backend", id=2, decision="rejected", note="no")))
     assert gate_state(state, "migration") == "rejected"
     assert "◆ migration ✗" in render_timeline(state, NOW).plain
     narrow = render_timeline(state, NOW, width=60).plain
@@ -177,7 +177,7 @@ def test_status_bar_counts_pending_and_cost() -> None:
     line = render_status(state, NOW, width=160).plain
     assert "⚑ 1 pending" in line and "07:17" in line and "$0.11" in line and "13.1k tok" in line
     assert "backend wait" in line and "qa run" in line
-    state.apply(parse_event(event("turn.ended", 436, "qa", turn=1, cost_usd=None)))
+    state = state.apply(parse_event(event("turn.ended", 436, "qa", turn=1, cost_usd=None)))
     assert "$?" in render_status(state, NOW, width=160).plain
     assert len(render_status(state, NOW, width=80).plain) <= 80
 

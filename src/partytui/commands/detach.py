@@ -92,7 +92,7 @@ async def _serve_team(prepared: Prepared, ready_fd: int, out: Path) -> int:
     team, session = prepared.team, prepared.session
     door = TeamSocket(team, prepared.log_path)
     await door.start()
-    session.subscribe(ProgressPrinter(session.state, sys.stdout))
+    session.subscribe(ProgressPrinter(lambda: session.state, sys.stdout))
     prepared.start()
     session.flush()
     loop = asyncio.get_running_loop()

@@ -463,7 +463,7 @@ def _execute(prepared: Prepared) -> int:
 
 
 def _run_headless(prepared: Prepared) -> int:
-    prepared.session.subscribe(ProgressPrinter(prepared.session.state, sys.stdout))
+    prepared.session.subscribe(ProgressPrinter(lambda: prepared.session.state, sys.stdout))
     prepared.start()
     return asyncio.run(_until_stopped(prepared.team))
 

@@ -1,9 +1,8 @@
 """ReplayPlayer: step, seek and play through a recorded session, folding the same reducer the live app uses.
 
-Seeking is fast because the player keeps a snapshot of the state every ``checkpoint_every`` events and
-re-folds from the nearest one. Snapshots share the transcript entries the reducer will never touch again
-(all but each transcript's last entry and tool calls still waiting for a result), so taking one costs a
-list copy, not a deep copy.
+Seeking is fast because the player keeps the state every ``checkpoint_every`` events and re-folds from
+the nearest one. The folded state is a value (see ``core/truth/state.py``), so a checkpoint is a reference to
+it: folding on from there makes new states and leaves the checkpoint as it was.
 """
 
 from __future__ import annotations
@@ -14,63 +13,13 @@ import gc
 import inspect
 from typing import Any, Awaitable, Callable, Iterable
 
-from ..core.truth.events import MARKER_KINDS, EventBase, ToolResult
-from ..core.truth.state import AgentView, Change, TeamState
+from ..core.truth.events import MARKER_KINDS, EventBase
+from ..core.truth.state import Change, Reducer, TeamState
 
 # the markers [ and ] jump between, and the player's default
 JUMP_KINDS = ("phase", "approval", "error")
 
 OnEvents = Callable[[list[EventBase]], "Awaitable[Any] | Any"]
-
-
-def _shallow(obj: Any) -> Any:
-    clone = object.__new__(type(obj))
-    clone.__dict__.update(obj.__dict__)
-    return clone
-
-
-def snapshot(state: TeamState, rewritten: frozenset[str] = frozenset()) -> TeamState:
-    """A copy of ``state`` that folding more events into either one leaves the other untouched.
-
-    ``rewritten``: tool_use ids that get more than one result, whose finished entries the reducer may
-    still overwrite, so they are copied too.
-    """
-    new = _shallow(state)
-    new.phases = [_shallow(p) for p in state.phases]
-    new.agents = {name: _agent_copy(view, rewritten) for name, view in state.agents.items()}
-    new.tasks = {}
-    for key, task in state.tasks.items():
-        new.tasks[key] = copied = _shallow(task)
-        copied.history = list(task.history)
-    new.approvals = {key: _shallow(a) for key, a in state.approvals.items()}
-    new.messages = list(state.messages)
-    new.files = dict(state.files)
-    new.errors = list(state.errors)
-    # the mirror's views: checklists and markers are replaced whole, documents change in place
-    new.checklists = dict(state.checklists)
-    new.markers = dict(state.markers)
-    new.documents = {}
-    for key, doc in state.documents.items():
-        new.documents[key] = copied_doc = _shallow(doc)
-        copied_doc.reads = dict(doc.reads)
-        copied_doc.changers = list(doc.changers)
-    return new
-
-
-def _agent_copy(view: AgentView, rewritten: frozenset[str]) -> AgentView:
-    new = _shallow(view)
-    new.info = view.info.model_copy()
-    new.usage = view.usage.model_copy()
-    new.todos = list(view.todos)
-    transcript = list(view.transcript)
-    last = len(transcript) - 1
-    for i, entry in enumerate(transcript):
-        # sealed entries are shared; the reducer only ever changes the last one and pending tool calls
-        if i == last or (entry.kind == "tool" and (entry.ok is None or entry.tool_use_id in rewritten)):
-            copied = transcript[i] = _shallow(entry)
-            copied.chunks = list(entry.chunks)
-    new.transcript = transcript
-    return new
 
 
 class ReplayPlayer:
@@ -79,14 +28,9 @@ class ReplayPlayer:
     def __init__(self, events: Iterable[EventBase], checkpoint_every: int = 1000) -> None:
         self.events: list[EventBase] = list(events)
         self.checkpoint_every = max(1, checkpoint_every)
-        self._state = TeamState()
+        self._reducer = Reducer()
         self._position = 0
-        self._checkpoints: dict[int, TeamState] = {0: TeamState()}
-        results: dict[str, int] = {}
-        for event in self.events:
-            if isinstance(event, ToolResult):
-                results[event.tool_use_id] = results.get(event.tool_use_id, 0) + 1
-        self._rewritten = frozenset(k for k, n in results.items() if n > 1)
+        self._checkpoints: dict[int, TeamState] = {0: self._reducer.state}
         # timestamps made non-decreasing, so a time maps to a position by bisection
         self._times: list[float] = []
         latest = self.events[0].ts if self.events else 0.0
@@ -111,8 +55,8 @@ class ReplayPlayer:
 
     @property
     def state(self) -> TeamState:
-        """The state after ``position`` events (shared: read it, don't change it)."""
-        return self._state
+        """The state after ``position`` events."""
+        return self._reducer.state
 
     @property
     def at_end(self) -> bool:
@@ -123,16 +67,17 @@ class ReplayPlayer:
         start = self._position
         stop = min(len(self.events), start + max(0, n))
         every = self.checkpoint_every
+        reducer = self._reducer
         listeners = self._change_listeners
         for i in range(start, stop):
             if listeners:
-                change = self._state.apply(self.events[i])
+                change = reducer.apply(self.events[i])
                 for listener in listeners:
                     listener(change)
             else:
-                self._state.apply_all((self.events[i],))
+                reducer.fold(self.events[i])
             if (i + 1) % every == 0 and (i + 1) not in self._checkpoints:
-                self._checkpoints[i + 1] = snapshot(self._state, self._rewritten)
+                self._checkpoints[i + 1] = reducer.state
         self._position = stop
         return self.events[start:stop]
 
@@ -142,10 +87,10 @@ class ReplayPlayer:
         if not (self._position <= index <= self._position + self.checkpoint_every):
             base = max(k for k in self._checkpoints if k <= index)
             if not (base <= self._position <= index):
-                self._state = snapshot(self._checkpoints[base], self._rewritten)
+                self._reducer = Reducer(self._checkpoints[base])
                 self._position = base
         self.step(index - self._position)
-        return self._state
+        return self._reducer.state
 
     def prepare(self, freeze_gc: bool = True) -> None:
         """Fold once to the end (taking every checkpoint), then come back to where the player was.

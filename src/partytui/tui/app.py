@@ -501,7 +501,7 @@ class PartyApp(App[int | None]):
     def open_documents(self) -> None:
         from .screens.documents import DocumentsScreen
 
-        self.push_screen(DocumentsScreen(self.session.state, self.workspace, self.clock))
+        self.push_screen(DocumentsScreen(lambda: self.session.state, self.workspace, self.clock))
 
     def open_load_warnings(self) -> None:
         from .screens.warnings import LoadWarningsScreen

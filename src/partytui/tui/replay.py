@@ -176,8 +176,12 @@ class ReplayApp(PartyApp):
 
     # ── playing ─────────────────────────────────────────────────────────────
 
+    def _follow(self) -> None:
+        """The session shows the player's latest state (a value: each fold makes a new one)."""
+        self.session.state = self.player.state
+
     async def _play(self) -> None:
-        await self.player.play(self.speed, None, max_gap=MAX_GAP_S)
+        await self.player.play(self.speed, lambda _: self._follow(), max_gap=MAX_GAP_S)
         self.request_structural()  # the bar says "end"
 
     def play(self) -> None:
@@ -215,6 +219,7 @@ class ReplayApp(PartyApp):
         self.stop()
         if not self.player.step(1):
             self.bell()
+        self._follow()
 
     def jump(self, direction: int) -> None:
         find = self.player.next_marker if direction > 0 else self.player.prev_marker
@@ -230,12 +235,13 @@ class ReplayApp(PartyApp):
         """Show the session after ``position`` events; keeps playing if it was."""
         was_playing = self.playing
         self.stop()
-        before, state_before = self.player.position, self.player.state
+        before = self.player.position
         self.player.seek(position)
         after = self.player.position
-        if not (self.player.state is state_before and 0 <= after - before <= INCREMENTAL_SEEK):
-            # folded into the same state, the changes were noted live-style; otherwise redraw from the new state
-            self.session.state = self.player.state
+        self._follow()
+        if not 0 <= after - before <= min(INCREMENTAL_SEEK, self.player.checkpoint_every):
+            # a short step forward is folded from where the player was, its changes noted live-style;
+            # a seek back or a long jump starts from a checkpoint: redraw from the new state
             if self.main.maximized is not None:
                 self._rezoom = self.main.focused_agent
                 self.main.minimize()

@@ -10,7 +10,7 @@ from typing import Callable, TypeVar
 from .events import EventBase, to_json
 from .log import LogWriteError, SessionLog
 from .secrets import redact_event, secrets_from_env
-from .state import Change, TeamState
+from .state import Change, Reducer, TeamState
 
 Listener = Callable[[EventBase], None]
 ChangeListener = Callable[[Change], None]
@@ -35,7 +35,7 @@ class Session:
         log: SessionLog | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.state = state or TeamState()
+        self._reducer = Reducer(state)
         self.log = log
         self.clock = clock
         self.secrets = secrets_from_env()
@@ -50,6 +50,16 @@ class Session:
         self.held: dict[str, str] = {}
         self.on_held: Callable[[], None] | None = None
 
+    @property
+    def state(self) -> TeamState:
+        """The state after the last event (a value: it stays as it is when more events come)."""
+        return self._reducer.state
+
+    @state.setter
+    def state(self, state: TeamState) -> None:
+        """Go on from ``state`` (a replay seeking back shows an earlier one)."""
+        self._reducer = Reducer(state)
+
     def subscribe(self, listener: Listener) -> Callable[[], None]:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
@@ -60,7 +70,7 @@ class Session:
         return lambda: self._change_listeners.remove(listener)
 
     def emit(self, event: EventBase) -> EventBase:
-        event.seq = self.state.last_seq + 1
+        event.seq = self._reducer.last_seq + 1
         event.ts = self.clock()
         # secrets are cut here, once, field by field, so the log, the screen, exports and replays never hold them
         event = redact_event(event, self.secrets)
@@ -78,7 +88,7 @@ class Session:
 
     def _publish(self, event: EventBase) -> None:
         """Fold a stamped event into the state and tell every listener and waiter."""
-        change = self.state.apply(event)
+        change = self._reducer.apply(event)
         _tell(self._listeners, event)
         _tell(self._change_listeners, change)
         if self._waiters:

@@ -66,13 +66,13 @@ def describe(event: ev.EventBase, state: TeamState) -> str | None:
 
 
 class ProgressPrinter:
-    def __init__(self, state: TeamState, out: TextIO, clock: Callable[[], float] | None = None) -> None:
-        self.state = state
+    def __init__(self, state: Callable[[], TeamState], out: TextIO, clock: Callable[[], float] | None = None) -> None:
+        self.state = state  # the session's state now (a value each event replaces)
         self.out = out
         self.started: float | None = None
 
     def __call__(self, event: ev.EventBase) -> None:
-        line = describe(event, self.state)
+        line = describe(event, self.state())
         if line is None:
             return
         line = plain_line(line)  # names, subjects and commands come from agents: never terminal control

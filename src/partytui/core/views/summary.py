@@ -38,7 +38,7 @@ def summarize(state: TeamState) -> dict[str, Any]:
                 "decision": a.decision or "pending",
                 "by": a.by,
                 "note": a.note,
-                "answers": a.answers,
+                "answers": list(a.answers),
             }
             for a in state.approvals.values()
         ],
@@ -61,8 +61,8 @@ def summarize(state: TeamState) -> dict[str, Any]:
         "documents": documents(state),
         "messages": len(state.messages),
         "files_written": sorted(state.files),
-        "errors": state.errors,
-        "load_warnings": state.load_warnings,
+        "errors": list(state.errors),
+        "load_warnings": list(state.load_warnings),
         "started_at": state.started_at,
         "ended_at": state.ended_at,
     }
@@ -106,7 +106,7 @@ def documents(state: TeamState) -> list[dict[str, Any]]:
         {
             "path": d.path,
             "versions": d.changes,
-            "changed_by": d.changers,
+            "changed_by": list(d.changers),
             "last_changed_by": d.changed_by,
             "read_by": sorted(d.reads),
             "size": d.size,

@@ -47,20 +47,25 @@ class DocumentsScreen(OffersHelp, ModalScreen[None]):
 
     def __init__(
         self,
-        state: TeamState,
+        state: TeamState | Callable[[], TeamState],
         workspace: Path | str | None = None,
         clock: Callable[[], float] = time.time,
         *,
         refresh_s: float = 1.0,
     ) -> None:
         super().__init__()
-        self.state = state
+        # a session's state is a value each event replaces: a screen that follows it is given how to read it now
+        self._state_now = state if callable(state) else (lambda: state)
         self.workspace = Path(workspace) if workspace else None
         self.clock = clock
         self.refresh_s = refresh_s
         self.selected: str | None = None
         self._listed: tuple = ()
         self._shown: tuple = ()
+
+    @property
+    def state(self) -> TeamState:
+        return self._state_now()
 
     # ── building ─────────────────────────────────────────────────────────────
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 import json
-from typing import Any
+from typing import Any, Sequence
 
 from rich.console import ConsoleOptions
 from rich.segment import Segment
@@ -57,7 +57,8 @@ class Item:
     foldable = False
 
     def __init__(self, entry: Entry) -> None:
-        self.entry = entry
+        self.entry = entry  # the version last drawn: the state is a value, so a changed entry is a new one
+        self.index = 0  # where the entry is in its agent's transcript
         self.version = 0  # counts changes, so the view knows which drawn lines still hold
         self._drawn: tuple[int, list[Line]] | None = None
 
@@ -322,14 +323,26 @@ class NoteLine(ContentItem):
         return False
 
 
-def entry_item(entry: Entry, state: TeamState, agent: str) -> Item:
+def entry_item(entry: Entry, state: TeamState, agent: str, index: int) -> Item:
+    item: Item
     if entry.kind == "text":
-        return TextBlock(entry, agent)
-    if entry.kind == "thinking":
-        return ThinkingBlock(entry)
-    if entry.kind == "tool":
-        return ToolCard(entry)
-    return NoteLine(entry, state)
+        item = TextBlock(entry, agent)
+    elif entry.kind == "thinking":
+        item = ThinkingBlock(entry)
+    elif entry.kind == "tool":
+        item = ToolCard(entry)
+    else:
+        item = NoteLine(entry, state)
+    item.index = index
+    return item
+
+
+def _newer(item: Item, entries: Sequence[Entry]) -> Entry | None:
+    """The entry ``item`` draws as the state has it now; None if it is gone (a retry drops partial text)."""
+    entry = entries[item.index] if item.index < len(entries) else None
+    if entry is None or entry.seq != item.entry.seq or entry.kind != item.entry.kind:
+        return None
+    return entry
 
 
 def _still_live(item: Item, last: Entry | None) -> bool:
@@ -468,18 +481,25 @@ class Transcript(ScrollView, can_focus=True):
         last = entries[-1] if entries else None
         changed = False
         for item in list(self._live):
+            newer = _newer(item, entries)
+            if newer is None:
+                self._live.remove(item)
+                continue
+            item.entry = newer
             changed = item.catch_up(state) or changed
             if not _still_live(item, last):
                 self._live.remove(item)
-        new = entries[self._seen :]
+        first = self._seen
+        new = entries[first:]
         self._seen = len(entries)
         if len(new) > self.KEEP:  # more than a window arrived at once: only its end is held
             self._drop(len(self.items))
+            first += len(new) - self.KEEP
             new = new[-self.KEEP :]
         if new and not following:
             self.unseen += len(new)  # the person reads further up: the pane's title says news arrived
-        for entry in new:
-            item = entry_item(entry, state, self.agent)
+        for offset, entry in enumerate(new):
+            item = entry_item(entry, state, self.agent, first + offset)
             self.items.append(item)
             if _still_live(item, last):
                 self._live.append(item)
@@ -509,7 +529,9 @@ class Transcript(ScrollView, can_focus=True):
             return
         view, state = self._latest
         hidden = self.hidden
-        earlier = [entry_item(entry, state, self.agent) for entry in view.transcript[max(0, hidden - self.EARLIER_STEP) : hidden]]
+        start = max(0, hidden - self.EARLIER_STEP)
+        earlier = [entry_item(entry, state, self.agent, start + offset)
+                   for offset, entry in enumerate(view.transcript[start:hidden])]
         last = view.transcript[-1] if view.transcript else None
         self._live += [item for item in earlier if _still_live(item, last)]
         self.items[:0] = earlier
