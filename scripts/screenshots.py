@@ -16,8 +16,9 @@ import argparse
 import asyncio
 import sys
 import tempfile
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
-from typing import Callable, Sequence
 
 from textual.pilot import Pilot
 
@@ -191,6 +192,10 @@ def sessions_picture(camera: Camera, work: Path) -> None:
     print(f"  {path.name}", file=sys.stderr)
 
 
+def screen_mounted(app: PartyApp) -> bool:
+    return app.main.is_mounted
+
+
 async def replay_pictures(camera: Camera, log: Path) -> None:
     events = read_log(log).events
     migration = next(i + 1 for i, e in enumerate(events)
@@ -198,7 +203,7 @@ async def replay_pictures(camera: Camera, log: Path) -> None:
     for size, name in ((LARGE, "replay-160x48"), (SMALL, "replay-80x24")):
         app = make_replay_app(events, autoplay=False, freeze_gc=False, title="partytui — replay")
         async with app.run_test(size=size) as pilot:
-            await until(pilot, lambda: app.main.is_mounted, "the replay screen")
+            await until(pilot, partial(screen_mounted, app), "the replay screen")
             app.seek(migration + 40)
             await camera.shoot(pilot, name)
             app.exit()

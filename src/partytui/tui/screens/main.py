@@ -8,12 +8,16 @@ flush with the agents whose transcripts changed.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable, Literal
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING, Literal
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Container, Grid
 from textual.content import Content
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
@@ -21,11 +25,11 @@ from ...core.truth.state import TeamState
 from ..theme import agent_color
 from ..widgets.agent_pane import AgentPane, FoldedPanes
 from ..widgets.board import TaskBoard, TaskCard
+from ..widgets.labels import one_line, pane_order
 from ..widgets.palette import PartyCommands
-from .help import modal_keys
 from ..widgets.statusbar import StatusBar
 from ..widgets.timeline import PhaseTimeline
-from ..widgets.labels import one_line, pane_order
+from .help import modal_keys
 
 if TYPE_CHECKING:
     from ..app import PartyApp
@@ -116,7 +120,7 @@ class MainScreen(Screen[None]):
         self._arranged: tuple[object, ...] | None = None
 
     @property
-    def party(self) -> "PartyApp":
+    def party(self) -> PartyApp:
         return self.app  # type: ignore[return-value]
 
     def compose(self) -> ComposeResult:
@@ -243,8 +247,8 @@ class MainScreen(Screen[None]):
 
     # ── focus ───────────────────────────────────────────────────────────────
 
-    def on_descendant_focus(self, event) -> None:  # type: ignore[no-untyped-def]
-        node = event.widget
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        node: DOMNode | None = event.widget
         while node is not None and not isinstance(node, AgentPane):
             node = node.parent
         if isinstance(node, AgentPane):
@@ -375,10 +379,10 @@ class MainScreen(Screen[None]):
         commands: list[tuple[str, str, Callable[[], object]]] = []
         for i, name in enumerate(self.panes, 1):
             commands += [
-                (f"Focus {name}", f"show its transcript (key {i})", lambda i=i: self.action_focus_agent(i)),
-                (f"Pause or resume {name}", "key p on its pane", lambda n=name: self.party.toggle_pause(n)),
-                (f"Message {name}", "key m on its pane", lambda n=name: self.party.message_agent(n)),
-                (f"Cancel {name}", "key x on its pane (asks first)", lambda n=name: self.party.cancel_agent(n)),
+                (f"Focus {name}", f"show its transcript (key {i})", partial(self.action_focus_agent, i)),
+                (f"Pause or resume {name}", "key p on its pane", partial(self.party.toggle_pause, name)),
+                (f"Message {name}", "key m on its pane", partial(self.party.message_agent, name)),
+                (f"Cancel {name}", "key x on its pane (asks first)", partial(self.party.cancel_agent, name)),
             ]
         commands += [
             ("Open the next request", "the oldest one waiting for you, to answer it", self.party.open_next_request),

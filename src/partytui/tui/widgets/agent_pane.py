@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.containers import Grid, Vertical
 from textual.content import Content
 from textual.widgets import Static
@@ -36,7 +37,7 @@ class AgentPane(Vertical):
         self._header_title, self._header_used = Content(plain_line(agent)), Content("")
         self._latest: tuple[TeamState, float] | None = None
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield self.checklist
         yield self.transcript
 

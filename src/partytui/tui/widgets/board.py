@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, VerticalScroll
 from textual.content import Content
@@ -109,7 +110,7 @@ class BoardColumn(VerticalScroll):
         # the column's name written down the strip it becomes when empty
         self.strip = Static("\n".join(TITLES[name].replace(" ", "")), classes="strip")
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield self.strip
 
     async def show(self, views: list[TaskView], state: TeamState, now: float, strip: bool = False) -> None:
@@ -154,7 +155,7 @@ class AgentListsColumn(VerticalScroll):
         self.body = Static("")
         self._shown: tuple[Any, ...] | None = None
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield self.body
 
     def show(self, state: TeamState) -> None:
@@ -188,7 +189,7 @@ class TaskBoard(Grid):
         self.lists = AgentListsColumn()
         self._arranged: tuple[object, ...] | None = None
 
-    def compose(self):  # type: ignore[override]
+    def compose(self) -> ComposeResult:
         yield from self.columns.values()
         yield self.lists
 
