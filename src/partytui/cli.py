@@ -42,6 +42,13 @@ def _count(text: str) -> int:
     return int(_number(text, int, "a whole number", 1))
 
 
+def _running_session_options(p: argparse.ArgumentParser, session_help: str) -> None:
+    """How attach, stop and serve name a session running detached."""
+    p.add_argument("session", nargs="?", help=session_help)
+    p.add_argument("--last", action="store_true", help="the session started last of those running detached")
+    p.add_argument("--session-dir", metavar="DIR")
+
+
 def _run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--agents", action="append", metavar="DIR", help="a directory of agent files (repeatable)")
     p.add_argument("--scenario", metavar="FILE", help="run a scripted scenario offline instead of the API")
@@ -140,27 +147,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler="partytui.commands.sessions:main")
 
     p = sub.add_parser("attach", help="open the TUI on a session running in the background (--detach)")
-    p.add_argument("session", nargs="?", help="a session id or log (default: the latest running one)")
-    p.add_argument("--last", action="store_true", help="the session started last of those running detached")
+    _running_session_options(p, "a session id or log (default: the latest running one)")
     p.add_argument("--pick", action="store_true", help="choose from a list of the sessions running detached")
     p.add_argument("--read-only", action="store_true", help="watch only: answer and control nothing")
-    p.add_argument("--session-dir", metavar="DIR")
     p.set_defaults(handler="partytui.commands.detach:attach")
 
     p = sub.add_parser("stop", help="stop a session running in the background (resume goes on later)")
-    p.add_argument("session", nargs="?", help="a session id or log")
-    p.add_argument("--last", action="store_true", help="the session started last of those running detached")
-    p.add_argument("--session-dir", metavar="DIR")
+    _running_session_options(p, "a session id or log")
     p.set_defaults(handler="partytui.commands.detach:stop")
 
     p = sub.add_parser("serve", help="show a running session in a browser (needs partytui[serve])")
-    p.add_argument("session", nargs="?",
-                   help="a session id or log (default: the one running detached; with none or several, a list to pick from)")
-    p.add_argument("--last", action="store_true", help="the session started last of those running detached")
+    _running_session_options(
+        p, "a session id or log (default: the one running detached; with none or several, a list to pick from)")
     p.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
     p.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1; wider needs TLS in front)")
     p.add_argument("--read-only", action="store_true", help="nobody answers or controls from the browser")
-    p.add_argument("--session-dir", metavar="DIR")
     p.set_defaults(handler="partytui.commands.detach:serve")
 
     p = sub.add_parser("summary", help="the final state of a session")
