@@ -17,20 +17,20 @@ from ...core.truth.state import ApprovalView, TeamState
 from ..theme import DECISION_COLORS
 from ..widgets.labels import one_line as _one_line
 from .approval import KIND_LABELS, agent_style, format_age
+from .choice_list import MOVE_BINDINGS, ChoosesFromList
 from .help import HELP_BINDING, OffersHelp
 
 
-class InboxScreen(OffersHelp, ModalScreen[int | None]):
+class InboxScreen(ChoosesFromList, OffersHelp, ModalScreen[int | None]):
     HELP_SECTION = "Inbox"
     """Returns the id of the pending request to open, or None."""
 
     CSS_PATH = "inbox.tcss"
 
     BINDINGS = [
-        Binding("enter", "open", "Open"),
+        Binding("enter", "choose", "Open"),
         Binding("escape,i,q", "close", "Close", key_display="esc"),
-        Binding("j", "move(1)", show=False),
-        Binding("k", "move(-1)", show=False),
+        *MOVE_BINDINGS,
         HELP_BINDING,
     ]
 
@@ -114,21 +114,9 @@ class InboxScreen(OffersHelp, ModalScreen[int | None]):
         if self.state.pending_approvals:
             requests.highlighted = 0
 
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option.id and event.option.id.isdigit():
-            self.dismiss(int(event.option.id))
-
-    def action_open(self) -> None:
-        requests = self.query_one(OptionList)
-        if requests.highlighted is not None:
-            option = requests.get_option_at_index(requests.highlighted)
-            if option.id and option.id.isdigit():
-                self.dismiss(int(option.id))
-
-    def action_move(self, step: int) -> None:
-        requests = self.query_one(OptionList)
-        requests.action_cursor_down() if step > 0 else requests.action_cursor_up()
+    def chosen(self, option: Option) -> int | None:
+        """A pending request's id (the answered ones are there for the record)."""
+        return int(option.id) if option.id and option.id.isdigit() else None
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -20,6 +20,7 @@ from textual.widgets.option_list import Option
 from ...core.attach.running import running_teams
 from ...core.truth.sessions import SessionEntry, read_entry
 from ..widgets.labels import one_line
+from .choice_list import MOVE_BINDINGS, ChoosesFromList
 from .help import HELP_BINDING, OffersHelp
 
 REFRESH_S = 1.0
@@ -44,17 +45,16 @@ def running_entries(folder: Path, known: dict[Path, tuple[tuple[float, int], Ses
     return entries
 
 
-class SessionPicker(OffersHelp, Screen[Path | None]):
+class SessionPicker(ChoosesFromList, OffersHelp, Screen[Path | None]):
     """Returns the log of the session chosen, or None when the person leaves."""
 
     CSS_PATH = "pick_session.tcss"
     HELP_SECTION = "Sessions running in the background"
 
     BINDINGS = [
-        Binding("enter", "pick", "Attach"),
+        Binding("enter", "choose", "Attach"),
         Binding("q,escape", "leave", "Quit", key_display="q"),
-        Binding("j", "move(1)", show=False),
-        Binding("k", "move(-1)", show=False),
+        *MOVE_BINDINGS,
         HELP_BINDING,
     ]
 
@@ -114,18 +114,8 @@ class SessionPicker(OffersHelp, Screen[Path | None]):
             return None
         return self.entries[options.highlighted].id
 
-    def action_move(self, step: int) -> None:
-        options = self.query_one(OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_pick(self) -> None:
-        chosen = self._highlighted_id()
-        if chosen is not None:
-            self.dismiss(next(e.path for e in self.entries if e.id == chosen))
-
-    def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
-        message.stop()
-        self.action_pick()
+    def chosen(self, option: Option) -> Path | None:
+        return next((e.path for e in self.entries if e.id == option.id), None)
 
     def action_leave(self) -> None:
         self.dismiss(None)
