@@ -299,12 +299,14 @@ def test_a_task_handed_to_an_agent_that_works_by_ids_carries_its_id(tmp_path, ws
     assert "its task id: TASK-002" in board.describe(tasks[named.id].task)
     # handed over again, the line is not repeated; and the id it gives is the one a marker completes
     board.update("lead", named.id, owner="qa", status="in_progress")
+    tasks = session.state.tasks  # the state is a value: read it again after a change
     assert tasks[named.id].task.description.count("Task ID:") == 1
     assert task_tag(tasks[plain.id].task) == f"TASK-{plain.id}"
     mirror = WorkspaceMirror(session, ws, board=board)
     mirror.attach()
     bash(session, "qa", ws, f"mkdir -p .orchestrator/complete && touch .orchestrator/complete/TASK-{plain.id}.done")
     mirror.sync()
+    tasks = session.state.tasks
     assert tasks[plain.id].task.status == "completed" and tasks[named.id].task.status == "in_progress"
 
 
@@ -358,18 +360,19 @@ def test_documents_are_listed_with_their_content_and_last_writer(tmp_path, ws):
     write(ws, "notes/plan.txt", "ignored")
     changed(session, "backend", "notes/plan.txt")
     mirror.sync()
+    docs = session.state.documents  # the state is a value: read it again after a change
     assert set(docs) == {"CLAUDE.md", "MULTI_AGENT_PLAN.md", "docs/api.md"}
     assert docs["MULTI_AGENT_PLAN.md"].changed_by == "lead"
     assert docs["docs/api.md"].changed_by == "backend"
 
     bash(session, "qa", ws, "echo '- qa: validate' >> MULTI_AGENT_PLAN.md")
     mirror.sync()
-    plan = docs["MULTI_AGENT_PLAN.md"]
+    plan = session.state.documents["MULTI_AGENT_PLAN.md"]
     assert plan.changed_by == "qa" and plan.content.endswith("- qa: validate\n") and plan.changes == 2
 
     bash(session, "qa", ws, "rm docs/api.md", n=2)
     mirror.sync()
-    assert "docs/api.md" not in docs
+    assert "docs/api.md" not in session.state.documents
 
 
 def test_a_write_is_read_as_that_tool_left_it(tmp_path, ws):
