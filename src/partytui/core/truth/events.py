@@ -6,7 +6,9 @@ number, timestamp, agent) is common to all; ``Session.emit`` fills ``seq`` and `
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterable, Literal, Union
+import functools
+import operator
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterable, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -422,38 +424,6 @@ class Unknown(EventBase):
     type: str
 
 
-Event = Annotated[
-    Union[
-        SessionStarted,
-        SessionResumed,
-        SessionEnded,
-        AgentJoined,
-        PhaseChanged,
-        AgentState,
-        TurnStarted,
-        TextDelta,
-        ThinkingDelta,
-        TurnEnded,
-        TurnRetry,
-        ToolCalled,
-        ToolResult,
-        TaskCreated,
-        TaskUpdated,
-        TodoUpdated,
-        MessageSent,
-        UserMessage,
-        ApprovalRequested,
-        ApprovalAnswered,
-        FileChanged,
-        ChecklistUpdated,
-        DocumentChanged,
-        DocumentRead,
-        MarkerFound,
-        ErrorEvent,
-    ],
-    Field(discriminator="type"),
-]
-
 def _event_classes(base: type[EventBase]) -> Iterable[type[EventBase]]:
     for cls in base.__subclasses__():
         if "type" in cls.model_fields and cls.model_fields["type"].default is not None:
@@ -468,7 +438,9 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
 # the kinds of event the replay bar marks, in the order of their declaration
 MARKER_KINDS: tuple[str, ...] = tuple(dict.fromkeys(cls.replay_marker for cls in EVENT_TYPES.values() if cls.replay_marker))
 
-_adapter: TypeAdapter[Any] = TypeAdapter(Event)
+# Every event class, found from the classes themselves: a new event type is known here by being defined.
+_EVENT_UNION: Any = functools.reduce(operator.or_, EVENT_TYPES.values())
+_adapter: TypeAdapter[EventBase] = TypeAdapter(Annotated[_EVENT_UNION, Field(discriminator="type")])
 
 
 def parse_event(data: dict[str, Any]) -> EventBase:
