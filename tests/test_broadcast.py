@@ -18,6 +18,8 @@ from partytui.core.truth.log import read_log
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import Reducer, TeamState, fold
 from partytui.replay.player import ReplayPlayer
+from partytui.tui import make_app
+from partytui.tui.replay import make_replay_app
 
 TEAM = ("lead", "dev", "qa")
 
@@ -106,3 +108,37 @@ async def test_a_broadcast_not_yet_read_when_partytui_stopped_is_read_after_resu
         read = [b.get("text") for m in runner.messages if m["role"] == "user" for b in m["content"] if isinstance(b, dict)]
         assert (read + runner.pending_inputs).count("Message from lead: kickoff") == 1, name
     _every_recipient_has_it(team.session.state)
+
+
+async def _until(pilot, condition, what: str, steps: int = 500) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+def _panes_show_it(app) -> bool:  # type: ignore[no-untyped-def]
+    """Each teammate's pane holds the message as one it received from the lead."""
+    panes = app.main.panes
+
+    def shown(name: str) -> bool:
+        items = panes[name].transcript.items if name in panes else []
+        return any(i.entry.kind == "message_in" and i.entry.text == "kickoff" for i in items)
+
+    return shown("dev") and shown("qa")
+
+
+async def test_every_teammates_pane_shows_a_broadcast_live_and_in_replay(tmp_path: Path) -> None:
+    _, log = await _broadcast_run(tmp_path, "everyone")
+    events = read_log(log).events
+    live = Session(state=fold(events[:1]), clock=lambda: events[-1].ts)
+    app = make_app(live, clock=lambda: events[-1].ts)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await _until(pilot, lambda: app.main.is_mounted and bool(app.main.panes), "the main screen")
+        for event in events[1:]:
+            live.emit(event.model_copy())  # as the team emits them, one by one
+        await _until(pilot, lambda: _panes_show_it(app), "every teammate's pane shows the broadcast")
+    replay = make_replay_app(events, speed=None, freeze_gc=False)
+    async with replay.run_test(size=(160, 48)) as pilot:
+        await _until(pilot, lambda: replay.player.at_end and _panes_show_it(replay), "the replay shows it too")
