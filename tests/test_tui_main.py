@@ -32,7 +32,8 @@ from partytui.tui.screens.main import MainScreen, choose_layout, grid_columns
 from partytui.tui.screens.message import MessageScreen
 from partytui.tui.screens.task_detail import TaskDetailScreen
 from partytui.tui.widgets.board import board_columns
-from partytui.tui.widgets.labels import agent_status, tool_key_arg
+from partytui.core.views.present import key_argument as tool_key_arg
+from partytui.tui.widgets.labels import agent_status
 from partytui.tui.widgets.statusbar import render_status
 from partytui.tui.widgets.timeline import gate_state, render_timeline
 from partytui.tui.widgets.streamed_markdown import StreamedMarkdown

@@ -14,7 +14,8 @@ from textual.widgets import Static, TextArea
 
 from partytui.core.truth import events as ev
 from partytui.core.truth.state import fold
-from partytui.tui.screens.approval import Answer, ApprovalModal, QuestionBlock, format_age, read_workspace_file
+from partytui.core.views.present import age as format_age
+from partytui.tui.screens.approval import Answer, ApprovalModal, QuestionBlock, read_workspace_file
 from partytui.tui.screens.confirm import ConfirmScreen
 from partytui.tui.screens.help import HelpScreen, modal_keys
 from partytui.tui.screens.inbox import InboxScreen

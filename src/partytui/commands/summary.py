@@ -12,14 +12,12 @@ from ..core.truth.log import LogError, read_log
 from ..core.truth.sessions import SessionNotFound, find_session
 from ..core.truth.state import fold
 from ..core.views.plain import plain_line, terminal_safe_json
+from ..core.views.present import duration
 from ..core.views.summary import summarize
 
 
 def _duration(start: float | None, end: float | None) -> str:
-    if start is None or end is None:
-        return "-"
-    seconds = int(end - start)
-    return f"{seconds // 60}m{seconds % 60:02d}s"
+    return duration(end - start if start is not None and end is not None else None)
 
 
 def render_text(data: dict) -> str:

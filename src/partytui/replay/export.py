@@ -22,15 +22,13 @@ from markdown_it import MarkdownIt
 from ..core.truth.events import EventBase
 from ..core.truth.log import redact, secrets_from_env
 from ..core.views.plain import plain
+from ..core.views.present import duration, key_argument
 from ..core.truth.state import AgentView, Entry, TeamState
 from ..core.views.summary import checklists, documents, markers
 
 OUTPUT_LINES = 40
 OUTPUT_CHARS = 4000
 INPUT_CHARS = 160
-# the field that says most about a call, per Claude Code tool name
-KEY_FIELDS = ("command", "file_path", "path", "pattern", "url", "query", "subject", "taskId", "recipient",
-              "description", "prompt")
 
 
 # ── shared helpers ───────────────────────────────────────────────────────────
@@ -46,19 +44,6 @@ def _clock(ts: float) -> str:
     return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%H:%M:%S")
 
 
-def duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    seconds = int(round(max(0.0, seconds)))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
-
-
 def _money(value: float | None) -> str:
     return "?" if value is None else f"${value:.4f}"
 
@@ -72,16 +57,9 @@ def _span(state: TeamState, events: list[EventBase]) -> tuple[float | None, floa
 def call_summary(tool: str | None, data: dict[str, Any] | None) -> str:
     """One line saying what a tool call did, e.g. ``Bash: pytest -q``."""
     data = data or {}
-    if tool == "TodoWrite" and isinstance(data.get("todos"), list):
-        done = sum(1 for t in data["todos"] if isinstance(t, dict) and t.get("status") == "completed")
-        return f"TodoWrite: {len(data['todos'])} items, {done} done"
-    for key in KEY_FIELDS:
-        value = data.get(key)
-        if isinstance(value, (str, int, float)) and str(value).strip():
-            text = " ".join(str(value).split())
-            break
-    else:
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True) if data else ""
+    text = " ".join(key_argument(tool, data).split())
+    if not text and data:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     if len(text) > INPUT_CHARS:
         text = text[: INPUT_CHARS - 1] + "…"
     return f"{tool or 'tool'}: {text}" if text else (tool or "tool")

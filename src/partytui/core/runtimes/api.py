@@ -21,7 +21,8 @@ from ..tools.base import Limits, Tool, ToolContext, ToolError
 from ..tools.names import UNAVAILABLE_TOOLS
 from ..tools.team import PERMISSION_DENIED
 from ..tools.workspace import cap_output
-from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, key_argument, unread_since
+from ..views.present import key_field
+from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, unread_since
 
 # The result of an interrupted call the person chose not to run again.
 INTERRUPTED_NOT_RUN_AGAIN = "Interrupted: partytui stopped while this call ran, and it was not run again."
@@ -223,7 +224,7 @@ class ApiRuntime(RuntimeBase):
             self.name,
             "permission",
             tool_use_id=tool_use_id,
-            title=f"{tool.name}: {key_argument(raw)}"[:200],
+            title=f"{tool.name}: {key_field(raw)}"[:200],
             tool=tool.name,
             tool_input=raw,
         )
@@ -244,7 +245,7 @@ class ApiRuntime(RuntimeBase):
             self.name,
             "permission",
             tool_use_id=f"{tool_use_id}:again",
-            title=f"Run again? {tool.name}: {key_argument(raw)}"[:200],
+            title=f"Run again? {tool.name}: {key_field(raw)}"[:200],
             tool=tool.name,
             tool_input=raw,
             body=(

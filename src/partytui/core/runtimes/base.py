@@ -239,14 +239,6 @@ def phase_news(event: PhaseChanged) -> str:
     return f"{event.agent} moved the team to the {event.phase} phase." + (f" {event.note}" if event.note else "")
 
 
-def key_argument(raw: dict[str, Any]) -> str:
-    """The input that names what a tool call is about, for a request's title."""
-    for key in ("command", "file_path", "path", "pattern", "subject", "recipient", "title"):
-        if isinstance(raw.get(key), str):
-            return raw[key]
-    return ""
-
-
 def unread_since(name: str, events: list, after_seq: int) -> tuple[list[str], list[str]]:
     """Inputs and notes that reached agent ``name`` after event ``after_seq``: still to be read on resume."""
     inputs: list[str] = []

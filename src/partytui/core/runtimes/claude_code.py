@@ -49,7 +49,8 @@ from ..truth.events import (
     TurnStarted,
     Usage,
 )
-from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, key_argument, unread_since
+from ..views.present import key_field
+from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, unread_since
 
 EXTRA = "claude-code"
 INSTALL = 'pip install "partytui[claude-code]"'
@@ -445,7 +446,7 @@ class ClaudeCodeRuntime(RuntimeBase):
         self.set_state("waiting", f"permission for {shown}")
         shown_input = self._relative(raw)
         view = await self._ask("permission", tool_use_id, shown_input, tool=shown,
-                               title=f"{shown}: {key_argument(shown_input)}"[:200], tool_input=shown_input)
+                               title=f"{shown}: {key_field(shown_input)}"[:200], tool_input=shown_input)
         self.set_state("running", shown)
         if view.decision == "approved":
             return PermissionResultAllow()

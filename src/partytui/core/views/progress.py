@@ -7,16 +7,8 @@ from typing import Callable, TextIO
 
 from ..truth import events as ev
 from .plain import plain_line
+from .present import clock_time, key_argument, one_line
 from ..truth.state import TeamState
-
-
-def _key_arg(data: dict) -> str:
-    for key in ("command", "file_path", "path", "pattern", "subject", "recipient", "to", "phase", "title", "taskId"):
-        value = data.get(key)
-        if isinstance(value, (str, int)) and str(value):
-            text = str(value).replace("\n", " ")
-            return text if len(text) <= 70 else text[:67] + "..."
-    return ""
 
 
 def describe(event: ev.EventBase, state: TeamState) -> str | None:
@@ -33,7 +25,7 @@ def describe(event: ev.EventBase, state: TeamState) -> str | None:
         case ev.PhaseChanged():
             return f"phase {event.phase}" + (f" ({event.note})" if event.note else "")
         case ev.ToolCalled():
-            return f"{who}: {event.tool} {_key_arg(event.input)}".rstrip()
+            return f"{who}: {event.tool} {one_line(key_argument(event.tool, event.input), 70)}".rstrip()
         case ev.ToolResult() if not event.ok:
             first = event.output.strip().splitlines()[0] if event.output.strip() else "failed"
             return f"{who}: {event.tool} failed: {first[:120]}"
@@ -78,9 +70,8 @@ class ProgressPrinter:
         line = plain_line(line)  # names, subjects and commands come from agents: never terminal control
         if self.started is None:
             self.started = event.ts
-        elapsed = int(event.ts - self.started)
         try:
-            self.out.write(f"[{elapsed // 60:02d}:{elapsed % 60:02d}] {line}\n")
+            self.out.write(f"[{clock_time(event.ts - self.started)}] {line}\n")
             self.out.flush()
         except (BrokenPipeError, ValueError):
             # the reader went away (`| head`): the run goes on and its log keeps everything

@@ -34,6 +34,7 @@ from textual.widgets import Button, Footer, Input, Static, TextArea
 from ...core.config import APPROVAL_DELAY_S
 from ...core.truth.events import ApprovalRequest, Question
 from ...core.truth.state import ApprovalView
+from ...core.views.present import age
 from .changes import file_tool_diff, reask_section
 from .question_block import QuestionBlock
 from ..plain import plain, plain_line, plain_text
@@ -43,23 +44,6 @@ from .backdrop import LiveBackdrop
 from .help import HELP_BINDING, OffersHelp
 
 # ── small shared helpers (the inbox and the task detail use them too) ──────────────────────────────────
-
-
-def format_age(seconds: float) -> str:
-    """How long ago, compactly: ``just now``, ``42s ago``, ``3m ago``, ``2h 5m ago``, ``1d 4h ago``."""
-    s = max(0, int(seconds))
-    if s < 5:
-        return "just now"
-    if s < 60:
-        return f"{s}s ago"
-    m = s // 60
-    if m < 60:
-        return f"{m}m ago"
-    h = m // 60
-    if h < 24:
-        return f"{h}h {m % 60}m ago" if m % 60 else f"{h}h ago"
-    d = h // 24
-    return f"{d}d {h % 24}h ago" if h % 24 else f"{d}d ago"
 
 
 def agent_style(color: str | None, name: str = "") -> str:
@@ -282,7 +266,7 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         text.append("  ")
         text.append(f" {KIND_LABELS.get(self.kind) or plain_line(self.kind.upper())} ", style="bold reverse")
         text.append(f"  #{self.request.id}", style="dim")
-        text.append(f"  · asked {format_age(self.clock() - self.view.requested_at)}", style="dim")
+        text.append(f"  · asked {age(self.clock() - self.view.requested_at)}", style="dim")
         if not self.armed:
             text.append(f"  ◔ arming {self._arming_left():.1f}s", style="bold yellow")
         return text

@@ -20,7 +20,8 @@ from textual.widgets.option_list import Option
 
 from ...core.truth.state import DocumentView, TeamState
 from ..plain import plain, plain_line, plain_text
-from .approval import agent_style, format_age
+from .approval import agent_style
+from ...core.views.present import age
 from .help import HELP_BINDING, OffersHelp
 
 
@@ -104,7 +105,7 @@ class DocumentsScreen(OffersHelp, ModalScreen[None]):
         line = plain_text(plain_line(doc.path), style="bold")
         line.append("\n")
         line.append_text(self._agent(doc.changed_by) if doc.changed_by else Text("unknown", style="dim italic"))
-        line.append(f" · {format_age(now - doc.changed_at)}", style="dim")
+        line.append(f" · {age(now - doc.changed_at)}", style="dim")
         if doc.reads:
             line.append(f" · {len(doc.reads)} read", style="dim")
         line.no_wrap, line.overflow = True, "ellipsis"
@@ -159,7 +160,7 @@ class DocumentsScreen(OffersHelp, ModalScreen[None]):
         text.append(f"  {_size(doc.size)}", style="dim")
         text.append("\nchanged by ", style="dim")
         text.append_text(self._agent(doc.changed_by))
-        text.append(f" {format_age(now - doc.changed_at)}", style="dim")
+        text.append(f" {age(now - doc.changed_at)}", style="dim")
         if doc.changes > 1:
             text.append(f" · {doc.changes} versions", style="dim")
         text.append("\nread by ", style="dim")
@@ -168,7 +169,7 @@ class DocumentsScreen(OffersHelp, ModalScreen[None]):
                 if i:
                     text.append(", ", style="dim")
                 text.append_text(self._agent(agent))
-                text.append(f" {format_age(now - ts)}", style="dim")
+                text.append(f" {age(now - ts)}", style="dim")
         else:
             text.append("nobody yet", style="dim italic")
         if doc.truncated:

@@ -15,8 +15,9 @@ from textual.widgets.option_list import Option
 
 from ...core.truth.state import ApprovalView, TeamState
 from ..theme import DECISION_COLORS
-from ..widgets.labels import one_line as _one_line
-from .approval import KIND_LABELS, agent_style, format_age
+from ...core.views.present import age
+from ...core.views.present import one_line as _one_line
+from .approval import KIND_LABELS, agent_style
 from .choice_list import MOVE_BINDINGS, ChoosesFromList
 from .help import HELP_BINDING, OffersHelp
 
@@ -84,7 +85,7 @@ class InboxScreen(ChoosesFromList, OffersHelp, ModalScreen[int | None]):
         line = self._columns(view, agent_width)
         width = self._title_width
         line.append(_one_line(req.title or req.summary or "(untitled)", width - 1).ljust(width))
-        line.append(format_age(self.clock() - view.requested_at), style="yellow")
+        line.append(age(self.clock() - view.requested_at), style="yellow")
         return line
 
     def _answered_line(self, view: ApprovalView, agent_width: int) -> Text:
@@ -96,7 +97,7 @@ class InboxScreen(ChoosesFromList, OffersHelp, ModalScreen[int | None]):
         line.append(_one_line(decision, 20), style=DECISION_COLORS.get(decision, ""))
         line.append(f" by {_one_line(view.by or '?', 40)}")
         if view.answered_at is not None:
-            line.append(f" {format_age(self.clock() - view.answered_at)}", style="dim")
+            line.append(f" {age(self.clock() - view.answered_at)}", style="dim")
         line.truncate(self._line_width, overflow="ellipsis")
         # under it, what was answered and the note (a replay reads past decisions here)
         said = list(view.answers)

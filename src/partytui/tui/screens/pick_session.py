@@ -19,7 +19,7 @@ from textual.widgets.option_list import Option
 
 from ...core.attach.running import running_teams
 from ...core.truth.sessions import SessionEntry, read_entry
-from ..widgets.labels import one_line
+from ...core.views.present import one_line
 from .choice_list import MOVE_BINDINGS, ChoosesFromList
 from .help import HELP_BINDING, OffersHelp
 

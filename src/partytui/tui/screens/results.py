@@ -18,7 +18,8 @@ from ...core.truth.state import TeamState
 from ...core.views.summary import summarize
 from ..plain import plain_line
 from ..theme import DECISION_COLORS, agent_color
-from ..widgets.labels import cost, duration, one_line, pane_order, tokens
+from ...core.views.present import duration, one_line
+from ..widgets.labels import cost, pane_order, tokens
 from ..widgets.statusbar import session_elapsed, team_cost
 from .help import HELP_BINDING, OffersHelp
 

@@ -18,7 +18,8 @@ from textual.widgets import Footer, Markdown, Static
 
 from ...core.truth.state import TaskView, TeamState
 from ..plain import plain, plain_line, plain_text
-from .approval import agent_style, format_age
+from .approval import agent_style
+from ...core.views.present import age
 from .help import HELP_BINDING, OffersHelp
 
 STATUS_STYLES = {
@@ -68,8 +69,8 @@ class TaskDetailScreen(OffersHelp, ModalScreen[str | None]):
             facts.add_row("owner", self._agent(task.owner))
             if self.view.created_by:
                 facts.add_row("created", Text.assemble(self._agent(self.view.created_by),
-                                                       (f"  {format_age(now - self.view.created_at)}", "dim")))
-            facts.add_row("updated", Text(format_age(now - self.view.updated_at), style="dim"))
+                                                       (f"  {age(now - self.view.created_at)}", "dim")))
+            facts.add_row("updated", Text(age(now - self.view.updated_at), style="dim"))
             for label, ids in (("blocked by", task.blocked_by), ("blocks", task.blocks)):
                 if ids:
                     facts.add_row(label, self._task_refs(ids))
@@ -109,7 +110,7 @@ class TaskDetailScreen(OffersHelp, ModalScreen[str | None]):
                 what.append("  owner ", style="dim")
                 what.append_text(self._agent(owner))
             who = Text.assemble(("by ", "dim"), self._agent(by)) if by else Text("")
-            table.add_row(format_age(now - ts), what, who)
+            table.add_row(age(now - ts), what, who)
         if not self.view.history:
             table.add_row("", Text("no changes recorded", style="dim"), "")
         return table

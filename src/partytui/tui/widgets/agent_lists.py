@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...core.truth.state import AgentView, TeamState
-from .labels import one_line
+from ...core.views.present import one_line
 
 MARKS = {"pending": "☐", "in_progress": "◐", "completed": "☑"}
 _ORDER = {"in_progress": 0, "pending": 1, "completed": 2}

@@ -20,7 +20,8 @@ from textual.widgets import Static
 from ...core.truth.state import TaskView, TeamState
 from ..theme import agent_color
 from .agent_lists import agent_lists, render_lists
-from .labels import duration, one_line, pane_order
+from ...core.views.present import duration, one_line
+from .labels import pane_order
 
 COLUMNS = ("pending", "in_progress", "blocked", "completed")
 TITLES = {"pending": "pending", "in_progress": "in progress", "blocked": "blocked", "completed": "completed"}

@@ -1,32 +1,16 @@
-"""Short words for what the screen shows: durations, an agent's state with its reason, a tool call's key argument."""
+"""Short words only the screen shows: an agent's state with its reason, tokens and cost, the panes' order.
+
+The words the screen shares with headless lines and reports (durations, ages, a tool call's key argument)
+are in ``core/views/present.py``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from ...core.truth.events import Usage
 from ...core.truth.state import AgentView, TeamState
-from ...core.views.diffs import edit_hunks
-from ...core.views.plain import plain_line
-
-# The argument that says what a tool call is about, in the order a card looks for them.
-KEY_ARGS = ("file_path", "command", "pattern", "path", "subject", "recipient", "to", "taskId", "url", "query")
-
-
-def duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    if seconds < 60:
-        return f"{seconds}s"
-    if seconds < 3600:
-        return f"{seconds // 60}m{seconds % 60:02d}s"
-    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
-
-
-def clock_time(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60:02d}:{rest % 60:02d}"
+from ...core.views.present import duration
 
 
 def tokens(count: int) -> str:
@@ -62,66 +46,6 @@ def claimable_count(view: AgentView, state: TeamState) -> int | None:
 
 def cost(usd: float | None) -> str:
     return "$?" if usd is None else f"${usd:.2f}"
-
-
-def one_line(text: str, width: int) -> str:
-    """``text`` as one plain line (see ``core/views/plain.py``), cut to ``width`` with an ellipsis."""
-    text = " ".join(plain_line(text).split())
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
-
-
-def _task_change(data: dict[str, Any]) -> str:
-    """``#2 → completed · owner backend · blocked by #1``: what a TaskUpdate did, in its own words."""
-    parts = [f"#{data.get('taskId', '?')}"]
-    if isinstance(data.get("status"), str):
-        parts[0] += f" → {data['status']}"
-    if isinstance(data.get("owner"), str):
-        parts.append(f"owner {data['owner']}")
-    for key, words in (("addBlockedBy", "blocked by"), ("addBlocks", "blocks")):
-        ids = data.get(key)
-        if isinstance(ids, list) and ids:
-            parts.append(f"{words} " + ", ".join(f"#{i}" for i in ids))
-    if isinstance(data.get("subject"), str):
-        parts.append(f"“{data['subject']}”")
-    return " · ".join(parts)
-
-
-def _edit_size(tool: str, data: dict[str, Any]) -> str:
-    added = removed = 0
-    for hunk in edit_hunks(tool, data):
-        a, r = hunk.counts
-        added, removed = added + a, removed + r
-    return f" +{added} −{removed}"
-
-
-def tool_key_arg(tool: str | None, data: dict[str, Any] | None) -> str:
-    """What a tool call is about in a few words: its file, command or subject, or what it changed."""
-    if not data:
-        return ""
-    if tool == "TaskUpdate" and "taskId" in data:
-        return _task_change(data)
-    if tool == "TaskGet" and "taskId" in data:
-        return f"#{data['taskId']}"
-    if tool == "AdvancePhase" and isinstance(data.get("phase"), str):
-        return f"→ {data['phase']}"
-    if tool == "SendMessage" and isinstance(data.get("recipient"), str):
-        about = data.get("summary") or data.get("content") or ""
-        return f"→ {data['recipient']}" + (f": {about}" if isinstance(about, str) and about else "")
-    if tool in ("Edit", "MultiEdit") and isinstance(data.get("file_path"), str):
-        return data["file_path"] + _edit_size(tool, data)
-    if tool == "Write" and isinstance(data.get("file_path"), str) and isinstance(data.get("content"), str):
-        lines = data["content"].count("\n") + (not data["content"].endswith("\n") and bool(data["content"]))
-        return f"{data['file_path']} ({lines} line{'s' if lines != 1 else ''})"
-    if tool == "TodoWrite" and isinstance(data.get("todos"), list):
-        return f"{len(data['todos'])} items"
-    if tool == "AskUserQuestion" and isinstance(data.get("questions"), list) and data["questions"]:
-        first = data["questions"][0]
-        return str(first.get("question", "")) if isinstance(first, dict) else ""
-    for key in KEY_ARGS:
-        value = data.get(key)
-        if isinstance(value, (str, int, float)) and str(value):
-            return str(value)
-    return ""
 
 
 def agent_status(view: AgentView, state: TeamState, now: float) -> str:

@@ -13,7 +13,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widget import Widget
 
-from .labels import clock_time
+from ...core.views.present import clock_time
 
 # How each marker kind is drawn on the bar; later kinds win a shared cell (an error outranks a phase).
 MARKS: dict[str, tuple[str, str]] = {

@@ -7,7 +7,8 @@ from textual.widgets import Static
 
 from ...core.truth.state import TeamState
 from ..theme import agent_color, state_color, state_word
-from .labels import clock_time, cost, one_line, token_count
+from ...core.views.present import clock_time, one_line
+from .labels import cost, token_count
 
 
 def session_elapsed(state: TeamState, now: float) -> float:

@@ -11,7 +11,7 @@ from ...core.truth.events import PHASES
 from ...core.truth.state import ApprovalView, TeamState
 from ...resources import DEMO_SCENARIO
 from ..theme import DECISION_COLORS
-from .labels import duration, one_line
+from ...core.views.present import duration, one_line
 
 # Where each human gate sits: the design gate guards the way into BUILD, the migration gate is inside BUILD.
 GATES = (("design", "BUILD", "before"), ("migration", "BUILD", "within"))

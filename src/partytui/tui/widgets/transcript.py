@@ -34,7 +34,7 @@ from ...core.views.diffs import edit_hunks
 from ..plain import plain, plain_line
 from ..theme import DECISION_COLORS, agent_color
 from .diff import diff_content
-from .labels import one_line, tool_key_arg
+from ...core.views.present import key_argument, one_line
 from .streamed_markdown import StreamedMarkdown, warm_up
 
 Line = list[Segment]
@@ -219,7 +219,7 @@ class ToolCard(FoldedLine):
     def title(self) -> Content:
         entry = self.entry
         mark = {True: ("✓", "$text-success"), False: ("✗", "$text-error"), None: ("⋯", "$text-warning")}[entry.ok]
-        arg = one_line(tool_key_arg(entry.tool, entry.input), 70)
+        arg = one_line(key_argument(entry.tool, entry.input), 70)
         took = (" ", (f"{entry.duration_ms / 1000:.1f}s", "dim")) if entry.duration_ms else ()
         via = ((f"↳ {one_line(entry.via, 24)}", "dim"), " ") if entry.via else ()  # a sub-agent's call
         return Content.assemble(mark, " ", *via, (plain_line(entry.tool or "?"), "b"), " ", arg, *took)
