@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..core.truth.events import EventBase
+from ..core.truth.events import ApprovalRequested, EventBase
 from ..tui.screens.approval import ApprovalModal
 from .feed import markdown_answer
 from .harness import ms, open_bench, percentile, settle
@@ -84,8 +84,8 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
             assert broker is not None
 
             def on_event(event: EventBase) -> None:
-                if event.type == "approval.requested":
-                    asked[event.request.id] = time.perf_counter()  # type: ignore[attr-defined]
+                if isinstance(event, ApprovalRequested):
+                    asked[event.request.id] = time.perf_counter()
 
             def on_paint(screen: Any) -> None:
                 if isinstance(screen, ApprovalModal):

@@ -179,6 +179,7 @@ def _go(team: subprocess.Popen[str]) -> None:
 async def to_tui(rate: float, warmup: float, window: float, folder: Path, *, app: bool = True) -> Latency:
     """``app`` False: the link alone, nothing drawn (what the socket and the fold cost without a view)."""
     from ..core.attach.attached import TeamLink
+    from ..core.truth.events import TextDelta
     from ..tui.attached import AttachedApp
     from .harness import SIZE, settle
 
@@ -187,7 +188,7 @@ async def to_tui(rate: float, warmup: float, window: float, folder: Path, *, app
     received: list[tuple[float, float]] = []  # (stamp, wait) of each text delta folded here
 
     def folded(event: Any) -> None:
-        if event.type == "text.delta":
+        if isinstance(event, TextDelta):
             received.append((event.ts, time.time() - event.ts))
 
     try:

@@ -35,7 +35,7 @@ from textual.message import Message
 from textual.widgets import Markdown
 
 from ..core.team.approvals import ApprovalBroker
-from ..core.truth.events import EventBase
+from ..core.truth.events import EventBase, TextDelta
 from ..core.truth.log import SessionLog
 from ..core.truth.session import Session
 from ..tui.app import PartyApp
@@ -326,8 +326,8 @@ class NaiveApp(TerminalProbe, App[None]):
             self._unsubscribe()
 
     def _on_event(self, event: EventBase) -> None:
-        if event.type == "text.delta" and event.agent in self.panes:
-            self.panes[event.agent].post_message(NaivePane.Delta(event.text))  # type: ignore[attr-defined]
+        if isinstance(event, TextDelta) and event.agent in self.panes:
+            self.panes[event.agent].post_message(NaivePane.Delta(event.text))
 
     def on_key(self, event: events.Key) -> None:
         if event.key == PING_KEY:

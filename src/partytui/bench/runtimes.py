@@ -102,6 +102,7 @@ async def _run(runtime: str, agents: int, speed: float, folder: Path) -> Runtime
     from ..core.team.approvals import ApprovalBroker
     from ..core.team.orchestrator import Team
     from ..core.team.policy import load_policy
+    from ..core.truth.events import ApprovalRequested, ToolCalled
     from ..core.truth.session import Session
 
     scenario = _scenario(agents)
@@ -110,9 +111,9 @@ async def _run(runtime: str, agents: int, speed: float, folder: Path) -> Runtime
     called: dict[str, float] = {}
 
     def watch(event: Any) -> None:
-        if event.type == "tool.called":
+        if isinstance(event, ToolCalled):
             called[event.tool_use_id] = time.perf_counter()
-        elif event.type == "approval.requested" and event.request.tool_use_id in called:
+        elif isinstance(event, ApprovalRequested) and event.request.tool_use_id in called:
             requested[event.request.tool_use_id] = time.perf_counter()
 
     session.subscribe(watch)
