@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
-from engine_fakes import FakeProvider, call, make_team, member, text
 
+from engine_fakes import FakeProvider, call, make_team, member, text
 from partytui.core.team.approvals import ApprovalBroker
 from partytui.core.team.orchestrator import Team
 from partytui.core.truth import events as ev

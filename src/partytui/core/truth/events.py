@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import operator
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Iterable, Literal
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
@@ -122,7 +123,7 @@ class EventBase(BaseModel):
     # the replay bar marks it and [ / ] can jump to it, under this kind (see ``MARKER_KINDS``)
     replay_marker: ClassVar[str | None] = None
 
-    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+    def concerns(self, state: TeamState) -> tuple[str, ...]:
         """The agents whose panes this event changes, asked of the state it was just folded into."""
         return (self.agent,) if self.agent else ()
 
@@ -249,7 +250,7 @@ class _TaskEvent(EventBase):
     task: Task
     replay_marker: ClassVar[str | None] = "task"
 
-    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+    def concerns(self, state: TeamState) -> tuple[str, ...]:
         own = (self.task.source,) if self.task.source != "team" else ()
         return (*super().concerns(state), *own)
 
@@ -309,7 +310,7 @@ class MessageSent(EventBase):
             return name in self.recipients
         return name != self.agent and (self.recipient == name or self.recipient in BROADCAST)
 
-    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+    def concerns(self, state: TeamState) -> tuple[str, ...]:
         return (*super().concerns(state), *self.recipients_in(state.agents))
 
 
@@ -327,7 +328,7 @@ class ApprovalRequested(EventBase):
     durable: ClassVar[bool] = True
     replay_marker: ClassVar[str | None] = "approval"
 
-    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+    def concerns(self, state: TeamState) -> tuple[str, ...]:
         return (*super().concerns(state), self.request.agent)
 
 
@@ -341,7 +342,7 @@ class ApprovalAnswered(EventBase):
     durable: ClassVar[bool] = True
     replay_marker: ClassVar[str | None] = "approval"
 
-    def concerns(self, state: "TeamState") -> tuple[str, ...]:
+    def concerns(self, state: TeamState) -> tuple[str, ...]:
         view = state.approvals.get(self.id)  # the asking agent's pane shows the answer
         return (*super().concerns(state), *((view.request.agent,) if view is not None else ()))
 

@@ -14,9 +14,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.truth.state import ApprovalView, TeamState
-from ..theme import DECISION_COLORS
 from ...core.views.present import age
 from ...core.views.present import one_line as _one_line
+from ..theme import DECISION_COLORS
 from .approval import KIND_LABELS, agent_style
 from .choice_list import MOVE_BINDINGS, ChoosesFromList
 from .help import HELP_BINDING, OffersHelp

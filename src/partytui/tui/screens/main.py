@@ -26,10 +26,10 @@ from ...core.views.present import one_line
 from ..theme import agent_color
 from ..widgets.agent_pane import AgentPane, FoldedPanes
 from ..widgets.board import TaskBoard, TaskCard
+from ..widgets.labels import pane_order
 from ..widgets.palette import PartyCommands
 from ..widgets.statusbar import StatusBar
 from ..widgets.timeline import PhaseTimeline
-from ..widgets.labels import pane_order
 from .help import modal_keys
 
 if TYPE_CHECKING:
