@@ -26,8 +26,8 @@ from partytui.cli import CliError, build_parser
 from partytui.commands.run import Prepared, prepare_run
 from partytui.core.truth.log import read_log
 from partytui.resources import demo_scenario
+from partytui.replay.source import ReplaySource
 from partytui.tui import PartyApp, make_app
-from partytui.tui.replay import make_replay_app
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.screens.documents import DocumentsScreen
 from partytui.tui.screens.help import HelpScreen
@@ -201,10 +201,11 @@ async def replay_pictures(camera: Camera, log: Path) -> None:
     migration = next(i + 1 for i, e in enumerate(events)
                      if e.type == "approval.requested" and e.request.kind == "migration")  # type: ignore[attr-defined]
     for size, name in ((LARGE, "replay-160x48"), (SMALL, "replay-80x24")):
-        app = make_replay_app(events, autoplay=False, freeze_gc=False, title="partytui — replay")
+        source = ReplaySource.of_events(events, autoplay=False, freeze_gc=False, title="partytui — replay")
+        app = make_app(source)
         async with app.run_test(size=size) as pilot:
             await until(pilot, partial(screen_mounted, app), "the replay screen")
-            app.seek(migration + 40)
+            source.playback.seek(migration + 40)
             await camera.shoot(pilot, name)
             app.exit()
 

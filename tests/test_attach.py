@@ -8,11 +8,12 @@ import json
 import pytest
 
 from engine_fakes import call, make_team, member, results
-from partytui.core.attach.attached import RemoteBroker, RemoteController, TeamLink
+from partytui.core.attach.attached import AttachedSource, RemoteBroker, RemoteController, TeamLink
 from partytui.core.truth.log import read_log
 from partytui.core.attach.running import RunLock
 from partytui.core.attach.team_socket import TeamSocket
 from partytui.core.attach import wire
+
 DESIGN = [call("RequestApproval", kind="design", title="D", body="# design")]
 
 
@@ -171,13 +172,13 @@ async def _until_pilot(pilot, predicate, timeout=30):
 
 
 async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(tmp_path):
-    from partytui.tui.attached import AttachedApp
+    from partytui.tui.app import make_app
 
     lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
     team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
     run = asyncio.create_task(team.run())
     watcher_link = TeamLink(log, role="read-only")
-    watcher = AttachedApp(watcher_link, read_only=True)
+    watcher = make_app(AttachedSource(watcher_link, read_only=True))
     async with watcher.run_test(size=(120, 40)) as pilot:
         await _until_pilot(pilot, lambda: watcher_link.session.state.pending_approvals)
         await pilot.press("a", "r", "S")  # no modal, nothing sent: a read-only view answers nothing
@@ -185,7 +186,7 @@ async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(
         # nor does its footer offer what it cannot do
         offered = {key for key, b in watcher.screen.active_bindings.items() if b.binding.show}
         assert not offered & {"p", "m", "x"} and {"q", "i", "t"} <= offered
-        app = AttachedApp(TeamLink(log))
+        app = make_app(AttachedSource(TeamLink(log)))
         async with app.run_test(size=(120, 40)) as second:
             await _until_pilot(second, lambda: type(app.screen).__name__ == "ApprovalModal")
             await second.pause(1.0)  # past any arming delay: the request was seen before it is answered
@@ -203,12 +204,13 @@ async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(
 
 
 async def test_a_view_started_on_the_list_of_running_sessions_attaches_to_the_one_picked(tmp_path):
-    from partytui.tui.attached import AttachedApp
+    from partytui.tui.app import make_app
     from partytui.tui.screens.pick_session import SessionPicker
 
     folder = tmp_path / "sessions"
     folder.mkdir()
-    app = AttachedApp(None, folder=folder)
+    source = AttachedSource(None, folder=folder)
+    app = make_app(source)
     teams = {}
     async with app.run_test(size=(100, 30)) as pilot:
         picker = app.screen
@@ -232,7 +234,7 @@ async def test_a_view_started_on_the_list_of_running_sessions_attaches_to_the_on
         assert not picker.query_one("#pick-empty").display
         await pilot.press("j", "enter")  # the second line: s1
         await _until_pilot(pilot, lambda: type(app.screen).__name__ == "ApprovalModal")
-        assert app.link is not None and app.link.session_id == "s1"
+        assert source.link is not None and source.link.session_id == "s1"
         await pilot.pause(1.0)  # past any arming delay: the request was seen before it is answered
         await pilot.press("a")
         await _until_pilot(pilot, lambda: not teams["s1"][0].session.state.pending_approvals)
@@ -250,14 +252,14 @@ async def test_a_view_started_on_the_list_of_running_sessions_attaches_to_the_on
 
 
 async def test_leaving_the_list_of_running_sessions_attaches_to_nothing(tmp_path):
-    from partytui.tui.attached import AttachedApp
-
+    from partytui.tui.app import make_app
     from partytui.tui.screens.help import HelpScreen
 
-    app = AttachedApp(None, read_only=True, folder=tmp_path)
+    source = AttachedSource(None, read_only=True, folder=tmp_path)
+    app = make_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")  # the list's keys first
         await _until_pilot(pilot, lambda: isinstance(app.screen, HelpScreen))
         assert app.screen.bindings[0] == ("", "Sessions running in the background")
         await pilot.press("escape", "q")
-    assert app.return_code == 0 and app.link is None
+    assert app.return_code == 0 and source.link is None

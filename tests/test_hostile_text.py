@@ -238,8 +238,9 @@ async def _every_view(s: str, size: tuple[int, int]) -> list[str]:
         app.notify(s, title=s)
         app.notify(f"{name} paused: it stops after its current step")
         await look("toasts")
-        for open_view in (app.open_inbox, app.open_documents, lambda: app.open_task("1"), lambda: app.open_task("2"),
-                          app.open_help):
+        main = app.main
+        for open_view in (main.open_inbox, main.open_documents, lambda: main.open_task("1"),
+                          lambda: main.open_task("2"), main.open_help):
             open_view()
             await look(f"{open_view}")
             app.pop_screen()
@@ -251,7 +252,7 @@ async def _every_view(s: str, size: tuple[int, int]) -> list[str]:
             app.push_screen(screen)
             await look(type(screen).__name__)
             app.pop_screen()
-        app.show_results()
+        app.main.show_results()
         await look("the results")
         app.pop_screen()
         app.action_command_palette()
@@ -274,12 +275,13 @@ def test_every_view_shows_hostile_text_as_text_on_a_small_terminal():
 
 
 def test_a_replay_of_a_hostile_log_plays_to_the_end(tmp_path):
-    from partytui.tui.replay import make_replay_app
+    from partytui.replay.source import ReplaySource
+    from partytui.tui.app import make_app
 
     events = hostile_events(ALL)
 
     async def play() -> list[str]:
-        app = make_replay_app(events, autoplay=False, title=ALL, freeze_gc=False)
+        app = make_app(ReplaySource.of_events(events, autoplay=False, title=ALL, freeze_gc=False))
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("end")
             await pilot.pause()

@@ -19,8 +19,9 @@ from partytui.core.truth.state import fold
 from partytui.core.views.summary import summarize
 from partytui.replay.player import ReplayPlayer
 from partytui.resources import demo_scenario
+from partytui.replay.source import Playback, ReplaySource
 from partytui.tui import PartyApp, make_app
-from partytui.tui.replay import SPEEDS, ReplayApp, ReplayScreen, make_replay_app
+from partytui.tui.replay import SPEEDS, ReplayScreen
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.screens.help import HelpScreen
 from partytui.tui.screens.inbox import InboxScreen
@@ -70,9 +71,14 @@ def demo_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return log
 
 
-def replay_of(events, **kwargs) -> ReplayApp:  # type: ignore[no-untyped-def]
+def replay_of(events, **kwargs) -> PartyApp:  # type: ignore[no-untyped-def]
     kwargs.setdefault("autoplay", False)
-    return make_replay_app(list(events), freeze_gc=False, **kwargs)
+    return make_app(ReplaySource.of_events(list(events), freeze_gc=False, **kwargs))
+
+
+def playback(app: PartyApp) -> Playback:
+    assert app.source.playback is not None
+    return app.source.playback
 
 
 async def drawn(pilot: Pilot) -> None:
@@ -173,52 +179,52 @@ async def test_every_key_of_the_replay(demo_log: Path) -> None:
     app = replay_of(events)
     async with app.run_test(size=(80, 24)) as pilot:
         await drawn(pilot)
-        assert isinstance(app.screen, ReplayScreen) and app.player.position == 0 and not app.playing
+        assert isinstance(app.screen, ReplayScreen) and playback(app).player.position == 0 and not playback(app).playing
         await pilot.press("full_stop")
-        assert app.player.position == 1 and app.session.state.session_id  # session.started folded
+        assert playback(app).player.position == 1 and app.session.state.session_id  # session.started folded
         await pilot.press("full_stop", "full_stop")
-        assert app.player.position == 3
+        assert playback(app).player.position == 3
         # ] and [ walk the phase / approval / error markers
-        markers = [m for m in app.player.markers() if m > 3]
+        markers = [m for m in playback(app).player.markers() if m > 3]
         await pilot.press("right_square_bracket")
-        assert app.player.position == markers[0]
+        assert playback(app).player.position == markers[0]
         await pilot.press("right_square_bracket")
-        assert app.player.position == markers[1]
+        assert playback(app).player.position == markers[1]
         assert summarize(app.session.state) == summarize(fold(events[: markers[1]]))
         await pilot.press("left_square_bracket")
-        assert app.player.position == markers[0]
+        assert playback(app).player.position == markers[0]
         # end and home
         await pilot.press("end")
-        assert app.player.at_end and app.session.state.status == "done"
+        assert playback(app).player.at_end and app.session.state.status == "done"
         await pilot.press("right_square_bracket")  # nothing after the end: a bell, no move
-        assert app.player.at_end
+        assert playback(app).player.at_end
         await pilot.press("home")
-        assert app.player.position == 0 and app.session.state.agents == {}
+        assert playback(app).player.position == 0 and app.session.state.agents == {}
         # + and - step through the speeds, and stop at either end
-        assert app.speed == 1.0
+        assert playback(app).speed == 1.0
         await pilot.press("minus", "minus")
-        assert app.speed == 0.5
+        assert playback(app).speed == 0.5
         await pilot.press(*["plus"] * 10)
-        assert app.speed is None and SPEEDS[-1] is None
+        assert playback(app).speed is None and SPEEDS[-1] is None
         await pilot.press("minus")
-        assert app.speed == 50.0
+        assert playback(app).speed == 50.0
         await pilot.press("plus")
         # space plays (as fast as possible now) to the end, showing the final state; space there starts again
         await pilot.press("space")
-        await until(pilot, lambda: app.player.at_end and not app.playing, "played to the end")
+        await until(pilot, lambda: playback(app).player.at_end and not playback(app).playing, "played to the end")
         await app.flush_view()
         assert "■ end max" in str(app.main.bar.render())  # type: ignore[attr-defined]
         assert summarize(app.session.state) == summarize(fold(events))
         # space while playing pauses
-        app.speed = 0.5
+        playback(app).speed = 0.5
         await pilot.press("home", "space")
-        assert app.playing
+        assert playback(app).playing
         await pilot.pause(0.3)
         await pilot.press("space")
-        assert not app.playing
-        paused_at = app.player.position
+        assert not playback(app).playing
+        paused_at = playback(app).player.position
         await pilot.pause(0.3)
-        assert app.player.position == paused_at and 0 < paused_at < len(events)
+        assert playback(app).player.position == paused_at and 0 < paused_at < len(events)
         assert summarize(app.session.state) == summarize(fold(events[:paused_at]))
         # help lists the replay's keys; no modal ever opened on its own
         await pilot.press("question_mark")
@@ -241,11 +247,11 @@ async def test_clicking_the_bar_seeks_there(demo_log: Path) -> None:
         bar = app.main.bar  # type: ignore[attr-defined]
         start, width = bar._track_start, bar._track_width
         await pilot.click("#replay-bar", offset=(start + width // 2, 0))
-        await until(pilot, lambda: app.player.position > 0, "the seek")
-        assert abs(app.player.position - len(events) // 2) <= len(events) // width + 1
-        assert summarize(app.session.state) == summarize(fold(events[: app.player.position]))
+        await until(pilot, lambda: playback(app).player.position > 0, "the seek")
+        assert abs(playback(app).player.position - len(events) // 2) <= len(events) // width + 1
+        assert summarize(app.session.state) == summarize(fold(events[: playback(app).player.position]))
         await pilot.click("#replay-bar", offset=(start + width - 1, 0))
-        await until(pilot, lambda: app.player.at_end, "the end")
+        await until(pilot, lambda: playback(app).player.at_end, "the end")
 
 
 async def test_seeking_back_and_forth_shows_what_playing_there_shows(demo_log: Path) -> None:
@@ -255,8 +261,8 @@ async def test_seeking_back_and_forth_shows_what_playing_there_shows(demo_log: P
     async with seeker.run_test(size=LARGE) as pilot:
         await drawn(pilot)
         for target in targets:
-            seeker.seek(target)
-            assert seeker.player.position == target
+            playback(seeker).seek(target)
+            assert playback(seeker).player.position == target
             assert summarize(seeker.session.state) == summarize(fold(events[:target])), target
         seen_by_seeking = await screen_text(pilot)
     # the same position reached by playing event by event, as live events arrive
@@ -264,8 +270,8 @@ async def test_seeking_back_and_forth_shows_what_playing_there_shows(demo_log: P
     async with player.run_test(size=LARGE) as pilot:
         await drawn(pilot)
         for _ in range(300):
-            player.step()
-            if player.player.position % 37 == 0:
+            playback(player).step()
+            if playback(player).player.position % 37 == 0:
                 await player.flush_view()
         assert summarize(player.session.state) == summarize(seeker.session.state)
         assert await screen_text(pilot) == seen_by_seeking
@@ -275,7 +281,7 @@ async def test_played_to_the_end_it_shows_what_the_live_app_showed(demo_log: Pat
     events = read_log(demo_log).events
     replay = replay_of(events, autoplay=True, speed=50.0)
     async with replay.run_test(size=LARGE) as pilot:
-        await until(pilot, lambda: replay.player.at_end and not replay.playing, "played to the end", steps=1000)
+        await until(pilot, lambda: playback(replay).player.at_end and not playback(replay).playing, "played to the end", steps=1000)
         assert not isinstance(replay.screen, ApprovalModal) and len(replay.screen_stack) == 2
         replayed = await screen_text(pilot)
     final = fold(events)
@@ -302,7 +308,7 @@ async def test_played_one_event_at_a_time_it_shows_what_the_live_app_showed(
     events = read_log(demo_log).events
     replay = replay_of(events, autoplay=True)
     async with replay.run_test(size=LARGE) as pilot:
-        await until(pilot, lambda: replay.player.at_end and not replay.playing, "played to the end", steps=3000)
+        await until(pilot, lambda: playback(replay).player.at_end and not playback(replay).playing, "played to the end", steps=3000)
         replayed = await screen_text(pilot)
     final = fold(events)
     live = make_app(Session(state=final, clock=lambda: final.last_ts), clock=lambda: final.last_ts)

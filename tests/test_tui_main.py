@@ -38,34 +38,9 @@ from partytui.tui.widgets.statusbar import render_status
 from partytui.tui.widgets.timeline import gate_state, render_timeline
 from partytui.tui.widgets.streamed_markdown import StreamedMarkdown
 from partytui.tui.widgets.transcript import Item, TextBlock, ToolCard, Transcript
-from snapshot_apps.team_sample import NOW, T0, event, mid_run_events, task
+from snapshot_apps.team_sample import NOW, T0, RecordingController, event, mid_run_events, task
 
 SMALL, LARGE = (80, 24), (160, 48)
-
-
-class RecordingController:
-    """A TeamController that only remembers what it was asked."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, ...]] = []
-        self.paused: set[str] = set()
-
-    def pause(self, agent: str) -> None:
-        self.calls.append(("pause", agent))
-        self.paused.add(agent)
-
-    def resume(self, agent: str) -> None:
-        self.calls.append(("resume", agent))
-        self.paused.discard(agent)
-
-    def cancel(self, agent: str) -> None:
-        self.calls.append(("cancel", agent))
-
-    def send(self, agent: str, text: str) -> None:
-        self.calls.append(("send", agent, text))
-
-    def is_paused(self, agent: str) -> bool:
-        return agent in self.paused
 
 
 def sample_session() -> Session:

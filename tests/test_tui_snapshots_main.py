@@ -11,12 +11,13 @@ from partytui.core.truth.events import parse_event
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
 from partytui.tui import PartyApp, make_app
-from snapshot_apps.team_sample import NOW, event, mid_run_events, task
+from snapshot_apps.team_sample import NOW, RecordingController, event, mid_run_events, task
 
 
 def frozen_app(extra: list[dict] | None = None) -> PartyApp:
+    """A live team, still: its keys are those of a run (the team only records what it is asked)."""
     events = mid_run_events() + [parse_event(record) for record in extra or []]
-    return make_app(Session(state=fold(events), clock=lambda: NOW), clock=lambda: NOW)
+    return make_app(Session(state=fold(events), clock=lambda: NOW), controller=RecordingController(), clock=lambda: NOW)
 
 
 async def drawn(pilot: Pilot) -> None:

@@ -10,9 +10,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from partytui.core.truth.session import Session  # noqa: E402
 from partytui.core.truth.state import fold  # noqa: E402
 from partytui.tui import make_app  # noqa: E402
-from snapshot_apps.team_sample import NOW, mid_run_events  # noqa: E402
+from snapshot_apps.team_sample import NOW, RecordingController, mid_run_events  # noqa: E402
 
-app = make_app(Session(state=fold(mid_run_events()), clock=lambda: NOW), clock=lambda: NOW)
+app = make_app(Session(state=fold(mid_run_events()), clock=lambda: NOW), controller=RecordingController(),
+               clock=lambda: NOW)
 
 if __name__ == "__main__":
     app.run()

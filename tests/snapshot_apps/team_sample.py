@@ -17,6 +17,31 @@ AGENTS = [
 ]
 
 
+class RecordingController:
+    """A TeamController that only remembers what it was asked (the team of a picture of a live run)."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, ...]] = []
+        self.paused: set[str] = set()
+
+    def pause(self, agent: str) -> None:
+        self.calls.append(("pause", agent))
+        self.paused.add(agent)
+
+    def resume(self, agent: str) -> None:
+        self.calls.append(("resume", agent))
+        self.paused.discard(agent)
+
+    def cancel(self, agent: str) -> None:
+        self.calls.append(("cancel", agent))
+
+    def send(self, agent: str, text: str) -> None:
+        self.calls.append(("send", agent, text))
+
+    def is_paused(self, agent: str) -> bool:
+        return agent in self.paused
+
+
 def event(type_: str, at: float, agent: str | None = None, **fields: Any) -> dict[str, Any]:
     return {"type": type_, "ts": T0 + at, "agent": agent, **fields}
 

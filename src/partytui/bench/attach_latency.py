@@ -5,7 +5,7 @@ session fed by section 1's feed (eight agents streaming at a fixed rate, the eve
 behind the real team socket, holding the run lock as a detached team does. No model and no agents run
 there: only the events and the door.
 
-- To an attached TUI: the real ``AttachedApp`` (headless, 200x60, drawing what it receives) follows it
+- To an attached TUI: the real app on an ``AttachedSource`` (headless, 200x60, drawing what it receives) follows it
   through ``TeamLink`` and ``MirroredSession``; each text delta's wait is from its stamp in the team's
   process (``event.ts``) to the moment the attached side folded it into its state.
 - To a browser: ``partytui serve`` (textual-serve, its own ``partytui attach`` per page) and headless
@@ -178,9 +178,9 @@ def _go(team: subprocess.Popen[str]) -> None:
 
 async def to_tui(rate: float, warmup: float, window: float, folder: Path, *, app: bool = True) -> Latency:
     """``app`` False: the link alone, nothing drawn (what the socket and the fold cost without a view)."""
-    from ..core.attach.attached import TeamLink
+    from ..core.attach.attached import AttachedSource, TeamLink
     from ..core.truth.events import TextDelta
-    from ..tui.attached import AttachedApp
+    from ..tui.app import make_app
     from .harness import SIZE, settle
 
     log = folder / f"attach-{'tui' if app else 'link'}-{int(rate)}.jsonl"
@@ -195,7 +195,7 @@ async def to_tui(rate: float, warmup: float, window: float, folder: Path, *, app
         link = TeamLink(log, role="read-only")
         link.session.subscribe(folded)
         if app:
-            view = AttachedApp(link, read_only=True)
+            view = make_app(AttachedSource(link, read_only=True))
             async with view.run_test(size=SIZE):
                 # caught up and drawn: the eight panes are built before the clock starts
                 if await settle(view, lambda: link.caught_up.is_set() and len(view.main.panes) == 8, 60) is None:

@@ -38,7 +38,9 @@ from ..core.team.approvals import ApprovalBroker
 from ..core.truth.events import EventBase, TextDelta
 from ..core.truth.log import SessionLog
 from ..core.truth.session import Session
+from ..core.views.source import LiveSource
 from ..tui.app import PartyApp
+from ..tui.screens.main import MainScreen
 from ..tui.widgets.transcript import TextBlock
 from .feed import Feed, session_started
 
@@ -244,8 +246,8 @@ class BenchApp(TerminalProbe, PartyApp):
     # a relative CSS_PATH is read beside the subclass's module: point at the real app's stylesheet
     CSS_PATH = str(Path(inspect.getfile(PartyApp)).parent / str(PartyApp.CSS_PATH))
 
-    def __init__(self, session: Session, latency: KeyLatency, **kwargs: Any) -> None:
-        super().__init__(session, **kwargs)
+    def __init__(self, session: Session, latency: KeyLatency, broker: ApprovalBroker) -> None:
+        super().__init__(LiveSource(session, answers=broker), MainScreen())
         self.latency = latency
         self.paint_hooks = []
 
@@ -380,7 +382,8 @@ async def open_bench(kind: Kind, folder: Path, name: str) -> AsyncIterator[Bench
     broker = ApprovalBroker(session) if kind == "partytui" else None
     app: BenchApp | NaiveApp
     if kind == "partytui":
-        app = BenchApp(session, latency, broker=broker)
+        assert broker is not None
+        app = BenchApp(session, latency, broker)
     else:
         app = (ToadApp if kind == "toad" else NaiveApp)(session, latency)
     probe = RenderProbe()

@@ -136,23 +136,24 @@ def _detached_session(args: argparse.Namespace) -> RunningTeam:
 
 
 def attach(args: argparse.Namespace) -> int:
-    from ..core.attach.attached import TeamLink
-    from ..tui.attached import AttachedApp
+    from ..core.attach.attached import AttachedSource, TeamLink
+    from ..tui.app import make_app
 
     token = os.environ.get(ENV_TOKEN_SHA256) or None
     if args.pick and (args.session or args.last):
         raise CliError("--pick chooses from the list of running sessions: name a session, or say --pick, not both")
     if args.pick:
-        app = AttachedApp(None, read_only=args.read_only, token_sha256=token,
-                          folder=session_dir(getattr(args, "session_dir", None)))
+        source = AttachedSource(None, read_only=args.read_only, token_sha256=token,
+                                folder=session_dir(getattr(args, "session_dir", None)))
     else:
         team = _detached_session(args)
         link = TeamLink(team.log_path, role="read-only" if args.read_only else "control")
-        app = AttachedApp(link, read_only=args.read_only, token_sha256=token)
+        source = AttachedSource(link, read_only=args.read_only, token_sha256=token)
+    app = make_app(source)
     app.run()
     if app.return_code:  # the view itself failed (Textual printed why); the team is not touched
         return app.return_code
-    link = app.link
+    link = source.link
     if link is None:  # left the list without picking a session
         return 0
     sid = link.session_id

@@ -39,8 +39,9 @@ def main(args: argparse.Namespace) -> int:
         # the final state, folded by the same reducer the replay uses: what `partytui summary` prints
         print(render_text(summarize(fold(events))))
         return 0
-    from ..tui.replay import make_replay_app
+    from ..replay.source import ReplaySource
+    from ..tui.app import make_app
 
-    app = make_replay_app(events, title=f"partytui — replay of {path.rsplit('/', 1)[-1]}")
+    app = make_app(ReplaySource.of_events(events, title=f"partytui — replay of {path.rsplit('/', 1)[-1]}"))
     app.run()
     return 0

@@ -523,11 +523,11 @@ def _run_tui(prepared: Prepared) -> int:
         runner=runner,
         title=prepared.title,
         approval_delay=prepared.config.approval_delay,
+        log_path=prepared.log_path,
         alerts=AlertSettings(title=prepared.config.terminal_title, bell=prepared.config.bell,
                              desktop=prepared.config.desktop_notify),
+        hold_requests=bool(prepared.confirm),
     )
-    app.log_path = prepared.log_path
-    app.hold_requests = bool(prepared.confirm)
     app.run()
     code = app.return_code
     return 1 if code is None else code

@@ -1,10 +1,12 @@
-"""The partytui app: watches a ``Session``, draws its state, and hands the person's answers to the broker.
+"""The partytui app: draws one ``SessionSource`` (a live team, a replay, an attached team) and hands the
+person's answers to it. ``make_app`` builds it, with the main screen that suits the source.
 
-The session calls :meth:`PartyApp._on_change` synchronously inside ``Session.emit`` with what the reducer
-says the event changed (which agents, whether anything structural); it only notes that and queues approval
+The source calls :meth:`PartyApp._on_change` synchronously as each event is folded, with what the reducer
+says it changed (which agents, whether anything structural); it only notes that and queues approval
 requests. A 60 Hz timer flushes
 those notes to the widgets (one pane per flush), which render from ``session.state``. One worker shows approval
-requests one at a time; another runs the team (``runner``) and records its exit code.
+requests one at a time; another runs (or follows) the team to its end. The screens own their keys, modals and
+actions; what the source cannot do, they hide.
 
 A request never takes keys meant for something else: while a text box has focus (a message, a rejection's
 reason, a free-text answer, the palette) it waits behind the badge and opens when the person leaves the box,
@@ -17,7 +19,7 @@ import asyncio
 import time
 import weakref
 from pathlib import Path
-from typing import Awaitable, Callable
+from typing import Callable
 
 from textual import events
 from textual.app import App, ScreenStackError
@@ -29,10 +31,11 @@ from textual.widgets import Input, TextArea
 
 from ..core.team.approvals import ApprovalBroker
 from ..core.config import APPROVAL_DELAY_S
+from ..core.team.services import TeamController
 from ..core.truth.events import ApprovalRequested
 from ..core.truth.session import Session
 from ..core.truth.state import Change
-from ..core.team.services import TeamController
+from ..core.views.source import LiveSource, Runner, SessionSource, Severity, Watcher
 from .collector import free_strips_promptly, release_collector, tune_collector
 from .plain import plain, plain_line
 from .terminal_alerts import AlertSettings, TerminalAlerts
@@ -53,42 +56,28 @@ class PartyApp(App[int | None]):
     CSS_PATH = "app.tcss"
     FLUSH_HZ = FLUSH_HZ
     PANES_PER_FLUSH = 1
-    # what the person is told when there is no broker or no controller (a replay; a read-only view)
-    NO_ANSWERS = "This is a replay: answers are not recorded."
-    NO_CONTROLS = "No live team here (a replay): nothing to {what}."
 
     def __init__(
         self,
-        session: Session,
+        source: SessionSource,
+        main: MainScreen,
         *,
-        broker: ApprovalBroker | None = None,
-        controller: TeamController | None = None,
-        runner: Callable[[], Awaitable[int]] | None = None,
-        clock: Callable[[], float] = time.time,
-        title: str = "partytui",
         approval_delay: float = APPROVAL_DELAY_S,
         monotonic: Callable[[], float] = time.monotonic,
         alerts: AlertSettings = AlertSettings(),
+        hold_requests: bool = False,
     ) -> None:
         super().__init__()
         free_strips_promptly()  # once per process: see collector.py
-        self.session = session
-        self.broker = broker
-        self.controller = controller
-        self.runner = runner
-        self.clock = clock
-        self.title = plain_line(title)  # a title may carry a session's name or goal
+        self.source = source
+        self.main = main
+        self.title = plain_line(source.title)  # a title may carry a session's name or goal
         self.approval_delay = approval_delay
         self.monotonic = monotonic  # the approval modals' arming clock (tests drive it)
         # the title, bell and desktop notification that reach the person outside the terminal: only where
         # answers can be given (a live or attached run, not a replay)
         self.alerts = TerminalAlerts(alerts, lambda sequence: self.write_terminal(sequence), lambda: self.bell())
-        if broker is not None:
-            broker.human_attached = True
-        self.run_code: int | None = None  # the runner's exit code once it finished
-        self.log_path: Path | None = None
-        self.hold_requests = False  # True: waiting requests are asked only after confirm_first  # the session's log, when the caller knows it (names it in commands)
-        self.main = MainScreen()
+        self.hold_requests = hold_requests  # True: waiting requests are asked only after confirm_first
         self._dirty: dict[str, None] = {}  # agents whose panes have news, oldest first
         self._structural = True
         self._full = True
@@ -118,19 +107,32 @@ class PartyApp(App[int | None]):
         super().notify(plain(message), title=plain_line(title), severity=severity, timeout=timeout, markup=False)
 
     @property
+    def session(self) -> Session:
+        return self.source.session
+
+    @property
+    def clock(self) -> Callable[[], float]:
+        return self.source.clock
+
+    @property
     def workspace(self) -> Path | None:
         return Path(self.session.state.workspace) if self.session.state.workspace else None
 
     @property
+    def run_code(self) -> int | None:
+        """The run's exit code once it finished."""
+        return self.source.run_code
+
+    @property
     def run_in_progress(self) -> bool:
-        return self.runner is not None and self.run_code is None
+        return self.source.running
 
     @property
     def typing(self) -> bool:
         """Whether the person is typing in a text box (a request then waits instead of taking the keys)."""
         return isinstance(self.focused, (Input, TextArea)) if self.screen_stack else False
 
-    # ── the session's listener: O(1), no widgets ────────────────────────────
+    # ── the source's listener: O(1), no widgets ─────────────────────────────
 
     def _on_change(self, change: Change) -> None:
         for agent in change.agents:
@@ -140,26 +142,59 @@ class PartyApp(App[int | None]):
         if isinstance(change.event, ApprovalRequested):
             request_id = change.event.request.id
             self._new_requests.append(request_id)
-            if self.broker is not None:
+            if self.source.answers is not None:
                 self._approvals.put_nowait(request_id)
+
+    def _on_controls(self) -> None:
+        """The source may do more (or less) now (a read-only view unlocked): keys and waiting requests follow."""
+        self.queue_pending()
+        self._structural = True
+        self.refresh_bindings()
+
+    def _on_status(self) -> None:
+        self._structural = True
+        self.refresh_bindings()  # the footer follows what the source can do (a run that ended, a replay paused)
+
+    def _on_notice(self, text: str, severity: Severity) -> None:
+        self.notify(text, severity=severity, timeout=30 if severity == "error" else 10)
 
     # ── lifecycle ───────────────────────────────────────────────────────────
 
     def on_mount(self) -> None:
+        if self.source.pick_from is not None:
+            from .screens.pick_session import SessionPicker
+
+            self.push_screen(SessionPicker(self.source.pick_from), self._picked)  # nothing to show before it
+            return
+        self._start()
+
+    def _picked(self, log_path: Path | None) -> None:
+        if log_path is None:
+            self.exit(0, return_code=0)
+            return
+        self.source.pick(log_path)
+        self.title = plain_line(self.source.title)
+        self._start()
+
+    def _start(self) -> None:
         # pushed rather than made the default screen, so its .tcss is loaded like any other screen's
         self.push_screen(self.main)
-        self._unsubscribe = self.session.subscribe_changes(self._on_change)
+        self._unsubscribe = self.source.watch(Watcher(
+            on_change=self._on_change, on_reset=self.reset_view, on_status=self._on_status,
+            on_controls=self._on_controls, on_notice=self._on_notice,
+        ))
         if not self.hold_requests:
             self.queue_pending()
         self.set_interval(1 / self.FLUSH_HZ, self._flush_tick)
         self.call_after_refresh(tune_collector)  # after the first frame: start-up's objects are all built
         self.run_worker(self._approval_loop(), name="approvals", group="approvals")
-        if self.runner is not None:
+        if self.source.runner is not None:
             self.run_worker(self._run_team(), name="runner", group="runner", exit_on_error=False)
+        self.source.start()
 
     def queue_pending(self) -> None:
         """Queue every request still waiting (a resumed session; a view that may now answer)."""
-        if self.broker is not None:
+        if self.source.answers is not None:
             for view in sorted(self.session.state.pending_approvals, key=lambda v: v.request.id):
                 self._approvals.put_nowait(view.request.id)
 
@@ -174,6 +209,7 @@ class PartyApp(App[int | None]):
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
+        self.source.close()
 
     async def confirm_first(self, title: str, body: str) -> bool:
         """A yes/no before the run starts (a resume of a log in doubt); call it from a worker: it waits.
@@ -187,39 +223,13 @@ class PartyApp(App[int | None]):
         return yes
 
     async def _run_team(self) -> None:
-        assert self.runner is not None
-        try:
-            code = await self.runner()
-        except Exception as exc:  # the run's own failure: shown and turned into exit code 1, not a crash
-            self.log.error("the run failed", exc)
-            self.notify(f"The run failed: {exc}", severity="error", timeout=30)
-            code = 1
-        self.run_code = code
-        self._structural = True
-        self.refresh_bindings()  # the footer stops offering what acts on a running team
+        await self.source.run()  # a failure of the run itself comes back as a notice and exit code 1
         if self.is_running and self.return_code is None:  # not when the run was declined and the app is leaving
-            self.show_results()
+            self.main.show_results()
 
     @property
     def run_over(self) -> bool:
-        return self.runner is not None and self.run_code is not None
-
-    def show_results(self) -> None:
-        """The end of the run as a panel: status, files, tasks, requests, costs and the next commands."""
-        from ..core.truth.sessions import session_dir
-        from .screens.results import ResultsScreen, session_ref
-
-        try:
-            default_dir = session_dir()
-        except OSError:
-            default_dir = None
-        ref = session_ref(self.session.state, self.log_path, default_dir)
-
-        def closed(choice: str | None) -> None:
-            if choice == "quit":
-                self.request_quit()
-
-        self.push_screen(ResultsScreen(self.session.state, self.clock(), ref), closed)
+        return self.source.run_over
 
     def reset_view(self) -> None:
         """Redraw everything from ``session.state`` (after a replay seek replaced it) on the next flush."""
@@ -263,7 +273,7 @@ class PartyApp(App[int | None]):
                     await self.main.sync(self.session.state, now, dirty, structural, full)
                     if paced:
                         self.call_after_refresh(self._frame_drawn, started)
-                if (structural or full) and self.broker is not None:
+                if (structural or full) and self.source.answers is not None:
                     self.alerts.show_waiting(self.title, len(self.session.state.pending_approvals))
                 self._announce_requests()
                 self._announce_load_warnings()
@@ -314,18 +324,21 @@ class PartyApp(App[int | None]):
 
     def _announce_requests(self) -> None:
         fresh, self._new_requests = self._new_requests, []
+        if not self.source.live:
+            return  # past requests ring no bell: the transcript and the inbox show them with their answers
+        answering = self.source.answers is not None
         for approval_id in fresh:
             view = self.session.state.approvals.get(approval_id)
             if view is None or not view.pending:
                 continue  # a policy answered it already
             req = view.request
-            if self.broker is None:
-                self.bell()  # a replay: only the bell, as the live session rang it
+            if not answering:
+                self.bell()  # a view that cannot answer: only the bell
             else:
                 self.alerts.request("partytui — a request for you", f"#{req.id} {req.kind} from {req.agent}: "
                                     f"{req.title or req.summary}")
-            held = self.broker is not None and self.typing
-            if self.broker is not None and not held and not self._showing_other(approval_id):
+            held = answering and self.typing
+            if answering and not held and not self._showing_other(approval_id):
                 continue  # its modal is opening now: a toast saying the same would only slow it down
             self.notify(
                 f"#{req.id} {req.kind} from {req.agent}: {req.title or req.summary}"
@@ -392,139 +405,10 @@ class PartyApp(App[int | None]):
             self._showing.pop(approval_id, None)
         if answer is None:
             return  # set aside: still pending, still in the inbox and the badge
-        if self.broker is None:
-            self.notify(self.NO_ANSWERS, severity="warning")
+        if self.source.answers is None:
+            self.notify(self.source.no_answers, severity="warning")
             return
-        self.broker.answer(approval_id, answer.decision, answer.note, list(answer.answers), by="human")
-
-    # ── what the main screen's keys ask for ─────────────────────────────────
-
-    def _no_team(self, what: str) -> bool:
-        if self.controller is None:
-            self.notify(self.NO_CONTROLS.format(what=what), severity="warning")
-            return True
-        return False
-
-    def toggle_pause(self, agent: str) -> None:
-        if self._no_team("pause") or self.controller is None:
-            return
-        if self.controller.is_paused(agent):
-            self.controller.resume(agent)
-            self.notify(f"{agent} resumed")
-        else:
-            self.controller.pause(agent)
-            self.notify(f"{agent} paused: it stops after its current step")
-
-    def message_agent(self, agent: str) -> None:
-        if self._no_team("message"):
-            return
-        from .screens.message import MessageScreen
-
-        def send(text: str | None) -> None:
-            if text and text.strip() and self.controller is not None:
-                self.controller.send(agent, text.strip())
-                self.notify(f"Sent to {agent}")
-
-        view = self.session.state.agents.get(agent)
-        self.push_screen(MessageScreen(agent, color=view.info.color if view else None), send)
-
-    def cancel_agent(self, agent: str) -> None:
-        if self._no_team("cancel"):
-            return
-        from .screens.confirm import ConfirmScreen
-
-        def confirmed(yes: bool | None) -> None:
-            if yes and self.controller is not None:
-                self.controller.cancel(agent)
-                self.notify(f"{agent} cancelled")
-
-        body = f"{agent} stops now; its unfinished work stays as it is. The rest of the team goes on."
-        self.push_screen(ConfirmScreen(f"Cancel {agent}?", body), confirmed)
-
-    def open_inbox(self) -> None:
-        from .screens.inbox import InboxScreen
-
-        def chosen(approval_id: int | None) -> None:
-            if approval_id is not None:
-                self.run_worker(self.answer_request(approval_id), group="inbox")
-
-        self.push_screen(InboxScreen(self.session.state, self.clock), chosen)
-
-    def open_next_request(self) -> None:
-        """The oldest request still waiting, in its modal (where it arms and is answered as any other)."""
-        pending = sorted(self.session.state.pending_approvals, key=lambda v: v.request.id)
-        if not pending:
-            self.notify("No request is waiting.")
-        elif self.broker is None:
-            self.notify("This is a replay: its requests cannot be answered here.", severity="warning")
-        else:
-            self.run_worker(self.answer_request(pending[0].request.id), group="inbox")
-
-    async def export_report(self, fmt: str) -> None:
-        """Write a readable report of the session beside its log (what ``partytui export`` writes)."""
-        from ..commands.port import write_atomically
-        from ..core.truth.log import LogError, read_log
-        from ..replay.export import export_html, export_markdown
-
-        if self.log_path is None:
-            self.notify("No session log here to export.", severity="warning")
-            return
-        log_path = self.log_path
-        target = log_path.with_name(f"{log_path.stem}-report.{fmt}")
-        render = export_html if fmt == "html" else export_markdown
-
-        def write() -> None:
-            contents = read_log(log_path)
-            write_atomically(target, render(self.session.state, contents.events))
-
-        try:
-            await asyncio.to_thread(write)
-        except (OSError, LogError) as exc:
-            self.notify(f"The report was not written: {exc}", severity="error", timeout=10)
-            return
-        self.notify(f"Wrote {target}", title="Report", timeout=10)
-
-    def replay_command(self) -> str:
-        """The command that replays this session (copied to the clipboard by the palette)."""
-        from .screens.results import session_ref
-        from ..core.truth.sessions import session_dir
-
-        try:
-            default_dir = session_dir()
-        except OSError:
-            default_dir = None
-        command = f"partytui replay {session_ref(self.session.state, self.log_path, default_dir)}"
-        self.copy_to_clipboard(command)
-        self.notify(f"{command}\n(copied: run it in another terminal)", title="Replay this session")
-        return command
-
-    def open_documents(self) -> None:
-        from .screens.documents import DocumentsScreen
-
-        self.push_screen(DocumentsScreen(lambda: self.session.state, self.workspace, self.clock))
-
-    def open_load_warnings(self) -> None:
-        from .screens.warnings import LoadWarningsScreen
-
-        self.push_screen(LoadWarningsScreen(self.session.state.load_warnings))
-
-    def open_help(self) -> None:
-        from .screens.help import HelpScreen
-
-        self.push_screen(HelpScreen(self.main.key_help()))  # the main screen's section comes first
-
-    def open_task(self, task_id: str) -> None:
-        from .screens.task_detail import TaskDetailScreen
-
-        view = self.session.state.tasks.get(task_id)
-        if view is None:
-            return
-
-        def jump(agent: str | None) -> None:
-            if agent:
-                self.main.show_agent(agent)
-
-        self.push_screen(TaskDetailScreen(view, self.session.state, self.clock), jump)
+        self.source.answers.answer(approval_id, answer.decision, answer.note, list(answer.answers), by="human")
 
     async def action_quit(self) -> None:
         """ctrl+q and the palette's "Quit": every way out asks first, like ``q``."""
@@ -532,7 +416,7 @@ class PartyApp(App[int | None]):
 
     def _quit_warning(self) -> str:
         """Why quitting now loses something ("" when nothing would be): agents at work, requests waiting."""
-        waiting = len(self.session.state.pending_approvals) if self.broker is not None else 0
+        waiting = len(self.session.state.pending_approvals) if self.source.answers is not None else 0
         reasons = []
         if self.run_in_progress:
             reasons.append("The team is still working; quitting stops it.")
@@ -546,7 +430,7 @@ class PartyApp(App[int | None]):
     def request_quit(self) -> None:
         from .screens.confirm import ConfirmScreen
 
-        body = self._quit_warning()
+        body = self._quit_warning() if self.source.leaving_stops_the_team else ""  # detaching loses nothing
         if not body:
             self.exit(self.run_code, return_code=self.run_code or 0)
             return
@@ -562,17 +446,41 @@ class PartyApp(App[int | None]):
 
 
 def make_app(
-    session: Session,
+    source: SessionSource | Session,
     *,
     broker: ApprovalBroker | None = None,
     controller: TeamController | None = None,
-    runner: Callable[[], Awaitable[int]] | None = None,
+    runner: Runner | None = None,
     clock: Callable[[], float] = time.time,
     title: str = "partytui",
+    log_path: Path | None = None,
     approval_delay: float = APPROVAL_DELAY_S,
     monotonic: Callable[[], float] = time.monotonic,
     alerts: AlertSettings = AlertSettings(),
+    hold_requests: bool = False,
 ) -> PartyApp:
-    """The one way the CLI, the tests and the snapshot apps build the app."""
-    return PartyApp(session, broker=broker, controller=controller, runner=runner, clock=clock, title=title,
-                    approval_delay=approval_delay, monotonic=monotonic, alerts=alerts)
+    """The one way the CLI, the screenshot script, the tests and the snapshot apps build the app.
+
+    ``source``: a live team, a replay or an attached team; a bare ``Session`` is shown live, with ``broker``,
+    ``controller``, ``runner``, ``clock``, ``title`` and ``log_path`` (``LiveSource``'s arguments). The main
+    screen is the one that suits the source (a replay's has its bar and keys; an attached one detaches).
+    """
+    if isinstance(source, Session):
+        source = LiveSource(source, answers=broker, team=controller, runner=runner, clock=clock, title=title,
+                            log_path=log_path)
+    elif broker or controller or runner:
+        raise TypeError("a source brings its own answers, team and run")
+    return PartyApp(source, main_screen_for(source), approval_delay=approval_delay, monotonic=monotonic,
+                    alerts=alerts, hold_requests=hold_requests)
+
+
+def main_screen_for(source: SessionSource) -> MainScreen:
+    if source.kind == "replay":
+        from .replay import ReplayScreen
+
+        return ReplayScreen()
+    if source.kind == "attached":
+        from .attached import AttachedScreen
+
+        return AttachedScreen()
+    return MainScreen()

@@ -1,14 +1,18 @@
 """A running team seen from another process: the stand-ins an attached view is given instead of the team's own.
 
 ``MirroredSession`` is a Session whose events come from the team socket (folded by the same reducer);
-``RemoteBroker`` and ``RemoteController`` send answers and controls back. A view built on a Session, a broker
-and a controller works unchanged on them. ``TeamLink`` keeps the connection, and reconnects when it is lost.
+``RemoteBroker`` and ``RemoteController`` send answers and controls back. ``TeamLink`` keeps the connection,
+and reconnects when it is lost. ``AttachedSource`` is all of them as a view's source: only leaving differs
+from a team run here (the team goes on), stopping the team is a control of its own, and a read-only view
+answers nothing until the person gives the token (``partytui serve`` prints it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
+import hmac
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -16,10 +20,15 @@ from typing import Any
 
 from ..truth.events import EventBase, parse_event, parse_event_json
 from ..truth.session import Session
+from ..views.source import SessionSource, Severity
 from . import wire
 from .running import running_team, socket_path
 
 RETRY_S = (0.2, 0.5, 1.0, 2.0)  # waits between reconnection attempts; the last one repeats
+MAX_TOKEN_TRIES = 5
+_NEWS_SEVERITY: dict[str, Severity] = {
+    "lost": "error", "gone": "error", "back": "information", "refused": "warning", "ended": "information",
+}
 
 
 class TeamUnreachable(Exception):
@@ -213,3 +222,90 @@ class RemoteController:
 
     def stop(self) -> bool:
         return self.link.send("stop")
+
+
+class AttachedSource(SessionSource):
+    """A team running detached, seen over its socket. ``link`` None: the person first picks one of the
+    sessions running detached in ``folder`` (``pick_from``), then :meth:`pick` attaches to it."""
+
+    kind = "attached"
+    no_answers = "This view is read-only: answers are not sent."
+    no_team = "This view is read-only: nothing to {what}."
+    leaving_stops_the_team = False  # detaching loses nothing: requests keep waiting in the team
+
+    def __init__(
+        self,
+        link: TeamLink | None,
+        *,
+        read_only: bool = False,
+        token_sha256: str | None = None,
+        folder: Path | None = None,
+    ) -> None:
+        super().__init__(link.session if link is not None else MirroredSession(), title="partytui — attach")
+        self.pick_from = folder if link is None else None
+        self.asked_read_only = read_only
+        self.token_sha256 = token_sha256 if read_only else None
+        self.token_tries = 0
+        self.link: TeamLink | None = None
+        self.controller: RemoteController | None = None  # the team, with ``stop`` for all of it
+        if link is not None:
+            self._attach(link)
+
+    def pick(self, log_path: Path) -> None:
+        self.pick_from = None
+        self._attach(TeamLink(log_path, role="read-only" if self.asked_read_only else "control"))
+
+    def _attach(self, link: TeamLink) -> None:
+        self.link = link
+        self.session = link.session
+        self.log_path = link.log_path
+        if not self.asked_read_only:
+            self._take_control(link)
+        self.runner = self._follow
+        self.title = f"partytui — {link.session_id} (attached{', read-only' if self.asked_read_only else ''})"
+        link.on_news = self._news
+
+    def _take_control(self, link: TeamLink) -> None:
+        self.answers = RemoteBroker(link)
+        self.team = self.controller = RemoteController(link)
+
+    @property
+    def read_only(self) -> bool:
+        return self.answers is None
+
+    def can(self, action: str) -> bool:
+        if action == "stop":
+            return not self.read_only and self.running
+        if action == "unlock":
+            return self.read_only and self.token_sha256 is not None and self.token_tries < MAX_TOKEN_TRIES
+        return super().can(action)
+
+    async def _follow(self) -> int:
+        assert self.link is not None
+        try:
+            reader = await self.link.connect()
+        except TeamUnreachable as exc:
+            self.notice(f"{exc} — this view reconnects when it is back", "error")
+            reader = None
+        return await self.link.run(reader)
+
+    def _news(self, kind: str, text: str) -> None:
+        self.notice(text, _NEWS_SEVERITY.get(kind, "information"))
+        self._tell_status()
+
+    def stop_team(self) -> bool:
+        """Ask the team to stop, for every view attached to it (the view asked the person first)."""
+        return self.can("stop") and self.controller is not None and self.controller.stop()
+
+    def unlock(self, token: str) -> bool:
+        """A read-only view given the token becomes one that answers and controls; False: a wrong token."""
+        if not self.can("unlock") or self.link is None or self.token_sha256 is None:
+            return False
+        digest = hashlib.sha256(token.strip().encode()).hexdigest()
+        if not hmac.compare_digest(digest, self.token_sha256):
+            self.token_tries += 1
+            return False
+        self.link.become("control")
+        self._take_control(self.link)
+        self._tell_controls()
+        return True

@@ -3,11 +3,15 @@
 On a large terminal the panes sit in a grid above the board; on a small one (80x24) each pane, and the
 board, is a tab. Everything is drawn from ``TeamState``; the app calls :meth:`MainScreen.sync` on each
 flush with the agents whose transcripts changed.
+
+The screen owns its keys and the screens they open (message, cancel, inbox, task, documents, results, help);
+what they act on is the app's source, and a key the source cannot do is hidden (``check_action`` asks it).
 """
 
 from __future__ import annotations
 
 import math
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Literal
@@ -21,6 +25,7 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from ...core.views.source import SessionSource
 from ...core.truth.state import TeamState
 from ...core.views.present import one_line
 from ..theme import agent_color
@@ -86,6 +91,16 @@ def board_height(height: int) -> int:
 MODAL_KEYS: list[tuple[str, str]] = modal_keys()
 
 
+# What a team key asks of the source (``SessionSource.can``), by action.
+TEAM_KEYS = {"pause": "pause", "message": "message", "cancel_agent": "cancel"}
+
+
+def cannot_bindings() -> list[Binding]:
+    """p, m and x where the source has no team to act on: off the footer, they only say so when pressed."""
+    return [Binding(key, f"cannot('{what}')", what.capitalize(), show=False)
+            for key, what in (("p", "pause"), ("m", "message"), ("x", "cancel"))]
+
+
 class MainScreen(Screen[None]):
     CSS_PATH = "main.tcss"
     ALLOW_IN_MAXIMIZED_VIEW = "Footer, StatusBar"
@@ -95,6 +110,7 @@ class MainScreen(Screen[None]):
         Binding("p", "pause", "Pause"),
         Binding("m", "message", "Message"),
         Binding("x", "cancel_agent", "Cancel"),
+        *cannot_bindings(),
         Binding("z", "zoom", "Zoom", show=False),  # in the help and the palette: the footer fits 80 columns
         Binding("f", "fold", "Fold idle panes", show=False),
         Binding("t", "board", "Board"),
@@ -105,9 +121,6 @@ class MainScreen(Screen[None]):
         Binding("s", "results", "Results"),
         Binding("q", "quit_app", "Quit"),
     ]
-
-    # keys that act on a running team: once the run is over the footer stops offering them
-    _RUN_ACTIONS = frozenset({"pause", "message", "cancel_agent"})
 
     def __init__(self) -> None:
         super().__init__()
@@ -123,6 +136,10 @@ class MainScreen(Screen[None]):
     @property
     def party(self) -> PartyApp:
         return self.app  # type: ignore[return-value]
+
+    @property
+    def source(self) -> SessionSource:
+        return self.party.source
 
     def compose(self) -> ComposeResult:
         yield PhaseTimeline(id="timeline")
@@ -217,13 +234,19 @@ class MainScreen(Screen[None]):
     async def sync(self, state: TeamState, now: float, dirty: set[str], structural: bool, full: bool) -> None:
         """Bring the screen up to date: ``dirty`` agents' transcripts; the rest when ``structural`` or ``full``."""
         mode = self.wanted_layout()
+        zoomed: str | None = None
         if full or self._built_for != (tuple(pane_order(state)), mode):
+            if self.maximized is not None:  # rebuilt (a replay's seek): the same agent's pane zooms again
+                zoomed = self.focused_agent
+                self.minimize()
             await self._build_body(state, mode)
             full = True
         for name in state.agents if full else dirty:
             pane = self.panes.get(name)
             if pane is not None:
                 await pane.sync(state, now)
+        if zoomed is not None and (zoomed_pane := self.panes.get(zoomed)) is not None:
+            self.maximize(zoomed_pane, container=False)
         if not (structural or full or dirty.intersection(self.folded)):
             # deltas move neither titles, the board, the phases nor the totals (the once-a-second tick is
             # structural); a folded pane's agent writing something opens its pane now
@@ -283,15 +306,18 @@ class MainScreen(Screen[None]):
 
     def action_pause(self) -> None:
         if (agent := self._agent_or_complain()) is not None:
-            self.party.toggle_pause(agent)
+            self.toggle_pause(agent)
 
     def action_message(self) -> None:
         if (agent := self._agent_or_complain()) is not None:
-            self.party.message_agent(agent)
+            self.message_agent(agent)
 
     def action_cancel_agent(self) -> None:
         if (agent := self._agent_or_complain()) is not None:
-            self.party.cancel_agent(agent)
+            self.cancel_agent(agent)
+
+    def action_cannot(self, what: str) -> None:
+        self.notify(self.source.no_team.format(what=what), severity="warning")
 
     def action_zoom(self) -> None:
         if self.maximized is not None:
@@ -322,39 +348,186 @@ class MainScreen(Screen[None]):
             self.notify("No tasks on the board yet.")
 
     def action_inbox(self) -> None:
-        self.party.open_inbox()
+        self.open_inbox()
 
     def action_documents(self) -> None:
-        self.party.open_documents()
+        self.open_documents()
 
     def action_help(self) -> None:
-        self.party.open_help()
+        self.open_help()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        over = getattr(self.app, "run_over", False)
-        if action in self._RUN_ACTIONS:
-            return not over
+        """What the source cannot do is hidden: its key is off the footer and does nothing (or says why)."""
+        if action in TEAM_KEYS:
+            return self.source.can(TEAM_KEYS[action])
+        if action == "cannot":
+            return not self.source.can(str(parameters[0]))
         if action == "results":
-            return over
+            return self.source.run_over
         return True
 
     def action_results(self) -> None:
-        self.party.show_results()
+        self.show_results()
 
     def action_load_warnings(self) -> None:
-        self.party.open_load_warnings()
+        self.open_load_warnings()
 
     def action_quit_app(self) -> None:
         self.party.request_quit()
 
     def on_task_card_selected(self, message: TaskCard.Selected) -> None:
-        self.party.open_task(message.task_id)
+        self.open_task(message.task_id)
 
     def show_agent(self, name: str) -> None:
         """Focus an agent's pane (the task detail screen's jump)."""
         if self.maximized is not None:
             self.minimize()
         self._show_agent(name)
+
+    # ── what the keys open ──────────────────────────────────────────────────
+
+    def _no_team(self, what: str) -> bool:
+        if not self.source.can(what):
+            self.action_cannot(what)
+            return True
+        return False
+
+    def toggle_pause(self, agent: str) -> None:
+        team = self.source.team
+        if self._no_team("pause") or team is None:
+            return
+        if team.is_paused(agent):
+            team.resume(agent)
+            self.notify(f"{agent} resumed")
+        else:
+            team.pause(agent)
+            self.notify(f"{agent} paused: it stops after its current step")
+
+    def message_agent(self, agent: str) -> None:
+        if self._no_team("message"):
+            return
+        from .message import MessageScreen
+
+        def send(text: str | None) -> None:
+            if text and text.strip() and self.source.team is not None:
+                self.source.team.send(agent, text.strip())
+                self.notify(f"Sent to {agent}")
+
+        view = self.source.state.agents.get(agent)
+        self.app.push_screen(MessageScreen(agent, color=view.info.color if view else None), send)
+
+    def cancel_agent(self, agent: str) -> None:
+        if self._no_team("cancel"):
+            return
+        from .confirm import ConfirmScreen
+
+        def confirmed(yes: bool | None) -> None:
+            if yes and self.source.team is not None:
+                self.source.team.cancel(agent)
+                self.notify(f"{agent} cancelled")
+
+        body = f"{agent} stops now; its unfinished work stays as it is. The rest of the team goes on."
+        self.app.push_screen(ConfirmScreen(f"Cancel {agent}?", body), confirmed)
+
+    def open_inbox(self) -> None:
+        from .inbox import InboxScreen
+
+        def chosen(approval_id: int | None) -> None:
+            if approval_id is not None:
+                self.app.run_worker(self.party.answer_request(approval_id), group="inbox")
+
+        self.app.push_screen(InboxScreen(self.source.state, self.source.clock), chosen)
+
+    def open_next_request(self) -> None:
+        """The oldest request still waiting, in its modal (where it arms and is answered as any other)."""
+        pending = sorted(self.source.state.pending_approvals, key=lambda v: v.request.id)
+        if not pending:
+            self.notify("No request is waiting.")
+        elif not self.source.can("answer"):
+            self.notify(self.source.no_answers, severity="warning")
+        else:
+            self.app.run_worker(self.party.answer_request(pending[0].request.id), group="inbox")
+
+    def _session_ref(self) -> str:
+        """How the commands that name this session name it (its id, or its log's path)."""
+        from ...core.truth.sessions import session_dir
+        from .results import session_ref
+
+        try:
+            default_dir = session_dir()
+        except OSError:
+            default_dir = None
+        return session_ref(self.source.state, self.source.log_path, default_dir)
+
+    def show_results(self) -> None:
+        """The end of the run as a panel: status, files, tasks, requests, costs and the next commands."""
+        from .results import ResultsScreen
+
+        def closed(choice: str | None) -> None:
+            if choice == "quit":
+                self.party.request_quit()
+
+        self.app.push_screen(ResultsScreen(self.source.state, self.source.clock(), self._session_ref()), closed)
+
+    async def export_report(self, fmt: str) -> None:
+        """Write a readable report of the session beside its log (what ``partytui export`` writes)."""
+        from ...commands.port import write_atomically
+        from ...core.truth.log import LogError, read_log
+        from ...replay.export import export_html, export_markdown
+
+        log_path = self.source.log_path
+        if log_path is None:
+            self.notify("No session log here to export.", severity="warning")
+            return
+        target = log_path.with_name(f"{log_path.stem}-report.{fmt}")
+        render = export_html if fmt == "html" else export_markdown
+        state = self.source.state
+
+        def write() -> None:
+            contents = read_log(log_path)
+            write_atomically(target, render(state, contents.events))
+
+        try:
+            await asyncio.to_thread(write)
+        except (OSError, LogError) as exc:
+            self.notify(f"The report was not written: {exc}", severity="error", timeout=10)
+            return
+        self.notify(f"Wrote {target}", title="Report", timeout=10)
+
+    def replay_command(self) -> str:
+        """The command that replays this session (copied to the clipboard by the palette)."""
+        command = f"partytui replay {self._session_ref()}"
+        self.app.copy_to_clipboard(command)
+        self.notify(f"{command}\n(copied: run it in another terminal)", title="Replay this session")
+        return command
+
+    def open_documents(self) -> None:
+        from .documents import DocumentsScreen
+
+        self.app.push_screen(DocumentsScreen(lambda: self.source.state, self.party.workspace, self.source.clock))
+
+    def open_load_warnings(self) -> None:
+        from .warnings import LoadWarningsScreen
+
+        self.app.push_screen(LoadWarningsScreen(self.source.state.load_warnings))
+
+    def open_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen(self.key_help()))  # this screen's section comes first
+
+    def open_task(self, task_id: str) -> None:
+        from .task_detail import TaskDetailScreen
+
+        view = self.source.state.tasks.get(task_id)
+        if view is None:
+            return
+
+        def jump(agent: str | None) -> None:
+            if agent:
+                self.show_agent(agent)
+
+        self.app.push_screen(TaskDetailScreen(view, self.source.state, self.source.clock), jump)
 
     # ── help and palette ────────────────────────────────────────────────────
 
@@ -381,22 +554,22 @@ class MainScreen(Screen[None]):
         for i, name in enumerate(self.panes, 1):
             commands += [
                 (f"Focus {name}", f"show its transcript (key {i})", partial(self.action_focus_agent, i)),
-                (f"Pause or resume {name}", "key p on its pane", partial(self.party.toggle_pause, name)),
-                (f"Message {name}", "key m on its pane", partial(self.party.message_agent, name)),
-                (f"Cancel {name}", "key x on its pane (asks first)", partial(self.party.cancel_agent, name)),
+                (f"Pause or resume {name}", "key p on its pane", partial(self.toggle_pause, name)),
+                (f"Message {name}", "key m on its pane", partial(self.message_agent, name)),
+                (f"Cancel {name}", "key x on its pane (asks first)", partial(self.cancel_agent, name)),
             ]
         commands += [
-            ("Open the next request", "the oldest one waiting for you, to answer it", self.party.open_next_request),
+            ("Open the next request", "the oldest one waiting for you, to answer it", self.open_next_request),
             ("Zoom the focused pane", "key z: full screen and back", self.action_zoom),
             ("Fold idle panes, or open them all", "key f: an idle agent's pane as one line, its room to the rest",
              self.action_fold),
             ("Task board", "key t", self.action_board),
             ("Inbox of requests", "key i", self.action_inbox),
             ("Export a report (Markdown)", "written beside the session log",
-             lambda: self.app.run_worker(self.party.export_report("md"), group="export")),
+             lambda: self.app.run_worker(self.export_report("md"), group="export")),
             ("Export a report (HTML)", "written beside the session log",
-             lambda: self.app.run_worker(self.party.export_report("html"), group="export")),
-            ("Replay this session", "copies the command that replays it", self.party.replay_command),
+             lambda: self.app.run_worker(self.export_report("html"), group="export")),
+            ("Replay this session", "copies the command that replays it", self.replay_command),
             ("Shared documents", "key d: plans and context files, who wrote and read them", self.action_documents),
             ("Agent file warnings", "key w: what partytui will not do as the files ask", self.action_load_warnings),
             ("Help: keys", "key ?", self.action_help),

@@ -6,7 +6,7 @@ so ``[`` and ``]`` have visible targets. Clicking the bar asks to seek there (``
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from textual import events
 from textual.content import Content
@@ -14,6 +14,10 @@ from textual.message import Message
 from textual.widget import Widget
 
 from ...core.views.present import clock_time
+from ...replay.source import ReplayStatus, speed_label
+
+__all__ = ["MARKS", "ReplayBar", "ReplayStatus", "bar_cell", "cell_position", "render_head", "render_track",
+           "speed_label"]
 
 # How each marker kind is drawn on the bar; later kinds win a shared cell (an error outranks a phase).
 MARKS: dict[str, tuple[str, str]] = {
@@ -22,24 +26,6 @@ MARKS: dict[str, tuple[str, str]] = {
     "error": ("✗", "bold #ef6f6c"),
 }
 _RANK = {kind: i for i, kind in enumerate(MARKS)}
-
-
-def speed_label(speed: float | None) -> str:
-    """``0.5x``, ``2x``…; None is as fast as possible."""
-    if speed is None:
-        return "max"
-    return f"{speed:g}x"
-
-
-@dataclass(frozen=True)
-class ReplayStatus:
-    position: int
-    total: int
-    elapsed: float  # session seconds up to the position
-    duration: float
-    speed: float | None
-    playing: bool
-    markers: tuple[tuple[int, str], ...] = field(default=())  # (position just after the event, kind)
 
 
 def bar_cell(position: int, total: int, width: int) -> int:
