@@ -21,7 +21,7 @@ async def main():
     from partytui.tui.app import make_app
     team = prepared.team
     prepared.start()
-    app = make_app(session=prepared.session, broker=team.broker, controller=team, runner=None, title="t")
+    app = make_app(prepared.session, broker=team.broker, controller=team, runner=None, title="t")
     async with app.run_test(size=(120, 40)) as pilot:
         while not (app.main.is_mounted and app.main.panes):
             await pilot.pause(0.01)

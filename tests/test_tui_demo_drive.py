@@ -28,7 +28,7 @@ def _demo_app(tmp_path):
     prepared = prepare_run(args)
     prepared.start()
     team = prepared.team
-    return prepared, team, make_app(session=prepared.session, broker=team.broker, controller=team, runner=team.run,
+    return prepared, team, make_app(prepared.session, broker=team.broker, controller=team, runner=team.run,
                                     approval_delay=0)
 
 

@@ -517,7 +517,7 @@ def _run_tui(prepared: Prepared) -> int:
     else:
         prepared.start()  # the app renders from the state, so it sees these events too
     app = make_app(
-        session=prepared.session,
+        prepared.session,
         broker=team.broker,
         controller=team,
         runner=runner,

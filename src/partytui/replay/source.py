@@ -8,13 +8,12 @@ session does; a seek back (or far ahead) replaces the state and tells the view t
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from typing import Callable
+from collections.abc import Callable
 
 from ..core.truth.events import EventBase
 from ..core.truth.session import Session
 from ..core.truth.state import Change
-from ..core.views.source import SessionSource
+from ..core.views.source import ReplayStatus, SessionSource
 from .player import JUMP_KINDS, ReplayPlayer
 
 # Speeds that faster / slower step through; None is as fast as possible.
@@ -33,21 +32,13 @@ def speed_label(speed: float | None) -> str:
     return f"{speed:g}x"
 
 
-@dataclass(frozen=True)
-class ReplayStatus:
-    position: int
-    total: int
-    elapsed: float  # session seconds up to the position
-    duration: float
-    speed: float | None
-    playing: bool
-    markers: tuple[tuple[int, str], ...] = field(default=())  # (position just after the event, kind)
+__all__ = ["INCREMENTAL_SEEK", "MAX_GAP_S", "SPEEDS", "Playback", "ReplaySource", "ReplayStatus", "speed_label"]
 
 
 class Playback:
     """Play, pause, step, jump between markers and seek through a recording; the view's replay controls."""
 
-    def __init__(self, source: "ReplaySource", speed: float | None) -> None:
+    def __init__(self, source: ReplaySource, speed: float | None) -> None:
         self.source = source
         self.player = source.player
         self.speed = speed
@@ -182,7 +173,7 @@ class ReplaySource(SessionSource):
         speed: float | None = 1.0,
         title: str = "partytui — replay",
         freeze_gc: bool = True,
-    ) -> "ReplaySource":
+    ) -> ReplaySource:
         """A replay of ``events``, folded once to the end first so every seek is quick.
 
         ``freeze_gc``: see ``ReplayPlayer.prepare``; a process that builds many replays (tests) passes False.

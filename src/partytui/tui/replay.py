@@ -10,11 +10,12 @@ from __future__ import annotations
 from textual.binding import Binding
 
 from ..core.truth.state import TeamState
-from ..replay.source import SPEEDS, Playback
+from ..core.views.source import Playback
+from ..replay.source import SPEEDS
 from .screens.main import MODAL_KEYS, MainScreen, cannot_bindings
 from .widgets.replay_bar import ReplayBar
 
-__all__ = ["SPEEDS", "REPLAY_KEYS", "ReplayScreen"]
+__all__ = ["REPLAY_KEYS", "SPEEDS", "ReplayScreen"]
 
 REPLAY_KEYS: list[tuple[str, str]] = [
     ("space", "play / pause (at the end: play again from the start)"),

@@ -13,16 +13,15 @@ detached, over its socket).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Awaitable, Callable, ClassVar, Literal, Protocol
+from typing import ClassVar, Literal, Protocol
 
 from ..team.services import TeamController
+from ..truth.events import EventBase
 from ..truth.session import Session
 from ..truth.state import Change, TeamState
-
-if TYPE_CHECKING:
-    from ..replay.source import Playback
 
 Severity = Literal["information", "warning", "error"]
 Runner = Callable[[], Awaitable[int]]
@@ -39,6 +38,34 @@ class Answers(Protocol):
     def answer(
         self, approval_id: int, decision: str, note: str = "", answers: list[str] | None = None, by: str = "human"
     ) -> bool: ...
+
+
+@dataclass(frozen=True)
+class ReplayStatus:
+    """Where a recording is: what the replay bar shows."""
+
+    position: int
+    total: int
+    elapsed: float  # session seconds up to the position
+    duration: float
+    speed: float | None
+    playing: bool
+    markers: tuple[tuple[int, str], ...] = field(default=())  # (position just after the event, kind)
+
+
+class Playback(Protocol):
+    """Plays a recording: the replay's controls (``replay.source.Playback`` is the one there is)."""
+
+    @property
+    def playing(self) -> bool: ...
+    @property
+    def end(self) -> int: ...
+    def status(self) -> ReplayStatus: ...
+    def toggle(self) -> None: ...
+    def step(self) -> bool: ...
+    def jump(self, direction: int) -> EventBase | None: ...
+    def change_speed(self, direction: int) -> bool: ...
+    def seek(self, position: int) -> None: ...
 
 
 def _ignore(*_: object) -> None:
