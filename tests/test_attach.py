@@ -15,17 +15,44 @@ from partytui.core.attach.team_socket import TeamSocket
 from partytui.core.attach import wire
 
 DESIGN = [call("RequestApproval", kind="design", title="D", body="# design")]
+ASKS_THEN_FAILS = [DESIGN, [call("EndRun", status="failed", summary="over")]]  # the lead's turns
 
 
-async def _served_team(tmp_path, scripts, members):
-    log = tmp_path / "sessions" / "s1.jsonl"
-    log.parent.mkdir()
-    team, _ = make_team(tmp_path, scripts, members, log=log)
+class Served:
+    """A team running in this process behind its socket, as a detached team runs."""
+
+    def __init__(self, team, door, log, lock=None):
+        self.team, self.door, self.log, self.lock = team, door, log, lock
+        self.run = None
+
+    def start(self):
+        self.run = asyncio.create_task(self.team.run())
+        return self
+
+    async def ended(self):
+        """The run's exit code, once it ended and the socket closed."""
+        code = await asyncio.wait_for(self.run, 10)
+        await self.door.close(self.team.status, code)
+        if self.lock is not None:
+            self.lock.release()
+        return code
+
+
+async def _served_team(root, lead=ASKS_THEN_FAILS, *, log=None, locked=False):
+    """A one-agent team whose log is ``log`` (default: root/sessions/s1.jsonl), its socket open; not yet run."""
+    if log is None:
+        log = root / "sessions" / "s1.jsonl"
+        log.parent.mkdir()
+    team, _ = make_team(root, {"lead": lead}, [member("lead", lead=True)], log=log)
     team.broker.human_attached = True
+    lock = None
+    if locked:  # listed among the sessions running detached
+        lock = RunLock(log, detached=True)
+        lock.acquire()
     door = TeamSocket(team, log)
     await door.start()
-    team.start_session("s1", mode="scripted", scenario=None)
-    return team, door, log
+    team.start_session(log.stem, mode="scripted", scenario=None)
+    return Served(team, door, log, lock)
 
 
 async def _attached(log, role="control"):
@@ -37,17 +64,17 @@ async def _attached(log, role="control"):
     return link, follower, news
 
 
-async def _until(predicate, timeout=10):
+async def _until(predicate, timeout=None, pilot=None):
+    """Wait for ``predicate`` (bounded); with a ``pilot``, its app runs meanwhile."""
     async def poll():
         while not predicate():
-            await asyncio.sleep(0.01)
-    await asyncio.wait_for(poll(), timeout)
+            await (pilot.pause(0.05) if pilot is not None else asyncio.sleep(0.01))
+    await asyncio.wait_for(poll(), timeout or (30 if pilot is not None else 10))
 
 
 async def test_two_views_answer_the_same_request_the_first_stands(tmp_path):
-    lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
-    team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
-    run = asyncio.create_task(team.run())
+    served = (await _served_team(tmp_path)).start()
+    team, log = served.team, served.log
     one, f1, news1 = await _attached(log)
     two, f2, news2 = await _attached(log)
     # both views see the request, folded from the events they were sent
@@ -56,8 +83,7 @@ async def test_two_views_answer_the_same_request_the_first_stands(tmp_path):
     assert RemoteBroker(one).answer(request_id, "approved", "first")
     assert RemoteBroker(two).answer(request_id, "rejected", "second")
     await _until(lambda: any(kind == "refused" for kind, _ in news2))
-    assert await asyncio.wait_for(run, 10) == 1
-    await door.close(team.status, 1)
+    assert await served.ended() == 1
     assert await asyncio.wait_for(f1, 10) == 1 and await asyncio.wait_for(f2, 10) == 1
     answered = [e for e in read_log(log).events if e.type == "approval.answered"]
     assert [(e.id, e.decision, e.note) for e in answered] == [(request_id, "approved", "first")]
@@ -71,9 +97,8 @@ async def test_two_views_answer_the_same_request_the_first_stands(tmp_path):
 
 
 async def test_a_read_only_view_cannot_answer_or_control(tmp_path):
-    lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
-    team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
-    run = asyncio.create_task(team.run())
+    served = (await _served_team(tmp_path)).start()
+    team, log = served.team, served.log
     watcher, follower, news = await _attached(log, role="read-only")
     await _until(lambda: watcher.session.state.pending_approvals)
     request_id = watcher.session.state.pending_approvals[0].request.id
@@ -86,50 +111,46 @@ async def test_a_read_only_view_cannot_answer_or_control(tmp_path):
     assert not [e for e in read_log(log).events if e.type == "approval.answered"]
     # a view that may answer does, and the watcher sees it
     assert team.broker.answer(request_id, "approved")
-    assert await asyncio.wait_for(run, 10) == 1
-    await door.close(team.status, 1)
+    assert await served.ended() == 1
     await asyncio.wait_for(follower, 10)
     assert watcher.session.state.approvals[request_id].decision == "approved"
 
 
 async def test_a_view_catches_up_after_losing_the_team_and_nothing_is_folded_twice(tmp_path):
-    lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
-    team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
-    run = asyncio.create_task(team.run())
+    served = (await _served_team(tmp_path)).start()
+    team, log = served.team, served.log
     link, follower, news = await _attached(log)
     await _until(lambda: link.session.state.pending_approvals)
     seen: list[int] = []
     link.session.subscribe(lambda e: seen.append(e.seq))
-    for viewer in list(door._viewers):
+    for viewer in list(served.door._viewers):
         viewer.writer.close()  # the connection drops; the team goes on
     await _until(lambda: any(kind == "lost" for kind, _ in news))
     request_id = team.session.state.pending_approvals[0].request.id
     team.broker.answer(request_id, "approved")  # while the view is away
     await _until(lambda: any(kind == "back" for kind, _ in news))
-    assert await asyncio.wait_for(run, 10) == 1
-    await door.close(team.status, 1)
+    assert await served.ended() == 1
     await asyncio.wait_for(follower, 10)
     assert seen == sorted(set(seen)) and seen[-1] == team.session.state.last_seq
     assert link.session.state.approvals[request_id].decision == "approved"
 
 
 async def test_stop_ends_the_run_cancelled_and_agents_keep_their_places(tmp_path):
-    team, door, log = await _served_team(tmp_path, {"lead": [DESIGN]}, [member("lead", lead=True)])
-    run = asyncio.create_task(team.run())
-    link, follower, _ = await _attached(log)
+    served = (await _served_team(tmp_path, [DESIGN])).start()
+    link, follower, _ = await _attached(served.log)
     await _until(lambda: link.session.state.pending_approvals)
     assert RemoteController(link).stop()
-    assert await asyncio.wait_for(run, 10) == 1
-    await door.close(team.status, 1)
+    assert await served.ended() == 1
     await asyncio.wait_for(follower, 10)
-    ended = read_log(log).events[-1]
+    ended = read_log(served.log).events[-1]
     assert (ended.type, ended.status) == ("session.ended", "cancelled") and "stopped by the person" in ended.reason
     assert link.session.state.agents["lead"].state != "cancelled"  # resume carries on from here
     assert link.session.state.pending_approvals  # still asked after a resume
 
 
 async def test_bad_lines_are_refused_and_change_nothing(tmp_path):
-    team, door, log = await _served_team(tmp_path, {"lead": [DESIGN]}, [member("lead", lead=True)])
+    served = await _served_team(tmp_path, [DESIGN])
+    door = served.door
     assert door.path.stat().st_mode & 0o777 == 0o600  # only its owner may watch or answer
     with wire.reachable(door.path) as name:
         reader, writer = await asyncio.open_unix_connection(name)
@@ -164,23 +185,15 @@ def test_a_session_runs_in_one_process_at_a_time(tmp_path):
     assert running_team(log) is None
 
 
-async def _until_pilot(pilot, predicate, timeout=30):
-    async def poll():
-        while not predicate():
-            await pilot.pause(0.05)
-    await asyncio.wait_for(poll(), timeout)
-
-
 async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(tmp_path):
     from partytui.tui.app import make_app
 
-    lead = [DESIGN, [call("EndRun", status="failed", summary="over")]]
-    team, door, log = await _served_team(tmp_path, {"lead": lead}, [member("lead", lead=True)])
-    run = asyncio.create_task(team.run())
+    served = (await _served_team(tmp_path)).start()
+    team, log = served.team, served.log
     watcher_link = TeamLink(log, role="read-only")
     watcher = make_app(AttachedSource(watcher_link, read_only=True))
     async with watcher.run_test(size=(120, 40)) as pilot:
-        await _until_pilot(pilot, lambda: watcher_link.session.state.pending_approvals)
+        await _until(lambda: watcher_link.session.state.pending_approvals, pilot=pilot)
         await pilot.press("a", "r", "S")  # no modal, nothing sent: a read-only view answers nothing
         assert team.session.state.pending_approvals and not team.finished
         # nor does its footer offer what it cannot do
@@ -188,17 +201,16 @@ async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(
         assert not offered & {"p", "m", "x"} and {"q", "i", "t"} <= offered
         app = make_app(AttachedSource(TeamLink(log)))
         async with app.run_test(size=(120, 40)) as second:
-            await _until_pilot(second, lambda: type(app.screen).__name__ == "ApprovalModal")
+            await _until(lambda: type(app.screen).__name__ == "ApprovalModal", pilot=second)
             await second.pause(1.0)  # past any arming delay: the request was seen before it is answered
             await second.press("a")
-            await _until_pilot(second, lambda: not team.session.state.pending_approvals)
+            await _until(lambda: not team.session.state.pending_approvals, pilot=second)
             offered = {key for key, b in app.screen.active_bindings.items() if b.binding.show}
             assert {"p", "m", "x"} <= offered  # a view that controls the team offers its controls
             await second.press("q")  # detaches at once
         assert app.return_code == 0
-        await _until_pilot(pilot, lambda: watcher_link.session.state.approvals[1].decision == "approved")
-    assert await asyncio.wait_for(run, 10) == 1
-    await door.close(team.status, 1)
+        await _until(lambda: watcher_link.session.state.approvals[1].decision == "approved", pilot=pilot)
+    assert await served.ended() == 1
     answered = [e for e in read_log(log).events if e.type == "approval.answered"]
     assert [(e.id, e.decision, e.by) for e in answered] == [(1, "approved", "human")]
 
@@ -215,37 +227,27 @@ async def test_a_view_started_on_the_list_of_running_sessions_attaches_to_the_on
     async with app.run_test(size=(100, 30)) as pilot:
         picker = app.screen
         assert isinstance(picker, SessionPicker)
-        await _until_pilot(pilot, lambda: picker.query_one("#pick-empty").display)
+        await _until(lambda: picker.query_one("#pick-empty").display, pilot=pilot)
         assert "partytui demo --detach" in str(picker.query_one("#pick-empty").render())
         # two teams start in the background after the page opened: the list shows them, newest first
         for sid in ("s1", "s2"):
-            log = folder / f"{sid}.jsonl"
             (tmp_path / sid).mkdir()
-            team, _ = make_team(tmp_path / sid, {"lead": [DESIGN, [call("EndRun", status="failed", summary="over")]]},
-                                [member("lead", lead=True)], log=log)
-            team.broker.human_attached = True
-            lock = RunLock(log, detached=True)
-            lock.acquire()
-            door = TeamSocket(team, log)
-            await door.start()
-            team.start_session(sid, mode="scripted", scenario=None)
-            teams[sid] = (team, door, lock, asyncio.create_task(team.run()))
-        await _until_pilot(pilot, lambda: [(e.id, e.pending) for e in picker.entries] == [("s2", 1), ("s1", 1)])
+            served = await _served_team(tmp_path / sid, log=folder / f"{sid}.jsonl", locked=True)
+            teams[sid] = served.start()
+        await _until(lambda: [(e.id, e.pending) for e in picker.entries] == [("s2", 1), ("s1", 1)], pilot=pilot)
         assert not picker.query_one("#pick-empty").display
         await pilot.press("j", "enter")  # the second line: s1
-        await _until_pilot(pilot, lambda: type(app.screen).__name__ == "ApprovalModal")
+        await _until(lambda: type(app.screen).__name__ == "ApprovalModal", pilot=pilot)
         assert source.link is not None and source.link.session_id == "s1"
         await pilot.pause(1.0)  # past any arming delay: the request was seen before it is answered
         await pilot.press("a")
-        await _until_pilot(pilot, lambda: not teams["s1"][0].session.state.pending_approvals)
+        await _until(lambda: not teams["s1"].team.session.state.pending_approvals, pilot=pilot)
         await pilot.press("q")
     assert app.return_code == 0
-    assert teams["s2"][0].session.state.pending_approvals  # the other team was not touched
-    teams["s2"][0].stop("test over")
-    for sid, (team, door, lock, run) in teams.items():
-        code = await asyncio.wait_for(run, 10)
-        await door.close(team.status, code)
-        lock.release()
+    assert teams["s2"].team.session.state.pending_approvals  # the other team was not touched
+    teams["s2"].team.stop("test over")
+    for served in teams.values():
+        await served.ended()
     answered = [(e.id, e.decision) for e in read_log(folder / "s1.jsonl").events if e.type == "approval.answered"]
     assert answered == [(1, "approved")]
     assert not [e for e in read_log(folder / "s2.jsonl").events if e.type == "approval.answered"]
@@ -259,7 +261,7 @@ async def test_leaving_the_list_of_running_sessions_attaches_to_nothing(tmp_path
     app = make_app(source)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("question_mark")  # the list's keys first
-        await _until_pilot(pilot, lambda: isinstance(app.screen, HelpScreen))
+        await _until(lambda: isinstance(app.screen, HelpScreen), pilot=pilot)
         assert app.screen.bindings[0] == ("", "Sessions running in the background")
         await pilot.press("escape", "q")
     assert app.return_code == 0 and source.link is None
