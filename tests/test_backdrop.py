@@ -65,3 +65,27 @@ async def test_the_backdrop_is_textuals_and_only_changed_lines_are_drawn_again()
         assert any("more words from the backend" in after[y].text for y in changed)
         broker.answer(1, "approved", by="human")
         await asyncio.wait_for(asked, 15)
+
+
+async def test_a_textual_without_the_internals_read_gets_its_own_backdrop(monkeypatch: Any) -> None:
+    from partytui.tui.screens import backdrop
+    from partytui.tui.screens.backdrop import LiveBackdrop
+
+    # as if a Textual release renamed what the fast path reads (here: Strip.join, for this module only)
+    monkeypatch.setattr(backdrop, "Strip", object())
+    monkeypatch.setattr(LiveBackdrop, "_usable", True)
+    session = live_session()
+    broker = ApprovalBroker(session)
+    app = make_app(session, broker=broker, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await pilot.pause()
+        asked = asyncio.ensure_future(broker.request("backend", "design", title="the design", body="# Plan"))
+        await until(lambda: shown(app))
+        screen = modal(app)
+        assert screen is not None
+        await settled(app, pilot)
+        assert LiveBackdrop._usable is False  # it gave up instead of crashing the app
+        textual = textual_backdrop(screen)  # drawn now, from the screen beneath as it is now
+        assert [list(line) for line in ours(screen)] == [list(line) for line in textual]
+        broker.answer(1, "approved", by="human")
+        await asyncio.wait_for(asked, 15)

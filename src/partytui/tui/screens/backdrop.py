@@ -36,6 +36,8 @@ class LiveBackdrop(Screen[Any]):
     pieces of the screen beneath it are the same objects (the compositor hands back the same strips for
     what did not change). The lines a frame needs are composed beneath in one pass."""
 
+    _usable = True  # False once Textual's internals turned out not to be what this reads (see _give_up)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # line -> (what it was drawn from, the line drawn)
@@ -58,7 +60,9 @@ class LiveBackdrop(Screen[Any]):
     def _beneath(self) -> Screen[Any] | None:
         """The screen this one is drawn over, when this one is on top, translucent and the same size (else
         Textual draws the backdrop itself)."""
-        if not self.is_attached or self.app.screen is not self or self.styles.background.a >= 1:
+        if not LiveBackdrop._usable or not self.is_attached or self.app.screen is not self:
+            return None
+        if self.styles.background.a >= 1:
             return None
         stack = self.app.screen_stack
         beneath = stack[-2] if len(stack) > 1 else None
@@ -66,12 +70,22 @@ class LiveBackdrop(Screen[Any]):
             return None
         return beneath
 
+    def _give_up(self, error: Exception) -> None:
+        # the fast path reads Textual's internals (the compositor's chops, the styles cache); a Textual that
+        # changed them gets Textual's own backdrop for the rest of the process, never a crash
+        LiveBackdrop._usable = False
+        self._backdrop.clear()
+        self.log.warning(f"the modal's backdrop falls back to Textual's own: {error!r}")
+
     def render_lines(self, crop: Region) -> list[Strip]:
         beneath = self._beneath()
         if beneath is not None:
-            cache = self._styles_cache  # the lines it will ask for: the stale ones and those it never drew
-            drawn = getattr(cache, "_cache", {})
-            self._draw_backdrop(beneath, [y for y in crop.line_range if cache.is_dirty(y) or y not in drawn])
+            try:
+                cache = self._styles_cache  # the lines it will ask for: the stale ones and those it never drew
+                drawn = getattr(cache, "_cache", {})
+                self._draw_backdrop(beneath, [y for y in crop.line_range if cache.is_dirty(y) or y not in drawn])
+            except (AttributeError, TypeError, KeyError, IndexError) as error:
+                self._give_up(error)
         try:
             return super().render_lines(crop)
         finally:
@@ -114,5 +128,10 @@ class LiveBackdrop(Screen[Any]):
             beneath = self._beneath()
             if beneath is None or not 0 <= y < self.size.height:
                 return super().render_line(y)
-            self._draw_backdrop(beneath, [y])
-        return self._backdrop[y][1]
+            try:
+                self._draw_backdrop(beneath, [y])
+            except (AttributeError, TypeError, KeyError, IndexError) as error:
+                self._give_up(error)
+                return super().render_line(y)
+        kept = self._backdrop.get(y)
+        return kept[1] if kept is not None else super().render_line(y)
