@@ -178,6 +178,22 @@ class AgentState(EventBase):
     reason: str = ""
 
 
+class AgentControl(EventBase):
+    """The person's control over one agent (``agent``): pause it, let it go on, or cancel it for good."""
+
+    type: Literal["agent.control"] = "agent.control"
+    durable: ClassVar[bool] = True  # the person's decision is on disk before it acts
+    action: Literal["pause", "resume", "cancel"]
+
+
+class AgentHeld(EventBase):
+    """A scripted turn of ``agent`` waits for a condition of the team (``why``), or no longer does (empty)."""
+
+    type: Literal["agent.held"] = "agent.held"
+    ends_group: ClassVar[bool] = False  # written with the turn's next step
+    why: str = ""
+
+
 class TurnStarted(EventBase):
     type: Literal["turn.started"] = "turn.started"
     ends_group: ClassVar[bool] = False  # written with the turn's first step
