@@ -335,9 +335,12 @@ def test_a_phase_change_an_agent_has_not_read_yet_is_still_to_be_read_after_a_re
     team.session.emit(TurnStarted(agent="backend", turn=1, inputs=["lead moved the team to the PLAN phase."]))
     team.session.emit(TurnEnded(agent="backend", turn=1, content=[{"type": "text", "text": "Proposal sent."}]))
     team.session.emit(PhaseChanged(agent="lead", phase="BUILD", previous="PLAN", note="Design approved."))
+    from partytui.core.truth.workstate import fold_work
+
     backend, lead = team.runners["backend"], team.runners["lead"]
-    backend.rebuild(seen)
-    lead.rebuild(seen)
+    work = fold_work(seen)
+    backend.continue_from(work.agent("backend"))
+    lead.continue_from(work.agent("lead"))
     assert backend.pending_notes == ["lead moved the team to the BUILD phase. Design approved."]
     assert not backend.pending_inputs  # news, not a reason to start a turn: as when it was delivered live
     assert lead.pending_notes == []  # the lead moved the team itself

@@ -1,8 +1,8 @@
 """The API runtime: partytui's own loop over the Messages API, with partytui's own tools.
 
-Stream a turn, run its tool calls, feed the results back, repeat. The runtime owns the agent's
-conversation. Everything it does is an event, and the conversation can be rebuilt from those events
-(``rebuild``), which is how a resumed session continues where it stopped.
+Stream a turn, run its tool calls, feed the results back, repeat. Everything it does is an event, and the
+agent's conversation is folded from those events (core/truth/workstate.py): the live run reads it from the
+session as it is kept current, and a resumed session folds it from the log and continues from there.
 """
 
 from __future__ import annotations
@@ -21,8 +21,9 @@ from ..tools.base import Limits, Tool, ToolContext, ToolError
 from ..tools.names import UNAVAILABLE_TOOLS
 from ..tools.team import PERMISSION_DENIED
 from ..tools.workspace import cap_output
+from ..truth.workstate import AgentWork, opening, taken_back
 from ..views.present import key_field
-from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, unread_since
+from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person
 
 # The result of an interrupted call the person chose not to run again.
 INTERRUPTED_NOT_RUN_AGAIN = "Interrupted: partytui stopped while this call ran, and it was not run again."
@@ -50,24 +51,25 @@ class ApiRuntime(RuntimeBase):
         self.disallowed_patterns = spec.disallowed_patterns
         self.max_tokens = max_tokens
         self.limits = limits or Limits()
-        self.messages: list[dict[str, Any]] = []  # the whole conversation; requests may clear old outputs
         self.context = ContextTrimmer(self.limits.context_tokens)
-        self.pending_results: list[dict[str, Any]] = []
-        self.unfinished_calls: list[dict[str, Any]] = []  # tool calls of the last turn without a result (resume)
-        self.logged_calls: set[str] = set()  # tool_use ids whose tool.called is in the log: never logged twice
-        # calls that were logged as called but have no logged result (partytui stopped while they ran): they may
-        # have done their work already, so one that changes something is run again only if the person says so
-        self.interrupted_calls: set[str] = set()
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """The whole conversation, folded from the log (requests may clear old outputs)."""
+        return list(self.work.messages)
+
+    @property
+    def turn_no(self) -> int:
+        return self.work.turn
 
     # ── the loop ───────────────────────────────────────────────────────────
 
     async def run(self) -> None:
         try:
-            if self.unfinished_calls:
-                await self._run_tool_calls(self.unfinished_calls)
-                self.unfinished_calls = []
+            if unfinished := self.work.unfinished:  # a resumed session's calls that have no result yet
+                await self._run_tool_calls(unfinished)
             while not self.team.finished:
-                if not self.pending_inputs and not self.pending_results:
+                if not self.pending_inputs and not self.work.answered:
                     await self._wait_for_work()
                     continue
                 await self._checkpoint()
@@ -98,18 +100,17 @@ class ApiRuntime(RuntimeBase):
     async def _run_tool_calls(self, calls: list[dict[str, Any]]) -> None:
         for call in calls:
             await self._checkpoint()
-            self.pending_results.append(await self._execute(call))
+            await self._execute(call)  # its result, logged, waits in the working state for the next turn
             if self.team.finished:
                 return
 
     async def _turn(self) -> list[dict[str, Any]] | None:
         inputs = self.pending_notes + self.pending_inputs
-        content = self.pending_results + [{"type": "text", "text": t} for t in inputs]
-        self.pending_results, self.pending_inputs, self.pending_notes = [], [], []
-        self.messages.append({"role": "user", "content": content})
-        self.turn_no += 1
-        request, cleared = self.context.request(self.messages)
-        self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no, model=self.model, inputs=inputs, cleared=cleared))
+        self.pending_inputs, self.pending_notes = [], []
+        # the request is the conversation as turn.started will make it (the cleared count goes into that event)
+        request, cleared = self.context.request([*self.work.messages, opening(self.work, inputs)])
+        self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no + 1, model=self.model, inputs=inputs,
+                                      cleared=cleared))
         self.set_state("running", "thinking")
         try:
             result = await self._request(request)
@@ -124,7 +125,6 @@ class ApiRuntime(RuntimeBase):
             self._fail(f"{type(exc).__name__}: {exc}")
             return None
         self._flush_guards()
-        self.messages.append({"role": "assistant", "content": result.content})
         self.session.emit(
             TurnEnded(
                 agent=self.name,
@@ -260,11 +260,13 @@ class ApiRuntime(RuntimeBase):
                 + (f" Note from the person: {view.note}" if view.note else "")
             )
 
-    async def _execute(self, call: dict[str, Any]) -> dict[str, Any]:
+    async def _execute(self, call: dict[str, Any]) -> None:
         tool_use_id, name = call.get("id", ""), call.get("name", "")
         raw = call.get("input") if isinstance(call.get("input"), dict) else {}
-        if tool_use_id not in self.logged_calls:
-            self.logged_calls.add(tool_use_id)
+        # logged as called, with no result: partytui stopped while it ran, and it may have done its work already,
+        # so one that changes something is run again only if the person says so (never logged twice)
+        interrupted = tool_use_id in self.work.called
+        if not interrupted:
             self.session.emit(ToolCalled(agent=self.name, tool_use_id=tool_use_id, tool=name, input=raw))
         self.set_state("running", name)
         started = time.monotonic()
@@ -274,8 +276,7 @@ class ApiRuntime(RuntimeBase):
             if "__invalid_json__" in raw:
                 raise ToolError(f"the input for {name} was not valid JSON: {str(raw['__invalid_json__'])[:300]}")
             args = tool.parse(raw)
-            if tool_use_id in self.interrupted_calls:
-                self.interrupted_calls.discard(tool_use_id)
+            if interrupted:
                 await self._run_again(tool, raw, tool_use_id)
             await self._permission(tool, raw, tool_use_id)
             self.team.check_gates(self.name, tool.name, raw)
@@ -306,53 +307,10 @@ class ApiRuntime(RuntimeBase):
                 duration_ms=round((time.monotonic() - started) * 1000, 1),
             )
         )
-        return {"type": "tool_result", "tool_use_id": tool_use_id, "content": output, "is_error": not ok}
 
     # ── resume ─────────────────────────────────────────────────────────────
 
-    def rebuild(self, events: list) -> None:
-        """Rebuild this agent's conversation from a session's events, ready to continue."""
-        results: dict[str, dict[str, Any]] = {}
-        last_turn_start_seq = 0
-        for event in events:
-            if event.agent != self.name:
-                continue
-            if isinstance(event, TurnStarted):
-                content = [results.pop(c["id"]) for c in self.unfinished_calls if c["id"] in results]
-                # calls of the previous turn that never got a result are answered as interrupted
-                for c in self.unfinished_calls:
-                    if not any(r["tool_use_id"] == c["id"] for r in content):
-                        content.append({"type": "tool_result", "tool_use_id": c["id"], "content": "interrupted", "is_error": True})
-                content += [{"type": "text", "text": t} for t in event.inputs]
-                self.messages.append({"role": "user", "content": content})
-                self.unfinished_calls = []
-                self.turn_no = event.turn
-                last_turn_start_seq = event.seq
-            elif isinstance(event, TurnEnded):
-                self.messages.append({"role": "assistant", "content": event.content})
-                self.unfinished_calls = [b for b in event.content if b.get("type") == "tool_use"]
-            elif isinstance(event, ToolCalled):
-                self.logged_calls.add(event.tool_use_id)
-            elif isinstance(event, ToolResult):
-                results[event.tool_use_id] = {
-                    "type": "tool_result",
-                    "tool_use_id": event.tool_use_id,
-                    "content": event.output,
-                    "is_error": not event.ok,
-                }
-        # a turn that started but never ended is asked again
-        if self.messages and self.messages[-1]["role"] == "user":
-            last = self.messages.pop()
-            self.turn_no -= 1
-            self.pending_results = [b for b in last["content"] if b.get("type") == "tool_result"]
-            self.pending_inputs = [b["text"] for b in last["content"] if b.get("type") == "text"]
-            self.unfinished_calls = []
-        else:
-            done = [results.pop(c["id"]) for c in self.unfinished_calls if c["id"] in results]
-            self.pending_results = done
-            self.unfinished_calls = [c for c in self.unfinished_calls if c["id"] not in {r["tool_use_id"] for r in done}]
-        self.interrupted_calls = {c["id"] for c in self.unfinished_calls if c["id"] in self.logged_calls}
-        # messages that reached the agent after its last turn began are still to be read
-        inputs, notes = unread_since(self.name, events, last_turn_start_seq)
-        self.pending_inputs += inputs
-        self.pending_notes += notes
+    def continue_from(self, work: AgentWork) -> None:
+        """Go on from the log's working state: a turn cut short is asked again with what it was given (the
+        session's fold takes it back the same way when the resume is logged)."""
+        super().continue_from(taken_back(work))

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
 
-from ..truth.events import AgentInfo, AgentState, MessageSent, PhaseChanged, TextDelta, ThinkingDelta, UserMessage
+from ..truth.events import AgentInfo, AgentState, TextDelta, ThinkingDelta
 from ..truth.log import StreamRedactor
+from ..truth.workstate import AgentWork, phase_news  # noqa: F401 (phase_news: re-exported)
 
 if TYPE_CHECKING:
     from ..team.approvals import ApprovalBroker
@@ -91,7 +92,8 @@ class AgentRuntime(Protocol):
     """One agent, however it thinks: what the team does to it. Every runtime reports through events only.
 
     Life: the team ``deliver``s the first prompt, then awaits ``run()`` in a task of its own until the agent
-    is done or the task is cancelled. ``rebuild`` (before ``run``) continues a session from its log.
+    is done or the task is cancelled. ``continue_from`` (before ``run``) continues a session from its log's
+    working state (core/truth/workstate.py), folded before the resume is logged.
     """
 
     name: str
@@ -111,7 +113,7 @@ class AgentRuntime(Protocol):
         """No more turns; the team cancels the task running ``run()``."""
     def finish(self, state: str, reason: str) -> None: ...
     def set_permission_mode(self, mode: str) -> None: ...
-    def rebuild(self, events: list) -> None: ...
+    def continue_from(self, work: AgentWork) -> None: ...
 
 
 # ── what every runtime shares ──────────────────────────────────────────────
@@ -131,7 +133,6 @@ class RuntimeBase:
         self.max_turns = spec.max_turns
         self.pending_inputs: list[str] = []
         self.pending_notes: list[str] = []  # news that waits for the next turn without starting one
-        self.turn_no = 0
         self.wake = asyncio.Event()
         self.unpaused = asyncio.Event()
         self.unpaused.set()
@@ -150,14 +151,29 @@ class RuntimeBase:
             self.pending_notes.append(text)
 
     @property
+    def work(self) -> AgentWork:
+        """This agent's working state, as folded from the events so far (the session keeps it current)."""
+        return self.session.work.agent(self.name)
+
+    def continue_from(self, work: AgentWork) -> None:
+        """Go on from the working state a session's log left: what is still to be read, paused, stopped."""
+        self.pending_inputs += work.inputs
+        self.pending_notes += work.notes
+        if work.paused:
+            self.unpaused.clear()
+        if work.stopped:  # finished, or cancelled by the person; a failed agent, or one the run's end stopped, goes on
+            self.cancel()
+
+    @property
     def busy(self) -> bool:
         return not self.stopped and (not self.waiting_for_work or bool(self.pending_inputs))
 
     @property
     def paused(self) -> bool:
-        return not self.unpaused.is_set()
+        return self.work.paused
 
     def pause(self) -> None:
+        """The person's pause (logged by the team as ``agent.control``) takes effect at the next checkpoint."""
         self.unpaused.clear()
         if self.waiting_for_work:  # a busy agent shows it when it reaches its next checkpoint
             self.set_state("paused", "by you")
@@ -202,7 +218,10 @@ class RuntimeBase:
     async def _wait_for_work(self) -> None:
         """Idle until something is delivered (the team may find everyone quiet meanwhile)."""
         self.waiting_for_work = True
-        self.set_state("idle", self.team.idle_reason(self.name))
+        if self.paused:
+            self.set_state("paused", "by you")
+        else:
+            self.set_state("idle", self.team.idle_reason(self.name))
         self.team.check_quiet_soon()
         self.wake.clear()
         await self.wake.wait()
@@ -234,25 +253,6 @@ def asks_the_person(text: str) -> bool:
     return bool(_QUESTION_TAIL.search(tail))
 
 
-def phase_news(event: PhaseChanged) -> str:
-    """What the rest of the team reads when an agent moves the team to another phase."""
-    return f"{event.agent} moved the team to the {event.phase} phase." + (f" {event.note}" if event.note else "")
-
-
-def unread_since(name: str, events: list, after_seq: int) -> tuple[list[str], list[str]]:
-    """Inputs and notes that reached agent ``name`` after event ``after_seq``: still to be read on resume."""
-    inputs: list[str] = []
-    notes: list[str] = []
-    for event in events:
-        if event.seq <= after_seq:
-            continue
-        if isinstance(event, MessageSent) and event.reaches(name):
-            inputs.append(f"Message from {event.agent}: {event.content}")
-        elif isinstance(event, UserMessage) and event.agent == name:
-            inputs.append(f"Message from the person supervising: {event.text}")
-        elif isinstance(event, PhaseChanged) and event.previous is not None and event.agent != name:
-            notes.append(phase_news(event))  # the team's first phase is nobody's news
-    return inputs, notes
 
 
 async def ask_in_prose(host: AgentHost, agent: str, turn: int, text: str, deliver: Callable[[str], None]) -> None:

@@ -49,8 +49,9 @@ from ..truth.events import (
     TurnStarted,
     Usage,
 )
+from ..truth.workstate import AgentWork
 from ..views.present import key_field
-from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person, unread_since
+from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person
 
 EXTRA = "claude-code"
 INSTALL = 'pip install "partytui[claude-code]"'
@@ -146,7 +147,7 @@ class ClaudeCodeRuntime(RuntimeBase):
         }
         self.resume_id: str | None = None  # Claude Code's own session id, once it has one
         self.working = False  # Claude Code is busy (between a prompt, or a background agent's news, and a result)
-        self.logged_calls: set[str] = set()
+        self.turn_no = 0  # Claude Code counts its own turns: one per message it starts
         self._call_names: dict[str, str] = {}  # tool_use_id → partytui name
         self._call_started: dict[str, float] = {}
         self._call_inputs: dict[str, dict[str, Any]] = {}
@@ -401,9 +402,8 @@ class ClaudeCodeRuntime(RuntimeBase):
             self._call_names[tool_use_id] = shown
             self._call_inputs[tool_use_id] = raw if isinstance(raw, dict) else {}
             self._call_started[tool_use_id] = time.monotonic()
-        if tool_use_id in self.logged_calls:
+        if tool_use_id in self.work.called:
             return
-        self.logged_calls.add(tool_use_id)
         self.session.emit(ToolCalled(agent=self.name, tool_use_id=tool_use_id, tool=shown,
                                      input=raw if isinstance(raw, dict) else {}, parent_tool_use_id=parent))
         if parent is None:
@@ -520,39 +520,20 @@ class ClaudeCodeRuntime(RuntimeBase):
 
     # ── resume ─────────────────────────────────────────────────────────────
 
-    def rebuild(self, events: list) -> None:
-        """Continue from a session's log: Claude Code's own conversation (``resume=``) from where the last
-        complete step left it (a turn cut short is asked for again), what arrived since the last turn began,
-        and the requests left unanswered (asked again when the call comes again, never twice)."""
-        last: Any = None  # the last turn.started of this agent
-        ended = False
-        calls: set[str] = set()
-        results: set[str] = set()
-        for event in events:
-            if event.agent != self.name:
-                continue
-            if isinstance(event, TurnStarted):
-                last, ended, calls, results = event, False, set(), set()
-            elif isinstance(event, TurnEnded):
-                ended = True
-            elif isinstance(event, ToolCalled):
-                self.logged_calls.add(event.tool_use_id)
-                if event.parent_tool_use_id is None:
-                    calls.add(event.tool_use_id)
-            elif isinstance(event, ToolResult):
-                results.add(event.tool_use_id)
-        if last is not None:
-            self.turn_no = last.turn
-            self.resume_id = last.resume_id
-            if not ended or calls - results:  # cut short: Claude Code goes back to where it started
-                self.turn_no -= 1
-                self._resume_session_at = last.resume_at
-        inputs, notes = unread_since(self.name, events, last.seq if last is not None else 0)
-        self.pending_inputs += inputs
-        self.pending_notes += notes
+    def continue_from(self, work: AgentWork) -> None:
+        """Continue from the log's working state: Claude Code's own conversation (``resume=``) from where the
+        last complete step left it (a turn cut short is asked for again), what arrived since the last turn
+        began, and the requests left unanswered (asked again when the call comes again, never twice)."""
+        super().continue_from(work)
+        self.turn_no = work.turn
+        self.resume_id = work.resume_id
+        if work.turn_open or work.unresolved:  # cut short: Claude Code goes back to where it started
+            self.turn_no -= 1
+        if work.turn_open or work.unresolved or work.taken:  # (taken: cut short, and taken back by an earlier resume)
+            self._resume_session_at = work.resume_at
         self._left_pending = [a.request for a in self.session.state.pending_approvals if a.request.agent == self.name]
         view = self.session.state.agents.get(self.name)
-        if view is not None and view.state not in ("idle", "done", "error", "cancelled") and not inputs:
+        if view is not None and view.state not in ("idle", "done", "error", "cancelled") and not work.inputs:
             self.pending_inputs.append("partytui stopped while you were working and has resumed your session: "
                                        "carry on from where you were.")
 

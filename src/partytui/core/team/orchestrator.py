@@ -18,6 +18,7 @@ from .mirror import WorkspaceMirror
 from ..truth.events import (
     BROADCAST,
     PHASES,
+    AgentControl,
     ApprovalRequest,
     MessageSent,
     PhaseChanged,
@@ -34,6 +35,7 @@ from .tasks import TaskBoard, asks_for_task_id
 from ..truth.secrets import SECRET_TITLE, secret_file_in
 from ..tools.base import Limits, ToolError
 from ..tools.team import PERMISSION_DENIED
+from ..truth.workstate import RUN_ENDED, fold_work
 
 EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
 
@@ -80,9 +82,6 @@ How the team works:
 - The workspace is your current directory; paths are relative to it and you cannot reach outside it.
 - When you have nothing to do, end your turn: you will be woken by a message or an assignment.{handing}
 """
-
-
-RUN_ENDED = "the run ended"  # the reason given to agents the end of a run stopped (a resume carries them on)
 
 
 class Team:
@@ -171,14 +170,12 @@ class Team:
         )
 
     def continue_session(self, events: list, load_warnings: Sequence[str] = ()) -> None:
-        """Rebuild every agent from a session's events and mark the resume in the log."""
-        for runner in self.runners.values():
-            runner.rebuild(events)
-            view = self.session.state.agents.get(runner.name)
-            # a failed agent is retried, and one the end of the run stopped carries on; what finished, or what
-            # the person cancelled, stays stopped
-            if view is not None and (view.state == "done" or (view.state == "cancelled" and view.reason != RUN_ENDED)):
-                runner.cancel()
+        """Resume: fold each agent's working state from the session's events, continue every agent from it (a
+        failed agent is retried, one the end of the run stopped carries on; what finished, or what the person
+        cancelled, stays stopped, and what they paused stays paused), and mark the resume in the log."""
+        work = self.session.work = fold_work(events)
+        for name, runner in self.runners.items():
+            runner.continue_from(work.agent(name))
         self.session.emit(SessionResumed(reason="partytui resume", load_warnings=list(load_warnings)))
 
     async def run(self) -> int:
@@ -370,15 +367,21 @@ class Team:
     # ── the person's controls (TeamController) ────────────────────────────────
 
     def pause(self, agent: str) -> None:
+        if not self.runners[agent].paused:
+            self.session.emit(AgentControl(agent=agent, action="pause"))
         self.runners[agent].pause()
 
     def resume(self, agent: str) -> None:
+        if self.runners[agent].paused:
+            self.session.emit(AgentControl(agent=agent, action="resume"))
         self.runners[agent].resume()
 
     def is_paused(self, agent: str) -> bool:
         return self.runners[agent].paused
 
     def cancel(self, agent: str) -> None:
+        if not self.session.work.agent(agent).cancelled:
+            self.session.emit(AgentControl(agent=agent, action="cancel"))
         task = self._tasks.get(agent)
         if task is not None and not task.done():
             task.cancel()

@@ -1,4 +1,9 @@
-"""Session: the one place events enter — stamped, logged, folded into the state, then told to listeners."""
+"""Session: the one place events enter — stamped, logged, folded into the state, then told to listeners.
+
+Two folds are kept current here: ``state`` (what the team looks like, for every view) and ``work`` (what each
+agent continues from: its conversation, paused, cancelled, held — core/truth/workstate.py), which a resume folds
+from the log with the same function.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,11 @@ import sys
 import time
 from typing import Callable, TypeVar
 
-from .events import EventBase, to_json
+from .events import AgentHeld, EventBase, to_json
 from .log import LogWriteError, SessionLog
 from .secrets import redact_event, secrets_from_env
 from .state import Change, Reducer, TeamState
+from .workstate import WorkState, step
 
 Listener = Callable[[EventBase], None]
 ChangeListener = Callable[[Change], None]
@@ -36,6 +42,7 @@ class Session:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._reducer = Reducer(state)
+        self.work = WorkState()
         self.log = log
         self.clock = clock
         self.secrets = secrets_from_env()
@@ -45,9 +52,6 @@ class Session:
         # set once the log cannot be written (a full disk): the run must stop, the screen may go on
         self.log_error: LogWriteError | None = None
         self.on_log_error: Callable[[LogWriteError], None] | None = None
-        # agents whose (scripted) model call waits for a condition of the team's state; while every
-        # other agent is idle such a wait can never end, and the team must see that to stop
-        self.held: dict[str, str] = {}
         self.on_held: Callable[[], None] | None = None
 
     @property
@@ -72,6 +76,8 @@ class Session:
     def emit(self, event: EventBase) -> EventBase:
         event.seq = self._reducer.last_seq + 1
         event.ts = self.clock()
+        # the agent's working state takes the event as the agent was given it; what is logged and shown is redacted
+        self.work = step(self.work, event)
         # secrets are cut here, once, field by field, so the log, the screen, exports and replays never hold them
         event = redact_event(event, self.secrets)
         line = to_json(event)
@@ -94,17 +100,23 @@ class Session:
         if self._waiters:
             self._wake_waiters()
 
+    @property
+    def held(self) -> dict[str, str]:
+        """Agents whose (scripted) model call waits for a condition of the team's state; while every other
+        agent is idle such a wait can never end, and the team must see that to stop."""
+        return self.work.held
+
     async def hold(self, agent: str, why: str, predicate: Callable[[TeamState], bool]) -> None:
         """``wait_until`` on behalf of an agent, known to the team as held (not working) meanwhile."""
         if predicate(self.state):
             return
-        self.held[agent] = why
+        self.emit(AgentHeld(agent=agent, why=why))
         if self.on_held is not None:
             self.on_held()
         try:
             await self.wait_until(predicate)
         finally:
-            self.held.pop(agent, None)
+            self.emit(AgentHeld(agent=agent, why=""))
 
     async def wait_until(self, predicate: Callable[[TeamState], bool]) -> None:
         """Return once ``predicate(state)`` holds; checked after every event."""

@@ -28,7 +28,6 @@ from . import events as ev
 
 RUN_ENDED = "the run ended"  # the reason given to agents the end of a run stopped (a resume carries them on)
 INTERRUPTED = "interrupted"  # the result of a call a later turn began without (it never got one)
-BROADCAST = ("*", "all", "team", "everyone")
 
 
 def phase_news(event: ev.PhaseChanged) -> str:
@@ -224,17 +223,10 @@ def _user_message(work: AgentWork, e: ev.UserMessage) -> AgentWork:
     return replace(work, inputs=(*work.inputs, f"Message from the person supervising: {e.text}"))
 
 
-def _recipients(e: ev.MessageSent, names: Iterable[str]) -> list[str]:
-    recipients = getattr(e, "recipients", None)  # resolved when it was sent, in logs that carry them
-    if recipients is None:
-        recipients = list(names) if e.recipient in BROADCAST else [e.recipient]
-    return [n for n in recipients if n != e.agent]
-
-
 def _message_sent(state: WorkState, e: ev.MessageSent) -> WorkState:
     text = f"Message from {e.agent}: {e.content}"
     agents = dict(state.agents)
-    for name in _recipients(e, state.agents):
+    for name in e.recipients_in(state.agents):
         work = state.agent(name)
         agents[name] = replace(work, inputs=(*work.inputs, text))
     return WorkState(agents)
