@@ -8,13 +8,14 @@ import copy
 from pathlib import Path
 
 from engine_fakes import FakeProvider, call, make_team, member, text
+
 from partytui.cli import build_parser
 from partytui.commands.run import prepare_run
 from partytui.core.team.approvals import ApprovalBroker
-from partytui.core.truth.events import AgentControl, ToolCalled, ToolResult, TurnEnded, TurnStarted, UserMessage
-from partytui.core.truth.log import read_log
 from partytui.core.team.orchestrator import Team
 from partytui.core.team.policy import Policy, PolicyFile, Rule
+from partytui.core.truth.events import AgentControl, ToolCalled, ToolResult, TurnEnded, TurnStarted, UserMessage
+from partytui.core.truth.log import read_log
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
 from partytui.core.truth.workstate import AgentWork, WorkState, fold_work, step, taken_back
@@ -160,3 +161,26 @@ async def test_a_cancelled_agent_stays_cancelled_after_a_resume(tmp_path: Path) 
         code = await asyncio.wait_for(team2.run(), 30)
         assert code == 1 and session.state.status == "stalled"
         assert not [e for e in recorded if e.type == "turn.started" and e.agent == "dev"]
+
+
+async def test_a_reply_answered_before_a_kill_is_read_after_the_resume(tmp_path: Path) -> None:
+    scripts = {"lead": [[text("Which colour should it be?")], [text("blue it is")]], "dev": []}
+    team, events, running = await _asking(tmp_path, scripts)
+    (asked,) = team.session.state.pending_approvals
+    assert asked.request.kind == "reply"
+    team.broker.answer(asked.request.id, "answered", answers=["blue"])
+    # a kill before the lead's next turn began: the reply is in the log, and nobody has read it yet
+    log = events[: next(i for i, e in enumerate(events) if e.type == "approval.answered") + 1]
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+
+    recorded = list(log)
+    session = _recording(recorded)
+    team2 = _team(tmp_path, scripts, session)
+    team2.continue_session(log)
+    running = asyncio.create_task(team2.run())
+    await session.wait_until(lambda s: s.agents["lead"].turns == 2)
+    (turn,) = [e for e in recorded[len(log):] if e.type == "turn.started" and e.agent == "lead"]
+    assert turn.inputs == ["Reply from the person supervising: blue"]
+    team2.stop("done here")
+    await asyncio.wait_for(running, 30)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
 
 from ..truth.events import AgentInfo, AgentState, TextDelta, ThinkingDelta
 from ..truth.log import StreamRedactor
-from ..truth.workstate import AgentWork, phase_news  # noqa: F401 (phase_news: re-exported)
+from ..truth.workstate import AgentWork, phase_news, reply_input  # noqa: F401 (phase_news: re-exported)
 
 if TYPE_CHECKING:
     from ..team.approvals import ApprovalBroker
@@ -264,8 +264,4 @@ async def ask_in_prose(host: AgentHost, agent: str, turn: int, text: str, delive
         title=f"{agent} asks",
         body=text,
     )
-    if view.decision == "rejected":
-        deliver("The person chose not to reply" + (f": {view.note}" if view.note else ". Carry on."))
-    else:
-        reply = "\n".join(view.answers) or view.note or "(empty reply)"
-        deliver(f"Reply from the person supervising: {reply}")
+    deliver(reply_input(view.decision, view.answers, view.note))

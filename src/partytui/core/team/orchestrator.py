@@ -35,7 +35,7 @@ from .tasks import TaskBoard, asks_for_task_id
 from ..truth.secrets import SECRET_TITLE, secret_file_in
 from ..tools.base import Limits, ToolError
 from ..tools.team import PERMISSION_DENIED
-from ..truth.workstate import RUN_ENDED, fold_work
+from ..truth.workstate import RUN_ENDED, fold_work, reply_input
 
 EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
 
@@ -220,10 +220,7 @@ class Team:
 
     async def _await_reply(self, agent: str, approval_id: int) -> None:
         view = await self.broker.wait(approval_id)
-        reply = "\n".join(view.answers) or view.note
-        self.runners[agent].deliver(
-            f"Reply from the person supervising: {reply}" if view.decision != "rejected" else "The person chose not to reply."
-        )
+        self.runners[agent].deliver(reply_input(view.decision, view.answers, view.note))
 
     def finish(self, status: str, reason: str) -> None:
         if self.finished:

@@ -11,7 +11,7 @@ What is folded, per agent:
   logged since the last turn and the turn's inputs; ``turn.ended`` adds the assistant's content);
 - the tool calls of the last turn still without a result (run again on resume), and every call logged (a call
   is never logged twice);
-- what reached the agent since its last turn began (messages, the person's words, phase news);
+- what reached the agent since its last turn began (messages, the person's words and replies, phase news);
 - Claude Code's own conversation id and where in it the last turn began;
 - paused, cancelled, done, and held (a scripted turn waiting for a condition of the team).
 
@@ -21,8 +21,9 @@ inputs wait for the turn that asks it again.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any
 
 from . import events as ev
 
@@ -33,6 +34,13 @@ INTERRUPTED = "interrupted"  # the result of a call a later turn began without (
 def phase_news(event: ev.PhaseChanged) -> str:
     """What the rest of the team reads when an agent moves the team to another phase."""
     return f"{event.agent} moved the team to the {event.phase} phase." + (f" {event.note}" if event.note else "")
+
+
+def reply_input(decision: str, answers: Iterable[str], note: str) -> str:
+    """What an agent reads of the person's reply to the question it asked in prose (a reply request)."""
+    if decision == "rejected":
+        return "The person chose not to reply" + (f": {note}" if note else ". Carry on.")
+    return f"Reply from the person supervising: {chr(10).join(answers) or note or '(empty reply)'}"
 
 
 def _result_block(event: ev.ToolResult) -> dict[str, Any]:
@@ -77,12 +85,13 @@ class WorkState:
     """Every agent's :class:`AgentWork`, by name; ``agents`` is replaced as a whole, never changed."""
 
     agents: Mapping[str, AgentWork] = field(default_factory=dict)
+    replies: Mapping[int, str] = field(default_factory=dict)  # reply requests not answered yet → who asked
 
     def agent(self, name: str | None) -> AgentWork:
         return self.agents.get(name or "") or _EMPTY
 
-    def with_agent(self, name: str, work: AgentWork) -> "WorkState":
-        return WorkState({**self.agents, name: work})
+    def with_agent(self, name: str, work: AgentWork) -> WorkState:
+        return replace(self, agents={**self.agents, name: work})
 
     @property
     def held(self) -> dict[str, str]:
@@ -151,7 +160,7 @@ def _one(change: Callable[[AgentWork, Any], AgentWork]) -> Callable[[WorkState, 
 
 
 def _session_started(state: WorkState, e: ev.SessionStarted) -> WorkState:
-    return WorkState({**state.agents, **{a.name: state.agent(a.name) for a in e.agents}})
+    return replace(state, agents={**state.agents, **{a.name: state.agent(a.name) for a in e.agents}})
 
 
 def _agent_joined(state: WorkState, e: ev.AgentJoined) -> WorkState:
@@ -159,7 +168,7 @@ def _agent_joined(state: WorkState, e: ev.AgentJoined) -> WorkState:
 
 
 def _session_resumed(state: WorkState, e: ev.SessionResumed) -> WorkState:
-    return WorkState({name: taken_back(work) for name, work in state.agents.items()})
+    return replace(state, agents={name: taken_back(work) for name, work in state.agents.items()})
 
 
 def _turn_started(work: AgentWork, e: ev.TurnStarted) -> AgentWork:
@@ -229,15 +238,32 @@ def _message_sent(state: WorkState, e: ev.MessageSent) -> WorkState:
     for name in e.recipients_in(state.agents):
         work = state.agent(name)
         agents[name] = replace(work, inputs=(*work.inputs, text))
-    return WorkState(agents)
+    return replace(state, agents=agents)
+
+
+def _approval_requested(state: WorkState, e: ev.ApprovalRequested) -> WorkState:
+    if e.request.kind != "reply":
+        return state
+    return replace(state, replies={**state.replies, e.request.id: e.request.agent})
+
+
+def _approval_answered(state: WorkState, e: ev.ApprovalAnswered) -> WorkState:
+    """A reply is the asking agent's next input (a resume finds it there if no turn has read it yet)."""
+    agent = state.replies.get(e.id)
+    if agent is None:
+        return state  # not a reply, or answered already: the first answer stands
+    work = state.agent(agent)
+    rest = {i: a for i, a in state.replies.items() if i != e.id}
+    return replace(state, replies=rest, agents={**state.agents, agent: replace(
+        work, inputs=(*work.inputs, reply_input(e.decision, e.answers, e.note)))})
 
 
 def _phase_changed(state: WorkState, e: ev.PhaseChanged) -> WorkState:
     if e.previous is None:
         return state  # the team's first phase is nobody's news
     news = phase_news(e)
-    return WorkState({name: work if name == e.agent else replace(work, notes=(*work.notes, news))
-                      for name, work in state.agents.items()})
+    return replace(state, agents={name: work if name == e.agent else replace(work, notes=(*work.notes, news))
+                                  for name, work in state.agents.items()})
 
 
 _HANDLERS: dict[str, Callable[[WorkState, Any], WorkState]] = {
@@ -254,4 +280,6 @@ _HANDLERS: dict[str, Callable[[WorkState, Any], WorkState]] = {
     "user.message": _one(_user_message),
     "message.sent": _message_sent,
     "phase.changed": _phase_changed,
+    "approval.requested": _approval_requested,
+    "approval.answered": _approval_answered,
 }
