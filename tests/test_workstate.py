@@ -8,7 +8,6 @@ import copy
 from pathlib import Path
 
 from engine_fakes import FakeProvider, call, make_team, member, text
-
 from partytui.cli import build_parser
 from partytui.commands.run import prepare_run
 from partytui.core.team.approvals import ApprovalBroker
