@@ -58,10 +58,6 @@ class ApiRuntime(RuntimeBase):
         """The whole conversation, folded from the log (requests may clear old outputs)."""
         return list(self.work.messages)
 
-    @property
-    def turn_no(self) -> int:
-        return self.work.turn
-
     # ── the loop ───────────────────────────────────────────────────────────
 
     async def run(self) -> None:

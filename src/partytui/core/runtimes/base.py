@@ -155,6 +155,11 @@ class RuntimeBase:
         """This agent's working state, as folded from the events so far (the session keeps it current)."""
         return self.session.work.agent(self.name)
 
+    @property
+    def turn_no(self) -> int:
+        """The number of the last turn begun (its next turn is one more)."""
+        return self.work.turn
+
     def continue_from(self, work: AgentWork) -> None:
         """Go on from the working state a session's log left: what is still to be read, paused, stopped."""
         self.pending_inputs += work.inputs

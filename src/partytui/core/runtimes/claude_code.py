@@ -147,7 +147,7 @@ class ClaudeCodeRuntime(RuntimeBase):
         }
         self.resume_id: str | None = None  # Claude Code's own session id, once it has one
         self.working = False  # Claude Code is busy (between a prompt, or a background agent's news, and a result)
-        self.turn_no = 0  # Claude Code counts its own turns: one per message it starts
+        self.turn_count = 0  # Claude Code counts its own turns: one per message it starts
         self._call_names: dict[str, str] = {}  # tool_use_id → partytui name
         self._call_started: dict[str, float] = {}
         self._call_inputs: dict[str, dict[str, Any]] = {}
@@ -254,7 +254,7 @@ class ClaudeCodeRuntime(RuntimeBase):
                 text = self._last_text
                 if text and asks_the_person(text) and not self.team.finished:
                     self.set_state("waiting", "reply from you")
-                    await ask_in_prose(self.team, self.name, self.turn_no, text, self.deliver)
+                    await ask_in_prose(self.team, self.name, self.turn_count, text, self.deliver)
                     continue
                 if self.team.solo:
                     self.finish("done", "")
@@ -314,13 +314,13 @@ class ClaudeCodeRuntime(RuntimeBase):
         if kind == "message_start":
             self._end_turn()
             message = event.get("message") or {}
-            self.turn_no += 1
+            self.turn_count += 1
             self._turn_open = True
             self._turn_content, self._turn_stop = [], None
             self._turn_usage = dict(message.get("usage") or {})
             self._turn_model = str(message.get("model") or self.model)
             self.working = True
-            self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no, model=self._turn_model,
+            self.session.emit(TurnStarted(agent=self.name, turn=self.turn_count, model=self._turn_model,
                                           inputs=self._turn_inputs, resume_id=self.resume_id,
                                           resume_at=self.resume_at))
             self._turn_inputs = []
@@ -344,7 +344,7 @@ class ClaudeCodeRuntime(RuntimeBase):
         texts = [b.get("text", "") for b in self._turn_content if b.get("type") == "text"]
         if texts:
             self._last_text = "\n".join(texts)
-        self.session.emit(TurnEnded(agent=self.name, turn=self.turn_no, model=self._turn_model,
+        self.session.emit(TurnEnded(agent=self.name, turn=self.turn_count, model=self._turn_model,
                                     stop_reason=self._turn_stop, content=self._turn_content, usage=usage,
                                     cost_usd=cost_usd(self._turn_model, usage)))
 
@@ -504,7 +504,7 @@ class ClaudeCodeRuntime(RuntimeBase):
 
         async def handler(args: dict[str, Any]) -> dict[str, Any]:
             ids = self._mcp_ids.get((tool.name, _key(args))) or []
-            tool_use_id = ids.pop(0) if ids else f"mcp:{self.name}:{tool.name}:{self.turn_no}"
+            tool_use_id = ids.pop(0) if ids else f"mcp:{self.name}:{tool.name}:{self.turn_count}"
             ctx = ToolContext(agent=self.name, workspace=self.team.workspace, emit=self.session.emit,
                               team=self.team, tool_use_id=tool_use_id, limits=self.limits)
             try:
@@ -525,10 +525,10 @@ class ClaudeCodeRuntime(RuntimeBase):
         last complete step left it (a turn cut short is asked for again), what arrived since the last turn
         began, and the requests left unanswered (asked again when the call comes again, never twice)."""
         super().continue_from(work)
-        self.turn_no = work.turn
+        self.turn_count = work.turn
         self.resume_id = work.resume_id
         if work.turn_open or work.unresolved:  # cut short: Claude Code goes back to where it started
-            self.turn_no -= 1
+            self.turn_count -= 1
         if work.turn_open or work.unresolved or work.taken:  # (taken: cut short, and taken back by an earlier resume)
             self._resume_session_at = work.resume_at
         self._left_pending = [a.request for a in self.session.state.pending_approvals if a.request.agent == self.name]

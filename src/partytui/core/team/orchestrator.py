@@ -20,6 +20,7 @@ from ..truth.events import (
     PHASES,
     AgentControl,
     ApprovalRequest,
+    EventBase,
     MessageSent,
     PhaseChanged,
     SessionEnded,
@@ -169,7 +170,7 @@ class Team:
             "involve your teammates."
         )
 
-    def continue_session(self, events: list, load_warnings: Sequence[str] = ()) -> None:
+    def continue_session(self, events: Sequence[EventBase], load_warnings: Sequence[str] = ()) -> None:
         """Resume: fold each agent's working state from the session's events, continue every agent from it (a
         failed agent is retried, one the end of the run stopped carries on; what finished, or what the person
         cancelled, stays stopped, and what they paused stays paused), and mark the resume in the log."""

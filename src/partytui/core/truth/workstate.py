@@ -36,7 +36,7 @@ def phase_news(event: ev.PhaseChanged) -> str:
     return f"{event.agent} moved the team to the {event.phase} phase." + (f" {event.note}" if event.note else "")
 
 
-def reply_input(decision: str, answers: Iterable[str], note: str) -> str:
+def reply_input(decision: str | None, answers: Iterable[str], note: str) -> str:
     """What an agent reads of the person's reply to the question it asked in prose (a reply request)."""
     if decision == "rejected":
         return "The person chose not to reply" + (f": {note}" if note else ". Carry on.")
@@ -135,7 +135,7 @@ def taken_back(work: AgentWork) -> AgentWork:
 
 def step(state: WorkState, event: ev.EventBase) -> WorkState:
     """The working state after ``event``; ``state`` and ``event`` are left as they were."""
-    handler = _HANDLERS.get(event.type)
+    handler = _HANDLERS.get(type(event))
     return state if handler is None else handler(state, event)
 
 
@@ -266,20 +266,21 @@ def _phase_changed(state: WorkState, e: ev.PhaseChanged) -> WorkState:
                                   for name, work in state.agents.items()})
 
 
-_HANDLERS: dict[str, Callable[[WorkState, Any], WorkState]] = {
-    "session.started": _session_started,
-    "agent.joined": _agent_joined,
-    "session.resumed": _session_resumed,
-    "turn.started": _one(_turn_started),
-    "turn.ended": _one(_turn_ended),
-    "tool.called": _one(_tool_called),
-    "tool.result": _one(_tool_result),
-    "agent.state": _one(_agent_state),
-    "agent.control": _one(_control),
-    "agent.held": _one(_held),
-    "user.message": _one(_user_message),
-    "message.sent": _message_sent,
-    "phase.changed": _phase_changed,
-    "approval.requested": _approval_requested,
-    "approval.answered": _approval_answered,
+# what each event does to the working state; any other event changes nothing
+_HANDLERS: dict[type[ev.EventBase], Callable[[WorkState, Any], WorkState]] = {
+    ev.SessionStarted: _session_started,
+    ev.AgentJoined: _agent_joined,
+    ev.SessionResumed: _session_resumed,
+    ev.TurnStarted: _one(_turn_started),
+    ev.TurnEnded: _one(_turn_ended),
+    ev.ToolCalled: _one(_tool_called),
+    ev.ToolResult: _one(_tool_result),
+    ev.AgentState: _one(_agent_state),
+    ev.AgentControl: _one(_control),
+    ev.AgentHeld: _one(_held),
+    ev.UserMessage: _one(_user_message),
+    ev.MessageSent: _message_sent,
+    ev.PhaseChanged: _phase_changed,
+    ev.ApprovalRequested: _approval_requested,
+    ev.ApprovalAnswered: _approval_answered,
 }
