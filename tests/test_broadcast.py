@@ -18,8 +18,8 @@ from partytui.core.truth.log import read_log
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import Reducer, TeamState, fold
 from partytui.replay.player import ReplayPlayer
+from partytui.replay.source import ReplaySource
 from partytui.tui import make_app
-from partytui.tui.replay import make_replay_app
 
 TEAM = ("lead", "dev", "qa")
 
@@ -139,6 +139,7 @@ async def test_every_teammates_pane_shows_a_broadcast_live_and_in_replay(tmp_pat
         for event in events[1:]:
             live.emit(event.model_copy())  # as the team emits them, one by one
         await _until(pilot, lambda: _panes_show_it(app), "every teammate's pane shows the broadcast")
-    replay = make_replay_app(events, speed=None, freeze_gc=False)
+    source = ReplaySource.of_events(events, speed=None, freeze_gc=False)
+    replay = make_app(source)
     async with replay.run_test(size=(160, 48)) as pilot:
-        await _until(pilot, lambda: replay.player.at_end and _panes_show_it(replay), "the replay shows it too")
+        await _until(pilot, lambda: source.player.at_end and _panes_show_it(replay), "the replay shows it too")
