@@ -12,11 +12,13 @@ its key was sent.
 from __future__ import annotations
 
 import asyncio
+import operator
 import random
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sized
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -61,16 +63,20 @@ def _modal_marks() -> Iterator[dict[str, dict[int, float]]]:
         marks["mounted"].setdefault(self.view.request.id, time.perf_counter())
         return on_mount(self) if on_mount is not None else None
 
-    ApprovalModal.compose = composed  # type: ignore[method-assign]
-    ApprovalModal.on_mount = mounted  # type: ignore[attr-defined]
+    ApprovalModal.compose = composed  # type: ignore[method-assign]  # measured: the modal's hooks wrapped
+    ApprovalModal.on_mount = mounted  # type: ignore[method-assign]  # measured: the modal's hooks wrapped
     try:
         yield marks
     finally:
         ApprovalModal.compose = compose  # type: ignore[method-assign]
         if on_mount is None:
-            del ApprovalModal.on_mount  # type: ignore[attr-defined]
+            del ApprovalModal.on_mount
         else:
-            ApprovalModal.on_mount = on_mount  # type: ignore[attr-defined]
+            ApprovalModal.on_mount = on_mount  # type: ignore[method-assign]  # put back as it was
+
+
+def _more_than(approvals: Sized, n: int) -> bool:
+    return len(approvals) > n
 
 
 async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
@@ -104,10 +110,10 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
                     request = asyncio.create_task(
                         broker.request(agent, kind, title=f"bench request {n + 1}", summary="a design to approve", body=body)
                     )
-                    if await settle(app, lambda n=n: len(session.state.approvals) > n, timeout=WAIT_S) is None:
+                    if await settle(app, partial(_more_than, session.state.approvals, n), timeout=WAIT_S) is None:
                         raise RuntimeError(f"approval request {n + 1} never reached the session state ({WAIT_S:.0f} s)")
                     approval_id = max(session.state.approvals)
-                    if await settle(app, lambda approval_id=approval_id: approval_id in shown, timeout=WAIT_S) is None:
+                    if await settle(app, partial(operator.contains, shown, approval_id), timeout=WAIT_S) is None:
                         raise RuntimeError(f"approval request {n + 1} (id {approval_id}) was never shown in a modal ({WAIT_S:.0f} s)")
                     broker.answer(approval_id, "approved", "ok", by="human")
                     await asyncio.wait_for(request, timeout=WAIT_S)

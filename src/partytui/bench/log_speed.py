@@ -13,7 +13,7 @@ import json
 import random
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -125,7 +125,7 @@ def _open(path: Path) -> int:
     return fold(read_log(path).events).last_seq
 
 
-def _median_time(fn, path: Path, repeat: int) -> float:  # type: ignore[no-untyped-def]
+def _median_time(fn: Callable[[Path], object], path: Path, repeat: int) -> float:
     times = []
     for _ in range(repeat):
         gc.collect()

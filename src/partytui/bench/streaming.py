@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -90,7 +91,7 @@ async def run_step(kind: Kind, rate: float, *, warmup: float, window: float, fol
 
 
 def ramp(kind: Kind, *, start: float, warmup: float, window: float, refine: int, ceiling: float,
-         folder: Path, log: callable = print) -> list[Step]:  # type: ignore[valid-type]
+         folder: Path, log: Callable[[str], object] = print) -> list[Step]:
     """Double the rate until a step is not sustained, then bisect ``refine`` times between the last two."""
     steps: list[Step] = []
 

@@ -713,7 +713,8 @@ def _link_subagents(main: _AgentFile, subs: list[_AgentFile]) -> None:
             if not isinstance(block, dict):
                 continue
             if block.get("type") == "tool_use" and block.get("name") in SPAWN_TOOLS:
-                spawns[_str(block.get("id"))] = block.get("input") if isinstance(block.get("input"), dict) else {}
+                given = block.get("input")
+                spawns[_str(block.get("id"))] = given if isinstance(given, dict) else {}
                 spawn_ts[_str(block.get("id"))] = record.ts
             elif block.get("type") == "tool_result":
                 result = record.data.get("toolUseResult")

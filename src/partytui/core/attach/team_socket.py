@@ -12,6 +12,7 @@ import contextlib
 import json
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -53,7 +54,7 @@ class TeamSocket:
         self.path = socket_path(self.log_path)
         self._viewers: list[_Viewer] = []
         self._server: asyncio.AbstractServer | None = None
-        self._unsubscribe = None
+        self._unsubscribe: Callable[[], None] | None = None
 
     async def start(self) -> None:
         self.path.unlink(missing_ok=True)  # left by a team process that was killed (the run lock is ours now)

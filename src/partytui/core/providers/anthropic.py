@@ -142,7 +142,7 @@ class AnthropicProvider:
     def _delay(self, failed_attempts: int, retry_after: float | None) -> float:
         if retry_after is not None:
             return round(min(max(retry_after, 0.0), self.max_delay_s), 3)
-        backoff = min(self.base_delay_s * 2 ** (failed_attempts - 1), self.max_delay_s)
+        backoff = min(self.base_delay_s * 2.0 ** (failed_attempts - 1), self.max_delay_s)
         # jitter (50–100% of the backoff): agents that failed together do not all retry together
         return round(backoff * self.rng.uniform(0.5, 1.0), 3)
 
@@ -266,7 +266,8 @@ def _start_block(block: Any) -> dict[str, Any]:
     if block.type == "tool_use":
         return {"type": "tool_use", "id": block.id, "name": block.name, "input": dict(block.input or {})}
     # server tools and future block types: keep what the API sent so it can be sent back
-    return block.to_dict()
+    kept: dict[str, Any] = block.to_dict()
+    return kept
 
 
 def _tool_input(raw: str, started_with: dict[str, Any]) -> dict[str, Any]:
@@ -299,7 +300,8 @@ def _classify_status(err: anthropic.APIStatusError) -> Exception:
 
 def _error_detail(err: anthropic.APIStatusError) -> tuple[str, str]:
     body = err.body if isinstance(err.body, dict) else {}
-    error = body.get("error") if isinstance(body.get("error"), dict) else body
+    inner = body.get("error")
+    error = inner if isinstance(inner, dict) else body
     error_type = str(error.get("type") or "error")
     message = str(error.get("message") or "")
     return error_type, message

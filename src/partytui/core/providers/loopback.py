@@ -23,7 +23,7 @@ from urllib.parse import unquote
 
 import httpx2
 
-from ..runtimes.claude_code import MCP_PREFIX, TOOL_SEARCH, claude_code_name, partytui_name
+from ..runtimes.claude_code import MCP_PREFIX, TOOL_SEARCH, ClaudeCodeBackend, claude_code_name, partytui_name
 from ..truth.session import Session
 from . import sse
 from .anthropic import AGENT_HEADER
@@ -167,7 +167,7 @@ async def _send(writer: asyncio.StreamWriter, response: httpx2.Response) -> None
     await writer.drain()
 
 
-class ScenarioBackend:
+class ScenarioBackend(ClaudeCodeBackend):
     """Claude Code sessions that reach a scenario on a loopback server instead of the API, offline.
 
     ``config_dir`` is Claude Code's own folder for these sessions (its saved conversations, which a

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -326,7 +326,7 @@ def condition_holds(cond: Condition | Mapping[str, Any] | None, state: TeamState
         return True
     if not isinstance(cond, Condition):
         cond = Condition.model_validate(cond)
-    checks = (
+    checks: tuple[tuple[Any, Callable[[TeamState, str, Any, Condition], bool]], ...] = (
         (cond.phase, _phase_reached),
         (cond.messages if cond.messages is not None else (1 if cond.from_ else None), _messages),
         (cond.tasks, _tasks),

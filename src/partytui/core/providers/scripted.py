@@ -72,9 +72,9 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
             scripted = len(self.scenario.agents.get(agent, []))
             return self._stream(agent, index, _script_ended(agent, index, model, scripted))
 
-        if turn.when is not None:
-            await self.session.hold(agent, f"its scripted turn waits for {turn.when.describe()}",
-                                    lambda state: condition_holds(turn.when, state, agent))
+        if (when := turn.when) is not None:
+            await self.session.hold(agent, f"its scripted turn waits for {when.describe()}",
+                                    lambda state: condition_holds(when, state, agent))
 
         turn = turn.resolved(self.session.state, agent)  # the person's answers so far pick its variant
         key = (agent, index)

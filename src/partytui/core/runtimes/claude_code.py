@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..providers.pricing import cost_usd
 from ..team.policy import tool_matches
@@ -52,6 +52,9 @@ from ..truth.events import (
 from ..truth.workstate import AgentWork
 from ..views.present import key_field
 from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person
+
+if TYPE_CHECKING:
+    from claude_agent_sdk.types import PermissionMode
 
 EXTRA = "claude-code"
 INSTALL = 'pip install "partytui[claude-code]"'
@@ -189,9 +192,10 @@ class ClaudeCodeRuntime(RuntimeBase):
             disallowed_tools=list(dict.fromkeys([*self.spec.disallowed_tools, *MCP_TEAM_TOOLS])),
             # bypassPermissions is honoured here, in can_use_tool (Claude Code refuses it to root, and the
             # team's gates and the person's questions must still come through partytui)
-            permission_mode=None if self.permission_mode in ("default", "bypassPermissions") else self.permission_mode,
+            permission_mode=None if self.permission_mode in ("default", "bypassPermissions") else cast("PermissionMode", self.permission_mode),
             can_use_tool=self._can_use_tool,
-            hooks={"PreToolUse": [HookMatcher(matcher=None, hooks=[self._pre_tool_use])]},
+            # the hook reads its input as a plain dict (the SDK's TypedDicts are dicts) and answers one
+            hooks={"PreToolUse": [HookMatcher(matcher=None, hooks=[self._pre_tool_use])]},  # type: ignore[list-item]
             mcp_servers=servers,
             strict_mcp_config=True,
             setting_sources=[],  # the agent file is the configuration: no user or project settings sneak in
@@ -236,17 +240,18 @@ class ClaudeCodeRuntime(RuntimeBase):
                 self.pending_inputs, self.pending_notes = [], []
                 self._turn_inputs = inputs
                 self._last_text = ""
-                self._result = asyncio.get_running_loop().create_future()
+                self._result = result_future = asyncio.get_running_loop().create_future()
                 self.working = True
                 self.set_state("running", "thinking")
                 prompt_id = str(uuid.uuid4())
                 self.resume_at = prompt_id
                 await client.query(_prompt(prompt_id, "\n\n".join(inputs)))
-                done, _ = await asyncio.wait({self._result, reader}, return_when=asyncio.FIRST_COMPLETED)
+                assert reader is not None  # started with the client, above
+                done, _ = await asyncio.wait({result_future, reader}, return_when=asyncio.FIRST_COMPLETED)
                 if reader in done:
                     reader.result()  # raises what stopped the reader
                     raise RuntimeError("the Claude Code session ended unexpectedly")
-                result = self._result.result()
+                result = result_future.result()
                 if result.is_error:
                     why = "; ".join(result.errors or []) or (result.result or result.subtype)
                     self._fail(f"Claude Code: {why}")
@@ -415,7 +420,8 @@ class ClaudeCodeRuntime(RuntimeBase):
         """Every tool call passes here first: a pause takes effect, and a gate the person has not opened
         refuses the call (even in a permission mode that would not ask)."""
         name = str(data.get("tool_name", ""))
-        raw = data.get("tool_input") if isinstance(data.get("tool_input"), dict) else {}
+        given = data.get("tool_input")
+        raw: dict[str, Any] = given if isinstance(given, dict) else {}
         await self._checkpoint()
         if tool_use_id and name.startswith(MCP_PREFIX):
             self._mcp_ids.setdefault((partytui_name(name), _key(raw)), []).append(tool_use_id)

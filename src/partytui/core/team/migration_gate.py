@@ -31,6 +31,7 @@ import shlex
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import bashlex
 import sqlparse
@@ -310,7 +311,12 @@ class Gate:
                 if m := re.match(r"^(\.read|\\i|\\include|\\ir|source)\s+(\S+)", stripped):
                     target = _inside(cwd / m.group(2).strip("'\""), self.workspace)
                     text = _read(target) if target is not None else None
-                    if text is None or depth >= MAX_DEPTH or not self._read_only(text, target.parent, depth + 1):
+                    if (
+                        target is None
+                        or text is None
+                        or depth >= MAX_DEPTH
+                        or not self._read_only(text, target.parent, depth + 1)
+                    ):
                         return False
                 elif not (_READ_ONLY_DOT.match(stripped) or _READ_ONLY_META.match(stripped)):
                     return False
@@ -322,7 +328,7 @@ class Gate:
                 continue
             if re.match(r"^source\s", body, re.IGNORECASE):
                 return False  # mysql's `source file`: read as changing, conservatively
-            kind = sqlparse.parse(body)[0].get_type()
+            kind = sqlparse.parse(body)[0].get_type()  # type: ignore[no-untyped-call]  # sqlparse has no annotations here
             if kind == "SELECT" and not re.search(r"\bINTO\b", body, re.IGNORECASE):
                 continue
             if kind != "SELECT" and _READ_ONLY_START.match(body):
@@ -385,8 +391,7 @@ class Gate:
         if shell:
             why = self._shell(text, cwd, depth + 1)
             return f"{where} runs {why}" if why else None
-        if _DRIVER_CALL.search(text) and (_SCHEMA_SQL.search(text) or _SQL_FILE.search(text)):
-            found = _SCHEMA_SQL.search(text) or _SQL_FILE.search(text)
+        if _DRIVER_CALL.search(text) and (found := _SCHEMA_SQL.search(text) or _SQL_FILE.search(text)):
             return f"{where} hands a database driver SQL that changes the schema ({found.group(0).strip()[:40]})"
         # a script that runs a migration command as a subprocess: its string literals read as commands
         for literal in _command_literals(text):
@@ -564,7 +569,7 @@ def simple_commands(text: str) -> list[SimpleCommand]:
     return found
 
 
-def _walk(node, found: list[SimpleCommand]) -> None:
+def _walk(node: Any, found: list[SimpleCommand]) -> None:  # bashlex's nodes carry no types
     kind = node.kind
     if kind == "pipeline":
         previous: SimpleCommand | None = None
@@ -586,7 +591,7 @@ def _walk(node, found: list[SimpleCommand]) -> None:
                 cmd.words.append(part.word)
                 _nested(part, found)
             elif part.kind == "redirect":
-                target = getattr(part, "output", None)
+                target: Any = getattr(part, "output", None)
                 if part.type == "<" and getattr(target, "kind", "") == "word":
                     cmd.stdin_files.append(target.word)
                 elif part.type == "<<<" and getattr(target, "kind", "") == "word":
@@ -601,7 +606,7 @@ def _walk(node, found: list[SimpleCommand]) -> None:
         _walk(child, found)
 
 
-def _children(node) -> list:
+def _children(node: Any) -> list[Any]:
     out = list(getattr(node, "parts", None) or [])
     out += list(getattr(node, "list", None) or [])
     if getattr(node, "command", None) is not None:
@@ -609,7 +614,7 @@ def _children(node) -> list:
     return [c for c in out if hasattr(c, "kind")]
 
 
-def _nested(word, found: list[SimpleCommand]) -> None:
+def _nested(word: Any, found: list[SimpleCommand]) -> None:
     for part in getattr(word, "parts", None) or []:
         if part.kind in ("commandsubstitution", "processsubstitution"):
             _walk(part.command, found)
@@ -627,7 +632,9 @@ _HEREDOC_WORD = re.compile(r"^__partytui_heredoc_(\d+)__$")
 
 def _cut_heredocs(text: str) -> tuple[str, list[str]]:
     """Here-documents lifted out of ``text``: each becomes ``<<< __partytui_heredoc_N__``, body N in the list."""
-    lines, out, bodies = text.split("\n"), [], []
+    lines = text.split("\n")
+    out: list[str] = []
+    bodies: list[str] = []
     i = 0
     while i < len(lines):
         line = lines[i]

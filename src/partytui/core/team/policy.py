@@ -187,11 +187,11 @@ def load_policy(arg: str) -> Policy:
         errors = exc.errors()
         # a misspelt field is also a missing one: the misspelling says more
         err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
-        line = _line_of(node, tuple(err["loc"]))
+        line_no = _line_of(node, tuple(err["loc"]))
         where = ".".join(str(p) for p in err["loc"])
         message = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             model = Rule if len(err["loc"]) > 1 else PolicyFile
             message = f"unknown field (known: {', '.join(model.model_fields)})"
-        raise PolicyError(f"{arg}:{line}: {where}: {message}") from None
+        raise PolicyError(f"{arg}:{line_no}: {where}: {message}") from None
     return Policy(spec, str(path))

@@ -6,6 +6,7 @@ import re
 
 from ..truth.events import Task, TaskCreated, TaskUpdated
 from ..truth.session import Session
+from ..truth.state import TaskView
 
 STATUSES = ("pending", "in_progress", "completed", "deleted")
 
@@ -67,7 +68,7 @@ class TaskBoard:
         self.works_by_ids = set(works_by_ids)
 
     @property
-    def _tasks(self):
+    def _tasks(self) -> dict[str, TaskView]:
         return self.session.state.tasks
 
     def _team_ids(self) -> list[int]:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 import aiofiles
+from aiofiles.threadpool.binary import AsyncBufferedReader
 from pydantic import BaseModel, Field
 
 from ..truth.events import FileChanged
@@ -212,7 +213,7 @@ def _changed(ctx: ToolContext, real: Path, action: Literal["write", "edit"]) -> 
 # ── Read ──────────────────────────────────────────────────────────────────────
 
 
-async def _lines_of(f, start: int, count: int) -> tuple[list[tuple[int, str]], bool, int]:
+async def _lines_of(f: AsyncBufferedReader, start: int, count: int) -> tuple[list[tuple[int, str]], bool, int]:
     """Lines ``start``..``start+count-1`` (1-based), whether more follow, and lines seen.
 
     Streams in chunks and keeps at most one cut line in memory, so offset/limit work on huge files.
@@ -530,7 +531,8 @@ def _grep_file(job: _GrepJob, fd: int | None, rel: str) -> tuple[int, list[str]]
         if _is_binary(f.read(BINARY_SNIFF)):
             return 0, []
         f.seek(0)
-        count, out = 0, []
+        count = 0
+        out: list[str] = []
         before: deque[tuple[int, str]] = deque(maxlen=job.before)
         after_left, last_printed = 0, 0
         want_lines = job.mode == "content"
@@ -566,7 +568,7 @@ def _grep_line(rel: str, n: int, line: str, numbers: bool, sep: str) -> str:
 
 def _grep(job: _GrepJob, root: str, base: str) -> list[tuple[str, float, int, list[str]]]:
     """(rel, mtime, count, lines) of every file that matched."""
-    results = []
+    results: list[tuple[str, float, int, list[str]]] = []
     total_lines = 0
     single = os.path.isfile(base)
     if single:

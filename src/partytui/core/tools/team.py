@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import AliasChoices, Field, model_validator
 
 from ..team.tasks import TaskError
 from ..truth.events import PHASES, Question, QuestionOption, Todo, TodoUpdated
 from .base import Tool, ToolContext, ToolError, ToolInput
+
+if TYPE_CHECKING:
+    from ..team.services import TeamServices
 
 # How a tool result says the person said no; scenario scripts recognise a rejection by these prefixes.
 REJECTED = "REJECTED"  # RequestApproval / ExitPlanMode
@@ -17,7 +20,7 @@ QUESTION_DECLINED = "The person declined"  # AskUserQuestion
 REJECTION_PREFIXES = (REJECTED, PERMISSION_DENIED, QUESTION_DECLINED)
 
 
-def _team(ctx: ToolContext):
+def _team(ctx: ToolContext) -> TeamServices:
     if ctx.team is None:
         raise ToolError("this tool needs a team, and this agent runs alone")
     return ctx.team

@@ -117,6 +117,15 @@ def _quick_look(secrets: tuple[str, ...]) -> re.Pattern[str]:
     return found
 
 
+def _cut(m: re.Match[str]) -> str:
+    """The secret part of a match cut: a prefix the pattern captured (``Bearer ``, ``key=``) stays."""
+    return (m.group(1) if m.groups() else "") + REDACTED
+
+
+def _cut_url_password(m: re.Match[str]) -> str:
+    return _cut(m) + m.group(3)
+
+
 def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     """``text`` with every secret-looking value and every one of ``extra_secrets`` replaced by ``[redacted]``."""
     if _quick_look(extra_secrets).search(text) is None:
@@ -124,8 +133,7 @@ def redact(text: str, extra_secrets: tuple[str, ...] = ()) -> str:
     for pattern in _exact_patterns(extra_secrets):
         text = pattern.sub(REDACTED, text)
     for pattern in SECRET_PATTERNS:
-        url = pattern is _URL_PASSWORD
-        text = pattern.sub(lambda m, url=url: (m.group(1) if m.groups() else "") + REDACTED + (m.group(3) if url else ""), text)
+        text = pattern.sub(_cut_url_password if pattern is _URL_PASSWORD else _cut, text)
     return _ASSIGNED.sub(_assigned, text)
 
 

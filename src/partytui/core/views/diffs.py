@@ -61,12 +61,13 @@ def proposed(tool: str | None, data: dict[str, Any] | None, current: str | None)
     if tool == "Write":
         return FileChange(path, current or "", str(data.get("content", "")))
     edits = _edits(tool, data)
-    text = current
-    if text is None:
+    if current is None:
         if not edits or edits[0][0] != "":  # Edit with an empty old_string creates the file
             return FileChange(path, "", "", "the file does not exist")
         text, edits = edits[0][1], edits[1:]
         current = ""
+    else:
+        text = current
     for i, (old, new, every) in enumerate(edits, start=1):
         try:
             text, _ = replace_exact(text, old, new, every, path)
@@ -117,7 +118,7 @@ def side_by_side(before: str, after: str, context: int = 3) -> Iterator[tuple[Ta
             for k in range(max(i2 - i1, j2 - j1)):
                 left = (i1 + k + 1, a[i1 + k]) if i1 + k < i2 else None
                 right = (j1 + k + 1, b[j1 + k]) if j1 + k < j2 else None
-                yield ("-" if right is None else "+" if left is None else "~"), left, right  # type: ignore[misc]
+                yield ("-" if right is None else "+" if left is None else "~"), left, right
 
 
 # ── a request asked again ────────────────────────────────────────────────────
