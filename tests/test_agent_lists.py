@@ -30,7 +30,7 @@ def state_with_lists():
 def test_an_agent_sees_its_todo_list_and_its_own_checklists_only():
     state = state_with_lists()
     lists = agent_lists(state.agents["backend"], state)
-    assert [(l.title, l.done, len(l.items)) for l in lists] == [
+    assert [(c.title, c.done, len(c.items)) for c in lists] == [
         ("todo", 1, 2), (".claude/tasks/backend-tasks.md", 1, 3),
     ]
     text = render_lists(lists).plain.splitlines()

@@ -88,7 +88,7 @@ async def test_two_views_answer_the_same_request_the_first_stands(tmp_path):
     answered = [e for e in read_log(log).events if e.type == "approval.answered"]
     assert [(e.id, e.decision, e.note) for e in answered] == [(request_id, "approved", "first")]
     assert results(team, "lead")[0] == ("RequestApproval", True, "APPROVED. Note from the person: first")
-    assert "already answered" in [text for kind, text in news2 if kind == "refused"][0]
+    assert "already answered" in next(text for kind, text in news2 if kind == "refused")
     # each view's state is the log's fold: the answer shows in both, the run's end too
     for link in (one, two):
         assert link.session.state.approvals[request_id].decision == "approved"

@@ -57,7 +57,7 @@ async def test_the_backdrop_is_textuals_and_only_changed_lines_are_drawn_again()
             session.emit(ev.TextDelta(agent="backend", text="more words from the backend, "))
         await settled(app, pilot)
         after = ours(screen)
-        changed = [y for y, (a, b) in enumerate(zip(before, after)) if a is not b]
+        changed = [y for y, (a, b) in enumerate(zip(before, after, strict=True)) if a is not b]
         assert changed, "the backdrop did not follow the screen beneath"
         assert len(changed) < len(after) // 2, "lines the screen beneath did not change were drawn again"
         textual = textual_backdrop(screen)

@@ -178,7 +178,7 @@ def _cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
 
 
 def _log(result: subprocess.CompletedProcess) -> Path:
-    line = next(l for l in result.stderr.splitlines() if l.startswith("session log: "))
+    line = next(s for s in result.stderr.splitlines() if s.startswith("session log: "))
     return Path(line.removeprefix("session log: "))
 
 

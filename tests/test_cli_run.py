@@ -35,7 +35,7 @@ def _summary(log: Path) -> dict:
 
 
 def _session_log(stderr: str) -> Path:
-    line = next(l for l in stderr.splitlines() if l.startswith("session log: "))
+    line = next(s for s in stderr.splitlines() if s.startswith("session log: "))
     return Path(line.removeprefix("session log: "))
 
 
@@ -117,7 +117,7 @@ def test_one_agent_against_a_loopback_api_writes_a_file(tmp_path):
         server.wait(10)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "ws" / "hello.txt").read_text() == "hi\n"
-    bodies = [json.loads(l)["body"] for l in requests_file.read_text().splitlines()]
+    bodies = [json.loads(line)["body"] for line in requests_file.read_text().splitlines()]
     assert len(bodies) == 2
     second = bodies[1]["messages"]
     assert second[1]["content"][-1]["type"] == "tool_use" and second[2]["content"][0]["type"] == "tool_result"

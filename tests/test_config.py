@@ -98,7 +98,7 @@ def test_a_missing_explicit_file_is_an_error(tmp_path, monkeypatch):
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path / "absent.yaml")
     monkeypatch.setenv(ENV_CONFIG, str(tmp_path / "absent-too.yaml"))
-    with pytest.raises(ConfigError, match="absent-too.yaml: no such config file"):
+    with pytest.raises(ConfigError, match=r"absent-too\.yaml: no such config file"):
         load_config()
 
 

@@ -114,8 +114,9 @@ async def test_the_footers_fit_80_columns() -> None:
         await pilot.pause()
         footer = app.main.query_one(Footer)
         assert footer.virtual_size.width <= footer.size.width
+        asked = []  # the requests' tasks, kept referenced while they wait
         for kind, fields in requests.items():
-            asyncio.ensure_future(broker.request("backend", kind, **fields))
+            asked.append(asyncio.ensure_future(broker.request("backend", kind, **fields)))
             await until(lambda: isinstance(app.screen, ApprovalModal) and app.screen.armed)
             await pilot.pause()
             assert footer_overflow(app.screen) == [], kind

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 import tempfile
@@ -43,7 +44,7 @@ def test_session_and_agents(result):
     assert agents["explorer-b1c2d3e"].model == "claude-haiku-4-5"
     assert agents["reviewer-f9e8d7c"].model == "claude-opus-4-1"
     assert [e.seq for e in result.events] == list(range(1, len(result.events) + 1))
-    assert all(a.ts <= b.ts for a, b in zip(result.events, result.events[1:]))
+    assert all(a.ts <= b.ts for a, b in itertools.pairwise(result.events))
     assert result.events[-1].type == "session.ended"
 
 

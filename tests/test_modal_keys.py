@@ -367,7 +367,7 @@ async def test_quitting_asks_while_requests_wait_even_after_the_run_stopped() ->
     broker = ApprovalBroker(session)
     app = make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
     async with app.run_test(size=LARGE) as pilot:
-        asyncio.ensure_future(broker.request("backend", "design", title="the design"))
+        _request = asyncio.ensure_future(broker.request("backend", "design", title="the design"))  # kept while it waits
         await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
         await pilot.press("escape")
         await until(lambda: app.screen is app.main)

@@ -60,7 +60,7 @@ def test_a_broken_install_says_what_is_missing(tmp_path, monkeypatch):
 def test_a_missing_demo_scenario_is_reported(tmp_path, monkeypatch):
     package = _installed_layout(tmp_path)
     monkeypatch.setattr(resources, "_PACKAGE_ROOT", package)
-    with pytest.raises(resources.ResourceMissing, match="party-demo.yaml"):
+    with pytest.raises(resources.ResourceMissing, match=r"party-demo\.yaml"):
         resources.demo_scenario()
 
 

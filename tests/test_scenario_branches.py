@@ -71,7 +71,7 @@ def test_chosen_and_reason_conditions() -> None:
     assert condition_holds({"rejections": 1, "rejected": "migration"}, state, "dev")
     assert not condition_holds({"rejections": 1, "rejected": "design"}, state, "dev")
     assert not condition_holds({"rejections": 2}, state, "dev")
-    with pytest.raises(ScenarioError, match="b.yaml:6"):
+    with pytest.raises(ScenarioError, match=r"b\.yaml:6"):
         parse_scenario("name: b\nagents:\n  dev:\n    - text: x\n      variants:\n        - if: {chosn: x}\n", "b.yaml")
 
 

@@ -13,6 +13,14 @@ from partytui.core.truth.state import fold
 from partytui.core.truth.session import Session
 from partytui.tui.app import make_app
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from partytui.core.truth.log import StreamRedactor, redact
+from partytui.core.truth.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
+from partytui.core.truth.events import ToolResult
+from partytui.core.tools.shell import scrubbed_env
+from partytui.core.truth import secrets as secrets_module
+
 CANARY = "sk-ant-api03-CANARY-d0ntL3akM3-0123456789"
 ENV_CANARY = "envcanary-0123456789abcdef"
 
@@ -84,10 +92,7 @@ async def _screenshot(events) -> str:
         return app.export_screenshot()
 
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from partytui.core.truth.log import StreamRedactor, redact
 
 
 @settings(deadline=None, max_examples=200)
@@ -100,7 +105,7 @@ from partytui.core.truth.log import StreamRedactor, redact
 def test_a_secret_split_across_deltas_is_still_redacted(before, after, cuts, secret):
     text = before + secret + after
     points = sorted({c for c in cuts if 0 < c < len(text)})
-    pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)])]
+    pieces = [text[a:b] for a, b in zip([0, *points], [*points, len(text)], strict=True)]
     guard = StreamRedactor((ENV_CANARY,))
     out = "".join(guard.feed(p) for p in pieces) + guard.flush()
     assert secret.split()[-1] not in out
@@ -109,9 +114,6 @@ def test_a_secret_split_across_deltas_is_still_redacted(before, after, cuts, sec
 
 # ── secret files, quoting, short values, URLs with passwords ────────────────────────────────────────
 
-from partytui.core.truth.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
-from partytui.core.truth.events import ToolResult
-from partytui.core.tools.shell import scrubbed_env
 
 QUOTED = 'p"a\\ss\\"w0rd!'  # a secret holding a quote and backslashes
 SHORT = "hunter2x"  # under 12 characters
@@ -213,7 +215,6 @@ def test_which_files_are_secret_files():
 
 # ── the quick look that spares most strings the patterns ─────────────────────────────────────────────
 
-from partytui.core.truth import secrets as secrets_module
 _SHAPES = st.sampled_from([CANARY, ENV_CANARY, "Bearer abcdefghijklmnop0123456789", "ghp_" + "a" * 24,
                            "AKIA" + "B" * 16, "xoxb-1234567890ab", "rk_live_" + "c" * 12, "AIza" + "d" * 32,
                            "eyJabcdefghij.eyJabcdefghij.abcdefghij", "-----BEGIN RSA PRIVATE KEY-----\nMIIE",

@@ -84,9 +84,9 @@ async def test_read_empty_binary_missing_and_directory(ctx: ToolContext, ws: Pat
     (ws / "empty.txt").write_text("")
     assert await call(READ, ctx, file_path="empty.txt") == "The file empty.txt exists but is empty."
     (ws / "img.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
-    with pytest.raises(ToolError, match="img.png is a binary file"):
+    with pytest.raises(ToolError, match=r"img\.png is a binary file"):
         await call(READ, ctx, file_path="img.png")
-    with pytest.raises(ToolError, match="no such file or directory: nope.txt"):
+    with pytest.raises(ToolError, match=r"no such file or directory: nope\.txt"):
         await call(READ, ctx, file_path="nope.txt")
     (ws / "sub").mkdir()
     with pytest.raises(ToolError, match="sub is a directory; use LS"):
@@ -179,7 +179,7 @@ async def test_write_is_atomic_when_the_swap_fails(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(files.os, "replace", failing_replace)
-    with pytest.raises(ToolError, match="could not write keep.txt: No space left on device"):
+    with pytest.raises(ToolError, match=r"could not write keep\.txt: No space left on device"):
         await call(WRITE, ctx, file_path="keep.txt", content="new content\n")
     assert (ws / "keep.txt").read_text() == "original\n"
     assert [p.name for p in ws.iterdir()] == ["keep.txt"]
@@ -215,13 +215,13 @@ async def test_edit_replaces_a_unique_string(ctx: ToolContext, ws: Path, events:
 
 async def test_edit_errors(ctx: ToolContext, ws: Path, events: list[EventBase]) -> None:
     (ws / "m.py").write_text(SOURCE)
-    with pytest.raises(ToolError, match="old_string occurs 2 times in m.py.*replace_all"):
+    with pytest.raises(ToolError, match=r"old_string occurs 2 times in m\.py.*replace_all"):
         await call(EDIT, ctx, file_path="m.py", old_string="return 1", new_string="return 2")
-    with pytest.raises(ToolError, match="old_string was not found in m.py"):
+    with pytest.raises(ToolError, match=r"old_string was not found in m\.py"):
         await call(EDIT, ctx, file_path="m.py", old_string="return 3", new_string="return 2")
     with pytest.raises(ToolError, match="are the same"):
         await call(EDIT, ctx, file_path="m.py", old_string="return 1", new_string="return 1")
-    with pytest.raises(ToolError, match="no such file: other.py"):
+    with pytest.raises(ToolError, match=r"no such file: other\.py"):
         await call(EDIT, ctx, file_path="other.py", old_string="a", new_string="b")
     (ws / "blob.bin").write_bytes(b"abc\x00def")
     with pytest.raises(ToolError, match="binary file"):
@@ -243,7 +243,7 @@ async def test_edit_replace_all_and_create(ctx: ToolContext, ws: Path, events: l
 async def test_edit_refuses_a_file_over_the_cap(ctx: ToolContext, ws: Path) -> None:
     ctx.limits = Limits(read_cap_bytes=100)
     (ws / "big.txt").write_text("a" * 200)
-    with pytest.raises(ToolError, match="big.txt is 200 bytes, over the 100-byte cap for Edit"):
+    with pytest.raises(ToolError, match=r"big\.txt is 200 bytes, over the 100-byte cap for Edit"):
         await call(EDIT, ctx, file_path="big.txt", old_string="a", new_string="b", replace_all=True)
 
 
@@ -267,7 +267,7 @@ async def test_multiedit_applies_in_order(ctx: ToolContext, ws: Path, events: li
 async def test_multiedit_is_all_or_nothing(ctx: ToolContext, ws: Path, events: list[EventBase]) -> None:
     (ws / "m.py").write_text(SOURCE)
     before = (ws / "m.py").stat()
-    with pytest.raises(ToolError, match="edit 2 of 2: old_string occurs 2 times.*no edit was applied"):
+    with pytest.raises(ToolError, match=r"edit 2 of 2: old_string occurs 2 times.*no edit was applied"):
         await call(
             MULTI_EDIT,
             ctx,
@@ -424,7 +424,7 @@ async def test_ls_tree(ctx: ToolContext, ws: Path) -> None:
     assert await call(LS_TOOL, ctx, path=".", ignore=["build", "src"]) == "- ./\n  - README.md"
     (ws / "empty").mkdir()
     assert await call(LS_TOOL, ctx, path="empty") == "- empty/\n  (empty)"
-    with pytest.raises(ToolError, match="README.md is not a directory"):
+    with pytest.raises(ToolError, match=r"README\.md is not a directory"):
         await call(LS_TOOL, ctx, path="README.md")
 
 

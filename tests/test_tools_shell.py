@@ -120,7 +120,7 @@ async def test_timeout_kills_the_group_and_its_children(bash: BashTool, ctx: Too
 async def test_a_child_that_ignores_sigterm_is_killed(ctx: ToolContext) -> None:
     marker = _sleep_marker()
     cmd = f"(trap '' TERM; exec sleep {marker}) & wait"
-    with pytest.raises(ToolError, match="timed out after 0.3s"):
+    with pytest.raises(ToolError, match=r"timed out after 0\.3s"):
         await call(BashTool("off"), ctx, command=cmd, timeout=300)
     assert await _gone(marker)
 
@@ -134,9 +134,9 @@ async def test_background_children_do_not_outlive_the_command(bash: BashTool, ct
 
 async def test_timeout_uses_the_limits(bash: BashTool, ctx: ToolContext) -> None:
     ctx.limits = Limits(bash_timeout_s=0.3, bash_max_timeout_s=0.5)
-    with pytest.raises(ToolError, match="timed out after 0.3s"):
+    with pytest.raises(ToolError, match=r"timed out after 0\.3s"):
         await call(bash, ctx, command="sleep 20")
-    with pytest.raises(ToolError, match="timed out after 0.5s"):
+    with pytest.raises(ToolError, match=r"timed out after 0\.5s"):
         await call(bash, ctx, command="sleep 20", timeout=600_000)  # asked for 10 minutes, capped
 
 

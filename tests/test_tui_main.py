@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import asyncio
 from typing import Awaitable, Callable
 
@@ -511,7 +512,7 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
     session = live_session()
     document = markdown_document()
     cuts = [len(document) * i // 1000 for i in range(1001)]
-    chunks = [document[a:b] for a, b in zip(cuts, cuts[1:])]
+    chunks = [document[a:b] for a, b in itertools.pairwise(cuts)]
     assert len(chunks) == 1000 and all(chunks)
 
     async def runner() -> int:

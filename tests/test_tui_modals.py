@@ -405,7 +405,7 @@ async def test_help_lists_the_bindings_it_is_given() -> None:
         svg = host.export_screenshot().replace("&#160;", " ")
         await pilot.press("escape")
         await pilot.pause()
-    for key, description in keys:
+    for _key, description in keys:
         assert description in svg
     assert "allow the tool for this agent" in svg
     assert host.dismissed and host.result is None

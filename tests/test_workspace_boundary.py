@@ -65,7 +65,7 @@ def test_escapes_are_refused(ws: Path, path: str) -> None:
 def test_empty_and_missing(ws: Path) -> None:
     with pytest.raises(ToolError, match="path is required"):
         resolve(ws, "")
-    with pytest.raises(ToolError, match="no such file or directory: nope.txt"):
+    with pytest.raises(ToolError, match=r"no such file or directory: nope\.txt"):
         resolve(ws, "nope.txt", must_exist=True)
 
 
@@ -207,7 +207,7 @@ def test_grep_skips_a_file_link_swapped_outside_after_the_walk(ws: Path, outside
     ],
 )
 def test_bash_static_check_refuses(ws: Path, outside: Path, command: str) -> None:
-    with pytest.raises(ToolError, match="Bash: (refused|could not parse)"):
+    with pytest.raises(ToolError, match=r"Bash: (refused|could not parse)"):
         check_command(command.replace("../outside", os.path.relpath(outside, ws)), ws)
 
 
