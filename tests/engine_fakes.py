@@ -7,17 +7,18 @@ from __future__ import annotations
 
 import copy
 import itertools
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
+from partytui.core.providers.base import TurnResult
 from partytui.core.team.approvals import ApprovalBroker
-from partytui.core.truth.events import Usage
-from partytui.core.truth.log import SessionLog
 from partytui.core.team.orchestrator import Member, Team
 from partytui.core.team.policy import Policy
-from partytui.core.providers.base import TurnResult
-from partytui.core.truth.session import Session
 from partytui.core.tools.names import OFFERED_TOOLS
+from partytui.core.truth.events import Usage
+from partytui.core.truth.log import SessionLog
+from partytui.core.truth.session import Session
 
 _ids = itertools.count(1)
 

@@ -27,8 +27,9 @@ import asyncio
 import json
 import os
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any, AsyncIterator
+from typing import Any
 
 import httpx2
 
@@ -181,7 +182,7 @@ class FakeAnthropicServer:
             self._server = None
         self._done.set()
 
-    async def __aenter__(self) -> "FakeAnthropicServer":
+    async def __aenter__(self) -> FakeAnthropicServer:
         await self.start()
         return self
 
@@ -242,7 +243,7 @@ class FakeAnthropicServer:
                 break
             try:
                 await asyncio.wait_for(self._done.wait(), timeout=min(remaining, 1.0))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         await self.stop()
 

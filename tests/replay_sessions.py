@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from partytui.core.truth import events as ev
+
 AGENTS = ("lead", "backend", "frontend", "qa")
 
 

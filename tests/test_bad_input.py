@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from partytui.cli import main
+from partytui.core.team.policy import PolicyError, load_policy
 from partytui.core.truth.events import ApprovalRequest
 from partytui.core.truth.log import LogError, read_log
-from partytui.core.team.policy import PolicyError, load_policy
 
 settings.register_profile("partytui", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 settings.load_profile("partytui")

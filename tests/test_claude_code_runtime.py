@@ -15,14 +15,13 @@ from types import SimpleNamespace
 import pytest
 
 from partytui.cli import main
+from partytui.core.providers import sse
+from partytui.core.providers.loopback import claude_code_turn, conversation_view
+from partytui.core.runtimes import AgentSpec, Backends, claude_code
+from partytui.core.runtimes.claude_code import ClaudeCodeBackend, claude_code_name, partytui_name
 from partytui.core.team.approvals import ApprovalBroker
 from partytui.core.team.orchestrator import Team
 from partytui.core.team.policy import load_policy
-from partytui.core.providers import sse
-from partytui.core.providers.loopback import claude_code_turn, conversation_view
-from partytui.core.runtimes import AgentSpec, Backends
-from partytui.core.runtimes import claude_code
-from partytui.core.runtimes.claude_code import ClaudeCodeBackend, claude_code_name, partytui_name
 from partytui.core.truth.session import Session
 
 FIXTURES = Path(__file__).parent / "fixtures" / "claude_code_runtime"

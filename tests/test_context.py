@@ -7,12 +7,12 @@ import json
 from typing import Any
 
 from engine_fakes import FakeProvider, call, member, text
-from partytui.core.team.approvals import ApprovalBroker
 from partytui.core.runtimes.context import ContextTrimmer
-from partytui.core.truth.events import Usage
+from partytui.core.team.approvals import ApprovalBroker
 from partytui.core.team.orchestrator import Team
-from partytui.core.truth.session import Session
 from partytui.core.tools.base import Limits
+from partytui.core.truth.events import Usage
+from partytui.core.truth.session import Session
 
 
 def turn(n: int, output_chars: int) -> list[dict[str, Any]]:
@@ -72,7 +72,7 @@ def test_past_the_limit_the_oldest_outputs_are_cleared_and_the_newest_kept() -> 
 def test_between_clearings_every_request_starts_with_the_same_messages() -> None:
     messages = conversation(20, 4_000)
     trimmer = ContextTrimmer(10_000)
-    first, cleared = trimmer.request(messages)
+    first, _cleared = trimmer.request(messages)
     messages += turn(20, 100)
     second, again = trimmer.request(messages)
     assert again == 0 and second[: len(first)] == first  # the prompt cache still holds
@@ -161,6 +161,6 @@ async def test_when_nothing_more_can_be_cleared_the_refusal_stands(tmp_path) -> 
         async def stream_turn(self, **kwargs):  # type: ignore[no-untyped-def]
             raise ProviderError("400 invalid_request_error: prompt is too long", fatal=True, status=400)
 
-    team, provider = await read_eight_parts(tmp_path, AlwaysTooLong, lines=10, context_tokens=100_000)
+    team, _provider = await read_eight_parts(tmp_path, AlwaysTooLong, lines=10, context_tokens=100_000)
     errors = [e for e in team.session.state.agents["solo"].transcript if e.kind == "error"]
     assert errors and "too long" in errors[0].text  # the agent stops with the API's words, not sent in a loop

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from partytui.core.truth.log import read_log
 from partytui.core.attach.running import running_team, running_teams
+from partytui.core.truth.log import read_log
 from partytui.core.truth.state import fold
 
 

@@ -8,16 +8,23 @@ from pathlib import Path
 
 from rich.console import Console
 
-from partytui.core.views.diffs import FileChange, changed_since, proposed, rejected_before, unified
 from partytui.core.truth.events import ToolCalled, ToolResult
+from partytui.core.views.diffs import FileChange, changed_since, proposed, rejected_before, unified
 from partytui.tui import make_app
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.widgets.diff import SIDE_BY_SIDE_WIDTH, DiffRender
 from partytui.tui.widgets.transcript import ToolCard
 from snapshot_apps.modals_common import (
-    CLOCK, EDIT_INPUT, INDEX_LINE, MIGRATION_SQL, REASON, SessionModalHost, change_state, make_workspace,
+    CLOCK,
+    EDIT_INPUT,
+    INDEX_LINE,
+    MIGRATION_SQL,
+    REASON,
+    SessionModalHost,
+    change_state,
+    make_workspace,
 )
-from test_tui_main import LARGE, live_session, settled, shown_lines
+from test_tui_main import LARGE, live_session, settled
 from test_tui_modals import text_of
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
-import stat
-
 import re
+import stat
 
 import pytest
 

@@ -15,14 +15,14 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from rich.console import Console
 
+from hostile_text import ALL, HOSTILE_FILE, hostile, hostile_events, hostile_records, terminal_problems
 from partytui.cli import main
 from partytui.core.truth.log import SessionLog
-from partytui.core.views.plain import plain, plain_line, terminal_safe_json
-from partytui.core.views.progress import ProgressPrinter
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import Reducer, fold
+from partytui.core.views.plain import plain, plain_line, terminal_safe_json
+from partytui.core.views.progress import ProgressPrinter
 from partytui.replay.export import export_html, export_markdown
-from hostile_text import ALL, HOSTILE_FILE, hostile, hostile_events, hostile_records, terminal_problems
 
 SLOW = settings(deadline=None, max_examples=6, suppress_health_check=list(HealthCheck))
 TUI = settings(SLOW, max_examples=2)  # each example draws every screen of a running app

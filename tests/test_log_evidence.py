@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from partytui.cli import main
-from partytui.core.truth import events as ev
 from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.truth import events as ev
 from partytui.core.truth.evidence import inconsistencies
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold

@@ -7,7 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from engine_fakes import call, make_team, member, results
 from partytui.core.team.migration_gate import Gate, simple_commands

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from partytui.core.team.mirror import WorkspaceMirror, checklist_owner, matches, parse_checklist
+from partytui.core.team.tasks import TaskBoard
 from partytui.core.truth import events as ev
 from partytui.core.truth.log import SessionLog, read_log
-from partytui.core.team.mirror import WorkspaceMirror, checklist_owner, matches, parse_checklist
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
-from partytui.core.team.tasks import TaskBoard
 
 AGENTS = ["lead", "backend", "qa"]
 

@@ -8,7 +8,8 @@ the person types in a text box waits behind the badge; a key pressed on one moda
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 from textual import events
@@ -367,10 +368,11 @@ async def test_quitting_asks_while_requests_wait_even_after_the_run_stopped() ->
     broker = ApprovalBroker(session)
     app = make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
     async with app.run_test(size=LARGE) as pilot:
-        _request = asyncio.ensure_future(broker.request("backend", "design", title="the design"))  # kept while it waits
+        request = asyncio.ensure_future(broker.request("backend", "design", title="the design"))
         await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
         await pilot.press("escape")
         await until(lambda: app.screen is app.main)
+        assert not request.done()  # put aside, not answered
         await pilot.press("ctrl+q")
         await until(lambda: confirming(app))
         assert "1 request still waits" in str(app.screen.query_one("#confirm-body").render())

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from partytui.cli import main
 from partytui.core.team.definitions import load_agent_file
-from partytui.core.truth.log import read_log
-from partytui.core.truth.state import fold
 from partytui.core.tools import build_toolset
 from partytui.core.tools.names import COORDINATION_TOOLS
+from partytui.core.truth.log import read_log
+from partytui.core.truth.state import fold
 
 PARTY = Path(__file__).parent / "fixtures" / "party"
 BACKEND = PARTY / "agents" / "party-backend.md"

@@ -7,8 +7,8 @@ from typing import Any
 import httpx2
 import pytest
 
+from engine_fakes import Sink
 from fakeapi import FakeScript, mock_transport
-from partytui.core.truth.events import Usage
 from partytui.core.providers.anthropic import (
     AGENT_HEADER,
     INVALID_JSON_KEY,
@@ -17,9 +17,7 @@ from partytui.core.providers.anthropic import (
 )
 from partytui.core.providers.base import ProviderError, has_credentials
 from partytui.core.providers.pricing import PRICES_AS_OF, cost_usd, price_for
-from engine_fakes import Sink
-
-
+from partytui.core.truth.events import Usage
 
 
 @pytest.fixture(autouse=True)
@@ -198,7 +196,7 @@ async def test_client_errors_are_fatal_and_not_retried(status: int, words: str) 
 
 
 async def test_attempts_exhausted_names_the_last_reason() -> None:
-    provider, script, _ = provider_for([{"status": 529}, {"status": 529}, {"status": 503}], max_attempts=3)
+    provider, _script, _ = provider_for([{"status": 529}, {"status": 529}, {"status": 503}], max_attempts=3)
     sink = Sink()
     with pytest.raises(ProviderError) as err:
         await turn(provider, sink)

@@ -3,8 +3,6 @@ alone while the rest of the team goes on. Everything goes through the real SDK o
 
 from __future__ import annotations
 
-import asyncio
-import json
 from pathlib import Path
 
 import pytest
@@ -89,7 +87,7 @@ def test_retryable_faults_are_retried_visibly_and_the_run_goes_on(tmp_path, caps
 
 
 def test_a_fatal_fault_stops_that_agent_only(tmp_path):
-    code, state, events = _run(tmp_path, _setup(tmp_path, "[{status: 401}]"))
+    _code, state, events = _run(tmp_path, _setup(tmp_path, "[{status: 401}]"))
     dev = state.agents["dev"]
     assert dev.state == "error" and "401" in dev.reason
     assert not any(e.type == "turn.retry" for e in events)
@@ -100,7 +98,7 @@ def test_a_fatal_fault_stops_that_agent_only(tmp_path):
 
 
 def test_attempts_exhausted_is_an_error_on_that_agent(tmp_path):
-    code, state, events = _run(tmp_path, _setup(tmp_path, "[" + ", ".join(["{status: 529}"] * 6) + "]"))
+    _code, state, events = _run(tmp_path, _setup(tmp_path, "[" + ", ".join(["{status: 529}"] * 6) + "]"))
     assert state.agents["dev"].state == "error"
     assert "gave up after 5 attempts" in state.agents["dev"].reason
     assert len([e for e in events if e.type == "turn.retry"]) == 4
@@ -113,7 +111,7 @@ def test_a_tool_input_that_is_not_valid_json_is_an_error_result(tmp_path):
         'tools: [{name: Write, input: {file_path: 7}}]',
     )
     scenario.write_text(text)
-    code, state, events = _run(tmp_path, scenario)
+    _code, state, events = _run(tmp_path, scenario)
     result = next(e for e in events if e.type == "tool.result" and e.agent == "dev")
     assert not result.ok and "Write: invalid input" in result.output
     assert state.agents["dev"].state != "error"  # a bad tool call is the model's mistake, reported back to it

@@ -16,6 +16,7 @@ from partytui.tui.screens.results import ResultsScreen, session_ref
 from snapshot_apps.team_sample import NOW, RecordingController, event, mid_run_events
 from test_tui_snapshots_main import finished_records
 from test_tui_modals import text_of
+from test_tui_snapshots_main import finished_records
 
 
 def finished_app(code: int = 0, extra: list[dict] | None = None) -> PartyApp:

@@ -9,8 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from partytui.core.providers.scenario import (
+    Condition,
+    Scenario,
+    ScenarioError,
+    condition_holds,
+    load_scenario,
+    parse_scenario,
+)
 from partytui.core.truth import events as ev
-from partytui.core.providers.scenario import Condition, Scenario, ScenarioError, condition_holds, load_scenario, parse_scenario
 from partytui.core.truth.state import TeamState, fold
 
 GOOD = """\

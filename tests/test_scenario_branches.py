@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from partytui.cli import main
+from partytui.core.providers.scenario import ScenarioError, condition_holds, parse_scenario
+from partytui.core.team.policy import Policy, PolicyFile, load_policy
 from partytui.core.truth import events as ev
 from partytui.core.truth.log import read_log
-from partytui.core.team.policy import Policy, PolicyFile, load_policy
-from partytui.core.providers.scenario import ScenarioError, condition_holds, parse_scenario
 from partytui.core.truth.state import fold
 from partytui.resources import demo_scenario
 
@@ -125,7 +125,7 @@ def test_choosing_http_api_and_no_tags_changes_the_design_and_the_code(tmp_path:
 
 
 def test_rejecting_the_migration_makes_the_revision_answer_the_reason(tmp_path: Path) -> None:
-    ws, (code, state) = run_demo(tmp_path, "default: approve\nrules:\n"
+    ws, (_code, state) = run_demo(tmp_path, "default: approve\nrules:\n"
                                            "  - {kind: migration, decision: reject, note: Drop the index for now.}\n",
                                  )  # it says no every time: the later asks change nothing, and no edit fails
     migrations = [a for a in state.approvals.values() if a.request.kind == "migration"]  # type: ignore[attr-defined]

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from partytui.cli import main
-from partytui.core.truth.log import read_log
 from partytui.core.providers.scenario import MAX_REVISIONS, parse_scenario
+from partytui.core.truth.log import read_log
 from partytui.core.truth.state import fold
 from partytui.resources import demo_scenario
 

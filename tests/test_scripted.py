@@ -10,13 +10,13 @@ import anthropic
 import httpx2
 import pytest
 
-from partytui.core.truth import events as ev
+from engine_fakes import Sink
 from partytui.core.providers.anthropic import AnthropicProvider
 from partytui.core.providers.base import ProviderError
-from partytui.core.providers.scripted import ScenarioTransport, scripted_provider
 from partytui.core.providers.scenario import parse_scenario
+from partytui.core.providers.scripted import ScenarioTransport, scripted_provider
+from partytui.core.truth import events as ev
 from partytui.core.truth.session import Session
-from engine_fakes import Sink
 
 SCENARIO = """\
 name: t

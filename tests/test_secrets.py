@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
-import asyncio
-
-from partytui.cli import main
-from partytui.core.truth.log import read_log
-from partytui.core.truth.state import fold
-from partytui.core.truth.session import Session
-from partytui.tui.app import make_app
-
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from partytui.core.truth.log import StreamRedactor, redact
-from partytui.core.truth.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
-from partytui.core.truth.events import ToolResult
+
+from partytui.cli import main
 from partytui.core.tools.shell import scrubbed_env
 from partytui.core.truth import secrets as secrets_module
+from partytui.core.truth.events import ToolResult
+from partytui.core.truth.log import StreamRedactor, read_log, redact
+from partytui.core.truth.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
+from partytui.core.truth.session import Session
+from partytui.core.truth.state import fold
+from partytui.tui.app import make_app
 
 CANARY = "sk-ant-api03-CANARY-d0ntL3akM3-0123456789"
 ENV_CANARY = "envcanary-0123456789abcdef"
@@ -188,7 +186,7 @@ def test_env_secrets_with_quotes_short_values_and_url_passwords_are_cut(monkeypa
     event = ToolResult(agent="a", tool_use_id="t", tool="Bash", output=f"got {QUOTED} and {SHORT}. url pw {DB_PASSWORD}")
     clean = redact_event(event, found)
     assert QUOTED not in clean.output and SHORT not in clean.output and DB_PASSWORD not in clean.output
-    assert "hunter2xy" == redact("hunter2xy", found)  # a short value is cut as a word, not inside another
+    assert redact("hunter2xy", found) == "hunter2xy"  # a short value is cut as a word, not inside another
     env = scrubbed_env(Path("/tmp"), {"DATABASE_URL": f"postgres://app:{DB_PASSWORD}@db/app", "DB_PASS": SHORT,
                                       "PATH": "/usr/bin", "PLAIN_URL": "https://example.com/x"})
     assert "DATABASE_URL" not in env and "DB_PASS" not in env and env["PLAIN_URL"] == "https://example.com/x"

@@ -8,7 +8,11 @@ from pathlib import Path
 
 from partytui.cli import main
 from partytui.core.truth.events import (
-    AgentInfo, ApprovalRequest, ApprovalRequested, SessionEnded, SessionStarted,
+    AgentInfo,
+    ApprovalRequest,
+    ApprovalRequested,
+    SessionEnded,
+    SessionStarted,
 )
 from partytui.core.truth.log import SessionLog
 from partytui.core.truth.sessions import last_resumable, list_sessions

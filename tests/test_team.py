@@ -9,8 +9,8 @@ import pytest
 from engine_fakes import call, make_team, member, results, text
 from partytui.core.team.approvals import ApprovalBroker
 from partytui.core.team.policy import Policy, PolicyFile, Rule
-from partytui.core.truth.session import Session
 from partytui.core.team.tasks import TaskBoard, TaskError
+from partytui.core.truth.session import Session
 
 
 async def _run(team, session_id="t1", timeout=10):

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from partytui.core.truth.events import EventBase, FileChanged
 from partytui.core.tools import files
 from partytui.core.tools.base import Limits, ToolContext, ToolError
-from partytui.core.tools.workspace import cap_output
 from partytui.core.tools.files import EDIT, FILE_TOOLS, GLOB, GREP, LS_TOOL, MULTI_EDIT, READ, WRITE, glob_regex
+from partytui.core.tools.workspace import cap_output
+from partytui.core.truth.events import EventBase, FileChanged
 
 
 @pytest.fixture

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import itertools
 import asyncio
-from typing import Awaitable, Callable
+import itertools
+from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
@@ -36,8 +36,8 @@ from partytui.tui.widgets.board import board_columns
 from partytui.core.views.present import key_argument as tool_key_arg
 from partytui.tui.widgets.labels import agent_status
 from partytui.tui.widgets.statusbar import render_status
-from partytui.tui.widgets.timeline import gate_state, render_timeline
 from partytui.tui.widgets.streamed_markdown import StreamedMarkdown
+from partytui.tui.widgets.timeline import gate_state, render_timeline
 from partytui.tui.widgets.transcript import Item, TextBlock, ToolCard, Transcript
 from snapshot_apps.team_sample import NOW, T0, RecordingController, event, mid_run_events, task
 

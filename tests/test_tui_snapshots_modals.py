@@ -5,8 +5,9 @@ Regenerate with ``pytest tests/test_tui_snapshots_modals.py --snapshot-update`` 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import pytest
 from textual.screen import Screen
@@ -18,7 +19,13 @@ from partytui.tui.screens.inbox import InboxScreen
 from partytui.tui.screens.message import MessageScreen
 from partytui.tui.screens.task_detail import TaskDetailScreen
 from snapshot_apps.modals_common import (
-    CLOCK, ModalHost, SessionModalHost, change_state, make_workspace, session_state, task_state,
+    CLOCK,
+    ModalHost,
+    SessionModalHost,
+    change_state,
+    make_workspace,
+    session_state,
+    task_state,
 )
 
 MAIN_KEYS = [

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from partytui.core.truth.events import EventBase
 from partytui.core.tools.base import ToolContext, ToolError
 from partytui.core.tools.files import EDIT, GLOB, GREP, LS_TOOL, READ, WRITE
 from partytui.core.tools.shell import BashTool, bwrap_available, check_command
 from partytui.core.tools.workspace import open_file, open_parent, relative, resolve
+from partytui.core.truth.events import EventBase
 
 
 @pytest.fixture

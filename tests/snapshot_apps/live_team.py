@@ -13,8 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from partytui.core.team.approvals import ApprovalBroker  # noqa: E402
-from partytui.core.truth.events import (  # noqa: E402
+from partytui.core.team.approvals import ApprovalBroker
+from partytui.core.truth.events import (
     AgentState,
     PhaseChanged,
     TextDelta,
@@ -25,9 +25,9 @@ from partytui.core.truth.events import (  # noqa: E402
     TurnStarted,
     parse_event,
 )
-from partytui.core.truth.session import Session  # noqa: E402
-from partytui.tui import make_app  # noqa: E402
-from snapshot_apps.team_sample import AGENTS  # noqa: E402
+from partytui.core.truth.session import Session
+from partytui.tui import make_app
+from snapshot_apps.team_sample import AGENTS
 
 session = Session()
 broker = ApprovalBroker(session)

@@ -5,8 +5,9 @@ Every timestamp is fixed and every modal gets :data:`CLOCK`, so ages read the sa
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from textual.app import App
 from textual.screen import Screen

@@ -13,9 +13,10 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from importlib import resources
-from typing import Any, Iterable
+from typing import Any
 
 from markdown_it import MarkdownIt
 
@@ -24,6 +25,7 @@ from ..core.truth.log import redact, secrets_from_env
 from ..core.views.plain import plain
 from ..core.views.present import duration, key_argument
 from ..core.truth.state import AgentView, Entry, TeamState
+from ..core.views.plain import plain
 from ..core.views.summary import checklists, documents, markers
 
 OUTPUT_LINES = 40
@@ -37,11 +39,11 @@ INPUT_CHARS = 160
 def _when(ts: float | None) -> str:
     if not ts:
         return "—"
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
 
 
 def _clock(ts: float) -> str:
-    return datetime.fromtimestamp(ts, tz=timezone.utc).strftime("%H:%M:%S")
+    return datetime.fromtimestamp(ts, tz=UTC).strftime("%H:%M:%S")
 
 
 def _money(value: float | None) -> str:

@@ -11,7 +11,8 @@ import asyncio
 import bisect
 import gc
 import inspect
-from typing import Any, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any
 
 from ..core.truth.events import MARKER_KINDS, EventBase
 from ..core.truth.state import Change, Reducer, TeamState

@@ -18,18 +18,18 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Callable
 
 from textual import events
 from textual.app import App, ScreenStackError
-from textual.notifications import SeverityLevel
 from textual.css.query import NoMatches
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Input, TextArea
 
-from ..core.team.approvals import ApprovalBroker
 from ..core.config import APPROVAL_DELAY_S
 from ..core.team.services import TeamController
 from ..core.truth.events import ApprovalRequested
@@ -38,8 +38,8 @@ from ..core.truth.state import Change
 from ..core.views.source import LiveSource, Runner, SessionSource, Severity, Watcher
 from .collector import free_strips_promptly, release_collector, tune_collector
 from .plain import plain, plain_line
-from .terminal_alerts import AlertSettings, TerminalAlerts
 from .screens.main import MainScreen
+from .terminal_alerts import AlertSettings, TerminalAlerts
 
 FLUSH_HZ = 60
 EXIT_INTERRUPTED = 130

@@ -10,7 +10,7 @@ closes, so a process that runs several apps (tests, the benchmark) frees what ea
 from __future__ import annotations
 
 import gc
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 from rich.style import Style
 from textual.strip import Strip

@@ -16,7 +16,7 @@ from textual.content import Content
 
 from ..core.views.plain import plain, plain_line
 
-__all__ = ["plain", "plain_line", "plain_content", "plain_text"]
+__all__ = ["plain", "plain_content", "plain_line", "plain_text"]
 
 
 def plain_content(text: object, style: str | Style = "") -> Content:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import unicodedata
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Callable, Mapping
 
 from ..core.views.plain import plain_line
 
@@ -30,7 +30,7 @@ class AlertSettings:
     desktop: bool = True
 
     @classmethod
-    def off(cls) -> "AlertSettings":
+    def off(cls) -> AlertSettings:
         return cls(title=False, bell=False, desktop=False)
 
 

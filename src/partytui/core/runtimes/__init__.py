@@ -15,8 +15,8 @@ from .base import RUNTIMES, AgentHost, AgentRuntime, AgentSpec, asks_the_person,
 
 if TYPE_CHECKING:
     from ..providers.base import Provider
-    from .claude_code import ClaudeCodeBackend
     from ..tools.base import Limits
+    from .claude_code import ClaudeCodeBackend
 
 __all__ = ["RUNTIMES", "AgentHost", "AgentRuntime", "AgentSpec", "Backends", "asks_the_person", "make_runtime", "phase_news"]
 
@@ -25,8 +25,8 @@ __all__ = ["RUNTIMES", "AgentHost", "AgentRuntime", "AgentSpec", "Backends", "as
 class Backends:
     """What runtimes reach models through: the API runtime's provider, Claude Code's environment."""
 
-    provider: "Provider | None" = None
-    claude_code: "ClaudeCodeBackend | None" = None
+    provider: Provider | None = None
+    claude_code: ClaudeCodeBackend | None = None
 
     async def close(self) -> None:
         """Release what the run held (Claude Code's loopback server, offline)."""
@@ -35,7 +35,7 @@ class Backends:
             await close()
 
 
-def make_runtime(spec: AgentSpec, host: AgentHost, *, briefing: str, backends: Backends, limits: "Limits") -> AgentRuntime:
+def make_runtime(spec: AgentSpec, host: AgentHost, *, briefing: str, backends: Backends, limits: Limits) -> AgentRuntime:
     """The runtime ``spec.runtime`` names, for this agent of this team."""
     if spec.runtime == "api":
         from .api import ApiRuntime

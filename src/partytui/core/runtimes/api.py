@@ -11,11 +11,9 @@ import asyncio
 import time
 from typing import Any
 
-from .context import ContextTrimmer
-from ..truth.events import ErrorEvent, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
-from ..team.policy import tool_matches
 from ..providers.base import Provider, ProviderError, TurnResult
 from ..providers.pricing import cost_usd
+from ..team.policy import tool_matches
 from ..tools import build_toolset
 from ..tools.base import Limits, Tool, ToolContext, ToolError
 from ..tools.names import UNAVAILABLE_TOOLS

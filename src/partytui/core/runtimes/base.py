@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..truth.events import AgentInfo, AgentState, TextDelta, ThinkingDelta
 from ..truth.log import StreamRedactor
@@ -21,8 +22,8 @@ from ..truth.workstate import AgentWork, phase_news, reply_input  # noqa: F401 (
 
 if TYPE_CHECKING:
     from ..team.approvals import ApprovalBroker
-    from ..truth.session import Session
     from ..team.tasks import TaskBoard
+    from ..truth.session import Session
 
 RuntimeName = Literal["api", "claude-code"]
 RUNTIMES: tuple[str, ...] = ("api", "claude-code")
@@ -64,9 +65,9 @@ class AgentSpec:
 class AgentHost(Protocol):
     """What a runtime may ask of the team it belongs to (the team implements it)."""
 
-    session: "Session"
-    broker: "ApprovalBroker"
-    board: "TaskBoard"
+    session: Session
+    broker: ApprovalBroker
+    board: TaskBoard
     workspace: Path
     solo: bool
 

@@ -8,7 +8,8 @@ however often: the first answer stands, later ones are refused.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Callable, Protocol
+from collections.abc import Callable
+from typing import Any, Protocol
 
 from ..truth.events import ApprovalAnswered, ApprovalRequest, ApprovalRequested, EventBase
 from ..truth.session import Session
@@ -16,7 +17,7 @@ from ..truth.state import ApprovalView
 
 
 class Policy(Protocol):
-    def decide(self, request: ApprovalRequest) -> "PolicyAnswer | None": ...
+    def decide(self, request: ApprovalRequest) -> PolicyAnswer | None: ...
 
 
 class PolicyAnswer:

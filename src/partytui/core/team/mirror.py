@@ -14,10 +14,11 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING
 
 from ..truth.events import (
     ChecklistItem,
@@ -65,7 +66,7 @@ Stat = tuple[int, int]  # (mtime_ns, size)
 def matches(rel: str, pattern: str) -> bool:
     """``rel`` (a workspace-relative POSIX path) matches ``pattern`` with the same number of parts."""
     parts, wanted = PurePosixPath(rel).parts, PurePosixPath(pattern).parts
-    return len(parts) == len(wanted) and all(fnmatchcase(p, w) for p, w in zip(parts, wanted))
+    return len(parts) == len(wanted) and all(fnmatchcase(p, w) for p, w in zip(parts, wanted, strict=True))
 
 
 @dataclass(frozen=True)
@@ -194,7 +195,7 @@ class WorkspaceMirror:
         self._unsubscribe: Callable[[], None] | None = None
 
     @classmethod
-    def for_team(cls, team: "Team", *, interval: float = 1.0) -> "WorkspaceMirror":
+    def for_team(cls, team: Team, *, interval: float = 1.0) -> WorkspaceMirror:
         """A mirror of the team's workspace that completes tasks on the team's board and tells the lead."""
 
         def tell_lead(task: Task, path: str, by: str | None) -> None:
@@ -261,9 +262,10 @@ class WorkspaceMirror:
                 self._note("read", read[1], read[0])
             if event.tool == "Bash":
                 self._note("scan", None, event.agent)
-        elif isinstance(event, (TaskCreated, TaskUpdated)):
-            if any(m.task_id is None for m in self.session.state.markers.values()):
-                self._note("markers", None, None)
+        elif isinstance(event, (TaskCreated, TaskUpdated)) and any(
+            m.task_id is None for m in self.session.state.markers.values()
+        ):
+            self._note("markers", None, None)
 
     def _note(self, what: str, path: str | None, agent: str | None) -> None:
         self._queue.append((what, path, agent))
@@ -274,7 +276,7 @@ class WorkspaceMirror:
         """The mirror only watches: a failure of its own is reported, never allowed to stop the team."""
         try:
             step(*args)
-        except Exception as exc:  # noqa: BLE001 — a bug here must not end the run
+        except Exception as exc:
             self._queue.clear()
             self.session.emit(ErrorEvent(message=f"workspace mirror: {type(exc).__name__}: {exc}"))
 

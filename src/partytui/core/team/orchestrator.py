@@ -9,12 +9,14 @@ cannot be answered (headless with no policy), or when the whole team stalls.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
-from .approvals import ApprovalBroker
-from .migration_gate import Gate
-from .mirror import WorkspaceMirror
+from ..providers.base import Provider
+from ..runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
+from ..tools.base import Limits, ToolError
+from ..tools.team import PERMISSION_DENIED
 from ..truth.events import (
     BROADCAST,
     PHASES,
@@ -29,10 +31,6 @@ from ..truth.events import (
     Task,
     UserMessage,
 )
-from ..providers.base import Provider
-from ..runtimes import AgentRuntime, AgentSpec, Backends, make_runtime, phase_news
-from ..truth.session import Session
-from .tasks import TaskBoard, asks_for_task_id
 from ..truth.secrets import SECRET_TITLE, secret_file_in
 from ..tools.base import Limits, ToolError
 from ..tools.team import PERMISSION_DENIED

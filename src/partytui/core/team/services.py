@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from .approvals import ApprovalBroker
     from ..truth.events import Task
+    from .approvals import ApprovalBroker
     from .tasks import TaskBoard
 
 
@@ -23,13 +23,13 @@ class TeamController(Protocol):
 class TeamServices(Protocol):
     """What team tools (TaskCreate, SendMessage, RequestApproval, …) call into; the orchestrator implements it."""
 
-    board: "TaskBoard"
-    broker: "ApprovalBroker"
+    board: TaskBoard
+    broker: ApprovalBroker
 
     @property
     def agent_names(self) -> set[str]: ...
     def message(self, sender: str, recipient: str, content: str, summary: str = "", message_id: str = "") -> str: ...
-    def assigned(self, by: str, task: "Task") -> None: ...
+    def assigned(self, by: str, task: Task) -> None: ...
     def advance_phase(self, agent: str, phase: str, note: str = "") -> str: ...
     def end_run(self, agent: str, status: str, summary: str) -> str: ...
     def set_permission_mode(self, agent: str, mode: str) -> None: ...

@@ -47,7 +47,7 @@ class SessionLog:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._secrets = secrets_from_env() if secrets is None else secrets
         self._buffer: list[str] = []
-        self._file = open(self.path, "a", encoding="utf-8")
+        self._file = open(self.path, "a", encoding="utf-8")  # noqa: SIM115  # open for the session's life; close() closes it
         self._broken: LogWriteError | None = None
         self._crash = _crash_point()
 

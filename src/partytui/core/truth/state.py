@@ -10,8 +10,9 @@ reference.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterable, NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from . import events as ev
 from .events import AgentInfo, ApprovalRequest, ChecklistItem, Task, Todo, Usage
@@ -262,7 +263,7 @@ class Reducer:
     else can hold them, and the delta is added to that entry in place.
     """
 
-    __slots__ = ("_state", "_private", "_mark")
+    __slots__ = ("_mark", "_private", "_state")
 
     def __init__(self, state: TeamState | None = None) -> None:
         self._state = state if state is not None else TeamState()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
-from typing import Callable, TextIO
+from collections.abc import Callable
+from typing import TextIO
 
 from ..truth import events as ev
 from .plain import plain_line
 from .present import clock_time, key_argument, one_line
 from ..truth.state import TeamState
+from .plain import plain_line
 
 
 def describe(event: ev.EventBase, state: TeamState) -> str | None:
@@ -75,4 +77,4 @@ class ProgressPrinter:
             self.out.flush()
         except (BrokenPipeError, ValueError):
             # the reader went away (`| head`): the run goes on and its log keeps everything
-            self.out = open(os.devnull, "w")
+            self.out = open(os.devnull, "w")  # noqa: SIM115  # the output for the rest of the run

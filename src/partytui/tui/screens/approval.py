@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from rich.console import Group, RenderableType
-from rich.syntax import Syntax
 from rich.segment import Segment
+from rich.syntax import Syntax
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -41,7 +42,9 @@ from ..plain import plain, plain_line, plain_text
 from ..theme import agent_color
 from ..widgets.streamed_markdown import PaneMarkdown
 from .backdrop import LiveBackdrop
+from .changes import file_tool_diff, reask_section
 from .help import HELP_BINDING, OffersHelp
+from .question_block import QuestionBlock
 
 # ── small shared helpers (the inbox and the task detail use them too) ──────────────────────────────────
 

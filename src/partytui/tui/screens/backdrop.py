@@ -113,14 +113,14 @@ class LiveBackdrop(Screen[Any]):
             pieces = tuple(chops[y].values())
             key = (*pieces, *looks)
             kept = self._backdrop.get(y)
-            if kept is None or len(kept[0]) != len(key) or not all(a is b or a == b for a, b in zip(kept[0], key)):
+            if kept is None or len(kept[0]) != len(key) or not all(a is b or a == b for a, b in zip(kept[0], key, strict=True)):
                 if stale:
                     segments.append(Segment.line())
                 segments.extend(BackgroundScreen.process_segments(Strip.join(pieces), tint))
                 stale.append((y, key))
         if stale:
             drawn = Visual.to_strips(self, visualize(self, _Segments(segments)), width, len(stale), looks[1])
-            for (y, key), line in zip(stale, drawn):
+            for (y, key), line in zip(stale, drawn, strict=False):  # as many lines as asked for, or fewer
                 self._backdrop[y] = (key, line)
 
     def render_line(self, y: int) -> Strip:

@@ -3,8 +3,9 @@ request asked again after a rejection, what changed since the rejected one with 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -12,8 +13,16 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from ...core.views.diffs import FILE_TOOLS, FileChange, changed_since, edit_hunks, proposed, rejected_before, request_text
 from ...core.truth.state import ApprovalView, TeamState
+from ...core.views.diffs import (
+    FILE_TOOLS,
+    FileChange,
+    changed_since,
+    edit_hunks,
+    proposed,
+    rejected_before,
+    request_text,
+)
 from ..plain import plain, plain_line
 from ..widgets.diff import DiffRender, change_counts
 

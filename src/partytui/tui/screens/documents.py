@@ -7,8 +7,8 @@ content (as the mirror last saw it, so a replay shows the same) is rendered as M
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult

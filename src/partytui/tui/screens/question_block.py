@@ -161,13 +161,13 @@ class QuestionBlock(Vertical, can_focus=True):
     class Changed(Message):
         """The answer to this question changed (an option picked or unpicked, the free text edited)."""
 
-        def __init__(self, block: "QuestionBlock") -> None:
+        def __init__(self, block: QuestionBlock) -> None:
             super().__init__()
             self.block = block
 
     class Done(Message):
         """The person is done with this question (picked a single option or confirmed)."""
 
-        def __init__(self, block: "QuestionBlock") -> None:
+        def __init__(self, block: QuestionBlock) -> None:
             super().__init__()
             self.block = block

@@ -156,7 +156,7 @@ class ResultsScreen(OffersHelp, ModalScreen[str | None]):
         for view in (self.state.agents[name] for name in pane_order(self.state)):
             u = view.usage
             row = [view.turns, u.input_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens, u.output_tokens]
-            totals = [t + r for t, r in zip(totals, row)]
+            totals = [t + r for t, r in zip(totals, row, strict=True)]
             table.add_row(Text(one_line(view.name, 40), style=self._agent_style(view.name)),
                           Text(one_line(view.info.model, 40), style="dim"),
                           str(view.turns), *(tokens(n) for n in row[1:]), cost(view.cost_usd))

@@ -6,7 +6,7 @@ Returns the owner's name (to jump to its transcript) or None.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from rich.table import Table
 from rich.text import Text

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import bisect
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from rich.console import ConsoleOptions
 from rich.segment import Segment
