@@ -261,7 +261,7 @@ def _load_scenario(path: str):
 
 def _default_agent_dirs(scenario_path: str | None, scenario) -> list[Path]:
     if scenario is not None:
-        if scenario.agents_dir:
+        if scenario.agents_dir and scenario_path:  # a scenario is always read from a file
             return [(Path(scenario_path).parent / scenario.agents_dir).resolve()]
         return [bundled_agents_dir()]
     local = Path(".claude/agents")

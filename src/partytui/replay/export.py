@@ -193,7 +193,7 @@ def _md_safe(text: str) -> str:
         opened = _FENCE.match(line)
         if fence:
             closes = opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)
-            if closes and not line[opened.end():].strip():
+            if closes and opened and not line[opened.end():].strip():
                 fence = ""
             out.append(line)
             continue

@@ -216,7 +216,8 @@ class PartyApp(App[int | None]):
         The requests the log left waiting are asked only once the person said yes."""
         from .screens.confirm import ConfirmScreen
 
-        yes = bool(await self.push_screen_wait(ConfirmScreen(title, body)))
+        # mypy reads Textual's overload as wanting a Screen[object]; a ModalScreen[bool] is what it takes
+        yes = bool(await self.push_screen_wait(ConfirmScreen(title, body)))  # type: ignore[arg-type]
         if yes:
             self.hold_requests = False
             self.queue_pending()

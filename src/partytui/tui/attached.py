@@ -81,7 +81,7 @@ class AttachedScreen(MainScreen, inherit_bindings=False):
             keys.append(("u", "give the token printed by partytui serve, to answer and control"))
         return keys + MODAL_KEYS
 
-    def palette_commands(self):  # type: ignore[no-untyped-def]
+    def palette_commands(self):
         commands = [c for c in super().palette_commands() if c[0] != "Quit"]
         commands += [
             ("Detach", "key q: this view closes, the team goes on", self.action_quit_app),

@@ -13,13 +13,14 @@ from typing import Any
 from rich.style import Style
 from rich.text import Text
 from textual.content import Content
+from textual.style import Style as ContentStyle
 
 from ..core.views.plain import plain, plain_line
 
 __all__ = ["plain", "plain_content", "plain_line", "plain_text"]
 
 
-def plain_content(text: object, style: str | Style = "") -> Content:
+def plain_content(text: object, style: str | ContentStyle = "") -> Content:
     """Textual ``Content`` showing ``text`` as it is (controls out), in ``style``."""
     return Content.styled(plain(text), style) if style else Content(plain(text))
 

@@ -56,7 +56,7 @@ class ReplayScreen(MainScreen, inherit_bindings=False):
         assert playback is not None, "a replay screen draws a source that plays"
         return playback
 
-    def compose(self):  # type: ignore[override]
+    def compose(self):
         parts = list(super().compose())
         status = next(i for i, widget in enumerate(parts) if widget.id == "status")
         parts.insert(status, self.bar)

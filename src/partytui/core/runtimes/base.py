@@ -62,8 +62,8 @@ class AgentSpec:
         )
 
 
-class AgentHost(Protocol):
-    """What a runtime may ask of the team it belongs to (the team implements it)."""
+class AgentHost(TeamServices, Protocol):
+    """What a runtime may ask of the team it belongs to (the team implements it); its tools get the team's services."""
 
     session: Session
     broker: ApprovalBroker

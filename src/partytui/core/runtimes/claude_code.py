@@ -40,6 +40,7 @@ from ..tools.team import PERMISSION_DENIED, QUESTION_DECLINED
 from ..tools.workspace import cap_output
 from ..truth.events import (
     ErrorEvent,
+    EventBase,
     FileChanged,
     Question,
     QuestionOption,

@@ -416,7 +416,7 @@ class WorkspaceMirror:
         owner = checklist_owner(rel, state.agents, agent)
         if before is None and not items:
             return  # an empty or unrelated file under .claude/tasks is not a list yet
-        if before is not None and before.owner == owner and before.items == items:
+        if before is not None and before.owner == owner and before.items == items:  # type: ignore[comparison-overlap]  # a PVector equals the list of the same items
             return
         self.session.emit(ChecklistUpdated(agent=owner, path=rel, items=items, by=agent, truncated=cut or more))
 

@@ -114,7 +114,7 @@ class Team:
         self.keep_places = False  # stopped by the person: agents keep their states, so resume goes on from here
         self._done = asyncio.Event()
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._nudged_at: tuple | None = None  # what the team looked like when the lead was last nudged
+        self._nudged_at: tuple[object, ...] | None = None  # what the team looked like when the lead was last nudged
         self._quiet_check: asyncio.TimerHandle | None = None
         lead = next((m for m in self.members if m.lead), None)
         self.lead_name = lead.name if lead else (self.members[0].name if solo else None)
@@ -161,6 +161,8 @@ class Team:
         if self.solo:
             self.runners[self.members[0].name].deliver(prompt or self.goal)
             return
+        if self.lead_name is None:
+            raise RuntimeError("a team of several agents starts with its lead, and none was chosen")
         self.session.emit(PhaseChanged(phase=PHASES[0], agent=self.lead_name))
         self.runners[self.lead_name].deliver(
             f"The goal from the person supervising the team: {self.goal}\n\n"

@@ -109,6 +109,8 @@ class EventBase(BaseModel):
     """
 
     model_config = ConfigDict(extra="allow")
+    if TYPE_CHECKING:
+        type: str  # each event class's own Literal; for the type checker only, pydantic never sees it
     v: int = FORMAT_VERSION
     seq: int = 0
     ts: float = 0.0
@@ -464,12 +466,14 @@ def parse_event(data: dict[str, Any]) -> EventBase:
     """One event from its JSON object; an unknown ``type`` passes through as :class:`Unknown`."""
     if data.get("type") not in EVENT_TYPES:
         return Unknown.model_validate(data)
-    return _adapter.validate_python(data)
+    event: EventBase = _adapter.validate_python(data)
+    return event
 
 
 def parse_event_json(raw: bytes | str) -> EventBase:
     """One event validated straight from its raw JSON; anything it refuses raises ``ValueError``."""
-    return _adapter.validate_json(raw)
+    event: EventBase = _adapter.validate_json(raw)
+    return event
 
 
 def to_json(event: EventBase) -> str:

@@ -10,7 +10,7 @@ reference.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
@@ -57,7 +57,8 @@ class Entry:
         # joined once per version of the entry (a streamed block is a new version per delta)
         cached = self.__dict__.get("_text")
         if cached is not None and cached[0] is self.chunks:
-            return cached[1]
+            joined: str = cached[1]
+            return joined
         text = "".join(self.chunks)
         self.__dict__["_text"] = (self.chunks, text)
         return text
@@ -485,7 +486,7 @@ def _tool_called(s: TeamState, e: ev.ToolCalled) -> Changes | None:
     via = None
     if e.parent_tool_use_id:
         spawn = next((x for x in reversed(agent.transcript) if x.tool_use_id == e.parent_tool_use_id), None)
-        spec = (spawn.input or {}) if spawn is not None else {}
+        spec: Mapping[str, Any] = (spawn.input or {}) if spawn is not None else {}
         via = str(spec.get("subagent_type") or spec.get("description") or "sub-agent")
     # the input is read-only at its top level (its nested JSON values are the event's, as the log has them)
     entry = _entry("tool", e, tool=e.tool, tool_use_id=e.tool_use_id, input=FrozenDict(e.input), via=via)

@@ -4,7 +4,7 @@ a diff, and what an agent changed between a rejected request and the one that as
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -155,9 +155,10 @@ def changed_since(state: TeamState, earlier: ApprovalView, later: ApprovalView) 
         if not earlier.seq < entry.seq < later.seq:
             continue
         if entry.tool == "Write":
-            path = str((entry.input or {}).get("file_path", ""))
+            given: Mapping[str, Any] = entry.input or {}
+            path = str(given.get("file_path", ""))
             previous = last_written(state, path, before_seq=entry.seq)
-            changes.append(FileChange(path, previous or "", str((entry.input or {}).get("content", ""))))
+            changes.append(FileChange(path, previous or "", str(given.get("content", ""))))
         else:
             changes.extend(edit_hunks(entry.tool, entry.input))
     return changes
@@ -169,7 +170,7 @@ def last_written(state: TeamState, path: str, before_seq: int) -> str | None:
     for agent in state.agents.values():
         for entry in agent.transcript:
             if entry.kind == "tool" and entry.tool == "Write" and entry.ok and entry.seq < before_seq:
-                data = entry.input or {}
+                data: Mapping[str, Any] = entry.input or {}
                 if data.get("file_path") == path and (found is None or entry.seq > found[0]):
                     found = (entry.seq, str(data.get("content", "")))
     return found[1] if found else None

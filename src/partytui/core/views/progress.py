@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TextIO
+from typing import Any, TextIO
 
 from ..truth import events as ev
 from .plain import plain_line

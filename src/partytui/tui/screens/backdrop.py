@@ -53,7 +53,7 @@ class LiveBackdrop(Screen[Any]):
             self._changed_beneath.update(region.line_range)
         return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
 
-    def _on_screen_resume(self) -> None:
+    def _on_screen_resume(self) -> None:  # type: ignore[override]  # Textual calls each class's handler; this one needs no event
         # back on top: what is beneath changed unseen meanwhile (reported to the screen that was on top)
         self._backdrop.clear()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +20,7 @@ class LoadWarningsScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,w", "close", "Close", key_display="esc")]
     AUTO_FOCUS = "#warnings-body"  # the arrows scroll a long list
 
-    def __init__(self, warnings: list[str]) -> None:
+    def __init__(self, warnings: Sequence[str]) -> None:
         super().__init__()
         self.warnings = list(warnings)
 

@@ -68,7 +68,7 @@ class TaskCard(Static, can_focus=True):
     def show(self, view: TaskView, state: TeamState, now: float) -> None:
         task = view.task
         owner = task.owner
-        color = agent_color(state.agents[owner].info.color, owner) if owner in state.agents else "#9a9a9a"
+        color = agent_color(state.agents[owner].info.color, owner) if owner is not None and owner in state.agents else "#9a9a9a"
         blockers = [b for b in task.blocked_by if (d := state.tasks.get(b)) and d.task.status != "completed"]
         content = Content.assemble(
             (f"#{one_line(task.id, 20)} ", "bold"),

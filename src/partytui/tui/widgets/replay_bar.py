@@ -88,7 +88,7 @@ class ReplayBar(Widget):
     class Seek(Message):
         position: int
 
-    def __init__(self, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.status = ReplayStatus(0, 0, 0.0, 0.0, 1.0, False)
         self._track_start = 0

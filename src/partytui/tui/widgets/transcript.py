@@ -678,7 +678,8 @@ class Transcript(ScrollView, can_focus=True):
         top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.scrollable_content_region.height
         # strict=False: before the first layout with a width there are items but no tops yet
         on_screen = [item for item, first in zip(self.items, self._tops, strict=False) if item.foldable and top <= first < bottom]
-        return (on_screen or foldable or [None])[-1]
+        shown = on_screen or foldable
+        return shown[-1] if shown else None
 
     def _scroll_to_item(self, item: Item) -> None:
         start = self._tops[self.items.index(item)]
@@ -697,7 +698,7 @@ class Transcript(ScrollView, can_focus=True):
             self._layout(following=False)
             self._scroll_to_item(item)
 
-    def action_toggle(self) -> None:
+    def action_toggle(self) -> None:  # type: ignore[override]  # the key t, not DOMNode's toggle of an attribute
         item = self.cursor if self.cursor in self.items else self._visible_foldable()
         if item is None:
             self.app.bell()
