@@ -78,13 +78,24 @@ def live_app(prepared: Prepared) -> PartyApp:
     team = prepared.team
     prepared.start()
     # no arming delay: the pictures show each request as it looks once it takes answers
-    return make_app(prepared.session, broker=team.broker, controller=team, runner=team.run, title=prepared.title,
-                    approval_delay=0)
+    return make_app(
+        prepared.session, broker=team.broker, controller=team, runner=team.run, title=prepared.title, approval_delay=0
+    )
 
 
 async def demo_pictures(camera: Camera, work: Path, speed: float) -> Path:
-    prepared = prepared_run(["--scenario", str(demo_scenario()), "--speed", str(speed),
-                             "--workspace", str(work / "demo-ws"), "--session-dir", str(work / "sessions")])
+    prepared = prepared_run(
+        [
+            "--scenario",
+            str(demo_scenario()),
+            "--speed",
+            str(speed),
+            "--workspace",
+            str(work / "demo-ws"),
+            "--session-dir",
+            str(work / "sessions"),
+        ]
+    )
     try:
         await _demo_pictures(camera, prepared)
     finally:
@@ -133,8 +144,11 @@ async def _demo_pictures(camera: Camera, prepared: Prepared) -> None:
         await until(pilot, lambda: modal_of(app, "migration"), "the migration again")
         first = app.screen.view.request.id  # type: ignore[attr-defined]
         await pilot.press("r", *"Drop the index for now.", "enter")
-        await until(pilot, lambda: modal_of(app, "migration") and app.screen.view.request.id != first,  # type: ignore[attr-defined]
-                    "the revised migration")
+        await until(
+            pilot,
+            lambda: modal_of(app, "migration") and app.screen.view.request.id != first,  # type: ignore[attr-defined]
+            "the revised migration",
+        )
         await camera.shoot(pilot, "approval-reask-160x48")  # what changed since, the reason beside it
         await pilot.press("a")
         await until(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results of the run", seconds=300)
@@ -147,8 +161,20 @@ async def _demo_pictures(camera: Camera, prepared: Prepared) -> None:
 
 
 async def permission_picture(camera: Camera, work: Path) -> None:
-    prepared = prepared_run(["--scenario", str(PERMISSION_SCENARIO), "--agent", "tester", "--prompt", "Run the tests",
-                             "--workspace", str(work / "permission-ws"), "--session-dir", str(work / "sessions")])
+    prepared = prepared_run(
+        [
+            "--scenario",
+            str(PERMISSION_SCENARIO),
+            "--agent",
+            "tester",
+            "--prompt",
+            "Run the tests",
+            "--workspace",
+            str(work / "permission-ws"),
+            "--session-dir",
+            str(work / "sessions"),
+        ]
+    )
     try:
         await _permission_picture(camera, prepared)
     finally:
@@ -161,8 +187,11 @@ async def _permission_picture(camera: Camera, prepared: Prepared) -> None:
         await until(pilot, lambda: modal_of(app, "permission"), "the permission request")
         await camera.shoot(pilot, "approval-permission")
         await pilot.press("a")
-        await until(pilot, lambda: modal_of(app, "permission") and app.screen.view.request.tool == "Edit",  # type: ignore[attr-defined]
-                    "the edit to allow")
+        await until(
+            pilot,
+            lambda: modal_of(app, "permission") and app.screen.view.request.tool == "Edit",  # type: ignore[attr-defined]
+            "the edit to allow",
+        )
         await camera.shoot(pilot, "approval-edit-80x24")
         await pilot.resize_terminal(*LARGE)
         await pilot.pause(0.5)
@@ -198,8 +227,9 @@ def screen_mounted(app: PartyApp) -> bool:
 
 async def replay_pictures(camera: Camera, log: Path) -> None:
     events = read_log(log).events
-    migration = next(i + 1 for i, e in enumerate(events)
-                     if e.type == "approval.requested" and e.request.kind == "migration")  # type: ignore[attr-defined]
+    migration = next(
+        i + 1 for i, e in enumerate(events) if e.type == "approval.requested" and e.request.kind == "migration"
+    )  # type: ignore[attr-defined]
     for size, name in ((LARGE, "replay-160x48"), (SMALL, "replay-80x24")):
         source = ReplaySource.of_events(events, autoplay=False, freeze_gc=False, title="partytui — replay")
         app = make_app(source)

@@ -68,7 +68,9 @@ class FakeProvider:
         return TurnResult(content=content, stop_reason=stop, usage=Usage(input_tokens=10, output_tokens=5), model=model)
 
 
-def member(name: str, *, lead: bool = False, mode: str = "bypassPermissions", tools: Sequence[str] | None = None) -> Member:
+def member(
+    name: str, *, lead: bool = False, mode: str = "bypassPermissions", tools: Sequence[str] | None = None
+) -> Member:
     return Member(
         name=name,
         model="claude-sonnet-5-5",
@@ -100,7 +102,5 @@ def make_team(
 def results(team: Team, agent: str) -> list[tuple[str, bool, str]]:
     """(tool, ok, output) of every tool call the agent made, in order."""
     return [
-        (e.tool, bool(e.ok), e.output or "")
-        for e in team.session.state.agents[agent].transcript
-        if e.kind == "tool"
+        (e.tool, bool(e.ok), e.output or "") for e in team.session.state.agents[agent].transcript if e.kind == "tool"
     ]

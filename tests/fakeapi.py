@@ -102,8 +102,9 @@ def reply_for(spec: dict[str, Any], n: int, model: str) -> Reply:
     stream = {"content-type": "text/event-stream"}
     start = sse.encode(*next(sse.turn_events(sse.WireTurn(msg_id=f"msg_fake_{n}", model=model))))
     if "status" in spec:
-        status, headers, body = sse.http_error(int(spec["status"]), retry_after_ms=spec.get("retry_after_ms"),
-                                               message=spec.get("message"))
+        status, headers, body = sse.http_error(
+            int(spec["status"]), retry_after_ms=spec.get("retry_after_ms"), message=spec.get("message")
+        )
         if "retry_after" in spec:
             headers["retry-after"] = str(spec["retry_after"])
         return Reply(status, headers, [body])
@@ -272,9 +273,18 @@ async def _send(writer: asyncio.StreamWriter, reply: Reply) -> None:
     await writer.drain()
 
 
-_REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 413: "Payload Too Large",
-            429: "Too Many Requests", 431: "Request Header Fields Too Large", 500: "Internal Server Error",
-            503: "Service Unavailable", 529: "Overloaded"}
+_REASONS = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    413: "Payload Too Large",
+    429: "Too Many Requests",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+    529: "Overloaded",
+}
 
 
 # ── as a subprocess ──────────────────────────────────────────────────────────

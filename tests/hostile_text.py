@@ -42,8 +42,9 @@ _CHARS = st.characters(codec="utf-8", exclude_categories=("Cs",))
 _CONTROLS = st.sampled_from([chr(c) for c in [*range(0, 0x20), *range(0x7F, 0xA0), 0x2028, 0x2029, 0x202E, 0x2066]])
 
 # a piece of hostile text: known payloads, control characters and anything else, mixed
-hostile = st.lists(st.one_of(st.sampled_from(PAYLOADS), _CONTROLS, st.text(_CHARS, max_size=8)), min_size=1,
-                   max_size=8).map("".join)
+hostile = st.lists(
+    st.one_of(st.sampled_from(PAYLOADS), _CONTROLS, st.text(_CHARS, max_size=8)), min_size=1, max_size=8
+).map("".join)
 
 # everything at once: what every test also checks, whatever hypothesis draws
 ALL = "x" + "".join(PAYLOADS)
@@ -72,15 +73,27 @@ def hostile_records(s: str, workspace: str = "") -> list[dict[str, Any]]:
         return {"type": type_, "seq": n, "ts": T0 + n, "agent": agent, **fields}
 
     def request(id_: int, kind: str, **fields: Any) -> dict[str, Any]:
-        return e("approval.requested", name, request={"id": id_, "kind": kind, "agent": name, "title": s,
-                                                       "summary": s + " summary", **fields})
+        return e(
+            "approval.requested",
+            name,
+            request={"id": id_, "kind": kind, "agent": name, "title": s, "summary": s + " summary", **fields},
+        )
 
     task = {"id": "1", "subject": s, "description": s, "owner": name, "status": "in_progress"}
     question = {"question": s, "header": s, "options": [{"label": s, "description": s}, {"label": "b"}]}
     return [
-        e("session.started", session_id="hostile", goal=s, workspace=workspace, mode="scripted", scenario=s,
-          agents=[{"name": "lead", "model": "m", "lead": True, "color": "purple"},
-                  {"name": name, "model": s, "color": s, "description": s}]),
+        e(
+            "session.started",
+            session_id="hostile",
+            goal=s,
+            workspace=workspace,
+            mode="scripted",
+            scenario=s,
+            agents=[
+                {"name": "lead", "model": "m", "lead": True, "color": "purple"},
+                {"name": name, "model": s, "color": s, "description": s},
+            ],
+        ),
         e("phase.changed", "lead", phase="BRAINSTORM", note=s),
         e("phase.changed", "lead", phase=s, previous="BRAINSTORM", note=s),
         e("agent.state", name, state="running", reason=s),
@@ -90,7 +103,13 @@ def hostile_records(s: str, workspace: str = "") -> list[dict[str, Any]]:
         e("tool.called", name, tool_use_id="t1", tool="Bash", input={"command": s}),
         e("tool.result", name, tool_use_id="t1", tool="Bash", ok=True, output=s, duration_ms=1200),
         e("tool.called", name, tool_use_id="t2", tool=s, input={"file_path": s, s: s}),
-        e("tool.called", name, tool_use_id="t3", tool="Edit", input={"file_path": s, "old_string": s, "new_string": s + "!"}),
+        e(
+            "tool.called",
+            name,
+            tool_use_id="t3",
+            tool="Edit",
+            input={"file_path": s, "old_string": s, "new_string": s + "!"},
+        ),
         e("tool.result", name, tool_use_id="t3", tool="Edit", ok=True, output=s),
         e("tool.result", name, tool_use_id="t2", tool=s, ok=False, output=s),
         e("turn.retry", name, attempt=1, max_attempts=3, delay_s=1, reason=s),
@@ -114,7 +133,9 @@ def hostile_records(s: str, workspace: str = "") -> list[dict[str, Any]]:
         request(7, "plan", body=s),
         e("approval.answered", id=2, decision="rejected", by="human", note=s),
         request(8, "design", body=s + " again", files=[s]),  # asked again after the rejection: what changed
-        request(9, "permission", tool="Edit", tool_input={"file_path": HOSTILE_FILE, "old_string": s, "new_string": s + "!"}),
+        request(
+            9, "permission", tool="Edit", tool_input={"file_path": HOSTILE_FILE, "old_string": s, "new_string": s + "!"}
+        ),
         e("approval.answered", id=7, decision="answered", by="human", answers=[s], note=s),
         e("error", name, message=s),
         e("agent.state", name, state="error", reason=s),

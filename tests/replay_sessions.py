@@ -42,21 +42,31 @@ def build_session(n_events: int = 2000, start: float = 1_700_000_000.0) -> list[
             add(ev.TextDelta(agent=agent, text=f"chunk {k} of turn {turn[agent]}. "))
         tool_id = f"tu_{i}"
         add(ev.ToolCalled(agent=agent, tool_use_id=tool_id, tool="Bash", input={"command": f"echo {i}"}))
-        add(ev.TurnEnded(agent=agent, turn=turn[agent], usage=ev.Usage(input_tokens=100, output_tokens=20),
-                         cost_usd=0.001))
+        add(
+            ev.TurnEnded(
+                agent=agent, turn=turn[agent], usage=ev.Usage(input_tokens=100, output_tokens=20), cost_usd=0.001
+            )
+        )
         add(ev.ToolResult(agent=agent, tool_use_id=tool_id, tool="Bash", ok=i % 9 != 0, output=f"{i}\n"), 0.3)
         if i % 7 == 0:
             task += 1
             add(ev.TaskCreated(agent="lead", task=ev.Task(id=str(task), subject=f"Task {task}", owner=agent)))
         if i % 7 == 3 and task:
-            add(ev.TaskUpdated(agent=agent, task=ev.Task(id=str(task), subject=f"Task {task}", owner=agent,
-                                                          status="completed")))
+            add(
+                ev.TaskUpdated(
+                    agent=agent, task=ev.Task(id=str(task), subject=f"Task {task}", owner=agent, status="completed")
+                )
+            )
         if i % 11 == 0:
             add(ev.MessageSent(agent=agent, recipient="lead", content=f"status from {agent} at {i}"))
         if i % 25 == 0:
             approval += 1
-            add(ev.ApprovalRequested(request=ev.ApprovalRequest(id=approval, kind="design", agent=agent,
-                                                                title=f"Design {approval}")), 0.1)
+            add(
+                ev.ApprovalRequested(
+                    request=ev.ApprovalRequest(id=approval, kind="design", agent=agent, title=f"Design {approval}")
+                ),
+                0.1,
+            )
             decision = ("approved", "rejected", "answered")[approval % 3]
             add(ev.ApprovalAnswered(id=approval, decision=decision, note="ok" if approval % 2 else ""), 2.0)
         if i % 97 == 0:

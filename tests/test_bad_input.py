@@ -17,7 +17,11 @@ settings.register_profile("partytui", deadline=None, suppress_health_check=[Heal
 settings.load_profile("partytui")
 
 yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=20))
-yaml_values = st.recursive(yaml_scalars, lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)), max_leaves=12)
+yaml_values = st.recursive(
+    yaml_scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=10), inner, max_size=4)),
+    max_leaves=12,
+)
 
 
 @given(st.text(max_size=400))
@@ -64,7 +68,14 @@ def test_any_log_bytes_read_or_name_the_line(tmp_path, lines):
     assert isinstance(contents.events, list)
 
 
-@given(st.lists(st.dictionaries(st.sampled_from(["v", "seq", "ts", "type", "agent", "phase", "task", "request"]), yaml_values, max_size=5), max_size=5))
+@given(
+    st.lists(
+        st.dictionaries(
+            st.sampled_from(["v", "seq", "ts", "type", "agent", "phase", "task", "request"]), yaml_values, max_size=5
+        ),
+        max_size=5,
+    )
+)
 def test_any_json_objects_read_or_name_the_line(tmp_path, objects):
     path = tmp_path / "s.jsonl"
     path.write_text("".join(json.dumps(o) + "\n" for o in objects))
@@ -86,8 +97,12 @@ def test_any_json_objects_read_or_name_the_line(tmp_path, objects):
 def test_commands_on_a_bad_log_exit_2_naming_file_and_line(tmp_path, capsys, content, message, command):
     path = tmp_path / "bad.jsonl"
     path.write_bytes(content)
-    args = {"replay": ["replay", "--headless", str(path)], "resume": ["resume", str(path), "--headless"],
-            "export": ["export", str(path)], "summary": ["summary", str(path)]}[command]
+    args = {
+        "replay": ["replay", "--headless", str(path)],
+        "resume": ["resume", str(path), "--headless"],
+        "export": ["export", str(path)],
+        "summary": ["summary", str(path)],
+    }[command]
     assert main(args) == 2
     err = capsys.readouterr().err
     assert f"{path}{message}" in err and "Traceback" not in err
@@ -103,10 +118,14 @@ def test_an_empty_log_is_a_clear_error_for_resume(tmp_path, capsys):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("rules:\n  - kind: design\n    decision: approve\n  - kind: migraton\n    decision: reject\n",
-         r"p\.yaml:4: rules\.1\.kind: unknown kind 'migraton' \(known: question, design, migration"),
-        ("rules:\n  - kind: design\n    decison: approve\n",
-         r"p\.yaml:3: rules\.0\.decison: unknown field \(known: kind, agent, tool, decision, note, answer\)"),
+        (
+            "rules:\n  - kind: design\n    decision: approve\n  - kind: migraton\n    decision: reject\n",
+            r"p\.yaml:4: rules\.1\.kind: unknown kind 'migraton' \(known: question, design, migration",
+        ),
+        (
+            "rules:\n  - kind: design\n    decison: approve\n",
+            r"p\.yaml:3: rules\.0\.decison: unknown field \(known: kind, agent, tool, decision, note, answer\)",
+        ),
         ("defualt: approve\n", r"p\.yaml:1: defualt: unknown field \(known: default, rules\)"),
     ],
     ids=["unknown-kind", "unknown-rule-field", "unknown-top-field"],

@@ -88,7 +88,10 @@ def test_feed_emits_deltas_the_way_the_agent_loop_does() -> None:
     for _ in range(4000):  # enough for every agent to finish a turn and call a tool
         feed.emit_one()
     assert feed.deltas == 4000
-    texts = {name: "".join(e.text for e in view.transcript if e.kind == "text") for name, view in session.state.agents.items()}
+    texts = {
+        name: "".join(e.text for e in view.transcript if e.kind == "text")
+        for name, view in session.state.agents.items()
+    }
     for name, marks in feed.offsets.items():
         assert marks[-1] == len(texts[name])  # what the feed counts is what the state shows
     assert any(e.kind == "tool" for view in session.state.agents.values() for e in view.transcript)
@@ -143,10 +146,15 @@ def test_a_run_is_compared_with_an_earlier_one_by_ratios() -> None:
 
     info = {"cpu": "new cpu", "cores": 2, "python": "3.11", "textual": "8"}
     section = Section("streaming", "1. Streaming")
-    section.metrics = [Metric("partytui_sustained", "highest sustained rate", 12000, "deltas/s"),
-                       Metric("fresh", "a number the earlier run did not have", 3, "x")]
-    before = {"mode": "full", "machine": {"cpu": "old cpu", "cores": 2},
-              "sections": [{"key": "streaming", "metrics": [{"key": "partytui_sustained", "value": 10000}]}]}
+    section.metrics = [
+        Metric("partytui_sustained", "highest sustained rate", 12000, "deltas/s"),
+        Metric("fresh", "a number the earlier run did not have", 3, "x"),
+    ]
+    before = {
+        "mode": "full",
+        "machine": {"cpu": "old cpu", "cores": 2},
+        "sections": [{"key": "streaming", "metrics": [{"key": "partytui_sustained", "value": 10000}]}],
+    }
     text = render_comparison([section], info, before, "full-run.json")
     assert "this machine: new cpu" in text and "that machine: old cpu" in text
     assert "1.20x" in text and "did not have" not in text

@@ -21,9 +21,22 @@ def _tools(state, agent):
 def test_a_team_of_claude_code_agents_runs_unmodified(tmp_path, capsys):
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project)
-    code = main(["run", "--headless", "--scenario", str(project / "scenario.yaml"), "--approve",
-                 str(project / "policy.yaml"), "--speed", "0", "--workspace", str(project / "ws"),
-                 "--session-dir", str(tmp_path / "s")])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(project / "scenario.yaml"),
+            "--approve",
+            str(project / "policy.yaml"),
+            "--speed",
+            "0",
+            "--workspace",
+            str(project / "ws"),
+            "--session-dir",
+            str(tmp_path / "s"),
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.out[-3000:] + out.err[-2000:]
     (log,) = (tmp_path / "s").glob("*.jsonl")
@@ -69,9 +82,25 @@ def test_without_a_policy_a_prose_question_stops_a_headless_run(tmp_path):
     project = tmp_path / "project"
     shutil.copytree(FIXTURE, project)
     policy = project / "policy.yaml"
-    policy.write_text(policy.read_text().replace('  - {kind: reply, decision: answer, answer: "Yes, approve it as it is."}\n', ""))
-    code = main(["run", "--headless", "--scenario", str(project / "scenario.yaml"), "--approve", str(policy),
-                 "--speed", "0", "--workspace", str(project / "ws"), "--session-dir", str(tmp_path / "s")])
+    policy.write_text(
+        policy.read_text().replace('  - {kind: reply, decision: answer, answer: "Yes, approve it as it is."}\n', "")
+    )
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(project / "scenario.yaml"),
+            "--approve",
+            str(policy),
+            "--speed",
+            "0",
+            "--workspace",
+            str(project / "ws"),
+            "--session-dir",
+            str(tmp_path / "s"),
+        ]
+    )
     assert code == 3
     (log,) = (tmp_path / "s").glob("*.jsonl")
     state = fold(read_log(log).events)

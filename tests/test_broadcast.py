@@ -105,7 +105,9 @@ async def test_a_broadcast_not_yet_read_when_partytui_stopped_is_read_after_resu
     team.continue_session(crashed)
     for name in ("dev", "qa"):
         runner = team.runners[name]
-        read = [b.get("text") for m in runner.messages if m["role"] == "user" for b in m["content"] if isinstance(b, dict)]
+        read = [
+            b.get("text") for m in runner.messages if m["role"] == "user" for b in m["content"] if isinstance(b, dict)
+        ]
         assert (read + runner.pending_inputs).count("Message from lead: kickoff") == 1, name
     _every_recipient_has_it(team.session.state)
 

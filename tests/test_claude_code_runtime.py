@@ -38,8 +38,12 @@ def test_team_tools_travel_as_mcp_tools_and_come_back_as_partytui_names():
 
 
 def test_a_deferred_team_tool_is_loaded_with_toolsearch_before_the_scripted_call():
-    turn = sse.WireTurn(msg_id="msg_lead_3", model="m", text="Telling the team.",
-                        tool_calls=[sse.ToolCall("toolu_lead_3_0", "SendMessage", {"recipient": "qa", "content": "hi"})])
+    turn = sse.WireTurn(
+        msg_id="msg_lead_3",
+        model="m",
+        text="Telling the team.",
+        tool_calls=[sse.ToolCall("toolu_lead_3_0", "SendMessage", {"recipient": "qa", "content": "hi"})],
+    )
     first = claude_code_turn({"tools": [{"name": "ToolSearch"}, {"name": "Bash"}]}, turn)
     assert [c.name for c in first.tool_calls] == ["ToolSearch"] and first.text is None
     assert first.tool_calls[0].input["query"] == "select:mcp__partytui__SendMessage"
@@ -54,10 +58,20 @@ def test_the_scenario_reads_the_conversation_without_claude_codes_additions():
         {"role": "user", "content": [{"type": "text", "text": "the goal"}]},
         {"role": "assistant", "content": [{"type": "tool_use", "id": "s1", "name": "ToolSearch", "input": {}}]},
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "s1", "content": "loaded"}]},
-        {"role": "assistant", "content": [{"type": "tool_use", "id": "t1", "name": "mcp__partytui__RequestApproval",
-                                           "input": {}}]},
-        {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "t1",
-                                      "content": [{"type": "text", "text": "REJECTED. Note from the person: no"}]}]},
+        {
+            "role": "assistant",
+            "content": [{"type": "tool_use", "id": "t1", "name": "mcp__partytui__RequestApproval", "input": {}}],
+        },
+        {
+            "role": "user",
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": "t1",
+                    "content": [{"type": "text", "text": "REJECTED. Note from the person: no"}],
+                }
+            ],
+        },
     ]
     view = conversation_view(messages)
     assert [m["role"] for m in view] == ["user", "assistant", "user"]  # turn 1 of the script answers next
@@ -87,7 +101,10 @@ def test_the_default_runtime_follows_the_credentials_at_hand(monkeypatch, capsys
     assert _choose(monkeypatch, key=False, installed=True, login=True) == "claude-code"
     assert "Claude Code sessions" in capsys.readouterr().err  # and it says so
     assert _choose(monkeypatch, key=True, installed=True, login=True, flag="claude-code") == "claude-code"
-    assert _choose(monkeypatch, key=True, installed=True, login=True, config=Config(runtime="claude-code")) == "claude-code"
+    assert (
+        _choose(monkeypatch, key=True, installed=True, login=True, config=Config(runtime="claude-code"))
+        == "claude-code"
+    )
 
 
 def test_without_the_extra_claude_code_is_one_line_naming_the_install(monkeypatch, tmp_path, capsys):
@@ -95,7 +112,9 @@ def test_without_the_extra_claude_code_is_one_line_naming_the_install(monkeypatc
     code = main(["demo", "--runtime", "claude-code", "--headless", "--session-dir", str(tmp_path / "s")])
     err = capsys.readouterr().err
     assert code == 2
-    assert 'pip install "partytui[claude-code]"' in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    assert (
+        'pip install "partytui[claude-code]"' in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
+    )
     assert not (tmp_path / "s").exists() or not list((tmp_path / "s").iterdir())  # nothing written
 
 
@@ -113,12 +132,26 @@ def test_a_config_names_the_runtime_per_agent_and_a_wrong_one_is_reported_with_i
 
 def _runtime(tmp_path: Path, policy=None, mode: str = "default"):
     session = Session()
-    spec = AgentSpec(name="dev", model="claude-sonnet-5-5", system_prompt="You are dev.",
-                     tools=["Read", "Write", "Bash", "AskUserQuestion"], runtime="claude-code", permission_mode=mode)
+    spec = AgentSpec(
+        name="dev",
+        model="claude-sonnet-5-5",
+        system_prompt="You are dev.",
+        tools=["Read", "Write", "Bash", "AskUserQuestion"],
+        runtime="claude-code",
+        permission_mode=mode,
+    )
     workspace = tmp_path / "ws"
     workspace.mkdir()
-    team = Team(session, ApprovalBroker(session, policy), None, [spec], workspace=workspace, goal="g", solo=True,
-                backends=Backends(claude_code=ClaudeCodeBackend()))
+    team = Team(
+        session,
+        ApprovalBroker(session, policy),
+        None,
+        [spec],
+        workspace=workspace,
+        goal="g",
+        solo=True,
+        backends=Backends(claude_code=ClaudeCodeBackend()),
+    )
     return team, team.runners["dev"]
 
 
@@ -143,8 +176,9 @@ async def test_a_permission_is_logged_before_it_waits_and_a_refusal_note_is_the_
 async def test_allow_for_the_session_is_not_asked_again_and_paths_read_relative(tmp_path):
     team, runtime = _runtime(tmp_path)
     path = str(team.workspace / "migrations" / "001.sql")
-    first = asyncio.ensure_future(runtime._can_use_tool("Write", {"file_path": path, "content": "x"},
-                                                        SimpleNamespace(tool_use_id="t1")))
+    first = asyncio.ensure_future(
+        runtime._can_use_tool("Write", {"file_path": path, "content": "x"}, SimpleNamespace(tool_use_id="t1"))
+    )
     while not team.session.state.pending_approvals:
         await asyncio.sleep(0.01)
     request = team.session.state.pending_approvals[0].request
@@ -159,8 +193,16 @@ async def test_allow_for_the_session_is_not_asked_again_and_paths_read_relative(
 async def test_askuserquestion_is_the_question_modal_and_the_labels_go_back(tmp_path):
     policy = load_policy("all")
     team, runtime = _runtime(tmp_path, policy)
-    question = {"questions": [{"question": "Which database?", "header": "DB", "multiSelect": False,
-                               "options": [{"label": "SQLite", "description": "small"}, {"label": "Postgres"}]}]}
+    question = {
+        "questions": [
+            {
+                "question": "Which database?",
+                "header": "DB",
+                "multiSelect": False,
+                "options": [{"label": "SQLite", "description": "small"}, {"label": "Postgres"}],
+            }
+        ]
+    }
     result = await runtime._can_use_tool("AskUserQuestion", question, SimpleNamespace(tool_use_id="q1"))
     assert isinstance(result, sdk.PermissionResultAllow)
     assert result.updated_input["answers"] == {"Which database?": "SQLite"}
@@ -172,8 +214,14 @@ async def test_askuserquestion_is_the_question_modal_and_the_labels_go_back(tmp_
 
 
 def _cli(*args: str, timeout: float = 600) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "partytui", *args], capture_output=True, text=True, timeout=timeout,
-                          env=dict(os.environ), stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "partytui", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ),
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _log(result: subprocess.CompletedProcess) -> Path:
@@ -186,10 +234,29 @@ def _events(log: Path) -> list[dict]:
 
 
 def test_a_subagent_file_runs_unmodified_in_claude_code_through_every_request_and_a_resume(tmp_path):
-    common = ["--scenario", str(FIXTURES / "migration.yaml"), "--speed", "0", "--headless",
-              "--session-dir", str(tmp_path / "sessions"), "--workspace", str(tmp_path / "ws")]
-    first = _cli("run", "--runtime", "claude-code", "--agents", str(FIXTURES / "agents"),
-                 "--agent", "backend-developer", "--prompt", "Add a notes table", *common)
+    common = [
+        "--scenario",
+        str(FIXTURES / "migration.yaml"),
+        "--speed",
+        "0",
+        "--headless",
+        "--session-dir",
+        str(tmp_path / "sessions"),
+        "--workspace",
+        str(tmp_path / "ws"),
+    ]
+    first = _cli(
+        "run",
+        "--runtime",
+        "claude-code",
+        "--agents",
+        str(FIXTURES / "agents"),
+        "--agent",
+        "backend-developer",
+        "--prompt",
+        "Add a notes table",
+        *common,
+    )
     assert first.returncode == 3, first.stdout[-2000:] + first.stderr[-2000:]  # stopped at the question
     log = _log(first)
     resumed = _cli("resume", str(log), "--approve", str(FIXTURES / "policy.yaml"), *common[2:])
@@ -197,8 +264,12 @@ def test_a_subagent_file_runs_unmodified_in_claude_code_through_every_request_an
     events = _events(log)
     asked = [e["request"] for e in events if e["type"] == "approval.requested"]
     assert [(r["kind"], r.get("tool")) for r in asked] == [
-        ("question", None), ("design", None), ("permission", "Write"), ("migration", None),
-        ("permission", "Bash"), ("permission", "Bash"),
+        ("question", None),
+        ("design", None),
+        ("permission", "Write"),
+        ("migration", None),
+        ("permission", "Bash"),
+        ("permission", "Bash"),
     ]  # the question left pending was asked again, not anew; nothing was asked twice
     answers = {e["id"]: e for e in events if e["type"] == "approval.answered"}
     assert len(answers) == len(asked) and answers[5]["decision"] == "rejected"
@@ -219,8 +290,20 @@ def test_a_subagent_file_runs_unmodified_in_claude_code_through_every_request_an
 
 def test_the_demo_runs_the_shipped_team_as_claude_code_sessions(tmp_path):
     ws = tmp_path / "ws"
-    result = _cli("demo", "--runtime", "claude-code", "--headless", "--approve", "all", "--speed", "0",
-                  "--workspace", str(ws), "--session-dir", str(tmp_path / "sessions"))
+    result = _cli(
+        "demo",
+        "--runtime",
+        "claude-code",
+        "--headless",
+        "--approve",
+        "all",
+        "--speed",
+        "0",
+        "--workspace",
+        str(ws),
+        "--session-dir",
+        str(tmp_path / "sessions"),
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     summary = json.loads(_cli("summary", str(_log(result)), "--json").stdout)
     assert summary["status"] == "done"
@@ -230,8 +313,14 @@ def test_the_demo_runs_the_shipped_team_as_claude_code_sessions(tmp_path):
     kinds = {a["kind"]: a for a in summary["approvals"]}
     assert kinds["design"]["decision"] == "approved" and kinds["migration"]["decision"] == "approved"
     assert kinds["question"]["decision"] == "answered"
-    for rel in ["docs/design.md", "migrations/001_create_notes.sql", "notes/store.py", "notes/cli.py",
-                "tests/test_store.py", "VALIDATION.md"]:
+    for rel in [
+        "docs/design.md",
+        "migrations/001_create_notes.sql",
+        "notes/store.py",
+        "notes/cli.py",
+        "tests/test_store.py",
+        "VALIDATION.md",
+    ]:
         assert rel in summary["files_written"] and (ws / rel).is_file()
     assert (ws / "notes.db").is_file() and (ws / "validate.db").is_file()
     assert all(a["turns"] > 0 and a["cost_usd"] is not None for a in summary["agents"])
@@ -262,8 +351,11 @@ def test_a_sub_agents_calls_show_in_the_owners_pane_as_the_sub_agents(tmp_path):
     runtime._on_message(sdk.AssistantMessage(content=[spawn], model="m"))
     read = sdk.ToolUseBlock(id="t_sub", name="Read", input={"file_path": "notes.py"})
     runtime._on_message(sdk.AssistantMessage(content=[read], model="m", parent_tool_use_id="t_agent"))
-    runtime._on_message(sdk.UserMessage(content=[sdk.ToolResultBlock(tool_use_id="t_sub", content="print(1)")],
-                                        parent_tool_use_id="t_agent"))
+    runtime._on_message(
+        sdk.UserMessage(
+            content=[sdk.ToolResultBlock(tool_use_id="t_sub", content="print(1)")], parent_tool_use_id="t_agent"
+        )
+    )
     cards = {e.tool_use_id: e for e in team.session.state.agents["dev"].transcript if e.kind == "tool"}
     assert cards["t_agent"].tool == "Agent" and cards["t_agent"].via is None
     assert cards["t_sub"].via == "explorer" and cards["t_sub"].ok is True and cards["t_sub"].output == "print(1)"
@@ -290,9 +382,18 @@ async def test_a_claude_code_agents_pane_says_which_runtime_runs_it(tmp_path):
     from partytui.tui.app import make_app
 
     session = Session()
-    session.emit(SessionStarted(session_id="s", goal="g", workspace=str(tmp_path), mode="live",
-                                agents=[AgentInfo(name="dev", model="claude-sonnet-5-5", runtime="claude-code"),
-                                        AgentInfo(name="qa", model="claude-haiku-4-5")]))
+    session.emit(
+        SessionStarted(
+            session_id="s",
+            goal="g",
+            workspace=str(tmp_path),
+            mode="live",
+            agents=[
+                AgentInfo(name="dev", model="claude-sonnet-5-5", runtime="claude-code"),
+                AgentInfo(name="qa", model="claude-haiku-4-5"),
+            ],
+        )
+    )
     app = make_app(session)
     async with app.run_test(size=(160, 40)) as pilot:
         await pilot.pause()
@@ -324,11 +425,32 @@ def test_killed_while_a_request_waits_the_resume_asks_it_again_and_completes(tmp
     import time
 
     sessions = tmp_path / "sessions"
-    args = ["run", "--runtime", "claude-code", "--scenario", str(FIXTURES / "migration.yaml"), "--agents",
-            str(FIXTURES / "agents"), "--agent", "backend-developer", "--prompt", "Add a notes table", "--speed", "0",
-            "--headless", "--session-dir", str(sessions), "--workspace", str(tmp_path / "ws")]
-    proc = subprocess.Popen([sys.executable, "-c", _WAITING_RUN, *args], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    args = [
+        "run",
+        "--runtime",
+        "claude-code",
+        "--scenario",
+        str(FIXTURES / "migration.yaml"),
+        "--agents",
+        str(FIXTURES / "agents"),
+        "--agent",
+        "backend-developer",
+        "--prompt",
+        "Add a notes table",
+        "--speed",
+        "0",
+        "--headless",
+        "--session-dir",
+        str(sessions),
+        "--workspace",
+        str(tmp_path / "ws"),
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WAITING_RUN, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 300
         while True:  # until the first request is in the log, waiting
@@ -343,8 +465,17 @@ def test_killed_while_a_request_waits_the_resume_asks_it_again_and_completes(tmp
         if proc.poll() is None:
             proc.kill()
     log = logs[0]
-    resumed = _cli("resume", str(log), "--approve", str(FIXTURES / "policy.yaml"), "--speed", "0", "--headless",
-                   "--session-dir", str(sessions))
+    resumed = _cli(
+        "resume",
+        str(log),
+        "--approve",
+        str(FIXTURES / "policy.yaml"),
+        "--speed",
+        "0",
+        "--headless",
+        "--session-dir",
+        str(sessions),
+    )
     assert resumed.returncode == 0, resumed.stdout[-3000:] + resumed.stderr[-3000:]
     events = _events(log)
     questions = [e for e in events if e["type"] == "approval.requested" and e["request"]["kind"] == "question"]

@@ -25,8 +25,10 @@ def test_no_parser_or_subparser_matches_an_option_by_its_prefix() -> None:
     assert [p.prog for p in parsers if p.allow_abbrev] == []
 
 
-@pytest.mark.parametrize("argv", [["demo", "--headles"], ["run", "goal", "--headl"], ["summary", "x", "--js"],
-                                  ["export", "x", "--form", "md"]])
+@pytest.mark.parametrize(
+    "argv",
+    [["demo", "--headles"], ["run", "goal", "--headl"], ["summary", "x", "--js"], ["export", "x", "--form", "md"]],
+)
 def test_a_prefix_of_an_option_is_an_error(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as caught:
         main(argv)

@@ -42,8 +42,18 @@ def _session_log(stderr: str) -> Path:
 def test_the_headless_demo_completes_every_phase_task_and_approval(tmp_path):
     ws = tmp_path / "ws"
     result = _cli(
-        "run", "--headless", "--scenario", str(demo_scenario()), "--approve", "all", "--speed", "0",
-        "--workspace", str(ws), "--session-dir", str(tmp_path / "sessions"),
+        "run",
+        "--headless",
+        "--scenario",
+        str(demo_scenario()),
+        "--approve",
+        "all",
+        "--speed",
+        "0",
+        "--workspace",
+        str(ws),
+        "--session-dir",
+        str(tmp_path / "sessions"),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = _summary(_session_log(result.stderr))
@@ -55,8 +65,14 @@ def test_the_headless_demo_completes_every_phase_task_and_approval(tmp_path):
     kinds = {a["kind"]: a for a in data["approvals"]}
     assert kinds["design"]["decision"] == "approved" and kinds["migration"]["decision"] == "approved"
     assert kinds["question"]["decision"] == "answered" and all(a["by"] == "policy" for a in data["approvals"])
-    for rel in ["docs/design.md", "migrations/001_create_notes.sql", "notes/store.py", "notes/cli.py",
-                "tests/test_store.py", "VALIDATION.md"]:
+    for rel in [
+        "docs/design.md",
+        "migrations/001_create_notes.sql",
+        "notes/store.py",
+        "notes/cli.py",
+        "tests/test_store.py",
+        "VALIDATION.md",
+    ]:
         assert rel in data["files_written"] and (ws / rel).is_file()
     # the Bash steps really ran: the migration created the table and the tests passed
     assert (ws / "notes.db").is_file() and (ws / "validate.db").is_file()
@@ -77,8 +93,16 @@ def _bash_outputs(log: Path, agent: str) -> str:
 
 def test_without_a_policy_the_demo_stops_at_the_first_request(tmp_path):
     result = _cli(
-        "run", "--headless", "--scenario", str(demo_scenario()), "--speed", "0",
-        "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "sessions"),
+        "run",
+        "--headless",
+        "--scenario",
+        str(demo_scenario()),
+        "--speed",
+        "0",
+        "--workspace",
+        str(tmp_path / "ws"),
+        "--session-dir",
+        str(tmp_path / "sessions"),
     )
     assert result.returncode == 3, result.stderr
     data = _summary(_session_log(result.stderr))
@@ -89,14 +113,32 @@ def test_without_a_policy_the_demo_stops_at_the_first_request(tmp_path):
 
 def test_one_agent_against_a_loopback_api_writes_a_file(tmp_path):
     script = tmp_path / "script.json"
-    script.write_text(json.dumps([
-        {"text": "Writing it.", "tool_calls": [{"name": "Write", "input": {"file_path": "hello.txt", "content": "hi\n"}}]},
-        {"text": "Done: hello.txt written."},
-    ]))
+    script.write_text(
+        json.dumps(
+            [
+                {
+                    "text": "Writing it.",
+                    "tool_calls": [{"name": "Write", "input": {"file_path": "hello.txt", "content": "hi\n"}}],
+                },
+                {"text": "Done: hello.txt written."},
+            ]
+        )
+    )
     port_file, requests_file = tmp_path / "port", tmp_path / "requests.jsonl"
     server = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakeapi", "--port-file", str(port_file), "--script", str(script),
-         "--requests-file", str(requests_file), "--idle-timeout", "180"],  # generous: a loaded machine is slow
+        [
+            sys.executable,
+            "-m",
+            "tests.fakeapi",
+            "--port-file",
+            str(port_file),
+            "--script",
+            str(script),
+            "--requests-file",
+            str(requests_file),
+            "--idle-timeout",
+            "180",
+        ],  # generous: a loaded machine is slow
         cwd=REPO,
     )
     try:
@@ -107,8 +149,16 @@ def test_one_agent_against_a_loopback_api_writes_a_file(tmp_path):
         port = port_file.read_text().strip()
         canary = "sk-ant-api03-CANARYkey0123456789"
         result = _cli(
-            "run", "--headless", "--agent", "backend", "--prompt", "write hello.txt",
-            "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "sessions"),
+            "run",
+            "--headless",
+            "--agent",
+            "backend",
+            "--prompt",
+            "write hello.txt",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(tmp_path / "sessions"),
             env={"ANTHROPIC_API_KEY": canary, "ANTHROPIC_BASE_URL": f"http://127.0.0.1:{port}"},
             timeout=240,
         )
@@ -128,7 +178,9 @@ def test_one_agent_against_a_loopback_api_writes_a_file(tmp_path):
 
 
 def test_run_without_a_key_points_to_the_demo(tmp_path, capsys):
-    code = main(["run", "build a thing", "--headless", "--workspace", str(tmp_path), "--session-dir", str(tmp_path / "s")])
+    code = main(
+        ["run", "build a thing", "--headless", "--workspace", str(tmp_path), "--session-dir", str(tmp_path / "s")]
+    )
     assert code == 2
     assert "partytui demo" in capsys.readouterr().err
 
@@ -170,9 +222,26 @@ def test_core_never_imports_textual():
 
 def test_refused_runs_write_nothing(tmp_path, capsys):
     sessions = tmp_path / "s"
-    assert main(["run", "a goal", "--headless", "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)]) == 2
-    assert main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", str(tmp_path / "nope.yaml"),
-                 "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)]) == 2
+    assert (
+        main(["run", "a goal", "--headless", "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)]) == 2
+    )
+    assert (
+        main(
+            [
+                "run",
+                "--headless",
+                "--scenario",
+                str(demo_scenario()),
+                "--approve",
+                str(tmp_path / "nope.yaml"),
+                "--workspace",
+                str(tmp_path / "ws"),
+                "--session-dir",
+                str(sessions),
+            ]
+        )
+        == 2
+    )
     assert not sessions.exists() or not any(sessions.iterdir())
 
 
@@ -184,8 +253,23 @@ def test_the_config_files_session_dir_is_where_sessions_go_and_are_found(tmp_pat
     config.write_text(f"session_dir: {tmp_path / 'mine'}\n")
     monkeypatch.setenv("PARTYTUI_CONFIG", str(config))
     assert session_dir() == tmp_path / "mine"
-    assert main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", "all", "--speed", "0",
-                 "--workspace", str(tmp_path / "ws")]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--headless",
+                "--scenario",
+                str(demo_scenario()),
+                "--approve",
+                "all",
+                "--speed",
+                "0",
+                "--workspace",
+                str(tmp_path / "ws"),
+            ]
+        )
+        == 0
+    )
     (log,) = (tmp_path / "mine").glob("*.jsonl")
     capsys.readouterr()
     assert main(["summary", log.stem]) == 0 and "done" in capsys.readouterr().out

@@ -104,7 +104,12 @@ def test_a_missing_explicit_file_is_an_error(tmp_path, monkeypatch):
 
 def test_the_approval_delay_and_the_alerts_are_set_in_the_config(tmp_path):
     config = load_config(write(tmp_path, "approval_delay: 1.5\nbell: false\nterminal_title: no\n"))
-    assert (config.approval_delay, config.bell, config.terminal_title, config.desktop_notify) == (1.5, False, False, True)
+    assert (config.approval_delay, config.bell, config.terminal_title, config.desktop_notify) == (
+        1.5,
+        False,
+        False,
+        True,
+    )
     assert Config().approval_delay == 0.5
     with pytest.raises(ConfigError) as caught:
         load_config(write(tmp_path, "bell: true\napproval_delay: -1\n"))

@@ -18,8 +18,13 @@ from partytui.core.truth.session import Session
 def turn(n: int, output_chars: int) -> list[dict[str, Any]]:
     """One assistant turn calling a tool, and the user message carrying its output."""
     return [
-        {"role": "assistant", "content": [{"type": "text", "text": f"reading part {n}"},
-                                          {"type": "tool_use", "id": f"t{n}", "name": "Read", "input": {"file_path": f"f{n}"}}]},
+        {
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": f"reading part {n}"},
+                {"type": "tool_use", "id": f"t{n}", "name": "Read", "input": {"file_path": f"f{n}"}},
+            ],
+        },
         {"role": "user", "content": [{"type": "tool_result", "tool_use_id": f"t{n}", "content": "x" * output_chars}]},
     ]
 
@@ -32,7 +37,9 @@ def conversation(turns: int, output_chars: int) -> list[dict[str, Any]]:
 
 
 def outputs(messages: list[dict[str, Any]]) -> list[str]:
-    return [b["content"] for m in messages if m["role"] == "user" for b in m["content"] if b.get("type") == "tool_result"]
+    return [
+        b["content"] for m in messages if m["role"] == "user" for b in m["content"] if b.get("type") == "tool_result"
+    ]
 
 
 async def read_eight_parts(tmp_path, provider_class, *, lines: int, context_tokens: int) -> tuple[Team, FakeProvider]:  # type: ignore[no-untyped-def]
@@ -44,8 +51,16 @@ async def read_eight_parts(tmp_path, provider_class, *, lines: int, context_toke
     turns = [[call("Read", file_path=f"part{n}.txt")] for n in range(8)] + [[text("Read them all.")]]
     session = Session()
     provider = provider_class({"solo": turns})
-    team = Team(session, ApprovalBroker(session), provider, [member("solo", lead=True)], workspace=workspace,
-                goal="read every part", solo=True, limits=Limits(context_tokens=context_tokens))
+    team = Team(
+        session,
+        ApprovalBroker(session),
+        provider,
+        [member("solo", lead=True)],
+        workspace=workspace,
+        goal="read every part",
+        solo=True,
+        limits=Limits(context_tokens=context_tokens),
+    )
     team.start_session("reading", mode="scripted", scenario=None)
     await asyncio.wait_for(team.run(), 10)
     return team, provider
@@ -62,7 +77,9 @@ def test_past_the_limit_the_oldest_outputs_are_cleared_and_the_newest_kept() -> 
     trimmer = ContextTrimmer(10_000, target=0.6, keep_recent=4)
     request, cleared = trimmer.request(messages)
     sent = outputs(request)
-    assert cleared > 0 and all(s.startswith("[earlier output cleared") and "4,002 characters" in s for s in sent[:cleared])
+    assert cleared > 0 and all(
+        s.startswith("[earlier output cleared") and "4,002 characters" in s for s in sent[:cleared]
+    )
     assert sent[cleared:] == outputs(messages)[cleared:] and len(sent[cleared:]) >= 4  # the newest untouched
     assert sum(len(str(m["content"])) for m in request) // 4 <= 10_000 * 0.6 + 1_000
     assert [m for m in request if m["role"] == "assistant"] == [m for m in messages if m["role"] == "assistant"]
@@ -85,7 +102,9 @@ def test_between_clearings_every_request_starts_with_the_same_messages() -> None
 
 
 async def test_an_agent_reading_large_files_goes_on_and_the_transcript_says_what_was_cleared(tmp_path) -> None:
-    team, provider = await read_eight_parts(tmp_path, CountingProvider, lines=2_000, context_tokens=10_000)  # ~14 KB each
+    team, provider = await read_eight_parts(
+        tmp_path, CountingProvider, lines=2_000, context_tokens=10_000
+    )  # ~14 KB each
     session = team.session
     sent = provider.requests["solo"]
     assert outputs(sent[-1])[0].startswith("[earlier output cleared")  # the last request: oldest cleared
@@ -135,8 +154,11 @@ async def test_a_request_the_api_finds_too_long_is_cleared_further_and_sent_agai
         async def stream_turn(self, **kwargs):  # type: ignore[no-untyped-def]
             if len(outputs(kwargs["messages"])) >= 6 and self.refused is None:
                 self.refused = kwargs["messages"]
-                raise ProviderError("400 invalid_request_error: prompt is too long: 210000 tokens > 200000 maximum",
-                                    fatal=True, status=400)
+                raise ProviderError(
+                    "400 invalid_request_error: prompt is too long: 210000 tokens > 200000 maximum",
+                    fatal=True,
+                    status=400,
+                )
             return await super().stream_turn(**kwargs)
 
     team, provider = await read_eight_parts(tmp_path, TooLongOnce, lines=500, context_tokens=100_000)
@@ -150,7 +172,9 @@ async def test_a_request_the_api_finds_too_long_is_cleared_further_and_sent_agai
     retried = next(request for request in provider.requests["solo"] if len(outputs(request)) == len(outputs(refused)))
     assert cleared(refused) == 0 and cleared(retried) > 0  # sent again, cleared further
     retries = [e for e in session.state.agents["solo"].transcript if e.kind == "retry"]
-    assert retries and "too long for the model" in retries[0].text and "more older tool outputs cleared" in retries[0].text
+    assert (
+        retries and "too long for the model" in retries[0].text and "more older tool outputs cleared" in retries[0].text
+    )
     assert session.state.agents["solo"].transcript[-1].text == "Read them all."  # it went on
 
 

@@ -24,14 +24,20 @@ def _clock():
 
 
 def _sample(session: Session) -> None:
-    session.emit(ev.SessionStarted(session_id="s1", goal="g", agents=[ev.AgentInfo(name="lead", model="claude-sonnet-5-5", lead=True)]))
+    session.emit(
+        ev.SessionStarted(
+            session_id="s1", goal="g", agents=[ev.AgentInfo(name="lead", model="claude-sonnet-5-5", lead=True)]
+        )
+    )
     session.emit(ev.PhaseChanged(phase="BRAINSTORM"))
     session.emit(ev.TurnStarted(agent="lead", turn=1, model="claude-sonnet-5-5"))
     session.emit(ev.TextDelta(agent="lead", text="Hello "))
     session.emit(ev.TextDelta(agent="lead", text="team"))
     session.emit(ev.TurnEnded(agent="lead", turn=1, usage=ev.Usage(input_tokens=100, output_tokens=20), cost_usd=0.001))
     session.emit(ev.TaskCreated(agent="lead", task=ev.Task(id="1", subject="Write it")))
-    session.emit(ev.TaskUpdated(agent="lead", task=ev.Task(id="1", subject="Write it", status="in_progress", owner="lead")))
+    session.emit(
+        ev.TaskUpdated(agent="lead", task=ev.Task(id="1", subject="Write it", status="in_progress", owner="lead"))
+    )
     session.emit(ev.PhaseChanged(phase="PLAN", previous="BRAINSTORM"))
 
 
@@ -138,7 +144,9 @@ def test_summary_shape():
     s.emit(ev.ApprovalRequested(agent="lead", request=ev.ApprovalRequest(id=1, kind="question", agent="lead")))
     data = summarize(s.state)
     assert data["status"] == "running"
-    assert data["tasks"] == [{"id": "1", "subject": "Write it", "status": "in_progress", "owner": "lead", "blocked_by": []}]
+    assert data["tasks"] == [
+        {"id": "1", "subject": "Write it", "status": "in_progress", "owner": "lead", "blocked_by": []}
+    ]
     assert data["approvals"][0]["decision"] == "pending" and data["approvals"][0]["kind"] == "question"
     assert s.state.agents["lead"].state == "waiting"
     assert s.state.agents["lead"].reason == "approval #1 (question)"

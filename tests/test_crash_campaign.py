@@ -21,14 +21,34 @@ import pytest
 from partytui.resources import demo_scenario
 
 CRASH_POINTS = [
-    "phase.changed#1", "phase.changed#2", "phase.changed#3", "phase.changed#4",
-    "approval.requested#1", "approval.requested#2", "approval.requested#3",
-    "approval.answered#1", "approval.answered#2", "approval.answered#3",
-    "tool.called#3", "tool.called#9", "tool.called#16", "tool.called#27", "tool.called#41",
-    "tool.result#5", "tool.result#14", "tool.result#33",
-    "file.changed#2", "file.changed#7",
-    "task.updated#4", "task.updated#11",
-    "message.sent#1", "message.sent#3", "task.created#2", "turn.started#12", "turn.ended#20", "text.delta#60",
+    "phase.changed#1",
+    "phase.changed#2",
+    "phase.changed#3",
+    "phase.changed#4",
+    "approval.requested#1",
+    "approval.requested#2",
+    "approval.requested#3",
+    "approval.answered#1",
+    "approval.answered#2",
+    "approval.answered#3",
+    "tool.called#3",
+    "tool.called#9",
+    "tool.called#16",
+    "tool.called#27",
+    "tool.called#41",
+    "tool.result#5",
+    "tool.result#14",
+    "tool.result#33",
+    "file.changed#2",
+    "file.changed#7",
+    "task.updated#4",
+    "task.updated#11",
+    "message.sent#1",
+    "message.sent#3",
+    "task.created#2",
+    "turn.started#12",
+    "turn.ended#20",
+    "text.delta#60",
     "agent.state#40",
 ]
 
@@ -37,8 +57,14 @@ def _partytui(*args: str, crash: str | None = None) -> subprocess.CompletedProce
     env = {k: v for k, v in os.environ.items() if k != "PARTYTUI_CRASH_AFTER"}
     if crash:
         env["PARTYTUI_CRASH_AFTER"] = crash
-    return subprocess.run([sys.executable, "-m", "partytui", *args], capture_output=True, text=True,
-                          timeout=120, env=env, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable, "-m", "partytui", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def _events(log: Path) -> list[dict]:
@@ -49,8 +75,21 @@ def _events(log: Path) -> list[dict]:
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_killed_anywhere_the_demo_resumes_and_accounts_for_everything_once(tmp_path, point):
     ws, sessions = tmp_path / "ws", tmp_path / "sessions"
-    killed = _partytui("run", "--headless", "--scenario", str(demo_scenario()), "--approve", "all", "--speed", "0",
-                       "--workspace", str(ws), "--session-dir", str(sessions), crash=point)
+    killed = _partytui(
+        "run",
+        "--headless",
+        "--scenario",
+        str(demo_scenario()),
+        "--approve",
+        "all",
+        "--speed",
+        "0",
+        "--workspace",
+        str(ws),
+        "--session-dir",
+        str(sessions),
+        crash=point,
+    )
     assert killed.returncode == -9, f"not killed at {point}: {killed.returncode} {killed.stderr[-500:]}"
     (log,) = sessions.glob("*.jsonl")
 
@@ -68,12 +107,16 @@ def test_killed_anywhere_the_demo_resumes_and_accounts_for_everything_once(tmp_p
     events = _events(log)
     # a call killed between its call and its result that changes something was run again only by a decision
     # (here the policy's), asked once: "Run again? …", for exactly the calls that had no result at the crash
-    again = [e["request"] for e in events if e["type"] == "approval.requested"
-             and e["request"]["title"].startswith("Run again?")]
+    again = [
+        e["request"]
+        for e in events
+        if e["type"] == "approval.requested" and e["request"]["title"].startswith("Run again?")
+    ]
     crashed_at = next(i for i, e in enumerate(events) if e["type"] == "session.resumed")
     before = events[:crashed_at]
-    unfinished = ({e["tool_use_id"] for e in before if e["type"] == "tool.called"}
-                  - {e["tool_use_id"] for e in before if e["type"] == "tool.result"})
+    unfinished = {e["tool_use_id"] for e in before if e["type"] == "tool.called"} - {
+        e["tool_use_id"] for e in before if e["type"] == "tool.result"
+    }
     assert {r["tool_use_id"] for r in again} <= {f"{i}:again" for i in unfinished}
     assert all(r["tool"] not in ("Read", "Glob", "Grep", "LS", "SendMessage", "TaskCreate") for r in again)
     asked = [a for a in data["approvals"] if not a["title"].startswith("Run again?")]
@@ -89,7 +132,9 @@ def test_killed_anywhere_the_demo_resumes_and_accounts_for_everything_once(tmp_p
     results = Counter(e["tool_use_id"] for e in events if e["type"] == "tool.result")
     assert set(called.values()) == {1} and set(results.values()) == {1}
     assert called.keys() == results.keys()
-    assert Counter(e["task"]["id"] for e in events if e["type"] == "task.created") == Counter({str(i): 1 for i in range(1, 6)})
+    assert Counter(e["task"]["id"] for e in events if e["type"] == "task.created") == Counter(
+        {str(i): 1 for i in range(1, 6)}
+    )
     # a message is sent once, whenever the run was killed
     sent = Counter((e["agent"], e["content"]) for e in events if e["type"] == "message.sent")
     assert set(sent.values()) == {1}, f"a message sent twice: {sent}"
@@ -99,8 +144,18 @@ def test_killed_anywhere_the_demo_resumes_and_accounts_for_everything_once(tmp_p
 
 def test_a_run_stopped_at_a_request_resumes_with_that_request_asked_again(tmp_path):
     ws, sessions = tmp_path / "ws", tmp_path / "sessions"
-    stopped = _partytui("run", "--headless", "--scenario", str(demo_scenario()), "--speed", "0",
-                        "--workspace", str(ws), "--session-dir", str(sessions))
+    stopped = _partytui(
+        "run",
+        "--headless",
+        "--scenario",
+        str(demo_scenario()),
+        "--speed",
+        "0",
+        "--workspace",
+        str(ws),
+        "--session-dir",
+        str(sessions),
+    )
     assert stopped.returncode == 3
     (log,) = sessions.glob("*.jsonl")
     # resumed without a policy it stops again at the same request, asking nothing new
@@ -115,8 +170,20 @@ def test_a_run_stopped_at_a_request_resumes_with_that_request_asked_again(tmp_pa
 
 def test_a_finished_session_is_not_resumed(tmp_path):
     sessions = tmp_path / "sessions"
-    _partytui("run", "--headless", "--scenario", str(demo_scenario()), "--approve", "all", "--speed", "0",
-              "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions))
+    _partytui(
+        "run",
+        "--headless",
+        "--scenario",
+        str(demo_scenario()),
+        "--approve",
+        "all",
+        "--speed",
+        "0",
+        "--workspace",
+        str(tmp_path / "ws"),
+        "--session-dir",
+        str(sessions),
+    )
     (log,) = sessions.glob("*.jsonl")
     result = _partytui("resume", str(log), "--headless")
     assert result.returncode == 2 and "already finished" in result.stderr

@@ -320,7 +320,9 @@ def test_load_warnings_name_every_gap_of_the_runtime():
 
     agent = parse_agent(
         "---\nname: party-backend\ndescription: d\ntools: Bash, Read, WebFetch, Skill, mcp__db__query\n"
-        "skills: workflow:work, review\nmood: sunny\n---\nBody.\n", "party.md")
+        "skills: workflow:work, review\nmood: sunny\n---\nBody.\n",
+        "party.md",
+    )
     agent.path = "party.md"
     found = AgentSet(agents=[agent])
     assert load_warnings(found) == [
@@ -404,13 +406,17 @@ def _load_or_error(path: Path, text: str) -> None:
         assert isinstance(result, AgentDefinition) and result.name and result.description
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # no timing: a loaded machine is slow
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # no timing: a loaded machine is slow
 @given(text=st.text())
 def test_arbitrary_text_loads_or_raises_definition_error(tmp_path, text):
     _load_or_error(tmp_path / "any.md", text)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # no timing: a loaded machine is slow
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # no timing: a loaded machine is slow
 @given(text=st.text(alphabet=st.sampled_from("-:\n \t[]{}'\",#|>&*!?%@`abcXYZ019\r")))
 def test_yaml_flavoured_text_loads_or_raises_definition_error(tmp_path, text):
     _load_or_error(tmp_path / "any.md", "---\n" + text)
@@ -428,7 +434,9 @@ _keys = st.sampled_from(
 ) | st.text(max_size=10)  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])  # no timing: a loaded machine is slow
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)  # no timing: a loaded machine is slow
 @given(front=st.dictionaries(_keys, _values, max_size=8), body=st.text(max_size=50))
 def test_arbitrary_front_matter_loads_or_raises_definition_error(tmp_path, front, body):
     text = "---\n" + yaml.safe_dump(front, allow_unicode=True) + "---\n" + body

@@ -127,8 +127,14 @@ def test_killing_an_attached_tui_changes_nothing_for_the_team():
     master, slave = pty.openpty()
     screen = bytearray()
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="120", LINES="40")
-    viewer = subprocess.Popen([sys.executable, "-m", "partytui", "attach", log.stem], stdin=slave, stdout=slave,
-                              stderr=slave, env=env, start_new_session=True)
+    viewer = subprocess.Popen(
+        [sys.executable, "-m", "partytui", "attach", log.stem],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        start_new_session=True,
+    )
     os.close(slave)
     threading.Thread(target=_drain, args=(master, screen), daemon=True).start()
     try:

@@ -45,9 +45,17 @@ def test_an_edit_applies_to_the_file_as_it_is_now() -> None:
     tags = [(tag, line) for tag, _, _, line in unified(change.before, change.after)]
     assert ("-", INDEX_LINE) in tags and ("+", "CREATE INDEX tags_name ON tags(name);") in tags
     # a MultiEdit applies in order; an edit whose text is gone says why and changes nothing
-    multi = proposed("MultiEdit", {"file_path": "m.sql", "edits": [
-        {"old_string": "tags", "new_string": "labels", "replace_all": True},
-        {"old_string": "TABLE labels (", "new_string": "TABLE labels("}]}, MIGRATION_SQL)
+    multi = proposed(
+        "MultiEdit",
+        {
+            "file_path": "m.sql",
+            "edits": [
+                {"old_string": "tags", "new_string": "labels", "replace_all": True},
+                {"old_string": "TABLE labels (", "new_string": "TABLE labels("},
+            ],
+        },
+        MIGRATION_SQL,
+    )
     assert multi is not None and "tags" not in multi.after and not multi.problem
     stale = proposed("Edit", {**EDIT_INPUT, "old_string": "DROP TABLE x;"}, MIGRATION_SQL)
     assert stale is not None and "not found" in stale.problem and stale.after == stale.before

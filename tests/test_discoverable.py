@@ -38,12 +38,18 @@ def first_heading(screen: Screen[Any]) -> str:
 
 
 MODALS: dict[str, tuple[Callable[[], Screen[Any]], str, str]] = {
-    "approval": (lambda: ApprovalModal(session_state().approvals[2], None, CLOCK, arm_delay=0), "question_mark",
-                 "Approval requests"),
+    "approval": (
+        lambda: ApprovalModal(session_state().approvals[2], None, CLOCK, arm_delay=0),
+        "question_mark",
+        "Approval requests",
+    ),
     "inbox": (lambda: InboxScreen(session_state(), CLOCK), "question_mark", "Inbox"),
     "documents": (lambda: DocumentsScreen(documents_state(), None, CLOCK), "question_mark", "Documents"),
-    "task-detail": (lambda: TaskDetailScreen(task_state().tasks["2"], task_state(), CLOCK), "question_mark",
-                    "Task detail"),
+    "task-detail": (
+        lambda: TaskDetailScreen(task_state().tasks["2"], task_state(), CLOCK),
+        "question_mark",
+        "Task detail",
+    ),
     "confirm": (lambda: ConfirmScreen("Quit partytui?", "The team is still working."), "question_mark", "Confirm"),
     "message": (lambda: MessageScreen("backend"), "f1", "Message"),  # its text box takes the `?`
 }
@@ -107,7 +113,10 @@ async def test_the_footers_fit_80_columns() -> None:
     requests = {
         "design": {"title": "the design", "body": "# Plan"},
         "permission": {"title": "Bash", "tool": "Bash", "tool_input": {"command": "pytest"}},
-        "question": {"title": "Pick", "questions": [{"question": "Which?", "options": [{"label": "A"}, {"label": "B"}]}]},
+        "question": {
+            "title": "Pick",
+            "questions": [{"question": "Which?", "options": [{"label": "A"}, {"label": "B"}]}],
+        },
         "reply": {"title": "ISO dates?", "body": "ISO dates?"},
     }
     async with app.run_test(size=SMALL) as pilot:
@@ -141,8 +150,16 @@ async def test_the_palette_offers_partytuis_own_actions_and_they_work(tmp_path: 
     async with app.run_test(size=SMALL) as pilot:
         await until(lambda: bool(app.main.panes))
         titles = palette_titles(app)
-        for wanted in ("Focus lead", "Open the next request", "Inbox of requests", "Export a report (Markdown)",
-                       "Export a report (HTML)", "Replay this session", "Help: keys", "Quit"):
+        for wanted in (
+            "Focus lead",
+            "Open the next request",
+            "Inbox of requests",
+            "Export a report (Markdown)",
+            "Export a report (HTML)",
+            "Replay this session",
+            "Help: keys",
+            "Quit",
+        ):
             assert wanted in titles
         commands = {title: run for title, _, run in app.main.palette_commands()}
         commands["Open the next request"]()

@@ -37,7 +37,9 @@ class DiskFillsUp:
 
 
 async def test_a_full_disk_ends_the_run_failed_and_the_log_stays_readable(tmp_path):
-    scripts = {"lead": [[call("Write", file_path=f"f{i}.txt", content="x" * 200)] for i in range(40)] + [[text("done")]]}
+    scripts = {
+        "lead": [[call("Write", file_path=f"f{i}.txt", content="x" * 200)] for i in range(40)] + [[text("done")]]
+    }
     team, _ = make_team(tmp_path, scripts, [member("lead", lead=True)])
     path = tmp_path / "s.jsonl"
     team.session.log = SessionLog(path)
@@ -60,8 +62,22 @@ def test_the_cli_says_so_and_exits_1(tmp_path, monkeypatch, capsys):
         self._file = DiskFillsUp(self._file, room=20_000)
 
     monkeypatch.setattr(log_module.SessionLog, "__init__", tiny_disk)
-    code = main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", "all", "--speed", "0",
-                 "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "s")])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(demo_scenario()),
+            "--approve",
+            "all",
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(tmp_path / "s"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "No space left on device" in err and "Traceback" not in err

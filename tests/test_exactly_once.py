@@ -141,8 +141,15 @@ async def test_a_message_sent_before_a_crash_is_not_sent_again(tmp_path: Path) -
 
 
 def _partytui(*args: str, env: dict | None = None, **kw) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "partytui", *args], capture_output=True, text=True, timeout=180,
-                          env={**os.environ, **(env or {})}, stdin=subprocess.DEVNULL, **kw)
+    return subprocess.run(
+        [sys.executable, "-m", "partytui", *args],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+        **kw,
+    )
 
 
 def _events(log: Path) -> list[dict]:
@@ -165,8 +172,21 @@ def test_a_bash_call_that_kills_partytui_is_not_run_twice_on_resume(tmp_path: Pa
     scenario.write_text(PAYMENT_SCENARIO)
     env = {"PARTYTUI_BASH_SANDBOX": "off"}  # so that $PPID is partytui itself
     common = ["--headless", "--speed", "0"]
-    killed = _partytui("run", "--scenario", str(scenario), "--agent", "backend", "--prompt", "pay", *common,
-                       "--workspace", str(ws), "--session-dir", str(sessions), env=env)
+    killed = _partytui(
+        "run",
+        "--scenario",
+        str(scenario),
+        "--agent",
+        "backend",
+        "--prompt",
+        "pay",
+        *common,
+        "--workspace",
+        str(ws),
+        "--session-dir",
+        str(sessions),
+        env=env,
+    )
     assert killed.returncode == -9, killed.stderr[-1000:]
     assert (ws / "payments.txt").read_text() == "paid\n"
     (log,) = sessions.glob("*.jsonl")
@@ -184,9 +204,27 @@ def test_a_bash_call_that_kills_partytui_is_not_run_twice_on_resume(tmp_path: Pa
 def test_sigterm_ends_a_run_cleanly_and_it_resumes(tmp_path: Path) -> None:
     ws, sessions = tmp_path / "ws", tmp_path / "sessions"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "partytui", "run", "--headless", "--scenario", str(demo_scenario()), "--approve", "all",
-         "--speed", "0.3", "--workspace", str(ws), "--session-dir", str(sessions)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        [
+            sys.executable,
+            "-m",
+            "partytui",
+            "run",
+            "--headless",
+            "--scenario",
+            str(demo_scenario()),
+            "--approve",
+            "all",
+            "--speed",
+            "0.3",
+            "--workspace",
+            str(ws),
+            "--session-dir",
+            str(sessions),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
     )
     try:
         for line in proc.stdout:  # wait for the team to be at work, then ask it to stop

@@ -24,8 +24,12 @@ def planted() -> list[ev.EventBase]:
     extra = [
         ev.TextDelta(agent="backend", text=f"Here is the key {CANARY} and {SCRIPT}"),
         ev.ToolCalled(agent="qa", tool_use_id="tu_x", tool="Bash", input={"command": f"echo {SCRIPT}"}),
-        ev.ToolResult(agent="qa", tool_use_id="tu_x", tool="Bash", output=f"```\n{SCRIPT}\nAuthorization: Bearer "
-                      f"{'a1b2c3d4' * 4}\n"),
+        ev.ToolResult(
+            agent="qa",
+            tool_use_id="tu_x",
+            tool="Bash",
+            output=f"```\n{SCRIPT}\nAuthorization: Bearer {'a1b2c3d4' * 4}\n",
+        ),
         ev.UserMessage(agent="lead", text=f"<img src=x onerror=alert(1)> {CANARY}"),
         ev.TurnEnded(agent="frontend", turn=99, cost_usd=None),  # a model without a known price
     ]
@@ -46,8 +50,18 @@ def test_markdown_has_every_section(session):
     md = export_markdown(state, events)
     assert md.startswith("# partytui session replay-test\n\n> Build a URL shortener")
     assert "- **Status:** done" in md
-    for heading in ("## Phases", "## Tasks", "## Approvals", "## Errors", "## Cost", "## Transcripts",
-                    "### lead", "### backend", "### frontend", "### qa"):
+    for heading in (
+        "## Phases",
+        "## Tasks",
+        "## Approvals",
+        "## Errors",
+        "## Cost",
+        "## Transcripts",
+        "### lead",
+        "### backend",
+        "### frontend",
+        "### qa",
+    ):
         assert f"\n{heading}\n" in md, heading
     assert "| BRAINSTORM |" in md and "| PLAN |" in md
     assert re.search(r"\| \d+ \| Task \d+ \| completed \| \w+ \| — \|", md)
@@ -63,7 +77,7 @@ def test_markdown_has_every_section(session):
 def test_markdown_fences_survive_backticks_in_output(session):
     state, events = session
     md = export_markdown(state, events)
-    block = md[md.index("`Bash: echo <script>"):]
+    block = md[md.index("`Bash: echo <script>") :]
     assert "  ````\n" in block  # a longer fence than the output's own ```
 
 
@@ -77,15 +91,18 @@ def test_html_is_self_contained_and_escaped(session):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "<link" not in page and "@import" not in page and "url(" not in page
     assert "<style>" in page and "default-src 'none'" in page
-    assert page.count("<details class=\"entry tool") >= 100
+    assert page.count('<details class="entry tool') >= 100
     assert "<h2>Approvals</h2>" in page and "<td>rejected</td>" in page
 
 
 def test_no_secret_reaches_a_report(session, monkeypatch):
     state, events = session
     monkeypatch.setenv("DEPLOY_API_KEY", "hunter2-canary-value")
-    events = [*events[:-1], ev.TextDelta(agent="qa", text="the deploy key is hunter2-canary-value", seq=10**6,
-                                         ts=events[-1].ts), events[-1]]
+    events = [
+        *events[:-1],
+        ev.TextDelta(agent="qa", text="the deploy key is hunter2-canary-value", seq=10**6, ts=events[-1].ts),
+        events[-1],
+    ]
     state = fold(events)
     for report in (export_markdown(state, events), export_html(state, events)):
         assert CANARY not in report and "Zq7Zq7Zq7" not in report

@@ -52,8 +52,15 @@ def provider(base_url: str, **client_kw: Any) -> AnthropicProvider:
 
 
 async def ask(p: AnthropicProvider, messages: list[dict[str, Any]], sink: Sink | None = None):
-    return await p.stream_turn(agent="backend", model="claude-haiku-4-5", system="s", messages=messages, tools=[],
-                               max_tokens=512, sink=sink or Sink())
+    return await p.stream_turn(
+        agent="backend",
+        model="claude-haiku-4-5",
+        system="s",
+        messages=messages,
+        tools=[],
+        max_tokens=512,
+        sink=sink or Sink(),
+    )
 
 
 async def test_round_trip_over_loopback() -> None:
@@ -65,8 +72,11 @@ async def test_round_trip_over_loopback() -> None:
         first = await ask(p, [{"role": "user", "content": "look"}], sink)
         call = first.content[1]
         assert call["name"] == "LS" and call["input"] == {"path": "."}
-        history = [{"role": "user", "content": "look"}, {"role": "assistant", "content": first.content},
-                   {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call["id"], "content": "a b"}]}]
+        history = [
+            {"role": "user", "content": "look"},
+            {"role": "assistant", "content": first.content},
+            {"role": "user", "content": [{"type": "tool_result", "tool_use_id": call["id"], "content": "a b"}]},
+        ]
         second = await ask(p, history)
     assert "".join(sink.text) == "Listing files."
     assert second.content == [{"type": "text", "text": "Two files."}]
@@ -76,8 +86,13 @@ async def test_round_trip_over_loopback() -> None:
 
 
 async def test_errors_resets_and_midstream_failures_over_loopback() -> None:
-    turns = [{"status": 529}, {"reset": True}, {"midstream": "overloaded_error"}, {"malformed": True},
-             {"text": "made it"}]
+    turns = [
+        {"status": 529},
+        {"reset": True},
+        {"midstream": "overloaded_error"},
+        {"malformed": True},
+        {"text": "made it"},
+    ]
     async with FakeAnthropicServer(turns=turns) as server:
         sink = Sink()
         result = await ask(provider(server.base_url), [{"role": "user", "content": "x"}], sink)
@@ -124,8 +139,19 @@ def test_as_a_subprocess(tmp_path: Path) -> None:
     port_file, script, requests = tmp_path / "port", tmp_path / "script.json", tmp_path / "requests.jsonl"
     script.write_text(json.dumps([{"status": 529, "retry_after_ms": 1}, {"text": "from a subprocess"}]))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.fakeapi", "--port-file", str(port_file), "--script", str(script),
-         "--requests-file", str(requests), "--idle-timeout", "20"],
+        [
+            sys.executable,
+            "-m",
+            "tests.fakeapi",
+            "--port-file",
+            str(port_file),
+            "--script",
+            str(script),
+            "--requests-file",
+            str(requests),
+            "--idle-timeout",
+            "20",
+        ],
         cwd=REPO,
     )
     try:

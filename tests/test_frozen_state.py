@@ -181,7 +181,9 @@ def test_every_state_handed_out_stays_as_it_was_even_between_two_deltas() -> Non
 
 def test_a_delta_after_another_event_leaves_the_entry_a_view_holds() -> None:
     session = Session(clock=lambda: 1000.0)
-    session.emit(ev.SessionStarted(session_id="s", agents=[ev.AgentInfo(name="a", model="m"), ev.AgentInfo(name="b", model="m")]))
+    session.emit(
+        ev.SessionStarted(session_id="s", agents=[ev.AgentInfo(name="a", model="m"), ev.AgentInfo(name="b", model="m")])
+    )
     session.emit(ev.TurnStarted(agent="a", turn=1))
     session.emit(ev.TextDelta(agent="a", text="one "))
     held = session.state

@@ -115,7 +115,9 @@ def _html_in(markdown: str) -> list[str]:
     for token in _md_reader.parse(markdown):
         if token.type == "html_block":
             found.append(token.content)
-        found += [c.content for c in token.children or () if c.type == "html_inline" and c.content not in ("<sub>", "</sub>")]
+        found += [
+            c.content for c in token.children or () if c.type == "html_inline" and c.content not in ("<sub>", "</sub>")
+        ]
     return found
 
 
@@ -146,9 +148,10 @@ def test_the_agents_command_prints_plain_text(tmp_path, capsys):
     agents = tmp_path / "agents"
     agents.mkdir()
     (agents / "x.md").write_text(
-        "---\nname: x\ndescription: \"\\e]0;PWNED\\a [b]d[/] \\e[2J\"\nmodel: \"\\e]52;c;eA==\\a[/]\"\n"
-        "tools: Read, \"\\e]0;T\\aWeird[/]\"\ncolour: \"\\e[2J\"\n\"\\e]0;K\\a[/]\": 1\n---\nbody\n")
-    (agents / "bad.md").write_text("---\nname: \"\\e]0;PWNED\\a[/]\"\n---\n")
+        '---\nname: x\ndescription: "\\e]0;PWNED\\a [b]d[/] \\e[2J"\nmodel: "\\e]52;c;eA==\\a[/]"\n'
+        'tools: Read, "\\e]0;T\\aWeird[/]"\ncolour: "\\e[2J"\n"\\e]0;K\\a[/]": 1\n---\nbody\n'
+    )
+    (agents / "bad.md").write_text('---\nname: "\\e]0;PWNED\\a[/]"\n---\n')
     main(["agents", str(agents)])
     out = capsys.readouterr()
     assert not terminal_problems(out.out) and not terminal_problems(out.err)
@@ -156,13 +159,31 @@ def test_the_agents_command_prints_plain_text(tmp_path, capsys):
 
 
 def test_import_reports_and_imports_hostile_text_plainly(tmp_path, capsys):
-    line = {"type": "user", "uuid": "u1", "sessionId": "s\x1b]0;T\x07", "cwd": "/w", "timestamp": "2026-03-01T10:00:00Z",
-            "message": {"role": "user", "content": ALL}}
-    answer = {"type": "assistant", "uuid": "a1", "parentUuid": "u1", "sessionId": "s", "cwd": "/w",
-              "timestamp": "2026-03-01T10:00:01Z",
-              "message": {"model": ALL, "id": "m", "role": "assistant", "content": [
-                  {"type": "text", "text": ALL},
-                  {"type": "tool_use", "id": "t", "name": "Bash", "input": {"command": ALL}}]}}
+    line = {
+        "type": "user",
+        "uuid": "u1",
+        "sessionId": "s\x1b]0;T\x07",
+        "cwd": "/w",
+        "timestamp": "2026-03-01T10:00:00Z",
+        "message": {"role": "user", "content": ALL},
+    }
+    answer = {
+        "type": "assistant",
+        "uuid": "a1",
+        "parentUuid": "u1",
+        "sessionId": "s",
+        "cwd": "/w",
+        "timestamp": "2026-03-01T10:00:01Z",
+        "message": {
+            "model": ALL,
+            "id": "m",
+            "role": "assistant",
+            "content": [
+                {"type": "text", "text": ALL},
+                {"type": "tool_use", "id": "t", "name": "Bash", "input": {"command": ALL}},
+            ],
+        },
+    }
     source = tmp_path / "cc.jsonl"
     source.write_text(json.dumps(line) + "\n" + json.dumps(answer) + "\n" + ALL + "\n")
     out = tmp_path / "imported.jsonl"
@@ -178,8 +199,15 @@ def test_import_reports_and_imports_hostile_text_plainly(tmp_path, capsys):
 
 def _frame(app) -> tuple[str, list[str]]:
     """What the screen writes to the terminal, and the click actions its segments carry."""
-    console = Console(width=app.size.width, height=app.size.height, file=io.StringIO(), force_terminal=True,
-                      color_system="truecolor", legacy_windows=False, safe_box=False)
+    console = Console(
+        width=app.size.width,
+        height=app.size.height,
+        file=io.StringIO(),
+        force_terminal=True,
+        color_system="truecolor",
+        legacy_windows=False,
+        safe_box=False,
+    )
     update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
     console.print(update)
     actions = [

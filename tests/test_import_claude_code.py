@@ -36,7 +36,11 @@ def of(result, kind, agent=None):
 def test_session_and_agents(result):
     started = result.events[0]
     assert isinstance(started, ev.SessionStarted)
-    assert (started.mode, started.session_id, started.goal) == ("imported", "5e55-1011", "Build a tiny todo CLI in Python")
+    assert (started.mode, started.session_id, started.goal) == (
+        "imported",
+        "5e55-1011",
+        "Build a tiny todo CLI in Python",
+    )
     assert started.workspace == "/home/dev/todo"
     agents = {a.name: a for a in started.agents}
     assert list(agents) == ["claude", "explorer-b1c2d3e", "reviewer-f9e8d7c"]  # not the other session's file
@@ -54,7 +58,11 @@ def test_one_turn_per_api_message(result):
     first = turns[0]
     assert [b["type"] for b in first.content] == ["thinking", "text", "tool_use", "tool_use"]
     # usage is repeated on each of the four lines and counted once
-    assert (first.usage.input_tokens, first.usage.output_tokens, first.usage.cache_creation_input_tokens) == (10, 40, 100)
+    assert (first.usage.input_tokens, first.usage.output_tokens, first.usage.cache_creation_input_tokens) == (
+        10,
+        40,
+        100,
+    )
     assert first.stop_reason == "tool_use"
     state = fold(result.events)
     assert state.agents["claude"].turns == 4
@@ -64,8 +72,15 @@ def test_one_turn_per_api_message(result):
 
 def test_blocks_become_deltas_and_tool_calls_in_order(result):
     kinds = [e.type for e in result.events if e.agent == "claude"][:7]
-    assert kinds == ["user.message", "turn.started", "thinking.delta", "text.delta", "tool.called", "todo.updated",
-                     "tool.called"]
+    assert kinds == [
+        "user.message",
+        "turn.started",
+        "thinking.delta",
+        "text.delta",
+        "tool.called",
+        "todo.updated",
+        "tool.called",
+    ]
 
 
 def test_tool_results_string_list_and_errors(result):
@@ -82,7 +97,9 @@ def test_tool_results_string_list_and_errors(result):
 def test_todos_tasks_and_messages(result):
     state = fold(result.events)
     assert [(t.content, t.status) for t in state.agents["claude"].todos] == [
-        ("Write the parser", "in_progress"), ("Add tests", "pending")]
+        ("Write the parser", "in_progress"),
+        ("Add tests", "pending"),
+    ]
     task = state.tasks["1"].task
     assert (task.subject, task.status, task.owner) == ("Write parser", "in_progress", "claude")
     sent = [(m.sender, m.recipient, m.content) for m in state.messages if m.sender != "you"]
@@ -135,8 +152,9 @@ def test_team_task_files(tmp_path):
     shutil.copy(MAIN, project / "5e55-1011.jsonl")
     tasks = tmp_path / ".claude" / "tasks" / "5e55-1011"
     tasks.mkdir(parents=True)
-    (tasks / "1.json").write_text(json.dumps({"id": "1", "subject": "Write parser", "status": "completed",
-                                              "owner": "claude", "blocks": ["2"]}))
+    (tasks / "1.json").write_text(
+        json.dumps({"id": "1", "subject": "Write parser", "status": "completed", "owner": "claude", "blocks": ["2"]})
+    )
     (tasks / "2.json").write_text(json.dumps({"id": "2", "subject": "Ship it", "blockedBy": ["1"]}))
     (tasks / "3.json").write_text("{broken")
     out = import_claude_code(project / "5e55-1011.jsonl")
@@ -149,13 +167,18 @@ def test_team_task_files(tmp_path):
 # ── never crash on anything ──────────────────────────────────────────────────
 
 UUIDS = st.sampled_from(["u1", "u2", "u3", "u4", None, 7])
-INPUT_KEYS = st.sampled_from(["todos", "taskId", "status", "recipient", "content", "questions", "prompt",
-                              "subagent_type", "addBlocks"])
+INPUT_KEYS = st.sampled_from(
+    ["todos", "taskId", "status", "recipient", "content", "questions", "prompt", "subagent_type", "addBlocks"]
+)
 INPUT_VALUES = st.one_of(
     st.text(max_size=5),
     st.integers(),
-    st.lists(st.one_of(st.text(max_size=3), st.dictionaries(
-        st.sampled_from(["content", "status", "question", "options"]), st.text(max_size=3)))),
+    st.lists(
+        st.one_of(
+            st.text(max_size=3),
+            st.dictionaries(st.sampled_from(["content", "status", "question", "options"]), st.text(max_size=3)),
+        )
+    ),
 )
 BLOCK = st.fixed_dictionaries(
     {"type": st.sampled_from(["text", "tool_use", "tool_result", "thinking", "image", "weird", 3])},
@@ -163,11 +186,24 @@ BLOCK = st.fixed_dictionaries(
         "text": st.one_of(st.text(max_size=20), st.integers()),
         "id": st.sampled_from(["t1", "t2", None]),
         "tool_use_id": st.sampled_from(["t1", "t2", 5]),
-        "name": st.sampled_from(["Task", "Agent", "TodoWrite", "TaskCreate", "TaskUpdate", "SendMessage",
-                                 "AskUserQuestion", "ExitPlanMode", "Bash", None]),
+        "name": st.sampled_from(
+            [
+                "Task",
+                "Agent",
+                "TodoWrite",
+                "TaskCreate",
+                "TaskUpdate",
+                "SendMessage",
+                "AskUserQuestion",
+                "ExitPlanMode",
+                "Bash",
+                None,
+            ]
+        ),
         "input": st.one_of(st.none(), st.text(max_size=5), st.dictionaries(INPUT_KEYS, INPUT_VALUES)),
-        "content": st.one_of(st.text(max_size=10), st.lists(st.dictionaries(st.sampled_from(["type", "text"]),
-                                                                            st.text(max_size=5)))),
+        "content": st.one_of(
+            st.text(max_size=10), st.lists(st.dictionaries(st.sampled_from(["type", "text"]), st.text(max_size=5)))
+        ),
         "is_error": st.one_of(st.booleans(), st.text(max_size=2)),
     },
 )
@@ -177,25 +213,35 @@ RECORD = st.fixed_dictionaries(
         "uuid": UUIDS,
         "parentUuid": UUIDS,
         "logicalParentUuid": UUIDS,
-        "timestamp": st.one_of(st.text(max_size=25), st.floats(allow_nan=True), st.integers(),
-                               st.just("2026-03-01T10:00:00Z")),
+        "timestamp": st.one_of(
+            st.text(max_size=25), st.floats(allow_nan=True), st.integers(), st.just("2026-03-01T10:00:00Z")
+        ),
         "requestId": st.one_of(st.just("r1"), st.integers()),
         "sessionId": st.one_of(st.just("s"), st.integers()),
         "agentName": st.one_of(st.text(max_size=4), st.integers()),
         "isApiErrorMessage": st.booleans(),
-        "toolUseResult": st.one_of(st.text(max_size=4), st.dictionaries(st.sampled_from(["agentId", "task"]),
-                                                                        st.one_of(st.text(max_size=4), st.integers()))),
+        "toolUseResult": st.one_of(
+            st.text(max_size=4),
+            st.dictionaries(st.sampled_from(["agentId", "task"]), st.one_of(st.text(max_size=4), st.integers())),
+        ),
         "message": st.one_of(
             st.text(max_size=5),
-            st.fixed_dictionaries({}, optional={
-                "id": st.sampled_from(["m1", "m2", 3]),
-                "model": st.one_of(st.sampled_from(["claude-sonnet-4-5", "<synthetic>"]), st.integers()),
-                "content": st.one_of(st.text(max_size=20), st.lists(BLOCK, max_size=4), st.integers(), st.none()),
-                "usage": st.one_of(st.text(max_size=3), st.dictionaries(
-                    st.sampled_from(["input_tokens", "output_tokens"]),
-                    st.one_of(st.integers(min_value=-5, max_value=10**6), st.text(max_size=3), st.none()))),
-                "stop_reason": st.one_of(st.none(), st.text(max_size=5), st.integers()),
-            }),
+            st.fixed_dictionaries(
+                {},
+                optional={
+                    "id": st.sampled_from(["m1", "m2", 3]),
+                    "model": st.one_of(st.sampled_from(["claude-sonnet-4-5", "<synthetic>"]), st.integers()),
+                    "content": st.one_of(st.text(max_size=20), st.lists(BLOCK, max_size=4), st.integers(), st.none()),
+                    "usage": st.one_of(
+                        st.text(max_size=3),
+                        st.dictionaries(
+                            st.sampled_from(["input_tokens", "output_tokens"]),
+                            st.one_of(st.integers(min_value=-5, max_value=10**6), st.text(max_size=3), st.none()),
+                        ),
+                    ),
+                    "stop_reason": st.one_of(st.none(), st.text(max_size=5), st.integers()),
+                },
+            ),
         ),
     },
 )
@@ -213,8 +259,7 @@ LINE = st.one_of(
 def test_random_lines_never_crash(lines, trailing_newline):
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "s.jsonl"
-        path.write_text("\n".join(lines) + ("\n" if trailing_newline else ""), encoding="utf-8",
-                        errors="surrogatepass")
+        path.write_text("\n".join(lines) + ("\n" if trailing_newline else ""), encoding="utf-8", errors="surrogatepass")
         out = import_claude_code(path)
         state = fold(out.events)  # whatever came out folds, serialises, and reads back
         summarize(state)
@@ -245,7 +290,7 @@ def test_cli_import_writes_a_log(tmp_path, capsys, monkeypatch):
 def test_cli_import_refuses_what_it_cannot_import(tmp_path, capsys):
     assert cli_main(["import", "claude-code", str(tmp_path / "missing.jsonl")]) == 2
     junk = tmp_path / "junk.jsonl"
-    junk.write_text("not json\n{\"type\": \"progress\"}\n")
+    junk.write_text('not json\n{"type": "progress"}\n')
     assert cli_main(["import", "claude-code", str(junk), "-o", str(tmp_path / "o.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "nothing could be imported" in err and "junk.jsonl:1: not JSON" in err

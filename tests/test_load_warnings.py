@@ -44,8 +44,10 @@ def test_agents_names_every_skill_tool_and_file_it_will_not_use(capsys):
     assert f"{backend} skill 'workflow:work' will not be loaded: this runtime has no Skill tool" in lines
     for tool in ("Task", "TaskOutput", "NotebookEdit", "WebFetch", "WebSearch", "Skill"):
         assert any(line.startswith(f"{backend} {tool} is unavailable here: ") for line in lines), tool
-    assert (f"{OVERRIDE}: party-frontend: warning: 2 files define agent 'party-frontend'; this one runs, not "
-            f"{PARTY / 'agents' / 'party-frontend.md'}") in lines
+    assert (
+        f"{OVERRIDE}: party-frontend: warning: 2 files define agent 'party-frontend'; this one runs, not "
+        f"{PARTY / 'agents' / 'party-frontend.md'}"
+    ) in lines
     assert f"{OVERRIDE}: party-frontend: warning: unknown field 'mood' (kept)" in lines
     assert f"{OVERRIDE}: party-frontend: WebFetch is unavailable here: no network access offline" in lines
 
@@ -55,8 +57,22 @@ def test_run_prints_the_same_warnings_and_the_log_keeps_them(tmp_path, capsys):
     scenario = tmp_path / "warned.yaml"
     scenario.write_text(SCENARIO)
     sessions = tmp_path / "sessions"
-    code = main(["run", "--headless", "--scenario", str(scenario), "--speed", "0", "--session-dir", str(sessions),
-                 "--agents", str(PARTY / "agents"), "--agents", str(PARTY / "override")])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(scenario),
+            "--speed",
+            "0",
+            "--session-dir",
+            str(sessions),
+            "--agents",
+            str(PARTY / "agents"),
+            "--agents",
+            str(PARTY / "override"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1, err  # the lead ended the run as failed: only the warnings were wanted
     printed = [line.removeprefix("partytui: ") for line in err.splitlines() if line.startswith(f"partytui: {PARTY}")]
@@ -76,8 +92,20 @@ def test_a_run_of_files_without_gaps_says_nothing(tmp_path, capsys):
     quiet = tmp_path / "quiet"
     quiet.mkdir()
     (quiet / "lead.md").write_text((PARTY / "agents" / "party-lead.md").read_text())
-    main(["run", "--headless", "--scenario", str(scenario), "--speed", "0", "--session-dir", str(tmp_path / "s"),
-          "--agents", str(quiet)])
+    main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(scenario),
+            "--speed",
+            "0",
+            "--session-dir",
+            str(tmp_path / "s"),
+            "--agents",
+            str(quiet),
+        ]
+    )
     assert "unavailable here" not in capsys.readouterr().err
 
 
@@ -120,6 +148,7 @@ async def test_no_warnings_no_notice() -> None:
 
 
 def test_a_resume_logs_the_warnings_of_the_files_as_loaded_again() -> None:
-    state = fold([ev.SessionStarted(session_id="s", load_warnings=["a: x: old"]),
-                  ev.SessionResumed(load_warnings=["a: x: new"])])
+    state = fold(
+        [ev.SessionStarted(session_id="s", load_warnings=["a: x: old"]), ev.SessionResumed(load_warnings=["a: x: new"])]
+    )
     assert state.load_warnings == ["a: x: new"]

@@ -39,8 +39,24 @@ def _waiting_session(tmp_path: Path) -> Path:
     (tmp_path / "agents" / "asker.md").write_text(AGENT)
     (tmp_path / "ask.yaml").write_text(SCENARIO)
     sessions = tmp_path / "s"
-    code = main(["run", "--agent", "asker", "--prompt", "go", "--headless", "--scenario", str(tmp_path / "ask.yaml"),
-                 "--speed", "0", "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)])
+    code = main(
+        [
+            "run",
+            "--agent",
+            "asker",
+            "--prompt",
+            "go",
+            "--headless",
+            "--scenario",
+            str(tmp_path / "ask.yaml"),
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(sessions),
+        ]
+    )
     assert code == 3
     (log,) = sessions.glob("*.jsonl")
     return log
@@ -95,8 +111,13 @@ def test_a_log_that_does_not_add_up_is_reported_with_file_and_line(tmp_path, cap
     seq = json.loads(lines[-1])["seq"]
     answer = {"type": "approval.answered", "seq": seq + 1, "ts": 1.0, "id": 1, "decision": "approved", "by": "human"}
     stray = {"type": "approval.answered", "seq": seq + 2, "ts": 1.0, "id": 99, "decision": "approved", "by": "human"}
-    lines += [json.dumps(answer), json.dumps({**answer, "seq": seq + 3, "decision": "rejected"}), json.dumps(stray),
-              json.dumps({**json.loads(started), "seq": seq + 4}), json.dumps({**answer, "seq": 2})]
+    lines += [
+        json.dumps(answer),
+        json.dumps({**answer, "seq": seq + 3, "decision": "rejected"}),
+        json.dumps(stray),
+        json.dumps({**json.loads(started), "seq": seq + 4}),
+        json.dumps({**answer, "seq": 2}),
+    ]
     log.write_text("\n".join(lines) + "\n")
     n = len(lines)
     capsys.readouterr()
@@ -146,8 +167,9 @@ def test_in_the_tui_waiting_requests_wait_for_the_yes():
                 return 2
             return 0
 
-        app = make_app(session, broker=ApprovalBroker(session, None), runner=runner, clock=lambda: 3.0,
-                       approval_delay=0)
+        app = make_app(
+            session, broker=ApprovalBroker(session, None), runner=runner, clock=lambda: 3.0, approval_delay=0
+        )
         app.hold_requests = True
         async with app.run_test(size=(160, 48)) as pilot:
             await app.flush_view()

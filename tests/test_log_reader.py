@@ -34,7 +34,9 @@ records = st.fixed_dictionaries(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(records, min_size=1, max_size=8))
-def test_every_line_reads_as_the_checked_path_reads_it(tmp_path_factory: object, lines: list[dict[str, object]]) -> None:
+def test_every_line_reads_as_the_checked_path_reads_it(
+    tmp_path_factory: object, lines: list[dict[str, object]]
+) -> None:
     path = Path(tmp_path_factory.mktemp("log")) / "s.jsonl"  # type: ignore[attr-defined]
     texts = [json.dumps(record) for record in lines]
     path.write_text("".join(t + "\n" for t in texts), encoding="utf-8")

@@ -154,9 +154,26 @@ def test_nested_commands_are_read() -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.sampled_from(list("ab $()<>|&;'\"`\\\n{}[]=-.*/") + [
-    "sqlite3 ", "psql -f ", "<<EOF\n", "EOF\n", "alembic upgrade ", "python -c ", "bash -c ", "$((", "[[ ", "case "]),
-    max_size=40).map("".join))
+@given(
+    st.lists(
+        st.sampled_from(
+            list("ab $()<>|&;'\"`\\\n{}[]=-.*/")
+            + [
+                "sqlite3 ",
+                "psql -f ",
+                "<<EOF\n",
+                "EOF\n",
+                "alembic upgrade ",
+                "python -c ",
+                "bash -c ",
+                "$((",
+                "[[ ",
+                "case ",
+            ]
+        ),
+        max_size=40,
+    ).map("".join)
+)
 def test_any_text_gets_an_answer_never_a_crash(tmp_path_factory: pytest.TempPathFactory, command: str) -> None:
     answer = Gate(tmp_path_factory.getbasetemp()).applies(command)
     assert answer is None or isinstance(answer, str)
@@ -164,12 +181,22 @@ def test_any_text_gets_an_answer_never_a_crash(tmp_path_factory: pytest.TempPath
 
 async def test_the_team_refuses_what_the_gate_catches_until_approved(tmp_path: Path) -> None:
     script = [
-        [call("Bash", command="mkdir -p migrations && echo 'CREATE TABLE t (a);' > migrations/002.sql "
-                              "&& ls migrations/ && cat migrations/002.sql")],
+        [
+            call(
+                "Bash",
+                command="mkdir -p migrations && echo 'CREATE TABLE t (a);' > migrations/002.sql "
+                "&& ls migrations/ && cat migrations/002.sql",
+            )
+        ],
         [call("Bash", command="sqlite3 app.db < migrations/002.sql")],
         [call("RequestApproval", kind="migration", title="002", files=["migrations/002.sql"])],
-        [call("Bash", command="python3 -c \"import sqlite3; "
-                              "sqlite3.connect('app.db').executescript(open('migrations/002.sql').read())\"")],
+        [
+            call(
+                "Bash",
+                command='python3 -c "import sqlite3; '
+                "sqlite3.connect('app.db').executescript(open('migrations/002.sql').read())\"",
+            )
+        ],
         [call("EndRun", status="failed", summary="stop")],
     ]
     policy = Policy(PolicyFile(rules=[Rule(kind="migration", decision="approve")]))

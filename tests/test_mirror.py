@@ -244,8 +244,15 @@ def test_a_marker_by_task_number_and_one_before_its_task_exists(tmp_path, ws):
 
 @pytest.mark.parametrize(
     "subject",
-    ["[TASK-555] Build the store", "TASK-555: Build the store", "TASK-555 - Build the store",
-     "TASK-555 — Build the store", "TASK-555", "task-555: build the store", "Build the store (TASK-555)"],
+    [
+        "[TASK-555] Build the store",
+        "TASK-555: Build the store",
+        "TASK-555 - Build the store",
+        "TASK-555 — Build the store",
+        "TASK-555",
+        "task-555: build the store",
+        "Build the store (TASK-555)",
+    ],
 )
 def test_a_marker_completes_the_task_its_subject_names_never_a_longer_id(tmp_path, ws, subject):
     session = make_session(tmp_path)
@@ -396,8 +403,12 @@ def test_reads_are_recorded_against_the_document(tmp_path, ws):
     mirror.attach()
     mirror.scan(None, initial=True)
     for n, (agent, path, ok) in enumerate(
-        [("backend", "requirements.md", True), ("qa", "./requirements.md", True), ("lead", "requirements.md", False),
-         ("qa", "src/app.py", True)]
+        [
+            ("backend", "requirements.md", True),
+            ("qa", "./requirements.md", True),
+            ("lead", "requirements.md", False),
+            ("qa", "src/app.py", True),
+        ]
     ):
         session.emit(ev.ToolCalled(agent=agent, tool_use_id=f"r{n}", tool="Read", input={"file_path": path}))
         session.emit(ev.ToolResult(agent=agent, tool_use_id=f"r{n}", tool="Read", ok=ok, output="…"))
@@ -521,13 +532,27 @@ PROTOCOLS = Path(__file__).parent / "fixtures" / "protocols"
 def test_a_team_keeping_files_by_its_own_protocols_shows_on_the_board(tmp_path, capsys, monkeypatch):
     from partytui.cli import main
 
-    monkeypatch.delenv("PARTYTUI_CONFIG", raising=False)  # no config file: the defaults (the home directory is a temporary one)
+    monkeypatch.delenv(
+        "PARTYTUI_CONFIG", raising=False
+    )  # no config file: the defaults (the home directory is a temporary one)
 
     ws = tmp_path / "ws"
-    code = main([
-        "run", "--headless", "--scenario", str(PROTOCOLS / "scenario.yaml"), "--approve", "all", "--speed", "0",
-        "--workspace", str(ws), "--session-dir", str(tmp_path / "sessions"),
-    ])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(PROTOCOLS / "scenario.yaml"),
+            "--approve",
+            "all",
+            "--speed",
+            "0",
+            "--workspace",
+            str(ws),
+            "--session-dir",
+            str(tmp_path / "sessions"),
+        ]
+    )
     out = capsys.readouterr()
     assert code == 0, out.out[-3000:] + out.err[-3000:]
     log = next((tmp_path / "sessions").glob("*.jsonl"))
@@ -539,7 +564,9 @@ def test_a_team_keeping_files_by_its_own_protocols_shows_on_the_board(tmp_path, 
     checklist = state.checklists[".claude/tasks/backend-dev-tasks.md"]
     assert checklist.owner == "backend-dev" and checklist.by == "backend-dev"
     assert [(i.text, i.done) for i in checklist.items] == [
-        ("Read MULTI_AGENT_PLAN.md", True), ("TASK-001 kv.py get/set", True), ("Run a round trip", True),
+        ("Read MULTI_AGENT_PLAN.md", True),
+        ("TASK-001 kv.py get/set", True),
+        ("Run a round trip", True),
     ]
     first = next(e for e in events if e.type == "checklist.updated")
     assert [i.status for i in first.items] == ["in_progress", "pending", "completed"]
@@ -567,12 +594,22 @@ def test_a_team_keeping_files_by_its_own_protocols_shows_on_the_board(tmp_path, 
     data = json.loads(capsys.readouterr().out)
     [checklist] = data["checklists"]
     assert (checklist["path"], checklist["owner"], checklist["done"], checklist["total"]) == (
-        ".claude/tasks/backend-dev-tasks.md", "backend-dev", 3, 3)
+        ".claude/tasks/backend-dev-tasks.md",
+        "backend-dev",
+        3,
+        3,
+    )
     assert [i["text"] for i in checklist["items"]][1] == "TASK-001 kv.py get/set"
-    assert data["markers"] == [{
-        "path": ".orchestrator/complete/TASK-002.done", "id": "TASK-002", "by": "qa-engineer", "task_id": "2",
-        "task": "[TASK-002] Verify the kv.py round trip", "note": "round trip ok",
-    }]
+    assert data["markers"] == [
+        {
+            "path": ".orchestrator/complete/TASK-002.done",
+            "id": "TASK-002",
+            "by": "qa-engineer",
+            "task_id": "2",
+            "task": "[TASK-002] Verify the kv.py round trip",
+            "note": "round trip ok",
+        }
+    ]
     documents = {d["path"]: d for d in data["documents"]}
     plan = documents["MULTI_AGENT_PLAN.md"]
     assert (plan["versions"], plan["changed_by"], plan["read_by"]) == (1, ["architect"], ["lead", "qa-engineer"])
@@ -591,4 +628,3 @@ def test_a_team_keeping_files_by_its_own_protocols_shows_on_the_board(tmp_path, 
         for heading in ("Checklists", "Completion markers", "Documents"):
             assert (f"## {heading}" if fmt == "md" else f"<h2>{heading}</h2>") in report
         assert "qa-engineer" in report and "3/3" in report and "#2 [TASK-002] Verify the kv.py round trip" in report
-

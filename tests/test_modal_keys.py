@@ -101,8 +101,11 @@ def header_text(screen: ApprovalModal) -> str:
     return str(screen.query_one("#header").render())
 
 
-QUESTION = {"question": "Which database?", "header": "Storage",
-            "options": [{"label": "SQLite"}, {"label": "PostgreSQL"}]}
+QUESTION = {
+    "question": "Which database?",
+    "header": "Storage",
+    "options": [{"label": "SQLite"}, {"label": "PostgreSQL"}],
+}
 
 KINDS: dict[str, dict[str, Any]] = {
     "design": {"title": "the design", "body": "# Plan\n\n- one"},
@@ -252,8 +255,9 @@ async def test_a_request_waits_while_a_message_is_typed_and_opens_when_the_box_i
     broker = ApprovalBroker(session)
     controls = Controls()
     clock = ManualClock()
-    app = make_app(session, broker=broker, controller=controls, clock=lambda: NOW, approval_delay=DELAY,
-                   monotonic=clock)
+    app = make_app(
+        session, broker=broker, controller=controls, clock=lambda: NOW, approval_delay=DELAY, monotonic=clock
+    )
     rings: list[None] = []
     app.bell = lambda: rings.append(None)  # type: ignore[method-assign]
     async with app.run_test(size=LARGE) as pilot:
@@ -300,8 +304,13 @@ async def reopened_from_the_inbox(app: PartyApp, pilot: Any) -> None:
         # a rejection's reason: r, then the reason
         ("design", {}, ["r", *"too "], "big, split it", {"decision": "rejected", "note": "too big, split it"}),
         # a free-text answer: tab into the Other… field
-        ("question", {"questions": [QUESTION]}, ["tab", *"Duck"], "DB, please",
-         {"decision": "answered", "answers": ["Which database? → DuckDB, please"]}),
+        (
+            "question",
+            {"questions": [QUESTION]},
+            ["tab", *"Duck"],
+            "DB, please",
+            {"decision": "answered", "answers": ["Which database? → DuckDB, please"]},
+        ),
     ],
     ids=["rejection-reason", "free-text-answer"],
 )

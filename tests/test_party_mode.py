@@ -22,8 +22,23 @@ PHASES = ("BRAINSTORM", "PLAN", "BUILD", "VALIDATE")
 
 def run_party(tmp_path: Path, capsys, *extra: str, scenario: Path = PARTY / "scenario.yaml"):  # type: ignore[no-untyped-def]
     sessions = tmp_path / "sessions"
-    code = main(["run", "--headless", "--scenario", str(scenario), "--approve", "all", "--speed", "0",
-                 "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions), *extra])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(scenario),
+            "--approve",
+            "all",
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(sessions),
+            *extra,
+        ]
+    )
     out = capsys.readouterr()
     events = read_log(next(sessions.glob("*.jsonl"))).events
     return code, out, events
@@ -55,8 +70,11 @@ def test_a_restricted_party_mode_agent_reports_in_every_phase_and_claims_the_lea
             reports.append((phase, event.content.splitlines()[0]))
     assert reports == [(p, f"PHASE: {p}") for p in PHASES]
     # the lead's pane shows every one; the lead read the first three in its next turns (the last ends the run)
-    heard = [x.text.splitlines()[0] for x in state.agents["party-lead"].transcript
-             if x.kind == "message_in" and x.peer == "party-backend"]
+    heard = [
+        x.text.splitlines()[0]
+        for x in state.agents["party-lead"].transcript
+        if x.kind == "message_in" and x.peer == "party-backend"
+    ]
     assert heard == [f"PHASE: {p}" for p in PHASES]
     read = " ".join(" ".join(e.inputs) for e in events if e.type == "turn.started" and e.agent == "party-lead")
     assert all(f"Message from party-backend: PHASE: {p}" in read for p in PHASES[:3])
@@ -64,21 +82,33 @@ def test_a_restricted_party_mode_agent_reports_in_every_phase_and_claims_the_lea
     # the lead's task: assigned by the lead, claimed and completed by the backend
     history = [(status, owner, by) for _, status, owner, by in state.tasks["1"].history]
     assert ("pending", "party-backend", "party-lead") in history
-    assert history[-2:] == [("in_progress", "party-backend", "party-backend"),
-                            ("completed", "party-backend", "party-backend")]
+    assert history[-2:] == [
+        ("in_progress", "party-backend", "party-backend"),
+        ("completed", "party-backend", "party-backend"),
+    ]
 
     # and it talked with its teammate, who heard it
     [to_frontend] = [e for e in events if e.type == "message.sent" and e.recipient == "party-frontend"]
     assert to_frontend.agent == "party-backend" and "GET /todos" in to_frontend.content
-    assert any(e.type == "turn.started" and e.agent == "party-frontend" and "GET /todos" in " ".join(e.inputs)
-               for e in events)
+    assert any(
+        e.type == "turn.started" and e.agent == "party-frontend" and "GET /todos" in " ".join(e.inputs) for e in events
+    )
 
 
 def test_alone_the_same_file_keeps_exactly_its_list(tmp_path, capsys):
     alone = tmp_path / "alone.yaml"
     alone.write_text("name: alone\nagents:\n  party-backend:\n    - text: Alone, I only read and write files.\n")
-    code, out, events = run_party(tmp_path, capsys, "--agents", str(PARTY / "agents"),
-                                  "--agent", "party-backend", "--prompt", "Report on the API.", scenario=alone)
+    code, out, events = run_party(
+        tmp_path,
+        capsys,
+        "--agents",
+        str(PARTY / "agents"),
+        "--agent",
+        "party-backend",
+        "--prompt",
+        "Report on the API.",
+        scenario=alone,
+    )
     assert code == 0, out.err[-2000:]
     started = next(e for e in events if e.type == "session.started")
     [agent] = started.agents
@@ -88,7 +118,9 @@ def test_alone_the_same_file_keeps_exactly_its_list(tmp_path, capsys):
 
 def test_disallowed_tools_take_the_coordination_tools_away(tmp_path):
     path = tmp_path / "quiet.md"
-    path.write_text("---\nname: quiet\ndescription: d\ntools: Read\ndisallowedTools: SendMessage, TaskCreate\n---\nQuiet.\n")
+    path.write_text(
+        "---\nname: quiet\ndescription: d\ntools: Read\ndisallowedTools: SendMessage, TaskCreate\n---\nQuiet.\n"
+    )
     quiet = load_agent_file(path)
     assert quiet.allowed_tools(team=True) == ["Read", "TaskList", "TaskGet", "TaskUpdate"]
     assert quiet.allowed_tools() == ["Read"]

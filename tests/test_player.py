@@ -91,6 +91,7 @@ def test_replay_never_changes_the_events_or_a_rewritten_tool_entry():
     player.seek(len(events))
     assert player.seek(1).agents["a"].info.model == "unknown"  # the turn has not started yet
     assert events[0].agents[0].model == "unknown"
+
     # t1 gets two results: going back must show the first again
     def tool_entry(state):
         return next(e for e in state.agents["a"].transcript if e.kind == "tool")

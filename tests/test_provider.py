@@ -28,8 +28,11 @@ def no_anthropic_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def provider_for(turns: list[dict[str, Any]], **kw: Any) -> tuple[AnthropicProvider, FakeScript, list[float]]:
     script = FakeScript(turns)
-    client = make_client(api_key="sk-test", base_url="http://fake.invalid",
-                         http_client=httpx2.AsyncClient(transport=mock_transport(script)))
+    client = make_client(
+        api_key="sk-test",
+        base_url="http://fake.invalid",
+        http_client=httpx2.AsyncClient(transport=mock_transport(script)),
+    )
     slept: list[float] = []
 
     async def sleep(delay: float) -> None:
@@ -51,11 +54,16 @@ async def turn(provider: AnthropicProvider, sink: Sink, messages: list[dict[str,
 
 
 async def test_text_and_tool_use_round_trip() -> None:
-    provider, script, _ = provider_for([
-        {"text": "Reading the file.", "tool_calls": [{"name": "Read", "input": {"file_path": "README.md"}}],
-         "usage": {"input_tokens": 120, "output_tokens": 42, "cache_read_input_tokens": 100}},
-        {"text": "Done."},
-    ])
+    provider, script, _ = provider_for(
+        [
+            {
+                "text": "Reading the file.",
+                "tool_calls": [{"name": "Read", "input": {"file_path": "README.md"}}],
+                "usage": {"input_tokens": 120, "output_tokens": 42, "cache_read_input_tokens": 100},
+            },
+            {"text": "Done."},
+        ]
+    )
     sink = Sink()
     first = await turn(provider, sink)
     assert "".join(sink.text) == "Reading the file."
@@ -70,9 +78,12 @@ async def test_text_and_tool_use_round_trip() -> None:
     history = [
         {"role": "user", "content": "Build it."},
         {"role": "assistant", "content": first.content},
-        {"role": "user", "content": [
-            {"type": "tool_result", "tool_use_id": call["id"], "content": "# hi", "is_error": False},
-        ]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "tool_result", "tool_use_id": call["id"], "content": "# hi", "is_error": False},
+            ],
+        },
     ]
     second = await turn(provider, Sink(), history)
     assert second.content == [{"type": "text", "text": "Done."}] and second.stop_reason == "end_turn"
@@ -181,9 +192,13 @@ async def test_timeout_is_retried() -> None:
 
 @pytest.mark.parametrize(
     ("status", "words"),
-    [(401, "401 authentication_error: the API key was refused — check ANTHROPIC_API_KEY"),
-     (400, "400 invalid_request_error"), (403, "403 permission_error"), (404, "404 not_found_error"),
-     (413, "413 request_too_large")],
+    [
+        (401, "401 authentication_error: the API key was refused — check ANTHROPIC_API_KEY"),
+        (400, "400 invalid_request_error"),
+        (403, "403 permission_error"),
+        (404, "404 not_found_error"),
+        (413, "413 request_too_large"),
+    ],
 )
 async def test_client_errors_are_fatal_and_not_retried(status: int, words: str) -> None:
     provider, script, _ = provider_for([{"status": status}, {"text": "never"}])
@@ -207,11 +222,17 @@ async def test_attempts_exhausted_names_the_last_reason() -> None:
 
 async def test_invalid_tool_json_comes_back_marked_not_raised() -> None:
     raw = '{"command": "ls" oops'
-    provider, _, _ = provider_for([{"tool_calls": [
-        {"name": "Bash", "input": raw},
-        {"name": "Read", "input": {"file_path": "a.txt"}},
-        {"name": "LS", "input": "[1, 2]"},
-    ]}])
+    provider, _, _ = provider_for(
+        [
+            {
+                "tool_calls": [
+                    {"name": "Bash", "input": raw},
+                    {"name": "Read", "input": {"file_path": "a.txt"}},
+                    {"name": "LS", "input": "[1, 2]"},
+                ]
+            }
+        ]
+    )
     result = await turn(provider, Sink())
     assert result.content[0]["input"] == {INVALID_JSON_KEY: raw}
     assert result.content[1]["input"] == {"file_path": "a.txt"}
@@ -219,8 +240,14 @@ async def test_invalid_tool_json_comes_back_marked_not_raised() -> None:
 
 
 async def test_truncated_tool_json_at_max_tokens_is_marked_invalid() -> None:
-    provider, _, _ = provider_for([{"tool_calls": [{"name": "Write", "input": '{"file_path": "a.py", "content": "pri'}],
-                                    "stop_reason": "max_tokens"}])
+    provider, _, _ = provider_for(
+        [
+            {
+                "tool_calls": [{"name": "Write", "input": '{"file_path": "a.py", "content": "pri'}],
+                "stop_reason": "max_tokens",
+            }
+        ]
+    )
     result = await turn(provider, Sink())
     assert result.stop_reason == "max_tokens"
     assert result.content[0]["input"] == {INVALID_JSON_KEY: '{"file_path": "a.py", "content": "pri'}
@@ -230,8 +257,9 @@ async def test_a_client_that_retries_on_its_own_is_tamed() -> None:
     import anthropic
 
     script = FakeScript([{"status": 529}, {"text": "ok"}])
-    client = anthropic.AsyncAnthropic(api_key="k", base_url="http://fake.invalid",
-                                      http_client=httpx2.AsyncClient(transport=mock_transport(script)))
+    client = anthropic.AsyncAnthropic(
+        api_key="k", base_url="http://fake.invalid", http_client=httpx2.AsyncClient(transport=mock_transport(script))
+    )
     slept: list[float] = []
 
     async def sleep(d: float) -> None:
@@ -270,8 +298,12 @@ def test_price_for_known_dated_and_unknown_models() -> None:
 
 
 def test_cost_counts_every_kind_of_token() -> None:
-    usage = Usage(input_tokens=1_000_000, output_tokens=100_000, cache_creation_input_tokens=200_000,
-                  cache_read_input_tokens=2_000_000)
+    usage = Usage(
+        input_tokens=1_000_000,
+        output_tokens=100_000,
+        cache_creation_input_tokens=200_000,
+        cache_read_input_tokens=2_000_000,
+    )
     # 1M x 1 + 0.2M x 1.25 + 2M x 0.10 + 0.1M x 5
     assert cost_usd("claude-haiku-4-5-20251001", usage) == pytest.approx(1.0 + 0.25 + 0.2 + 0.5)
     assert cost_usd("mystery-model", usage) is None
@@ -281,8 +313,16 @@ def test_cost_counts_every_kind_of_token() -> None:
 @pytest.mark.parametrize(
     ("faults", "fragments"),
     [
-        ([{"reset": True}] * 3, ["could not reach the API at ", "(connection reset)", "gave up after 3 attempts",
-                                 "Check the network", "then resume the session (partytui resume --last)"]),
+        (
+            [{"reset": True}] * 3,
+            [
+                "could not reach the API at ",
+                "(connection reset)",
+                "gave up after 3 attempts",
+                "Check the network",
+                "then resume the session (partytui resume --last)",
+            ],
+        ),
         ([{"status": 429}] * 3, ["kept refusing for the rate limit (429)", "Wait a minute"]),
         ([{"timeout": True}] * 3, ["did not answer in time", "Check the network"]),
         ([{"status": 503}] * 3, ["kept failing (server error 503)", "try again in a few minutes"]),

@@ -55,8 +55,20 @@ def _setup(tmp_path: Path, dev_faults: str, lead_faults: str = "[]") -> Path:
 
 
 def _run(tmp_path: Path, scenario: Path) -> tuple[int, object, list]:
-    code = main(["run", "--headless", "--scenario", str(scenario), "--speed", "0", "--workspace", str(tmp_path / "ws"),
-                 "--session-dir", str(tmp_path / "s")])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(scenario),
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(tmp_path / "s"),
+        ]
+    )
     (log,) = (tmp_path / "s").glob("*.jsonl")
     events = read_log(log).events
     return code, fold(events), events
@@ -108,7 +120,7 @@ def test_a_tool_input_that_is_not_valid_json_is_an_error_result(tmp_path):
     scenario = _setup(tmp_path, "[]")
     text = scenario.read_text().replace(
         'tools: [{name: Write, input: {file_path: ok.txt, content: "ok"}}]',
-        'tools: [{name: Write, input: {file_path: 7}}]',
+        "tools: [{name: Write, input: {file_path: 7}}]",
     )
     scenario.write_text(text)
     _code, state, events = _run(tmp_path, scenario)

@@ -56,16 +56,35 @@ def demo_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         home = root / "home"
         home.mkdir()
-        for name, value in {"HOME": home, "XDG_CONFIG_HOME": home / ".config", "XDG_DATA_HOME": home / ".data",
-                            "XDG_CACHE_HOME": home / ".cache", "PARTYTUI_SESSION_DIR": root / "sessions"}.items():
+        for name, value in {
+            "HOME": home,
+            "XDG_CONFIG_HOME": home / ".config",
+            "XDG_DATA_HOME": home / ".data",
+            "XDG_CACHE_HOME": home / ".cache",
+            "PARTYTUI_SESSION_DIR": root / "sessions",
+        }.items():
             mp.setenv(name, str(value))
         mp.delenv("PARTYTUI_CONFIG", raising=False)
         for name in [n for n in os.environ if n.startswith("ANTHROPIC_")]:
             mp.delenv(name)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli_main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", str(policy),
-                             "--speed", "0", "--workspace", str(root / "ws"), "--session-dir", str(root / "sessions")])
+            code = cli_main(
+                [
+                    "run",
+                    "--headless",
+                    "--scenario",
+                    str(demo_scenario()),
+                    "--approve",
+                    str(policy),
+                    "--speed",
+                    "0",
+                    "--workspace",
+                    str(root / "ws"),
+                    "--session-dir",
+                    str(root / "sessions"),
+                ]
+            )
     assert code == 0, err.getvalue()[-2000:]
     [log] = (root / "sessions").glob("*.jsonl")
     return log
@@ -119,7 +138,9 @@ async def screen_text(pilot: Pilot) -> dict:
     return {
         "panes": panes,
         "order": list(main.panes),
-        "board": {name: [str(card.content) for card in column.cards.values()] for name, column in board.columns.items()},
+        "board": {
+            name: [str(card.content) for card in column.cards.values()] for name, column in board.columns.items()
+        },
         "lists": str(board.lists.body.content),
         "timeline": str(main.query_one("#timeline").render()),
         "status": str(main.query_one("#status").render()),
@@ -330,15 +351,22 @@ async def test_past_approvals_show_who_answered_what_and_the_note(demo_log: Path
                 before = pane.transcript.hidden
                 await pilot.press("e")
                 assert pane.transcript.hidden < before
-        notes = {name: [w.plain for w in pane.transcript.items if isinstance(w, NoteLine)] for name, pane in app.main.panes.items()}
+        notes = {
+            name: [w.plain for w in pane.transcript.items if isinstance(w, NoteLine)]
+            for name, pane in app.main.panes.items()
+        }
         lead = "\n".join(notes["lead"])
-        assert "#1 question: Interface  answered by policy: Which interface should the notes tool have first? → " in lead
+        assert (
+            "#1 question: Interface  answered by policy: Which interface should the notes tool have first? → " in lead
+        )
         assert "#2 design" in lead and "approved by policy: Keep it to one table." in lead
         assert any("#3 migration" in n and "approved by policy: Rollback reviewed." in n for n in notes["backend"])
         await pilot.press("i")
         await until(pilot, lambda: isinstance(app.screen, InboxScreen), "the inbox")
-        lines = [str(app.screen.query_one("#requests").get_option_at_index(i).prompt)  # type: ignore[attr-defined]
-                 for i in range(app.screen.query_one("#requests").option_count)]  # type: ignore[attr-defined]
+        lines = [
+            str(app.screen.query_one("#requests").get_option_at_index(i).prompt)  # type: ignore[attr-defined]
+            for i in range(app.screen.query_one("#requests").option_count)
+        ]  # type: ignore[attr-defined]
         text = "\n".join(lines)
         assert "0 pending" in str(app.screen.query_one("#inbox-heading").render())
         assert "approved by policy" in text and "Keep it to one table." in text and "Rollback reviewed." in text

@@ -20,8 +20,10 @@ from test_tui_snapshots_main import finished_records
 
 
 def finished_app(code: int = 0, extra: list[dict] | None = None) -> PartyApp:
-    written = [event("file.changed", 650, "backend", path="backend/app.py"),
-               event("file.changed", 651, "qa", path="tests/e2e.spec.ts", action="write")]
+    written = [
+        event("file.changed", 650, "backend", path="backend/app.py"),
+        event("file.changed", 651, "qa", path="tests/e2e.spec.ts", action="write"),
+    ]
     events = mid_run_events() + [parse_event(r) for r in written + finished_records() + (extra or [])]
 
     async def runner() -> int:
@@ -73,7 +75,9 @@ async def test_a_run_that_stopped_offers_resume_first() -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results panel")
         text = text_of(app.screen)
         assert "Session failed" in text and "API key rejected" in text
-        assert text.index("partytui resume 20231114-221320-abc123") < text.index("partytui export 20231114-221320-abc123")
+        assert text.index("partytui resume 20231114-221320-abc123") < text.index(
+            "partytui export 20231114-221320-abc123"
+        )
 
 
 async def test_while_the_team_runs_the_footer_offers_what_acts_on_it() -> None:

@@ -85,7 +85,11 @@ def test_json_scenarios_load_too(tmp_path: Path) -> None:
         ("name: x\nagents:\n  lead:\n    - text: hi\n      colour: red\n", 5, "unknown key 'colour'"),
         ("name: x\nagents:\n  lead:\n    - when:\n        phase: PLAN\n        sunny: 1\n", 6, "unknown key 'sunny'"),
         ("name: x\nagents:\n  lead:\n    - tools:\n        - name: Read\n        - name: 42\n", 6, "tools[1].name"),
-        ("name: x\nagents:\n  lead:\n    - tools:\n        - name: Read\n          input: [1]\n", 6, "valid dictionary"),
+        (
+            "name: x\nagents:\n  lead:\n    - tools:\n        - name: Read\n          input: [1]\n",
+            6,
+            "valid dictionary",
+        ),
         ("name: x\nagents:\n  lead:\n    - text: a\n    - pause: -2\n", 5, "greater than or equal to 0"),
         ("name: x\nagents:\n  lead:\n    - usage: {output_tokens: -1}\n", 4, "usage.output_tokens"),
         ("name: x\nagents:\n  lead:\n    - when: {phase: LAUNCH}\n", 4, "unknown phase 'LAUNCH'"),
@@ -138,9 +142,33 @@ def test_any_text_loads_or_raises_scenario_error(text: str) -> None:
 _yaml_scalars = st.one_of(st.none(), st.booleans(), st.integers(-3, 3), st.sampled_from(["PLAN", "lead", "all", "x"]))
 _yamlish = st.recursive(
     _yaml_scalars,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(
-        st.sampled_from(["name", "agents", "lead", "when", "text", "tools", "input", "faults", "status", "phase",
-                         "completed", "idle", "usage", "pause", "from", "messages"]), inner, max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "name",
+                    "agents",
+                    "lead",
+                    "when",
+                    "text",
+                    "tools",
+                    "input",
+                    "faults",
+                    "status",
+                    "phase",
+                    "completed",
+                    "idle",
+                    "usage",
+                    "pause",
+                    "from",
+                    "messages",
+                ]
+            ),
+            inner,
+            max_size=4,
+        )
+    ),
     max_leaves=12,
 )
 
@@ -158,8 +186,9 @@ def test_any_scenario_shaped_data_loads_or_raises_scenario_error(data: object) -
 
 
 def team(*events: ev.EventBase) -> TeamState:
-    start = ev.SessionStarted(session_id="s", agents=[ev.AgentInfo(name=n, model="m", lead=n == "lead")
-                                                      for n in ("lead", "backend", "qa")])
+    start = ev.SessionStarted(
+        session_id="s", agents=[ev.AgentInfo(name=n, model="m", lead=n == "lead") for n in ("lead", "backend", "qa")]
+    )
     for seq, event in enumerate((start, *events), 1):
         event.seq, event.ts = seq, float(seq)
     return fold([start, *events])
@@ -202,14 +231,21 @@ def test_tasks_completed_and_owned() -> None:
     def task(i: str, status: str = "pending", owner: str | None = None, source: str = "team") -> ev.Task:
         return ev.Task(id=i, subject=f"t{i}", status=status, owner=owner, source=source)
 
-    state = team(ev.TaskCreated(task=task("1")), ev.TaskCreated(task=task("2", owner="backend")),
-                 ev.TaskCreated(task=task("9", source="todo:qa")))
+    state = team(
+        ev.TaskCreated(task=task("1")),
+        ev.TaskCreated(task=task("2", owner="backend")),
+        ev.TaskCreated(task=task("9", source="todo:qa")),
+    )
     assert holds({"tasks": 2}, state) and not holds({"tasks": 3}, state)
     assert holds({"owned": 1}, state) and not holds({"owned": 1}, state, agent="qa")
     assert not holds({"completed": "all"}, state) and not holds({"completed": ["1"]}, state)
-    state = team(ev.TaskCreated(task=task("1")), ev.TaskCreated(task=task("2", owner="backend")),
-                 ev.TaskUpdated(task=task("1", "completed")), ev.TaskCreated(task=task("3")),
-                 ev.TaskUpdated(task=task("3", "deleted")))
+    state = team(
+        ev.TaskCreated(task=task("1")),
+        ev.TaskCreated(task=task("2", owner="backend")),
+        ev.TaskUpdated(task=task("1", "completed")),
+        ev.TaskCreated(task=task("3")),
+        ev.TaskUpdated(task=task("3", "deleted")),
+    )
     assert holds({"completed": ["1"]}, state) and not holds({"completed": ["1", "2"]}, state)
     assert not holds({"completed": ["7"]}, state)
     assert not holds({"completed": "all"}, state)
@@ -224,9 +260,14 @@ def test_approvals_answered_approved_rejected() -> None:
 
     pending = team(ask(1, "design"))
     assert not holds({"answered": "design"}, pending)
-    state = team(ask(1, "design"), ev.ApprovalAnswered(id=1, decision="approved"),
-                 ask(2, "migration"), ev.ApprovalAnswered(id=2, decision="rejected"),
-                 ask(3, "question"), ev.ApprovalAnswered(id=3, decision="answered", answers=["sqlite"]))
+    state = team(
+        ask(1, "design"),
+        ev.ApprovalAnswered(id=1, decision="approved"),
+        ask(2, "migration"),
+        ev.ApprovalAnswered(id=2, decision="rejected"),
+        ask(3, "question"),
+        ev.ApprovalAnswered(id=3, decision="answered", answers=["sqlite"]),
+    )
     assert holds({"approved": "design"}, state) and not holds({"rejected": "design"}, state)
     assert holds({"rejected": "migration"}, state) and not holds({"approved": "migration"}, state)
     assert holds({"answered": "question"}, state) and holds({"answered": "migration"}, state)
@@ -234,8 +275,12 @@ def test_approvals_answered_approved_rejected() -> None:
 
 
 def test_files_idle_and_all_keys_together() -> None:
-    state = team(ev.FileChanged(agent="backend", path="api/app.py"), ev.AgentState(agent="qa", state="running"),
-                 ev.AgentState(agent="lead", state="done"), ev.PhaseChanged(phase="BUILD"))
+    state = team(
+        ev.FileChanged(agent="backend", path="api/app.py"),
+        ev.AgentState(agent="qa", state="running"),
+        ev.AgentState(agent="lead", state="done"),
+        ev.PhaseChanged(phase="BUILD"),
+    )
     assert holds({"files": ["api/app.py"]}, state) and not holds({"files": ["api/app.py", "x.py"]}, state)
     assert holds({"idle": ["backend", "lead"]}, state) and not holds({"idle": ["qa"]}, state)
     assert holds({"phase": "BUILD", "files": ["api/app.py"], "idle": ["lead"]}, state)

@@ -29,10 +29,14 @@ agents:
           tools: []
 """
 
-INTERFACE = ev.Question(question="Which interface?", options=[
-    ev.QuestionOption(label="Command line (Recommended)"), ev.QuestionOption(label="HTTP API")])
-TAGS = ev.Question(question="Tags?", options=[
-    ev.QuestionOption(label="Yes, free-form tags"), ev.QuestionOption(label="No tags for now")])
+INTERFACE = ev.Question(
+    question="Which interface?",
+    options=[ev.QuestionOption(label="Command line (Recommended)"), ev.QuestionOption(label="HTTP API")],
+)
+TAGS = ev.Question(
+    question="Tags?",
+    options=[ev.QuestionOption(label="Yes, free-form tags"), ev.QuestionOption(label="No tags for now")],
+)
 
 
 def state_with(*events: ev.EventBase):
@@ -47,20 +51,29 @@ def asked(id: int, kind: str, **fields) -> ev.ApprovalRequested:  # type: ignore
 def test_a_turn_takes_the_first_variant_whose_condition_holds() -> None:
     turn = parse_scenario(SCRIPT, "b.yaml").agents["dev"][0]
     assert turn.resolved(state_with(), "dev").text == "the default"
-    chose_api = state_with(asked(1, "question", questions=[INTERFACE]),
-                           ev.ApprovalAnswered(seq=11, id=1, decision="answered", answers=["Which interface? → HTTP API"]))
+    chose_api = state_with(
+        asked(1, "question", questions=[INTERFACE]),
+        ev.ApprovalAnswered(seq=11, id=1, decision="answered", answers=["Which interface? → HTTP API"]),
+    )
     api = turn.resolved(chose_api, "dev")
     assert api.text == "the API" and [t.name for t in api.tools] == ["TaskList"]  # what a variant leaves out stays
-    rejected = state_with(asked(2, "migration"), ev.ApprovalAnswered(seq=21, id=2, decision="rejected",
-                                                                      note="Drop the INDEX for now"))
+    rejected = state_with(
+        asked(2, "migration"), ev.ApprovalAnswered(seq=21, id=2, decision="rejected", note="Drop the INDEX for now")
+    )
     revised = turn.resolved(rejected, "dev")
     assert revised.text == "no index" and revised.tools == []
 
 
 def test_chosen_and_reason_conditions() -> None:
-    state = state_with(asked(1, "question", questions=[INTERFACE, TAGS]),
-                       ev.ApprovalAnswered(seq=11, id=1, decision="answered",
-                                           answers=["Which interface? → Command line (Recommended)", "Tags? → No tags for now"]))
+    state = state_with(
+        asked(1, "question", questions=[INTERFACE, TAGS]),
+        ev.ApprovalAnswered(
+            seq=11,
+            id=1,
+            decision="answered",
+            answers=["Which interface? → Command line (Recommended)", "Tags? → No tags for now"],
+        ),
+    )
     assert condition_holds({"chosen": "No tags"}, state, "dev")
     assert condition_holds({"chosen": ["no tags", "command line"]}, state, "dev")
     assert not condition_holds({"chosen": "HTTP API"}, state, "dev")
@@ -99,8 +112,22 @@ def run_demo(tmp_path: Path, policy: str, clean: bool = True) -> tuple[Path, obj
     file = tmp_path / "policy.yaml"
     file.write_text(policy)
     ws = tmp_path / "ws"
-    code = main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", str(file), "--speed", "0",
-                 "--workspace", str(ws), "--session-dir", str(tmp_path / "s")])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(demo_scenario()),
+            "--approve",
+            str(file),
+            "--speed",
+            "0",
+            "--workspace",
+            str(ws),
+            "--session-dir",
+            str(tmp_path / "s"),
+        ]
+    )
     (log,) = (tmp_path / "s").glob("*.jsonl")
     state = fold(read_log(log).events)
     failed = [e.output for v in state.agents.values() for e in v.transcript if e.kind == "tool" and e.ok is False]
@@ -109,8 +136,9 @@ def run_demo(tmp_path: Path, policy: str, clean: bool = True) -> tuple[Path, obj
 
 
 def test_choosing_http_api_and_no_tags_changes_the_design_and_the_code(tmp_path: Path) -> None:
-    ws, (code, state) = run_demo(tmp_path, "default: approve\nrules:\n"
-                                           "  - {kind: question, decision: answer, answer: [HTTP API, No tags]}\n")
+    ws, (code, state) = run_demo(
+        tmp_path, "default: approve\nrules:\n  - {kind: question, decision: answer, answer: [HTTP API, No tags]}\n"
+    )
     assert code == 0 and state.status == "done"  # type: ignore[attr-defined]
     design = (ws / "docs" / "design.md").read_text()
     assert "notes/api.py" in design and "notes/cli.py" not in design and "No tags" in design
@@ -125,9 +153,10 @@ def test_choosing_http_api_and_no_tags_changes_the_design_and_the_code(tmp_path:
 
 
 def test_rejecting_the_migration_makes_the_revision_answer_the_reason(tmp_path: Path) -> None:
-    ws, (_code, state) = run_demo(tmp_path, "default: approve\nrules:\n"
-                                           "  - {kind: migration, decision: reject, note: Drop the index for now.}\n",
-                                 )  # it says no every time: the later asks change nothing, and no edit fails
+    ws, (_code, state) = run_demo(
+        tmp_path,
+        "default: approve\nrules:\n  - {kind: migration, decision: reject, note: Drop the index for now.}\n",
+    )  # it says no every time: the later asks change nothing, and no edit fails
     migrations = [a for a in state.approvals.values() if a.request.kind == "migration"]  # type: ignore[attr-defined]
     assert migrations[1].request.title == "Migration 001 (revised): the notes table, no index"
     # a second "no" gets no pretended revision: the backend says the script has none, and asks again as it stands
@@ -143,8 +172,14 @@ def test_rejecting_the_migration_makes_the_revision_answer_the_reason(tmp_path: 
 def test_the_header_says_a_scripted_run_is_scripted_and_where_the_team_works() -> None:
     from partytui.tui.widgets.timeline import render_header
 
-    start = ev.SessionStarted(seq=1, ts=0, session_id="s", mode="scripted", workspace="/work/ws-of-the-team",
-                              scenario="/somewhere/scenarios/party-demo.yaml")
+    start = ev.SessionStarted(
+        seq=1,
+        ts=0,
+        session_id="s",
+        mode="scripted",
+        workspace="/work/ws-of-the-team",
+        scenario="/somewhere/scenarios/party-demo.yaml",
+    )
     for width in (78, 198):
         line = render_header(fold([start]), 10, width).plain
         assert line.rstrip().endswith("scripted demo") and len(line) <= width

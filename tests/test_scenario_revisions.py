@@ -27,7 +27,11 @@ def _conversation(*outcomes: str) -> list[dict]:
     messages = [{"role": "user", "content": "go"}]
     for outcome in outcomes:
         messages.append({"role": "assistant", "content": [{"type": "text", "text": "."}]})
-        content = [{"type": "tool_result", "tool_use_id": "t", "content": outcome}] if outcome else [{"type": "text", "text": "next"}]
+        content = (
+            [{"type": "tool_result", "tool_use_id": "t", "content": outcome}]
+            if outcome
+            else [{"type": "text", "text": "next"}]
+        )
         messages.append({"role": "user", "content": content})
     return messages
 
@@ -55,8 +59,22 @@ def test_select_follows_rejections_and_returns_to_the_script():
 def test_demo_lead_revises_a_rejected_design_and_the_team_never_builds(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text("default: approve\nrules:\n  - {kind: design, decision: reject, note: add a search index}\n")
-    code = main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", str(policy), "--speed", "0",
-                 "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "s")])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(demo_scenario()),
+            "--approve",
+            str(policy),
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(tmp_path / "s"),
+        ]
+    )
     assert code == 1
     (log,) = (tmp_path / "s").glob("*.jsonl")
     state = fold(read_log(log).events)

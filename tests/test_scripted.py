@@ -44,8 +44,6 @@ agents:
 """
 
 
-
-
 def started_session() -> Session:
     session = Session()
     agents = [ev.AgentInfo(name="lead", model="m", lead=True), ev.AgentInfo(name="backend", model="m")]
@@ -62,14 +60,25 @@ class Recorder:
 
 
 def provider_on(transport: ScenarioTransport, max_attempts: int = 8) -> AnthropicProvider:
-    client = anthropic.AsyncAnthropic(api_key="scripted-offline", base_url="http://scripted.partytui.invalid",
-                                      http_client=httpx2.AsyncClient(transport=transport), max_retries=0)
+    client = anthropic.AsyncAnthropic(
+        api_key="scripted-offline",
+        base_url="http://scripted.partytui.invalid",
+        http_client=httpx2.AsyncClient(transport=transport),
+        max_retries=0,
+    )
     return AnthropicProvider(client, max_attempts=max_attempts, base_delay_s=0, max_delay_s=0, sleep=Recorder())
 
 
 async def ask(provider: AnthropicProvider, agent: str, messages: list[dict[str, Any]], sink: Sink | None = None):
-    return await provider.stream_turn(agent=agent, model="claude-sonnet-5", system="sys", messages=messages,
-                                      tools=[], max_tokens=4096, sink=sink or Sink())
+    return await provider.stream_turn(
+        agent=agent,
+        model="claude-sonnet-5",
+        system="sys",
+        messages=messages,
+        tools=[],
+        max_tokens=4096,
+        sink=sink or Sink(),
+    )
 
 
 USER = {"role": "user", "content": "go"}
@@ -97,8 +106,11 @@ async def test_turn_index_comes_from_the_assistant_messages_in_the_request() -> 
     session.emit(ev.PhaseChanged(phase="BUILD"))
     provider = provider_on(ScenarioTransport(scenario, session, speed=0))
     # a resumed session: the history already holds the first assistant turn
-    history = [USER, {"role": "assistant", "content": [{"type": "text", "text": "earlier"}]},
-               {"role": "user", "content": "continue"}]
+    history = [
+        USER,
+        {"role": "assistant", "content": [{"type": "text", "text": "earlier"}]},
+        {"role": "user", "content": "continue"},
+    ]
     result = await ask(provider, "lead", history)
     assert result.content == [{"type": "text", "text": "Build phase: checking in."}]
     assert result.stop_reason == "end_turn"
@@ -147,7 +159,13 @@ async def test_faults_are_served_one_per_attempt_then_the_turn() -> None:
     assert reasons[2].startswith("malformed stream") and reasons[3:] == ["connection reset", "timeout"]
     assert [r[0] for r in sink.retries] == [2, 3, 4, 5, 6]
     assert [kind for _, _, kind in transport.served] == [
-        "fault:status", "fault:midstream", "fault:malformed", "fault:reset", "fault:timeout", "turn"]
+        "fault:status",
+        "fault:midstream",
+        "fault:malformed",
+        "fault:reset",
+        "fault:timeout",
+        "turn",
+    ]
 
 
 async def test_faults_beyond_the_attempts_fail_the_turn() -> None:
@@ -229,4 +247,4 @@ def test_a_wait_condition_explains_itself_in_words(when: dict, words: str) -> No
 
     described = Condition.model_validate(when).describe()
     assert described == words
-    assert not set("{}\"") & set(described)
+    assert not set('{}"') & set(described)

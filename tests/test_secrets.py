@@ -54,9 +54,26 @@ def test_a_canary_reaches_no_output(tmp_path: Path, monkeypatch, capsys):
     scenario = tmp_path / "secrets.yaml"
     scenario.write_text(SCENARIO)
     sessions = tmp_path / "s"
-    code = main(["run", "--agent", "leaky", "--prompt", "go", "--headless", "--scenario", str(scenario),
-                 "--speed", "0", "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions),
-                 "--approve", "all"])  # reading .env asks first; the policy allows it here
+    code = main(
+        [
+            "run",
+            "--agent",
+            "leaky",
+            "--prompt",
+            "go",
+            "--headless",
+            "--scenario",
+            str(scenario),
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(sessions),
+            "--approve",
+            "all",
+        ]
+    )  # reading .env asks first; the policy allows it here
     assert code == 0
     (log,) = sessions.glob("*.jsonl")
     outputs = {"log": log.read_text(), "stdout": capsys.readouterr().out}
@@ -88,9 +105,6 @@ async def _screenshot(events) -> str:
         await app.flush_view()
         await pilot.pause()
         return app.export_screenshot()
-
-
-
 
 
 @settings(deadline=None, max_examples=200)
@@ -141,11 +155,27 @@ def _secret_run(tmp_path: Path, approve: str | None, tools: str) -> tuple[int, s
     (tmp_path / "agents").mkdir(exist_ok=True)
     (tmp_path / "agents" / "reader.md").write_text(READER)
     scenario = tmp_path / "read.yaml"
-    scenario.write_text(f"name: read\nagents_dir: agents\nworkspace_files:\n  .env: {json.dumps(ENV_FILE)}\n"
-                        f"  app.py: \"print(1)\\n\"\nagents:\n  reader:\n    - tools: {tools}\n    - text: done\n")
+    scenario.write_text(
+        f"name: read\nagents_dir: agents\nworkspace_files:\n  .env: {json.dumps(ENV_FILE)}\n"
+        f'  app.py: "print(1)\\n"\nagents:\n  reader:\n    - tools: {tools}\n    - text: done\n'
+    )
     sessions = tmp_path / "s"
-    argv = ["run", "--agent", "reader", "--prompt", "go", "--headless", "--scenario", str(scenario), "--speed", "0",
-            "--workspace", str(tmp_path / "ws"), "--session-dir", str(sessions)]
+    argv = [
+        "run",
+        "--agent",
+        "reader",
+        "--prompt",
+        "go",
+        "--headless",
+        "--scenario",
+        str(scenario),
+        "--speed",
+        "0",
+        "--workspace",
+        str(tmp_path / "ws"),
+        "--session-dir",
+        str(sessions),
+    ]
     code = main(argv + (["--approve", approve] if approve else []))
     (log,) = sessions.glob("*.jsonl")
     return code, log.read_text(), log
@@ -160,15 +190,19 @@ def test_reading_a_secret_file_asks_first_whatever_the_permission_mode(tmp_path,
 
 
 def test_a_refused_secret_read_reads_nothing_and_bash_asks_too(tmp_path):
-    code, text, _ = _secret_run(tmp_path, "none", "[{name: Bash, input: {command: 'cat .env'}}, "
-                                                  "{name: Read, input: {file_path: .env.local}}]")
+    code, text, _ = _secret_run(
+        tmp_path, "none", "[{name: Bash, input: {command: 'cat .env'}}, {name: Read, input: {file_path: .env.local}}]"
+    )
     assert code == 0
     assert text.count("Secret file:") == 2 and SHORT not in text and DB_PASSWORD not in text
 
 
 def test_what_an_allowed_secret_read_shows_is_redacted_whatever_its_quoting(tmp_path):
-    code, text, log = _secret_run(tmp_path, "all", "[{name: Read, input: {file_path: .env}}, "
-                                                  "{name: Grep, input: {pattern: DB_PASS, output_mode: content}}]")
+    code, text, log = _secret_run(
+        tmp_path,
+        "all",
+        "[{name: Read, input: {file_path: .env}}, {name: Grep, input: {pattern: DB_PASS, output_mode: content}}]",
+    )
     assert code == 0
     outputs = [e.output for e in read_log(log).events if e.type == "tool.result"]
     assert "DB_PASS=[redacted]" in outputs[0] and "API_TOKEN=[redacted]" in outputs[0]
@@ -183,12 +217,21 @@ def test_env_secrets_with_quotes_short_values_and_url_passwords_are_cut(monkeypa
     monkeypatch.setenv("DATABASE_URL", f"postgres://app:{DB_PASSWORD}@db/app")
     found = secrets_from_env()
     assert {QUOTED, SHORT, DB_PASSWORD} <= set(found)
-    event = ToolResult(agent="a", tool_use_id="t", tool="Bash", output=f"got {QUOTED} and {SHORT}. url pw {DB_PASSWORD}")
+    event = ToolResult(
+        agent="a", tool_use_id="t", tool="Bash", output=f"got {QUOTED} and {SHORT}. url pw {DB_PASSWORD}"
+    )
     clean = redact_event(event, found)
     assert QUOTED not in clean.output and SHORT not in clean.output and DB_PASSWORD not in clean.output
     assert redact("hunter2xy", found) == "hunter2xy"  # a short value is cut as a word, not inside another
-    env = scrubbed_env(Path("/tmp"), {"DATABASE_URL": f"postgres://app:{DB_PASSWORD}@db/app", "DB_PASS": SHORT,
-                                      "PATH": "/usr/bin", "PLAIN_URL": "https://example.com/x"})
+    env = scrubbed_env(
+        Path("/tmp"),
+        {
+            "DATABASE_URL": f"postgres://app:{DB_PASSWORD}@db/app",
+            "DB_PASS": SHORT,
+            "PATH": "/usr/bin",
+            "PLAIN_URL": "https://example.com/x",
+        },
+    )
     assert "DATABASE_URL" not in env and "DB_PASS" not in env and env["PLAIN_URL"] == "https://example.com/x"
 
 
@@ -200,8 +243,19 @@ def test_the_session_redacts_field_by_field(tmp_path, monkeypatch):
 
 
 def test_which_files_are_secret_files():
-    for name in (".env", ".env.local", "prod.env", "id_rsa", "id_ed25519", "id_work", "server.pem", "tls.key",
-                 ".netrc", ".pgpass", "sub/dir/.env"):
+    for name in (
+        ".env",
+        ".env.local",
+        "prod.env",
+        "id_rsa",
+        "id_ed25519",
+        "id_work",
+        "server.pem",
+        "tls.key",
+        ".netrc",
+        ".pgpass",
+        "sub/dir/.env",
+    ):
         assert is_secret_file(name), name
     for name in (".env.example", "id_rsa.pub", "env.py", "README.md", "keys.py", "identity.txt"):
         assert not is_secret_file(name), name
@@ -213,10 +267,24 @@ def test_which_files_are_secret_files():
 
 # ── the quick look that spares most strings the patterns ─────────────────────────────────────────────
 
-_SHAPES = st.sampled_from([CANARY, ENV_CANARY, "Bearer abcdefghijklmnop0123456789", "ghp_" + "a" * 24,
-                           "AKIA" + "B" * 16, "xoxb-1234567890ab", "rk_live_" + "c" * 12, "AIza" + "d" * 32,
-                           "eyJabcdefghij.eyJabcdefghij.abcdefghij", "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
-                           "https://u:pw123456@h", "api_key=abcdef123", "TOKEN: 'xyz12345'", SHORT])
+_SHAPES = st.sampled_from(
+    [
+        CANARY,
+        ENV_CANARY,
+        "Bearer abcdefghijklmnop0123456789",
+        "ghp_" + "a" * 24,
+        "AKIA" + "B" * 16,
+        "xoxb-1234567890ab",
+        "rk_live_" + "c" * 12,
+        "AIza" + "d" * 32,
+        "eyJabcdefghij.eyJabcdefghij.abcdefghij",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIE",
+        "https://u:pw123456@h",
+        "api_key=abcdef123",
+        "TOKEN: 'xyz12345'",
+        SHORT,
+    ]
+)
 
 
 @settings(deadline=None, max_examples=300)

@@ -15,10 +15,19 @@ from partytui.core.truth.log import read_log
 from test_detach_cli import _detached_demo, _partytui, _wait
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-         "--disable-component-update", "--disable-sync"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
-playwright = pytest.importorskip("playwright.sync_api", reason="the browser test needs playwright (pip install -e '.[test]')")
+playwright = pytest.importorskip(
+    "playwright.sync_api", reason="the browser test needs playwright (pip install -e '.[test]')"
+)
 pytest.importorskip("textual_serve", reason="partytui serve needs textual-serve (pip install -e '.[serve]')")
 if not os.path.exists(CHROMIUM):
     pytest.skip("no chromium on this machine (Debian: apt-get install chromium)", allow_module_level=True)
@@ -33,8 +42,12 @@ def _free_port() -> int:
 def test_a_browser_sees_the_team_and_answers_with_the_token():
     log = _detached_demo()
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "partytui", "serve", log.stem, "--port", str(port)],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "partytui", "serve", log.stem, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lines = [server.stdout.readline() for _ in range(3)]
         assert "127.0.0.1" in lines[0] and "press u" in lines[1], lines
@@ -80,8 +93,13 @@ def _open_page(p, profile, port, received):
         profile, executable_path=CHROMIUM, headless=True, args=FLAGS, viewport={"width": 1280, "height": 800}
     )
     page = browser.new_page()
-    page.on("websocket", lambda ws: ws.on("framereceived", lambda data: received.append(
-        data if isinstance(data, str) else data.decode("utf-8", "replace"))))
+    page.on(
+        "websocket",
+        lambda ws: ws.on(
+            "framereceived",
+            lambda data: received.append(data if isinstance(data, str) else data.decode("utf-8", "replace")),
+        ),
+    )
 
     def wait(predicate, what):  # the page's events arrive while Playwright is called, not during sleep
         _wait(lambda: page.wait_for_timeout(50) or predicate(), what)
@@ -93,8 +111,12 @@ def _open_page(p, profile, port, received):
 
 def test_with_no_session_running_a_page_picks_one_from_the_list_and_watches_it():
     port = _free_port()
-    server = subprocess.Popen([sys.executable, "-m", "partytui", "serve", "--port", str(port), "--read-only"],
-                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "partytui", "serve", "--port", str(port), "--read-only"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     log = None
     try:
         assert "the sessions running in" in server.stdout.readline()

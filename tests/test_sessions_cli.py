@@ -21,8 +21,15 @@ from partytui.core.truth.sessions import last_resumable, list_sessions
 def _write(folder: Path, sid: str, *events, mtime: float) -> Path:
     path = folder / f"{sid}.jsonl"
     log = SessionLog(path)
-    start = SessionStarted(session_id=sid, goal=f"goal of {sid}", workspace=f"/ws/{sid}", mode="scripted",
-                           agents=[AgentInfo(name="lead", model="m", lead=True)], seq=1, ts=mtime)
+    start = SessionStarted(
+        session_id=sid,
+        goal=f"goal of {sid}",
+        workspace=f"/ws/{sid}",
+        mode="scripted",
+        agents=[AgentInfo(name="lead", model="m", lead=True)],
+        seq=1,
+        ts=mtime,
+    )
     for i, event in enumerate([start, *events], start=1):
         event.seq, event.ts = i, mtime + i
         log.append(event)
@@ -34,8 +41,13 @@ def _write(folder: Path, sid: str, *events, mtime: float) -> Path:
 def _three(folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     _write(folder, "a-done", SessionEnded(status="done"), mtime=1000)
-    _write(folder, "b-waiting", ApprovalRequested(request=ApprovalRequest(id=1, kind="design", agent="lead")),
-           SessionEnded(status="waiting", reason="request #1"), mtime=2000)
+    _write(
+        folder,
+        "b-waiting",
+        ApprovalRequested(request=ApprovalRequest(id=1, kind="design", agent="lead")),
+        SessionEnded(status="waiting", reason="request #1"),
+        mtime=2000,
+    )
     _write(folder, "c-done", SessionEnded(status="done"), mtime=3000)
     (folder / "d-garbage.jsonl").write_text("not json\n{}\n")
     os.utime(folder / "d-garbage.jsonl", (500, 500))
@@ -47,7 +59,12 @@ def test_sessions_are_listed_newest_first_with_status_pending_and_workspace(tmp_
     entries = list_sessions(folder)
     assert [e.id for e in entries] == ["c-done", "b-waiting", "a-done", "d-garbage"]
     waiting = entries[1]
-    assert (waiting.status, waiting.pending, waiting.workspace, waiting.resumable) == ("waiting", 1, "/ws/b-waiting", True)
+    assert (waiting.status, waiting.pending, waiting.workspace, waiting.resumable) == (
+        "waiting",
+        1,
+        "/ws/b-waiting",
+        True,
+    )
     assert entries[3].problem and not entries[3].resumable
     assert [e.id for e in list_sessions(folder, limit=2)] == ["c-done", "b-waiting"]
 
@@ -64,8 +81,13 @@ def test_sessions_are_listed_newest_first_with_status_pending_and_workspace(tmp_
     data = json.loads(capsys.readouterr().out)
     assert [d["id"] for d in data] == ["c-done", "b-waiting", "a-done", "d-garbage"]
     assert data[1] | {"path": None} == data[1] | {
-        "path": None, "goal": "goal of b-waiting", "status": "waiting", "pending": 1, "workspace": "/ws/b-waiting",
-        "resumable": True, "started_at": 2001.0,
+        "path": None,
+        "goal": "goal of b-waiting",
+        "status": "waiting",
+        "pending": 1,
+        "workspace": "/ws/b-waiting",
+        "resumable": True,
+        "started_at": 2001.0,
     }
 
 
@@ -98,8 +120,22 @@ def test_a_run_that_did_not_finish_says_how_to_continue_it(tmp_path, capsys):
     from partytui.resources import demo_scenario
 
     folder = tmp_path / "sessions"
-    code = main(["run", "--headless", "--scenario", str(demo_scenario()), "--approve", "none", "--speed", "0",
-                 "--workspace", str(tmp_path / "ws"), "--session-dir", str(folder)])
+    code = main(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(demo_scenario()),
+            "--approve",
+            "none",
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(folder),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1
     assert "the session is stalled; continue it with: partytui resume " in err and "--last" in err
@@ -134,11 +170,25 @@ def test_a_failed_session_is_resumed_and_its_failed_agent_retried(tmp_path, caps
     (tmp_path / "agents").mkdir()
     (tmp_path / "agents" / "dev.md").write_text(AGENT)
     (tmp_path / "failing.yaml").write_text(FAILING)
-    (tmp_path / "fixed.yaml").write_text(FAILING.replace('    - faults: [{status: 400, message: "the request was refused"}]\n      text', "    - text"))
+    (tmp_path / "fixed.yaml").write_text(
+        FAILING.replace('    - faults: [{status: 400, message: "the request was refused"}]\n      text', "    - text")
+    )
     folder, ws = tmp_path / "sessions", tmp_path / "ws"
     common = ["--headless", "--speed", "0", "--session-dir", str(folder)]
-    code = main(["run", "--agent", "dev", "--prompt", "write done.txt", "--scenario", str(tmp_path / "failing.yaml"),
-                 "--workspace", str(ws), *common])
+    code = main(
+        [
+            "run",
+            "--agent",
+            "dev",
+            "--prompt",
+            "write done.txt",
+            "--scenario",
+            str(tmp_path / "failing.yaml"),
+            "--workspace",
+            str(ws),
+            *common,
+        ]
+    )
     assert code == 1 and not (ws / "done.txt").exists()
     assert "the session is failed; continue it with: partytui resume" in capsys.readouterr().err
     # the API is back (here: the same script without the fault): the failed agent is asked again, and finishes

@@ -37,8 +37,13 @@ asyncio.run(main())
 def test_the_demo_s_first_frame_does_not_import_the_sdk(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ANTHROPIC_")}
     env.update(PARTYTUI_SESSION_DIR=str(tmp_path / "sessions"), HOME=str(tmp_path))
-    done = subprocess.run([sys.executable, "-c", FIRST_FRAME, str(demo_scenario()), str(tmp_path / "ws")],
-                          capture_output=True, text=True, env=env, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FRAME, str(demo_scenario()), str(tmp_path / "ws")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
     assert seen["sdk_before_first_frame"] is False

@@ -38,8 +38,16 @@ async def test_build_needs_an_approved_design_and_done_needs_validate(tmp_path):
 
 async def test_only_the_lead_moves_phases_and_phases_go_in_order(tmp_path):
     scripts = {
-        "lead": [[call("SendMessage", recipient="dev", content="try it")], [text("waiting")], [call("AdvancePhase", phase="VALIDATE")], [call("EndRun", status="failed", summary="x")]],
-        "dev": [[call("AdvancePhase", phase="PLAN"), call("SendMessage", recipient="lead", content="done")], [text("ok")]],
+        "lead": [
+            [call("SendMessage", recipient="dev", content="try it")],
+            [text("waiting")],
+            [call("AdvancePhase", phase="VALIDATE")],
+            [call("EndRun", status="failed", summary="x")],
+        ],
+        "dev": [
+            [call("AdvancePhase", phase="PLAN"), call("SendMessage", recipient="lead", content="done")],
+            [text("ok")],
+        ],
     }
     team, _ = make_team(tmp_path, scripts, [member("lead", lead=True), member("dev")])
     assert await _run(team) == 1
@@ -99,7 +107,13 @@ async def test_question_answer_comes_back_one_line_per_question(tmp_path):
 
 
 async def test_tools_outside_the_definition_and_unavailable_tools_are_errors(tmp_path):
-    script = [[call("Write", file_path="x.txt", content="x"), call("WebFetch", url="http://x"), call("EndRun", status="failed")]]
+    script = [
+        [
+            call("Write", file_path="x.txt", content="x"),
+            call("WebFetch", url="http://x"),
+            call("EndRun", status="failed"),
+        ]
+    ]
     team, _ = make_team(tmp_path, {"lead": script}, [member("lead", lead=True, tools=["Read", "EndRun"])])
     await _run(team)
     out = results(team, "lead")
@@ -148,7 +162,9 @@ async def test_allow_for_the_session_is_remembered(tmp_path):
 
 
 async def test_policy_tool_patterns(tmp_path):
-    policy = Policy(PolicyFile(rules=[Rule(kind="permission", tool="Bash(echo:*)", decision="approve")], default="reject"))
+    policy = Policy(
+        PolicyFile(rules=[Rule(kind="permission", tool="Bash(echo:*)", decision="approve")], default="reject")
+    )
     script = [[call("Bash", command="echo ok"), call("Bash", command="rm -rf x")], [text("done")]]
     team, _ = make_team(tmp_path, {"dev": script}, [member("dev", mode="default")], policy=policy, solo=True)
     await _run(team)
@@ -174,7 +190,12 @@ async def test_a_question_in_prose_waits_for_the_person(tmp_path):
 
 async def test_messages_wake_teammates_and_the_team_ends_stalled_when_nobody_acts(tmp_path):
     scripts = {
-        "lead": [[call("SendMessage", recipient="dev", content="hello dev")], [text("waiting")], [text("still nothing to do")], [text("really nothing")]],
+        "lead": [
+            [call("SendMessage", recipient="dev", content="hello dev")],
+            [text("waiting")],
+            [text("still nothing to do")],
+            [text("really nothing")],
+        ],
         "dev": [[call("SendMessage", recipient="lead", content="hi lead")], [text("idle now")]],
     }
     team, provider = make_team(tmp_path, scripts, [member("lead", lead=True), member("dev")])
@@ -187,8 +208,13 @@ async def test_messages_wake_teammates_and_the_team_ends_stalled_when_nobody_act
 
 async def test_a_task_assigned_by_a_teammate_wakes_its_new_owner(tmp_path):
     scripts = {
-        "lead": [[call("TaskCreate", subject="Write the parser")], [call("TaskUpdate", taskId="1", owner="dev")],
-                 [text("assigned")], [text("nothing more")], [text("still nothing")]],
+        "lead": [
+            [call("TaskCreate", subject="Write the parser")],
+            [call("TaskUpdate", taskId="1", owner="dev")],
+            [text("assigned")],
+            [text("nothing more")],
+            [text("still nothing")],
+        ],
         "dev": [[call("TaskUpdate", taskId="1", status="in_progress")], [text("working on it")]],
     }
     team, provider = make_team(tmp_path, scripts, [member("lead", lead=True), member("dev")])
@@ -267,7 +293,13 @@ async def test_an_answer_is_taken_once_and_a_repeated_request_is_not_asked_again
 
 
 async def test_an_unexpected_failure_stops_that_agent_visibly_and_never_hangs(tmp_path):
-    scripts = {"lead": [[call("SendMessage", recipient="dev", content="go")], [text("waiting")], [call("EndRun", status="failed", summary="dev broke")]]}
+    scripts = {
+        "lead": [
+            [call("SendMessage", recipient="dev", content="go")],
+            [text("waiting")],
+            [call("EndRun", status="failed", summary="dev broke")],
+        ]
+    }
     team, provider = make_team(tmp_path, scripts, [member("lead", lead=True), member("dev")])
     real = provider.stream_turn
 
@@ -308,8 +340,14 @@ async def test_disallowed_tool_patterns_are_refused_whatever_the_mode(tmp_path):
 
 
 async def test_pausing_an_idle_agent_shows_at_once_and_resuming_returns_it_to_idle(tmp_path):
-    scripts = {"lead": [[call("SendMessage", recipient="dev", content="hi")], [text("waiting")], [call("EndRun", status="failed")]],
-               "dev": []}
+    scripts = {
+        "lead": [
+            [call("SendMessage", recipient="dev", content="hi")],
+            [text("waiting")],
+            [call("EndRun", status="failed")],
+        ],
+        "dev": [],
+    }
     team, _ = make_team(tmp_path, scripts, [member("lead", lead=True), member("dev")])
     team.start_session("idle", mode="scripted", scenario=None)
     team.pause("dev")  # before dev ever runs: it is idle, waiting for work

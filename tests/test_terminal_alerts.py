@@ -56,14 +56,21 @@ def test_inside_tmux_a_notification_is_passed_through_and_its_escapes_doubled() 
 
 @pytest.mark.parametrize(
     ("env", "protocol"),
-    [({"TERM_PROGRAM": "iTerm.app"}, "osc9"), ({"VTE_VERSION": "7600"}, "osc777"), ({"TERM": "foot"}, "osc777"),
-     ({"TERM": "xterm-kitty"}, "osc9"), ({}, "osc9")],
+    [
+        ({"TERM_PROGRAM": "iTerm.app"}, "osc9"),
+        ({"VTE_VERSION": "7600"}, "osc777"),
+        ({"TERM": "foot"}, "osc777"),
+        ({"TERM": "xterm-kitty"}, "osc9"),
+        ({}, "osc9"),
+    ],
 )
 def test_the_notification_speaks_the_terminals_protocol(env: dict[str, str], protocol: str) -> None:
     assert notification_protocol(env) == protocol
 
 
-def make_alerts(settings: AlertSettings, env: dict[str, str] | None = None) -> tuple[TerminalAlerts, list[str], list[None]]:
+def make_alerts(
+    settings: AlertSettings, env: dict[str, str] | None = None
+) -> tuple[TerminalAlerts, list[str], list[None]]:
     written: list[str] = []
     rings: list[None] = []
     return TerminalAlerts(settings, written.append, lambda: rings.append(None), env=env or {}), written, rings
@@ -86,7 +93,9 @@ def test_each_alert_can_be_switched_off() -> None:
     alerts.show_waiting("partytui", 1)
     alerts.restore()
     assert written == [] and rings == []
-    alerts, written, rings = make_alerts(AlertSettings(title=False, bell=False, desktop=True), env={"TMUX": "/tmp/t,1,0"})
+    alerts, written, rings = make_alerts(
+        AlertSettings(title=False, bell=False, desktop=True), env={"TMUX": "/tmp/t,1,0"}
+    )
     alerts.request("partytui", "#1 design")
     assert written == [tmux_passthrough("\x1b]9;partytui: #1 design\x07")] and rings == []
 
@@ -122,7 +131,9 @@ async def test_a_live_request_sets_the_title_rings_and_notifies_and_the_answer_c
         await until(lambda: "\x1b]2;(1) partytui — waiting for you\x07" in written)
         assert rings
         [note] = [w for w in written if w.startswith("\x1b]9;")]
-        assert note == "\x1b]9;partytui — a request for you: #1 design from backend: Schema design\x07"  # the title sequence it hid goes whole
+        assert (
+            note == "\x1b]9;partytui — a request for you: #1 design from backend: Schema design\x07"
+        )  # the title sequence it hid goes whole
         await until(lambda: getattr(app.screen, "armed", False))
         await pilot.press("a")
         await until(asked.done)

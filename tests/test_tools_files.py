@@ -102,7 +102,9 @@ async def test_read_refuses_a_file_over_the_cap_but_reads_a_part(ctx: ToolContex
         for i in range(1, 200_001):
             f.write(f"entry {i:07d}\n")
     size = big.stat().st_size
-    with pytest.raises(ToolError, match=rf"big.log is {size} bytes, over the read cap of 1000000 bytes.*offset and limit"):
+    with pytest.raises(
+        ToolError, match=rf"big.log is {size} bytes, over the read cap of 1000000 bytes.*offset and limit"
+    ):
         await call(READ, ctx, file_path="big.log")
     out = await call(READ, ctx, file_path="big.log", offset=150_000, limit=2)
     assert out.splitlines()[:2] == ["150000\tentry 0150000", "150001\tentry 0150001"]
@@ -206,7 +208,9 @@ SOURCE = "def f():\n    return 1\n\n\ndef g():\n    return 1\n"
 
 async def test_edit_replaces_a_unique_string(ctx: ToolContext, ws: Path, events: list[EventBase]) -> None:
     (ws / "m.py").write_text(SOURCE)
-    out = await call(EDIT, ctx, file_path="m.py", old_string="def g():\n    return 1", new_string="def g():\n    return 2")
+    out = await call(
+        EDIT, ctx, file_path="m.py", old_string="def g():\n    return 1", new_string="def g():\n    return 2"
+    )
     assert out.startswith("Edited m.py: 1 replacement.")
     assert "     6\t    return 2" in out
     assert (ws / "m.py").read_text() == SOURCE.replace("return 1\n", "return 2\n").replace("return 2", "return 1", 1)
@@ -390,7 +394,12 @@ async def test_grep_context_marks_gaps(ctx: ToolContext, ws: Path) -> None:
 async def test_grep_head_limit_and_bad_regex(ctx: ToolContext, ws: Path) -> None:
     _touch(ws / "many.txt", "match\n" * 50)
     out = await call(GREP, ctx, pattern="match", output_mode="content", head_limit=3)
-    assert out.splitlines() == ["many.txt:1:match", "many.txt:2:match", "many.txt:3:match", "… [stopped at head_limit=3]"]
+    assert out.splitlines() == [
+        "many.txt:1:match",
+        "many.txt:2:match",
+        "many.txt:3:match",
+        "… [stopped at head_limit=3]",
+    ]
     with pytest.raises(ToolError, match="invalid regular expression"):
         await call(GREP, ctx, pattern="(unclosed")
 

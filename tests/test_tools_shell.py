@@ -86,7 +86,7 @@ def test_export_and_schema() -> None:
 
 async def test_runs_in_the_workspace_with_merged_output(bash: BashTool, ctx: ToolContext, ws: Path) -> None:
     (ws / "hello.txt").write_text("hi there\n")
-    out = await call(bash, ctx, command="cat hello.txt; pwd; echo \"home=$HOME\"; echo oops >&2", description="look")
+    out = await call(bash, ctx, command='cat hello.txt; pwd; echo "home=$HOME"; echo oops >&2', description="look")
     assert out == f"hi there\n{os.path.realpath(ws)}\nhome={os.path.realpath(ws)}\noops"
     assert await call(bash, ctx, command="true") == "(no output)"
     await call(bash, ctx, command="mkdir -p out && echo made > out/f.txt")
@@ -193,11 +193,25 @@ async def test_secrets_never_reach_the_command(
 def test_scrubbed_env(ws: Path) -> None:
     env = scrubbed_env(
         ws,
-        {"PATH": "/usr/bin", "LANG": "en_US.UTF-8", "TERM": "xterm", "OPENAI_API_KEY": "x", "SSH_AUTH_SOCK": "/s",
-         "BASH_ENV": "/evil.sh", "BASH_FUNC_f%%": "() { :; }", "Client_Credentials": "c", "HOME": "/root"},
+        {
+            "PATH": "/usr/bin",
+            "LANG": "en_US.UTF-8",
+            "TERM": "xterm",
+            "OPENAI_API_KEY": "x",
+            "SSH_AUTH_SOCK": "/s",
+            "BASH_ENV": "/evil.sh",
+            "BASH_FUNC_f%%": "() { :; }",
+            "Client_Credentials": "c",
+            "HOME": "/root",
+        },
     )
-    assert env == {"PATH": "/usr/bin", "LANG": "en_US.UTF-8", "TERM": "xterm",
-                   "HOME": os.path.realpath(ws), "PWD": os.path.realpath(ws)}
+    assert env == {
+        "PATH": "/usr/bin",
+        "LANG": "en_US.UTF-8",
+        "TERM": "xterm",
+        "HOME": os.path.realpath(ws),
+        "PWD": os.path.realpath(ws),
+    }
 
 
 async def test_refused_commands_do_not_run(bash: BashTool, ctx: ToolContext, ws: Path) -> None:

@@ -91,7 +91,9 @@ async def test_thinking_opens_and_a_click_on_prose_opens_nothing() -> None:
         assert not thinking[0].collapsed
         assert any("schema first" in line for line in shown_lines(transcript))
         prose = next(item for item in transcript.items if isinstance(item, TextBlock))
-        transcript.scroll_to(y=transcript._tops[transcript.items.index(prose)], animate=False, immediate=True, force=True)
+        transcript.scroll_to(
+            y=transcript._tops[transcript.items.index(prose)], animate=False, immediate=True, force=True
+        )
         opened = [item for item in transcript.items if item.foldable and not item.collapsed]
         await pilot.click(transcript, offset=(3, 0))
         assert [item for item in transcript.items if item.foldable and not item.collapsed] == opened
@@ -168,7 +170,11 @@ async def test_text_selected_with_the_mouse_is_what_the_pane_shows() -> None:
         assert selected == "\n".join([lines[first][4:], lines[first + 1], lines[first + 2]])
         assert selected.startswith("schema has two tables, users and todos.")
         drawn = transcript.render_line(first)
-        marked = [seg.text for seg in drawn if seg.style and seg.style.bgcolor == app.screen.get_component_rich_style("screen--selection").bgcolor]
+        marked = [
+            seg.text
+            for seg in drawn
+            if seg.style and seg.style.bgcolor == app.screen.get_component_rich_style("screen--selection").bgcolor
+        ]
         assert "".join(marked).startswith("schema has two")  # the selection is drawn where it is
 
 

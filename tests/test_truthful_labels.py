@@ -15,7 +15,10 @@ from test_tui_main import LARGE, settled
 
 
 def test_idle_claimable_is_counted_now_and_only_for_an_agent_that_can_claim() -> None:
-    agents = [AgentInfo(name="dev", model="m", tools=["Read", "TaskUpdate"]), AgentInfo(name="bot", model="m", tools=["Read"])]
+    agents = [
+        AgentInfo(name="dev", model="m", tools=["Read", "TaskUpdate"]),
+        AgentInfo(name="bot", model="m", tools=["Read"]),
+    ]
     events = [
         SessionStarted(seq=1, session_id="s", agents=agents),
         TaskCreated(seq=2, task=Task(id="1", subject="a")),
@@ -25,14 +28,27 @@ def test_idle_claimable_is_counted_now_and_only_for_an_agent_that_can_claim() ->
     state = fold(events)
     assert agent_status(state.agents["dev"], state, 10) == "idle: 1 claimable task"
     assert agent_status(state.agents["bot"], state, 10) == "idle: no claimable task"  # it has no TaskUpdate
-    state = state.apply(TaskUpdated(seq=5, agent="dev", task=Task(id="1", subject="a", owner="other", status="in_progress")))
+    state = state.apply(
+        TaskUpdated(seq=5, agent="dev", task=Task(id="1", subject="a", owner="other", status="in_progress"))
+    )
     assert agent_status(state.agents["dev"], state, 10) == "idle: no claimable task"  # the board moved on
 
 
 def test_token_counts_show_cached_tokens_apart() -> None:
     assert token_count([Usage(input_tokens=1200, output_tokens=300)]) == "1.5k tok"
-    assert token_count([Usage(input_tokens=1000, output_tokens=500, cache_read_input_tokens=20_000,
-                              cache_creation_input_tokens=4_000)]) == "1.5k tok +24.0k cached"
+    assert (
+        token_count(
+            [
+                Usage(
+                    input_tokens=1000,
+                    output_tokens=500,
+                    cache_read_input_tokens=20_000,
+                    cache_creation_input_tokens=4_000,
+                )
+            ]
+        )
+        == "1.5k tok +24.0k cached"
+    )
     assert token_count([Usage()]) == ""
     state = fold(mid_run_events())
     state.agents["lead"].usage.cache_read_input_tokens = 50_000

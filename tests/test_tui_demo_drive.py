@@ -21,10 +21,19 @@ async def _until(pilot, predicate, timeout: float = 20.0) -> None:
 
 def _demo_app(tmp_path):
     """The demo run as ``partytui demo`` builds it, in the real app, at full speed."""
-    args = build_parser().parse_args([
-        "run", "--scenario", str(demo_scenario()), "--speed", "0",
-        "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "s"),
-    ])
+    args = build_parser().parse_args(
+        [
+            "run",
+            "--scenario",
+            str(demo_scenario()),
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(tmp_path / "s"),
+        ]
+    )
     prepared = prepare_run(args)
     prepared.start()
     team = prepared.team
@@ -49,10 +58,17 @@ async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(t
         await pilot.press(*"needs an index on tags")
         await pilot.press("enter")
         # the lead revises and asks again; the reason was in its next model request
-        await _until(pilot, lambda: len([a for a in team.session.state.approvals.values() if a.request.kind == "design"]) == 2)
+        await _until(
+            pilot, lambda: len([a for a in team.session.state.approvals.values() if a.request.kind == "design"]) == 2
+        )
         lead = team.runners["lead"]
-        results = [b for m in lead.messages if m["role"] == "user" and isinstance(m["content"], list)
-                   for b in m["content"] if b.get("type") == "tool_result"]
+        results = [
+            b
+            for m in lead.messages
+            if m["role"] == "user" and isinstance(m["content"], list)
+            for b in m["content"]
+            if b.get("type") == "tool_result"
+        ]
         assert any("REJECTED" in b["content"] and "needs an index on tags" in b["content"] for b in results)
         await _until(pilot, _modal_for(app, "design"))
         assert app.screen.request.title.startswith("Design (revised)")

@@ -20,9 +20,15 @@ def with_documents_and_checklists() -> list[ev.EventBase]:
     extra = [
         ev.DocumentChanged(agent="lead", path="MULTI_AGENT_PLAN.md", content="# Plan\n\n- backend: schema\n", size=30),
         ev.DocumentRead(agent="backend", path="MULTI_AGENT_PLAN.md"),
-        ev.ChecklistUpdated(agent="backend", by="lead", path=".claude/tasks/backend-tasks.md", items=[
-            ev.ChecklistItem(text="Migration 001", done=True), ev.ChecklistItem(text="Seed data"),
-        ]),
+        ev.ChecklistUpdated(
+            agent="backend",
+            by="lead",
+            path=".claude/tasks/backend-tasks.md",
+            items=[
+                ev.ChecklistItem(text="Migration 001", done=True),
+                ev.ChecklistItem(text="Seed data"),
+            ],
+        ),
     ]
     for i, event in enumerate(extra, 1):
         event.seq, event.ts = seq + i, NOW - 5

@@ -98,7 +98,9 @@ def test_agent_status_words() -> None:
     assert agent_status(state.agents["qa"], state, NOW) == "running Bash 17s"
     # counted from the board now (#6 is pending and free), not the words logged when it went idle
     assert agent_status(state.agents["frontend"], state, NOW) == "idle: 1 claimable task"
-    state = state.apply(parse_event(event("approval.requested", 440, "lead", request={"id": 3, "kind": "reply", "agent": "lead"})))
+    state = state.apply(
+        parse_event(event("approval.requested", 440, "lead", request={"id": 3, "kind": "reply", "agent": "lead"}))
+    )
     state = state.apply(parse_event(event("agent.state", 440, "lead", state="waiting")))
     assert agent_status(state.agents["lead"], state, NOW) == "waiting: reply from you"
     state = state.apply(parse_event(event("agent.state", 441, "lead", state="paused")))
@@ -117,7 +119,8 @@ def test_tool_key_argument() -> None:
     # what a task update did, not its bare id
     assert tool_key_arg("TaskUpdate", {"taskId": "2", "status": "completed"}) == "#2 → completed"
     assert tool_key_arg("TaskUpdate", {"taskId": "1", "owner": "backend", "status": "in_progress"}) == (
-        "#1 → in_progress · owner backend")
+        "#1 → in_progress · owner backend"
+    )
     assert tool_key_arg("TaskUpdate", {"taskId": "4", "addBlockedBy": ["2", "3"]}) == "#4 · blocked by #2, #3"
     assert tool_key_arg("AdvancePhase", {"phase": "BUILD", "note": "go"}) == "→ BUILD"
     assert tool_key_arg("TaskCreate", {"subject": "Write tests"}) == "Write tests"
@@ -130,7 +133,9 @@ def test_board_columns_blocked_and_own_lists() -> None:
     state = state.apply(parse_event(event("task.created", 430, "qa", task=task("q1", "qa's own step", source="qa"))))
     columns = {name: [v.task.id for v in views] for name, views in board_columns(state).items()}
     assert columns == {"pending": ["6"], "in_progress": ["2", "4", "5"], "blocked": ["3"], "completed": ["1"]}
-    state = state.apply(parse_event(event("task.updated", 431, "backend", task=task("2", "Write the REST API", "completed", "backend"))))
+    state = state.apply(
+        parse_event(event("task.updated", 431, "backend", task=task("2", "Write the REST API", "completed", "backend")))
+    )
     columns = {name: [v.task.id for v in views] for name, views in board_columns(state).items()}
     assert columns["pending"] == ["3", "6"] and columns["blocked"] == []
 
@@ -138,7 +143,13 @@ def test_board_columns_blocked_and_own_lists() -> None:
 def test_timeline_marks_phases_and_gates() -> None:
     state = fold(mid_run_events())
     line = render_timeline(state, NOW).plain
-    assert line.index("BRAINSTORM") < line.index("design") < line.index("BUILD") < line.index("migration") < line.index("VALIDATE")
+    assert (
+        line.index("BRAINSTORM")
+        < line.index("design")
+        < line.index("BUILD")
+        < line.index("migration")
+        < line.index("VALIDATE")
+    )
     assert "✓ BRAINSTORM 59s" in line and "✓ PLAN 2m20s" in line and "● BUILD 3m57s" in line
     assert "◆ design ✓" in line and "◆ migration ?" in line and "○ VALIDATE" in line
     assert gate_state(state, "migration") == "pending"
@@ -206,7 +217,10 @@ async def test_panes_render_the_transcript_from_state() -> None:
 
 def shown_lines(transcript: Transcript) -> list[str]:
     """The transcript's lines as they are drawn on screen now."""
-    return [line.text.rstrip() for line in (transcript.render_line(y) for y in range(transcript.scrollable_content_region.height))]
+    return [
+        line.text.rstrip()
+        for line in (transcript.render_line(y) for y in range(transcript.scrollable_content_region.height))
+    ]
 
 
 def line_offset(transcript: Transcript, item: Item) -> tuple[int, int]:
@@ -450,8 +464,12 @@ async def test_escape_sets_aside_and_the_badge_counts_it() -> None:
 
     async def runner() -> int:
         await asyncio.sleep(0.05)
-        await broker.request("qa", "question", title="Which browser?",
-                             questions=[{"question": "Which browser?", "options": [{"label": "chromium"}]}])
+        await broker.request(
+            "qa",
+            "question",
+            title="Which browser?",
+            questions=[{"question": "Which browser?", "options": [{"label": "chromium"}]}],
+        )
         return 0
 
     app = make_app(session, broker=broker, approval_delay=0, runner=runner, clock=lambda: NOW)
@@ -546,7 +564,11 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
         assert shown(blocks[-1].document) == shown(whole)
         assert not any(line.startswith(("#", "```", "- ")) for line in shown(whole))
         # it follows the bottom
-        await until(pilot, lambda: transcript.max_scroll_y > 0 and transcript.scroll_y == transcript.max_scroll_y, "at the bottom")
+        await until(
+            pilot,
+            lambda: transcript.max_scroll_y > 0 and transcript.scroll_y == transcript.max_scroll_y,
+            "at the bottom",
+        )
 
 
 async def test_tool_cards_update_when_results_arrive() -> None:
@@ -559,7 +581,9 @@ async def test_tool_cards_update_when_results_arrive() -> None:
         card = [i for i in app.main.panes["lead"].transcript.items if isinstance(i, ToolCard)][-1]
         assert card.entry.ok is None and "Grep" in str(card.title) and "⋯" in str(card.title)
         assert "running Grep" in app.main.panes["lead"].border_title
-        session.emit(ToolResult(agent="lead", tool_use_id="t9", tool="Grep", ok=True, output="3 hits", duration_ms=1200))
+        session.emit(
+            ToolResult(agent="lead", tool_use_id="t9", tool="Grep", ok=True, output="3 hits", duration_ms=1200)
+        )
         await app.flush_view()
         assert "✓" in str(card.title) and "1.2s" in str(card.title)
 
@@ -656,15 +680,27 @@ async def test_the_team_behind_an_approval_modal_stays_live() -> None:
     app = make_app(session, broker=broker, approval_delay=0, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        session.emit(parse_event({"type": "approval.requested", "agent": "backend",
-                                  "request": {"id": 99, "kind": "design", "agent": "backend", "title": "D"}}))
+        session.emit(
+            parse_event(
+                {
+                    "type": "approval.requested",
+                    "agent": "backend",
+                    "request": {"id": 99, "kind": "design", "agent": "backend", "title": "D"},
+                }
+            )
+        )
         await until(pilot, lambda: armed_modal(app), "the modal opens")
         # while the person reads the request, another agent keeps streaming and its pane keeps up
         session.emit(parse_event({"type": "turn.started", "agent": "frontend", "turn": 9}))
         session.emit(TextDelta(agent="frontend", text="still streaming behind the modal"))
         transcript = app.main.panes["frontend"].transcript
-        await until(pilot, lambda: any(b.source == "still streaming behind the modal"
-                                       for b in transcript.items if isinstance(b, TextBlock)), "the pane behind updates")
+        await until(
+            pilot,
+            lambda: any(
+                b.source == "still streaming behind the modal" for b in transcript.items if isinstance(b, TextBlock)
+            ),
+            "the pane behind updates",
+        )
         assert isinstance(app.screen, ApprovalModal)
         await pilot.press("a")
         await until(pilot, lambda: not session.state.approvals[99].pending, "the answer")
@@ -679,8 +715,11 @@ async def test_a_request_that_waits_behind_another_is_announced() -> None:
         first = asyncio.create_task(broker.request("backend", "design", title="Schema design"))
         await until(pilot, lambda: armed_modal(app), "the first modal")
         second = asyncio.create_task(broker.request("qa", "plan", title="Test plan"))
-        await until(pilot, lambda: any("plan from qa: Test plan" in n.message for n in app._notifications),
-                    "a toast for the request queued behind the open one")
+        await until(
+            pilot,
+            lambda: any("plan from qa: Test plan" in n.message for n in app._notifications),
+            "a toast for the request queued behind the open one",
+        )
         assert not any("design from backend" in n.message for n in app._notifications)
         await pilot.press("a")
         await until(pilot, lambda: first.done(), "the first answered")
@@ -716,8 +755,11 @@ async def test_an_idle_pane_folds_to_one_line_and_its_number_opens_it() -> None:
         # the lead is idle too, but focused: it stays open; backend waits for the person, qa runs
         assert all(main.panes[n].display for n in ("lead", "backend", "qa"))
         await pilot.press("3")  # the folded pane opens and takes the focus
-        await until(pilot, lambda: main.panes["frontend"].display and app.focused is main.panes["frontend"].transcript,
-                    "frontend opened and focused")
+        await until(
+            pilot,
+            lambda: main.panes["frontend"].display and app.focused is main.panes["frontend"].transcript,
+            "frontend opened and focused",
+        )
         await app.flush_view()
         assert "frontend" not in main.folded
         assert "lead" in main.folded  # no longer focused, idle long enough: folded in its turn
@@ -732,8 +774,9 @@ async def test_an_idle_pane_folds_to_one_line_and_its_number_opens_it() -> None:
 
 async def test_an_agent_that_just_went_idle_or_has_news_below_stays_open() -> None:
     fresh = [event("agent.state", (NOW - 2) - T0, "frontend", state="idle")]  # 2 s ago: not yet
-    app = make_app(Session(state=fold(mid_run_events() + [parse_event(r) for r in fresh]), clock=lambda: NOW),
-                   clock=lambda: NOW)
+    app = make_app(
+        Session(state=fold(mid_run_events() + [parse_event(r) for r in fresh]), clock=lambda: NOW), clock=lambda: NOW
+    )
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
         assert app.main.folded == [] and app.main.panes["frontend"].display
@@ -747,9 +790,12 @@ async def test_small_terminals_keep_tabs_and_fold_nothing() -> None:
 
 
 async def test_empty_board_columns_narrow_to_strips_while_another_holds_cards() -> None:
-    done = [event("task.updated", 500 + i, "lead", task=task(str(i), f"t{i}", "completed", "backend")) for i in range(1, 7)]
-    app = make_app(Session(state=fold(mid_run_events() + [parse_event(r) for r in done]), clock=lambda: NOW),
-                   clock=lambda: NOW)
+    done = [
+        event("task.updated", 500 + i, "lead", task=task(str(i), f"t{i}", "completed", "backend")) for i in range(1, 7)
+    ]
+    app = make_app(
+        Session(state=fold(mid_run_events() + [parse_event(r) for r in done]), clock=lambda: NOW), clock=lambda: NOW
+    )
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
         await pilot.pause()

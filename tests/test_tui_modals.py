@@ -216,9 +216,7 @@ async def test_two_questions_one_after_another() -> None:
     app = await run(approval(1), "1", "2", "enter", size=(100, 40))
     assert not app.dismissed
     app = await run(approval(1), "1", "2", "enter", "enter", size=(100, 40))
-    assert app.result == Answer(
-        "answered", answers=["Which database? → SQLite", "Which features ship first? → Search"]
-    )
+    assert app.result == Answer("answered", answers=["Which database? → SQLite", "Which features ship first? → Search"])
 
 
 async def test_submit_with_an_unanswered_question_moves_to_it() -> None:
@@ -343,7 +341,12 @@ async def test_migration_without_rollback_warns(tmp_path: Path) -> None:
 
 def test_format_age() -> None:
     assert [format_age(s) for s in (0, 42, 185, 3600, 7500, 90000)] == [
-        "just now", "42s ago", "3m ago", "1h ago", "2h 5m ago", "1d 1h ago"
+        "just now",
+        "42s ago",
+        "3m ago",
+        "1h ago",
+        "2h 5m ago",
+        "1d 1h ago",
     ]
 
 
@@ -356,8 +359,7 @@ async def test_inbox_lists_pending_then_answered_and_returns_the_chosen_id() -> 
     async with host.run_test(size=(130, 30)) as pilot:
         await pilot.pause()
         options = host.screen.query_one("#requests")
-        lines = [str(getattr(options.get_option_at_index(i).prompt, "plain", ""))
-                 for i in range(options.option_count)]
+        lines = [str(getattr(options.get_option_at_index(i).prompt, "plain", "")) for i in range(options.option_count)]
         await pilot.press("down", "down", "enter")
         await pilot.pause()
     listed = [line for line in lines if line.startswith("#")]
@@ -412,8 +414,10 @@ async def test_help_lists_the_bindings_it_is_given() -> None:
     assert host.dismissed and host.result is None
 
 
-@pytest.mark.parametrize(("keys", "expected"), [(("y",), True), (("n",), False), (("escape",), False),
-                                                (("enter",), False), (("tab", "enter"), True)])
+@pytest.mark.parametrize(
+    ("keys", "expected"),
+    [(("y",), True), (("n",), False), (("escape",), False), (("enter",), False), (("tab", "enter"), True)],
+)
 async def test_confirm(keys: tuple[str, ...], expected: bool) -> None:
     # enter on the default (No) button declines; tab moves to Yes... around the two buttons
     host = await run(lambda: ConfirmScreen("Quit?", "The run is in progress."), *keys)
@@ -458,7 +462,6 @@ async def test_task_detail_escape_and_no_owner() -> None:
     assert host.dismissed and host.result is None
 
 
-
 async def test_enter_on_a_document_approves_nothing_and_page_keys_scroll_it() -> None:
     host = ModalHost(approval(2))
     async with host.run_test(size=(80, 24)) as pilot:
@@ -481,9 +484,17 @@ async def test_a_design_request_shows_the_documents_it_names(tmp_path: Path) -> 
     events = [
         ev.SessionStarted(session_id="s", agents=[ev.AgentInfo(name="lead", model="m")], ts=1.0, seq=1),
         ev.ApprovalRequested(
-            seq=2, ts=2.0, agent="lead",
-            request=ev.ApprovalRequest(id=1, kind="design", agent="lead", title="D", body="Summary.",
-                                       files=["docs/design.md", "docs/missing.md"]),
+            seq=2,
+            ts=2.0,
+            agent="lead",
+            request=ev.ApprovalRequest(
+                id=1,
+                kind="design",
+                agent="lead",
+                title="D",
+                body="Summary.",
+                files=["docs/design.md", "docs/missing.md"],
+            ),
         ),
     ]
     state = fold(events)

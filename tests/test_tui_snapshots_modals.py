@@ -102,8 +102,9 @@ def test_confirm_80x24(snap_compare: Any) -> None:
 
 
 def test_message_80x24(snap_compare: Any) -> None:
-    assert snap_compare(host(lambda: MessageScreen("backend", color="green")), press=tuple("use sqlite"),
-                        terminal_size=(80, 24))
+    assert snap_compare(
+        host(lambda: MessageScreen("backend", color="green")), press=tuple("use sqlite"), terminal_size=(80, 24)
+    )
 
 
 def test_task_detail_80x24(snap_compare: Any) -> None:

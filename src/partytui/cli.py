@@ -68,8 +68,11 @@ def _run_options(p: argparse.ArgumentParser) -> None:
         action="store_true",
         help="where bubblewrap is missing, let Bash run without asking you first (default: ask)",
     )
-    p.add_argument("--detach", action="store_true",
-                   help="run the team in the background; print its session id and return (see: partytui attach)")
+    p.add_argument(
+        "--detach",
+        action="store_true",
+        help="run the team in the background; print its session id and return (see: partytui attach)",
+    )
 
 
 def _runtime_option(p: argparse.ArgumentParser) -> None:
@@ -93,29 +96,38 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = Parser(
-        prog="partytui", description="Supervise a team of AI coding agents from your terminal."
-    )
+    parser = Parser(prog="partytui", description="Supervise a team of AI coding agents from your terminal.")
     parser.add_argument("--version", action="version", version="partytui 0.1.0")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser(
-        "demo", help="watch the scripted demo team build something (offline)",
+        "demo",
+        help="watch the scripted demo team build something (offline)",
         description="A scripted team (no API key, nothing leaves the machine) builds a small notes tool and stops "
-                    "to ask you: a question, a design, a migration. Its answers to you are scripted; what it "
-                    "does depends on yours.",
+        "to ask you: a question, a design, a migration. Its answers to you are scripted; what it "
+        "does depends on yours.",
     )
     _runtime_option(p)
     p.add_argument("--headless", action="store_true", help="no TUI: print progress lines")
-    p.add_argument("--approve", metavar="all|none|POLICY_FILE",
-                   help="answer the requests by policy (with --headless); without it the first request exits 3")
-    p.add_argument("--speed", type=_speed, default=1.0,
-                   help="pacing of the script: 2 = twice as fast, 0 = no delays (default 1)")
-    p.add_argument("--workspace", metavar="DIR",
-                   help="where the team writes its files (default: a new folder beside the session log)")
+    p.add_argument(
+        "--approve",
+        metavar="all|none|POLICY_FILE",
+        help="answer the requests by policy (with --headless); without it the first request exits 3",
+    )
+    p.add_argument(
+        "--speed", type=_speed, default=1.0, help="pacing of the script: 2 = twice as fast, 0 = no delays (default 1)"
+    )
+    p.add_argument(
+        "--workspace",
+        metavar="DIR",
+        help="where the team writes its files (default: a new folder beside the session log)",
+    )
     p.add_argument("--session-dir", metavar="DIR", help="where session logs go (env PARTYTUI_SESSION_DIR)")
-    p.add_argument("--detach", action="store_true",
-                   help="run the team in the background; print its session id and return (see: partytui attach)")
+    p.add_argument(
+        "--detach",
+        action="store_true",
+        help="run the team in the background; print its session id and return (see: partytui attach)",
+    )
     p.add_argument(
         "--allow-unsandboxed-bash",
         action="store_true",
@@ -134,9 +146,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("resume", help="continue an interrupted session from its log")
     p.add_argument("session", nargs="?", help="a session log (.jsonl) or a session id")
     p.add_argument("--last", action="store_true", help="the most recent session that can be continued")
-    p.add_argument("--trust-log", action="store_true",
-                   help="continue even where the log names folders partytui has no record of starting it with, "
-                        "or does not add up (without it, resume shows them and stops, exit code 2)")
+    p.add_argument(
+        "--trust-log",
+        action="store_true",
+        help="continue even where the log names folders partytui has no record of starting it with, "
+        "or does not add up (without it, resume shows them and stops, exit code 2)",
+    )
     _run_options(p)
     p.set_defaults(handler="partytui.commands.run:resume")
 
@@ -161,7 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     _running_session_options(
         p, "a session id or log (default: the one running detached; with none or several, a list to pick from)")
     p.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
-    p.add_argument("--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1; wider needs TLS in front)")
+    p.add_argument(
+        "--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1; wider needs TLS in front)"
+    )
     p.add_argument("--read-only", action="store_true", help="nobody answers or controls from the browser")
     p.set_defaults(handler="partytui.commands.detach:serve")
 
@@ -197,8 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure streaming, approvals, memory, the log and start-up")
     p.add_argument("--quick", action="store_true", help="a short run (seconds) that checks the benchmark works")
     p.add_argument("--compare", metavar="FILE", help="an earlier run's --json file: print each number's ratio to it")
-    p.add_argument("--runtimes", action="store_true",
-                   help="only section 6: 1, 4 and 8 agents on the API loop and as Claude Code sessions")
+    p.add_argument(
+        "--runtimes",
+        action="store_true",
+        help="only section 6: 1, 4 and 8 agents on the API loop and as Claude Code sessions",
+    )
     p.add_argument("--json", metavar="FILE", help="also write the results as JSON")
     p.set_defaults(handler="partytui.commands.bench:main")
     return parser

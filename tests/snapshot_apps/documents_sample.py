@@ -36,16 +36,22 @@ def documents_state() -> TeamState:
     events: list[ev.EventBase] = [
         ev.SessionStarted(seq=1, ts=T0, session_id="docs", workspace="/work/notes", agents=AGENTS),
         ev.DocumentChanged(seq=2, ts=at(0), path="CLAUDE.md", content=CLAUDE, size=len(CLAUDE)),
-        ev.DocumentChanged(seq=3, ts=at(1), agent="lead", path="requirements.md", content=REQUIREMENTS,
-                           size=len(REQUIREMENTS)),
-        ev.DocumentChanged(seq=4, ts=at(2), agent="lead", path="MULTI_AGENT_PLAN.md", content="# Plan\n",
-                           size=7),
+        ev.DocumentChanged(
+            seq=3, ts=at(1), agent="lead", path="requirements.md", content=REQUIREMENTS, size=len(REQUIREMENTS)
+        ),
+        ev.DocumentChanged(seq=4, ts=at(2), agent="lead", path="MULTI_AGENT_PLAN.md", content="# Plan\n", size=7),
         ev.DocumentRead(seq=5, ts=at(3), agent="backend", path="CLAUDE.md"),
         ev.DocumentRead(seq=6, ts=at(4), agent="qa", path="CLAUDE.md"),
-        ev.DocumentChanged(seq=7, ts=at(6), agent="backend", path="MULTI_AGENT_PLAN.md", content=PLAN,
-                           size=len(PLAN)),
+        ev.DocumentChanged(seq=7, ts=at(6), agent="backend", path="MULTI_AGENT_PLAN.md", content=PLAN, size=len(PLAN)),
         ev.DocumentRead(seq=8, ts=at(7), agent="qa", path="MULTI_AGENT_PLAN.md"),
-        ev.DocumentChanged(seq=9, ts=at(8), agent="backend", path="docs/schema.md",
-                           content="# Schema\n\n" + "x" * 2000, size=90_000, truncated=True),
+        ev.DocumentChanged(
+            seq=9,
+            ts=at(8),
+            agent="backend",
+            path="docs/schema.md",
+            content="# Schema\n\n" + "x" * 2000,
+            size=90_000,
+            truncated=True,
+        ),
     ]
     return fold(events)

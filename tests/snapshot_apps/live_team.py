@@ -65,8 +65,11 @@ async def lead() -> None:
     session.emit(TurnStarted(agent="lead", turn=1))
     await stream("lead", "Splitting the work: backend takes the API, qa the tests.\n", 0.05)
     for n, (subject, owner) in enumerate([("Write the API", "backend"), ("Test the API", "qa")], 1):
-        session.emit(parse_event({"type": "task.created", "agent": "lead",
-                                  "task": {"id": str(n), "subject": subject, "owner": owner}}))
+        session.emit(
+            parse_event(
+                {"type": "task.created", "agent": "lead", "task": {"id": str(n), "subject": subject, "owner": owner}}
+            )
+        )
         await asyncio.sleep(0.5)
     session.emit(AgentState(agent="lead", state="idle", reason="waiting for the team"))
 

@@ -101,26 +101,62 @@ FEATURES_QUESTION = q(
 def session_events() -> list[ev.EventBase]:
     """A session ten minutes in: requests of every kind, two of them already answered."""
     events: list[ev.EventBase] = [
-        ev.SessionStarted(seq=1, ts=T0, session_id="s-test", goal="a notes service", workspace="/ws",
-                          agents=AGENTS),
+        ev.SessionStarted(seq=1, ts=T0, session_id="s-test", goal="a notes service", workspace="/ws", agents=AGENTS),
         ev.PhaseChanged(seq=2, ts=T0 + 1, phase="BRAINSTORM"),
-        request("question", 1, "lead", T0 + 30, title="Storage and scope", summary="Two choices before planning",
-                questions=[DB_QUESTION, FEATURES_QUESTION]),
-        request("design", 2, "backend", T0 + 120, title="Notes service design",
-                summary="Storage, API and risks", body=DESIGN_BODY),
-        request("migration", 3, "backend", T0 + 400, title="Migration 0002: tags",
-                summary="Two tables and an index", body=MIGRATION_BODY,
-                files=["migrations/0002_tags.sql", "migrations/0003_missing.sql", "../outside.sql"]),
-        request("permission", 4, "qa", T0 + 540, title="Bash: run the test suite",
-                tool="Bash", tool_input={"command": "pytest -q tests/ && ruff check src/",
-                                         "description": "Run the tests and the linter"}),
-        request("reply", 5, "frontend", T0 + 590, title="frontend asks",
-                body="Should the note list show **relative** dates (\"3 days ago\") or ISO dates?"),
+        request(
+            "question",
+            1,
+            "lead",
+            T0 + 30,
+            title="Storage and scope",
+            summary="Two choices before planning",
+            questions=[DB_QUESTION, FEATURES_QUESTION],
+        ),
+        request(
+            "design",
+            2,
+            "backend",
+            T0 + 120,
+            title="Notes service design",
+            summary="Storage, API and risks",
+            body=DESIGN_BODY,
+        ),
+        request(
+            "migration",
+            3,
+            "backend",
+            T0 + 400,
+            title="Migration 0002: tags",
+            summary="Two tables and an index",
+            body=MIGRATION_BODY,
+            files=["migrations/0002_tags.sql", "migrations/0003_missing.sql", "../outside.sql"],
+        ),
+        request(
+            "permission",
+            4,
+            "qa",
+            T0 + 540,
+            title="Bash: run the test suite",
+            tool="Bash",
+            tool_input={
+                "command": "pytest -q tests/ && ruff check src/",
+                "description": "Run the tests and the linter",
+            },
+        ),
+        request(
+            "reply",
+            5,
+            "frontend",
+            T0 + 590,
+            title="frontend asks",
+            body='Should the note list show **relative** dates ("3 days ago") or ISO dates?',
+        ),
         request("plan", 6, "lead", T0 + 200, title="Build plan", body="1. Schema\n2. API\n3. UI\n4. Tests"),
         ev.ApprovalAnswered(seq=300, ts=T0 + 260, agent="lead", id=6, decision="approved", by="human"),
         request("other", 7, "qa", T0 + 280, title="Skip flaky e2e test?", body="The browser test times out."),
-        ev.ApprovalAnswered(seq=301, ts=T0 + 290, agent="qa", id=7, decision="rejected", by="policy",
-                            note="keep every test"),
+        ev.ApprovalAnswered(
+            seq=301, ts=T0 + 290, agent="qa", id=7, decision="rejected", by="policy", note="keep every test"
+        ),
     ]
     return events
 
@@ -131,23 +167,48 @@ def session_state() -> TeamState:
 
 def task_state() -> TeamState:
     """A team with tasks: task 2 moved pending → in progress (backend) → completed, and blocks task 3."""
-    task = ev.Task(id="2", subject="Write the tags migration", description="Add `tags` and `note_tags`.\n\n"
-                   "Keep the rollback script beside it.", active_form="Writing the tags migration")
+    task = ev.Task(
+        id="2",
+        subject="Write the tags migration",
+        description="Add `tags` and `note_tags`.\n\nKeep the rollback script beside it.",
+        active_form="Writing the tags migration",
+    )
     events: list[ev.EventBase] = [
-        ev.SessionStarted(seq=1, ts=T0, session_id="s-test", goal="a notes service", workspace="/ws",
-                          agents=AGENTS),
-        ev.TaskCreated(seq=2, ts=T0 + 10, agent="lead",
-                       task=ev.Task(id="1", subject="Design the schema", status="completed", owner="backend")),
-        ev.TaskCreated(seq=3, ts=T0 + 20, agent="lead", task=task.model_copy(update={"blocked_by": ["1"],
-                                                                                      "blocks": ["3"]})),
-        ev.TaskCreated(seq=4, ts=T0 + 30, agent="lead",
-                       task=ev.Task(id="3", subject="Tag filter in the UI", blocked_by=["2"])),
-        ev.TaskUpdated(seq=5, ts=T0 + 100, agent="lead", task=task.model_copy(
-            update={"owner": "backend", "blocked_by": ["1"], "blocks": ["3"]})),
-        ev.TaskUpdated(seq=6, ts=T0 + 160, agent="backend", task=task.model_copy(
-            update={"owner": "backend", "status": "in_progress", "blocked_by": ["1"], "blocks": ["3"]})),
-        ev.TaskUpdated(seq=7, ts=T0 + 480, agent="backend", task=task.model_copy(
-            update={"owner": "backend", "status": "completed", "blocked_by": ["1"], "blocks": ["3"]})),
+        ev.SessionStarted(seq=1, ts=T0, session_id="s-test", goal="a notes service", workspace="/ws", agents=AGENTS),
+        ev.TaskCreated(
+            seq=2,
+            ts=T0 + 10,
+            agent="lead",
+            task=ev.Task(id="1", subject="Design the schema", status="completed", owner="backend"),
+        ),
+        ev.TaskCreated(
+            seq=3, ts=T0 + 20, agent="lead", task=task.model_copy(update={"blocked_by": ["1"], "blocks": ["3"]})
+        ),
+        ev.TaskCreated(
+            seq=4, ts=T0 + 30, agent="lead", task=ev.Task(id="3", subject="Tag filter in the UI", blocked_by=["2"])
+        ),
+        ev.TaskUpdated(
+            seq=5,
+            ts=T0 + 100,
+            agent="lead",
+            task=task.model_copy(update={"owner": "backend", "blocked_by": ["1"], "blocks": ["3"]}),
+        ),
+        ev.TaskUpdated(
+            seq=6,
+            ts=T0 + 160,
+            agent="backend",
+            task=task.model_copy(
+                update={"owner": "backend", "status": "in_progress", "blocked_by": ["1"], "blocks": ["3"]}
+            ),
+        ),
+        ev.TaskUpdated(
+            seq=7,
+            ts=T0 + 480,
+            agent="backend",
+            task=task.model_copy(
+                update={"owner": "backend", "status": "completed", "blocked_by": ["1"], "blocks": ["3"]}
+            ),
+        ),
     ]
     return fold(events)
 
@@ -196,7 +257,7 @@ EDIT_INPUT = {
     "file_path": "migrations/0002_tags.sql",
     "old_string": INDEX_LINE,
     "new_string": "CREATE INDEX IF NOT EXISTS notes_created_at ON notes(created_at);\n"
-                  "CREATE INDEX tags_name ON tags(name);",
+    "CREATE INDEX tags_name ON tags(name);",
 }
 REASON = "Name the rollback file and make the index creation idempotent."
 
@@ -208,13 +269,33 @@ def change_events() -> list[ev.EventBase]:
         ev.ApprovalAnswered(seq=402, ts=T0 + 410, agent="backend", id=3, decision="rejected", by="human", note=REASON),
         ev.ToolCalled(seq=403, ts=T0 + 420, agent="backend", tool_use_id="t1", tool="Edit", input=EDIT_INPUT),
         ev.ToolResult(seq=404, ts=T0 + 421, agent="backend", tool_use_id="t1", tool="Edit", output="Edited."),
-        ev.ApprovalRequested(seq=405, ts=T0 + 430, agent="backend", request=ev.ApprovalRequest(
-            id=8, kind="migration", agent="backend", title="Migration 0002 (revised): tags",
-            summary="Two tables and an idempotent index", files=["migrations/0002_tags.sql"],
-            body=MIGRATION_BODY.replace("0002_tags.down.sql", "0002_tags.rollback.sql"))),
-        ev.ApprovalRequested(seq=406, ts=T0 + 440, agent="backend", request=ev.ApprovalRequest(
-            id=9, kind="permission", agent="backend", title="Edit migrations/0002_tags.sql",
-            tool="Edit", tool_input=EDIT_INPUT)),
+        ev.ApprovalRequested(
+            seq=405,
+            ts=T0 + 430,
+            agent="backend",
+            request=ev.ApprovalRequest(
+                id=8,
+                kind="migration",
+                agent="backend",
+                title="Migration 0002 (revised): tags",
+                summary="Two tables and an idempotent index",
+                files=["migrations/0002_tags.sql"],
+                body=MIGRATION_BODY.replace("0002_tags.down.sql", "0002_tags.rollback.sql"),
+            ),
+        ),
+        ev.ApprovalRequested(
+            seq=406,
+            ts=T0 + 440,
+            agent="backend",
+            request=ev.ApprovalRequest(
+                id=9,
+                kind="permission",
+                agent="backend",
+                title="Edit migrations/0002_tags.sql",
+                tool="Edit",
+                tool_input=EDIT_INPUT,
+            ),
+        ),
     ]
     return events
 

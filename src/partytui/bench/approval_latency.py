@@ -108,13 +108,17 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
                     kind = "design" if n % 2 else "migration"
                     body = markdown_answer(rng)
                     request = asyncio.create_task(
-                        broker.request(agent, kind, title=f"bench request {n + 1}", summary="a design to approve", body=body)
+                        broker.request(
+                            agent, kind, title=f"bench request {n + 1}", summary="a design to approve", body=body
+                        )
                     )
                     if await settle(app, partial(_more_than, session.state.approvals, n), timeout=WAIT_S) is None:
                         raise RuntimeError(f"approval request {n + 1} never reached the session state ({WAIT_S:.0f} s)")
                     approval_id = max(session.state.approvals)
                     if await settle(app, partial(operator.contains, shown, approval_id), timeout=WAIT_S) is None:
-                        raise RuntimeError(f"approval request {n + 1} (id {approval_id}) was never shown in a modal ({WAIT_S:.0f} s)")
+                        raise RuntimeError(
+                            f"approval request {n + 1} (id {approval_id}) was never shown in a modal ({WAIT_S:.0f} s)"
+                        )
                     broker.answer(approval_id, "approved", "ok", by="human")
                     await asyncio.wait_for(request, timeout=WAIT_S)
                     await settle(app, lambda: not isinstance(app.screen, ApprovalModal), timeout=WAIT_S)
@@ -144,6 +148,9 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
         key_p50_ms=ms(percentile(keys, 50)),
         keys_pressed=pressed,
         keys_lost=lost,
-        split_ms={"composed": split(marks["composed"]), "mounted": split(marks["mounted"]),
-                  "first_frame": {"p50": ms(percentile(waits, 50)), "p99": ms(percentile(waits, 99))}},
+        split_ms={
+            "composed": split(marks["composed"]),
+            "mounted": split(marks["mounted"]),
+            "first_frame": {"p50": ms(percentile(waits, 50)), "p99": ms(percentile(waits, 99))},
+        },
     )

@@ -38,8 +38,15 @@ from .feed import Feed, session_started
 MARKERS_PER_S = 10
 MARKER = "ZQ{:05d}"  # short, plain, unlike anything the feed writes: drawn in one piece
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--no-first-run", "--disable-component-update", "--disable-sync"]
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 # Notes, in the page, when each marker first arrives through a WebSocket (before xterm.js draws it).
 _PAGE_PROBE = r"""
@@ -151,14 +158,28 @@ async def _team(log: Path, rate: float, warmup: float, window: float) -> dict[st
     await door.close("done", 0)
     session.close()
     lock.release()
-    return {"opened": opened, "deltas": feed.deltas - counted,
-            "achieved": (feed.deltas - counted) / elapsed if elapsed else 0.0,
-            "markers": {k: ts for k, ts in markers.items() if ts >= opened}}
+    return {
+        "opened": opened,
+        "deltas": feed.deltas - counted,
+        "achieved": (feed.deltas - counted) / elapsed if elapsed else 0.0,
+        "markers": {k: ts for k, ts in markers.items() if ts >= opened},
+    }
 
 
 def _start_team(log: Path, rate: float, warmup: float, window: float) -> subprocess.Popen[str]:
-    command = [sys.executable, "-m", "partytui.bench.attach_latency", "--team", str(log), "--rate", str(rate),
-               "--warmup", str(warmup), "--window", str(window)]
+    command = [
+        sys.executable,
+        "-m",
+        "partytui.bench.attach_latency",
+        "--team",
+        str(log),
+        "--rate",
+        str(rate),
+        "--warmup",
+        str(warmup),
+        "--window",
+        str(window),
+    ]
     team = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert team.stdout is not None
     if not json.loads(team.stdout.readline() or "{}").get("ready"):
@@ -216,8 +237,9 @@ async def to_tui(rate: float, warmup: float, window: float, folder: Path, *, app
             team.kill()
         team.wait()
     # the markers are text deltas too (the browser's measure): counted here like the others
-    result = Latency(rate, "tui" if app else "link", sent=told["deltas"] + len(told["markers"]),
-                     achieved=round(told["achieved"], 1))
+    result = Latency(
+        rate, "tui" if app else "link", sent=told["deltas"] + len(told["markers"]), achieved=round(told["achieved"], 1)
+    )
     result.judge([wait for stamp, wait in received if stamp >= told["opened"]])
     return result
 
@@ -250,9 +272,20 @@ def to_browser(rate: float, warmup: float, window: float, folder: Path) -> Laten
     team = _start_team(log, rate, warmup, window)
     port = _free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "partytui", "serve", log.stem, "--read-only", "--port", str(port),
-         "--session-dir", str(folder)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "partytui",
+            "serve",
+            log.stem,
+            "--read-only",
+            "--port",
+            str(port),
+            "--session-dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     told: dict[str, Any] = {}
 
@@ -265,7 +298,10 @@ def to_browser(rate: float, warmup: float, window: float, folder: Path) -> Laten
     try:
         with sync_playwright() as p, tempfile.TemporaryDirectory() as profile:
             browser = p.chromium.launch_persistent_context(
-                profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+                profile,
+                executable_path=CHROMIUM,
+                headless=True,
+                args=CHROMIUM_FLAGS,
                 viewport={"width": 1600, "height": 1000},
             )
             try:

@@ -32,12 +32,80 @@ AGENTS = ("lead", "backend", "frontend", "qa", "database", "docs", "devops", "se
 COLORS = ("magenta", "blue", "green", "yellow", "cyan", "red", "orange", "purple")
 CHARS_PER_TOKEN = 4  # the scripted provider's estimate, used to turn characters into tokens
 
-_WORDS = ["the", "service", "handles", "each", "request", "in", "order", "and", "retries", "the", "ones", "that", "fail", "with", "a", "short", "backoff", "so", "that", "a", "slow", "dependency", "never", "blocks", "the", "queue", "we", "store", "the", "result", "beside", "the", "task", "and", "tell", "the", "reviewer", "when", "the", "migration", "is", "ready", "the", "tests", "cover", "the", "empty", "case", "the", "large", "case", "and", "the", "case", "where", "two", "writers", "race", "for", "the", "same", "row"]
+_WORDS = [
+    "the",
+    "service",
+    "handles",
+    "each",
+    "request",
+    "in",
+    "order",
+    "and",
+    "retries",
+    "the",
+    "ones",
+    "that",
+    "fail",
+    "with",
+    "a",
+    "short",
+    "backoff",
+    "so",
+    "that",
+    "a",
+    "slow",
+    "dependency",
+    "never",
+    "blocks",
+    "the",
+    "queue",
+    "we",
+    "store",
+    "the",
+    "result",
+    "beside",
+    "the",
+    "task",
+    "and",
+    "tell",
+    "the",
+    "reviewer",
+    "when",
+    "the",
+    "migration",
+    "is",
+    "ready",
+    "the",
+    "tests",
+    "cover",
+    "the",
+    "empty",
+    "case",
+    "the",
+    "large",
+    "case",
+    "and",
+    "the",
+    "case",
+    "where",
+    "two",
+    "writers",
+    "race",
+    "for",
+    "the",
+    "same",
+    "row",
+]
 
 
 def session_started(session_id: str = "bench") -> SessionStarted:
-    agents = [AgentInfo(name=n, model="claude-sonnet-4-5", color=c, lead=n == "lead") for n, c in zip(AGENTS, COLORS, strict=True)]
-    return SessionStarted(session_id=session_id, goal="benchmark: eight agents streaming", mode="scripted", agents=agents)
+    agents = [
+        AgentInfo(name=n, model="claude-sonnet-4-5", color=c, lead=n == "lead")
+        for n, c in zip(AGENTS, COLORS, strict=True)
+    ]
+    return SessionStarted(
+        session_id=session_id, goal="benchmark: eight agents streaming", mode="scripted", agents=agents
+    )
 
 
 def _sentence(rng: random.Random) -> str:
@@ -87,8 +155,15 @@ def agent_script(agent: str, seed: int = 0) -> Iterator[EventBase]:
         yield ToolCalled(agent=agent, tool_use_id=tool_id, tool="Read", input={"file_path": path})
         yield ToolResult(agent=agent, tool_use_id=tool_id, tool="Read", output=f"{path}: 40 lines", duration_ms=3.0)
         usage = Usage(input_tokens=1200, output_tokens=len(text) // CHARS_PER_TOKEN)
-        yield TurnEnded(agent=agent, turn=turn, model="claude-sonnet-4-5", stop_reason="tool_use", usage=usage,
-                        content=[{"type": "text", "text": text}], cost_usd=0.01)
+        yield TurnEnded(
+            agent=agent,
+            turn=turn,
+            model="claude-sonnet-4-5",
+            stop_reason="tool_use",
+            usage=usage,
+            content=[{"type": "text", "text": text}],
+            cost_usd=0.01,
+        )
 
 
 @dataclass
@@ -128,7 +203,9 @@ class Feed:
                 return
             self.others += 1
 
-    async def run(self, rate: float, seconds: float, *, stop: Callable[[], bool] | None = None, tick: float = 0.005) -> float:
+    async def run(
+        self, rate: float, seconds: float, *, stop: Callable[[], bool] | None = None, tick: float = 0.005
+    ) -> float:
         """Emit ``rate`` deltas a second for ``seconds`` (open loop: a late tick emits all that came due).
 
         Returns the wall time it took. Like a real stream, deltas arrive whether or not the UI is ready.

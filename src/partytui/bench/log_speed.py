@@ -81,7 +81,9 @@ def session_events(count: int, seed: int = 3) -> Iterator[EventBase]:
             event = MessageSent(agent=agent, recipient=other, content="the schema is ready for review", summary="ready")
         elif roll < 0.0145:
             approvals += 1
-            request = ApprovalRequest(id=approvals, kind="design", agent=agent, title=f"design {approvals}", body="# Design")
+            request = ApprovalRequest(
+                id=approvals, kind="design", agent=agent, title=f"design {approvals}", body="# Design"
+            )
             yield ApprovalRequested(agent=agent, request=request)
             made += 1
             event = ApprovalAnswered(agent=agent, id=approvals, decision="approved", note="fine")

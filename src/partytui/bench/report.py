@@ -75,8 +75,10 @@ def render_text(sections: list[Section], info: dict[str, Any], mode: str) -> str
     ]
     load = info.get("load_1min")
     if load:
-        lines[1:1] = [f"load average (1 min) during the run: {load['start']:g} at the start, {load['max']:g} at most, "
-                      f"{load['end']:g} at the end, on {info['cores']} cores (judge by ratios within one run)"]
+        lines[1:1] = [
+            f"load average (1 min) during the run: {load['start']:g} at the start, {load['max']:g} at most, "
+            f"{load['end']:g} at the end, on {info['cores']} cores (judge by ratios within one run)"
+        ]
     quick = mode == "quick"  # too short to judge: the quick ramp stops below the streaming target itself
     for section in sections:
         lines.append(section.title)
@@ -109,8 +111,12 @@ def render_comparison(sections: list[Section], info: dict[str, Any], before: dic
         return f"{m.get('cpu')}, {m.get('cores')} cores, Python {m.get('python')}, Textual {m.get('textual')}"
 
     old = {(s["key"], m["key"]): m for s in before.get("sections", []) for m in s.get("metrics", [])}
-    lines = [f"compared with {source} ({before.get('mode', '?')} run)",
-             f"  this machine: {machine_line(info)}", f"  that machine: {machine_line(before.get('machine', {}))}", ""]
+    lines = [
+        f"compared with {source} ({before.get('mode', '?')} run)",
+        f"  this machine: {machine_line(info)}",
+        f"  that machine: {machine_line(before.get('machine', {}))}",
+        "",
+    ]
     for section in sections:
         for m in section.metrics:
             was = old.get((section.key, m.key))

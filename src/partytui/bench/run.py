@@ -46,22 +46,66 @@ class Plan:
 
 
 # quick: checks that every section runs (CI); its numbers are too short to mean much
-QUICK = Plan(warmup=0.3, window=1.0, refine=0, partytui_start=250, partytui_ceiling=1000, naive_start=25,
-             naive_ceiling=100, toad_start=25, toad_ceiling=100, sdk_turns=1, approvals=2, long_tokens=10_000, long_rate=1000, log_events=10_000,
-             help_runs=3, demo_runs=1, key_loads=(60, REAL_LOAD), attach_loads=(REAL_LOAD,), browser_loads=())
-FULL = Plan(warmup=1.0, window=4.0, refine=3, partytui_start=625, partytui_ceiling=80_000, naive_start=25,
-            naive_ceiling=20_000, toad_start=25, toad_ceiling=20_000, sdk_turns=6, approvals=40, long_tokens=1_000_000, long_rate=5000,
-            log_events=100_000, help_runs=7, demo_runs=3)
+QUICK = Plan(
+    warmup=0.3,
+    window=1.0,
+    refine=0,
+    partytui_start=250,
+    partytui_ceiling=1000,
+    naive_start=25,
+    naive_ceiling=100,
+    toad_start=25,
+    toad_ceiling=100,
+    sdk_turns=1,
+    approvals=2,
+    long_tokens=10_000,
+    long_rate=1000,
+    log_events=10_000,
+    help_runs=3,
+    demo_runs=1,
+    key_loads=(60, REAL_LOAD),
+    attach_loads=(REAL_LOAD,),
+    browser_loads=(),
+)
+FULL = Plan(
+    warmup=1.0,
+    window=4.0,
+    refine=3,
+    partytui_start=625,
+    partytui_ceiling=80_000,
+    naive_start=25,
+    naive_ceiling=20_000,
+    toad_start=25,
+    toad_ceiling=20_000,
+    sdk_turns=6,
+    approvals=40,
+    long_tokens=1_000_000,
+    long_rate=5000,
+    log_events=100_000,
+    help_runs=7,
+    demo_runs=3,
+)
 
 
 def streaming_section(plan: Plan, folder: Path, say: Say) -> tuple[Section, float]:
     ramps: dict[str, list[streaming.Step]] = {}
-    starts = {"partytui": (plan.partytui_start, plan.partytui_ceiling), "naive": (plan.naive_start, plan.naive_ceiling),
-              "toad": (plan.toad_start, plan.toad_ceiling)}
+    starts = {
+        "partytui": (plan.partytui_start, plan.partytui_ceiling),
+        "naive": (plan.naive_start, plan.naive_ceiling),
+        "toad": (plan.toad_start, plan.toad_ceiling),
+    }
     for kind, (start, ceiling) in starts.items():
         say(f"1. streaming: {KINDS[kind]}")
-        ramps[kind] = streaming.ramp(kind, start=start, warmup=plan.warmup, window=plan.window,  # type: ignore[arg-type]
-                                     refine=plan.refine, ceiling=ceiling, folder=folder, log=say)
+        ramps[kind] = streaming.ramp(
+            kind,  # type: ignore[arg-type]  # the keys of starts are the kinds
+            start=start,
+            warmup=plan.warmup,
+            window=plan.window,
+            refine=plan.refine,
+            ceiling=ceiling,
+            folder=folder,
+            log=say,
+        )
     say("1. streaming: the SDK path alone")
     sdk = asyncio.run(sdk_path.measure(plan.sdk_turns, folder))
     best, naive_best, toad_best = (streaming.best(ramps[k]) for k in ("partytui", "naive", "toad"))
@@ -70,8 +114,9 @@ def streaming_section(plan: Plan, folder: Path, say: Say) -> tuple[Section, floa
     same_load = None
     if toad_top is not None:
         say(f"1. streaming: partytui at the Toad way's highest sustained rate ({toad_top.rate:.0f} deltas/s)")
-        same_load = asyncio.run(streaming.run_step("partytui", toad_top.rate, warmup=plan.warmup, window=plan.window,
-                                                   folder=folder))
+        same_load = asyncio.run(
+            streaming.run_step("partytui", toad_top.rate, warmup=plan.warmup, window=plan.window, folder=folder)
+        )
         say(streaming._line(same_load))
 
     def ratio(a: float | None, b: float | None) -> float | None:
@@ -79,16 +124,28 @@ def streaming_section(plan: Plan, folder: Path, say: Say) -> tuple[Section, floa
 
     section = Section("streaming", "1. Streaming: 8 panes, Markdown deltas, keys p99 <= 50 ms, no growing backlog")
     section.metrics = [
-        Metric.check("partytui_sustained", "partytui: highest sustained rate", best, "deltas/s", ">=", STREAMING_TARGET),
+        Metric.check(
+            "partytui_sustained", "partytui: highest sustained rate", best, "deltas/s", ">=", STREAMING_TARGET
+        ),
         Metric("naive_sustained", "naive (Markdown.append per delta): highest sustained", naive_best, "deltas/s"),
         Metric("toad_sustained", "Toad way (Markdown.get_stream): highest sustained", toad_best, "deltas/s"),
         Metric.check("ratio", "partytui / naive", ratio(best, naive_best), "x", ">=", 10),
         Metric.check("ratio_toad", "partytui / Toad way", ratio(best, toad_best), "x", ">=", 10),
-        Metric("toad_key_p99", "Toad way at its highest sustained rate: key p99",
-               toad_top.key_p99_ms if toad_top else None, "ms"),
-        Metric("same_load_key_p99", "partytui at that rate: key p99", same_load.key_p99_ms if same_load else None, "ms"),
-        Metric("key_ratio_toad", "key p99 there: Toad way / partytui",
-               ratio(toad_top.key_p99_ms if toad_top else None, same_load.key_p99_ms if same_load else None), "x"),
+        Metric(
+            "toad_key_p99",
+            "Toad way at its highest sustained rate: key p99",
+            toad_top.key_p99_ms if toad_top else None,
+            "ms",
+        ),
+        Metric(
+            "same_load_key_p99", "partytui at that rate: key p99", same_load.key_p99_ms if same_load else None, "ms"
+        ),
+        Metric(
+            "key_ratio_toad",
+            "key p99 there: Toad way / partytui",
+            ratio(toad_top.key_p99_ms if toad_top else None, same_load.key_p99_ms if same_load else None),
+            "x",
+        ),
         Metric("sdk_path", "SDK path alone (scripted API -> anthropic -> Session)", sdk.deltas_per_s, "deltas/s"),
     ]
     section.notes = [
@@ -113,14 +170,27 @@ def keys_section(plan: Plan, folder: Path, say: Say) -> Section:
         plain = asyncio.run(streaming.run_step("partytui", load, warmup=plan.warmup, window=plan.window, folder=folder))
         asking = asyncio.run(approval_latency.measure(load, plan.approvals, folder))
         label = f"at {load:,} deltas/s"
-        key = (Metric.check("key_p99_real", f"{label} (8 agents at a real model's top speed): key p99 with requests",
-                            asking.key_p99_ms, "ms", "<=", 50) if load == REAL_LOAD
-               else Metric(f"key_p99_{load}", f"{label}: key p99 with requests", asking.key_p99_ms, "ms"))
+        key = (
+            Metric.check(
+                "key_p99_real",
+                f"{label} (8 agents at a real model's top speed): key p99 with requests",
+                asking.key_p99_ms,
+                "ms",
+                "<=",
+                50,
+            )
+            if load == REAL_LOAD
+            else Metric(f"key_p99_{load}", f"{label}: key p99 with requests", asking.key_p99_ms, "ms")
+        )
         section.metrics += [
             key,
             Metric(f"plain_key_p99_{load}", f"{label}: key p99, plain streaming", plain.key_p99_ms, "ms"),
-            Metric(f"keys_lost_{load}", f"{label}: probe presses never handled", asking.keys_lost,
-                   f"of {asking.keys_pressed}"),
+            Metric(
+                f"keys_lost_{load}",
+                f"{label}: probe presses never handled",
+                asking.keys_lost,
+                f"of {asking.keys_pressed}",
+            ),
         ]
         detail[str(load)] = {"plain": plain.as_dict(), "with_requests": asking.as_dict()}
     section.notes = ["each wait is charged to the moment its key was sent; requests are answered through the broker"]
@@ -133,14 +203,24 @@ def approval_section(plan: Plan, load: float, folder: Path, say: Say, *, also_at
     rate sustained) is reported beside it."""
     say(f"2. approval latency under {load:.0f} deltas/s")
     result = asyncio.run(approval_latency.measure(load, plan.approvals, folder))
-    section = Section("approvals", f"2. Approval latency: approval.requested -> modal on screen, at {load:.0f} deltas/s")
+    section = Section(
+        "approvals", f"2. Approval latency: approval.requested -> modal on screen, at {load:.0f} deltas/s"
+    )
     section.metrics = [
         Metric.check("p99", "request to modal, p99", result.p99_ms, "ms", "<=", 100),
         Metric("p50", "request to modal, p50", result.p50_ms, "ms"),
-        Metric("composed", "request to the modal composed, p50 / p99",
-               result.split_ms["composed"]["p50"], f"ms / {result.split_ms['composed']['p99']} ms"),
-        Metric("mounted", "request to the modal mounted, p50 / p99",
-               result.split_ms["mounted"]["p50"], f"ms / {result.split_ms['mounted']['p99']} ms"),
+        Metric(
+            "composed",
+            "request to the modal composed, p50 / p99",
+            result.split_ms["composed"]["p50"],
+            f"ms / {result.split_ms['composed']['p99']} ms",
+        ),
+        Metric(
+            "mounted",
+            "request to the modal mounted, p50 / p99",
+            result.split_ms["mounted"]["p50"],
+            f"ms / {result.split_ms['mounted']['p99']} ms",
+        ),
         Metric("shown", "requests shown / asked", result.shown, f"of {result.requests}"),
         Metric("key_p99", "key press p99 meanwhile", result.key_p99_ms, "ms"),
         Metric("keys_lost", "probe key presses never handled", result.keys_lost, f"of {result.keys_pressed}"),
@@ -154,8 +234,10 @@ def approval_section(plan: Plan, load: float, folder: Path, say: Say, *, also_at
             Metric("p50_top", f"at {also_at:,.0f} deltas/s: request to modal, p50", top.p50_ms, "ms"),
         ]
         section.detail = {**section.detail, "at_highest_rate": top.as_dict()}
-    target = (f"the streaming target ({STREAMING_TARGET:,} deltas/s, about 20 times what eight agents at a real "
-              "model's top speed produce)")
+    target = (
+        f"the streaming target ({STREAMING_TARGET:,} deltas/s, about 20 times what eight agents at a real "
+        "model's top speed produce)"
+    )
     if load >= STREAMING_TARGET:
         note = f"judged at {target}"
     else:
@@ -168,8 +250,15 @@ def approval_section(plan: Plan, load: float, folder: Path, say: Say, *, also_at
 
 def long_section(plan: Plan, say: Say) -> Section:
     say(f"3. long session: {plan.long_tokens:,} tokens at {plan.long_rate:.0f} deltas/s (own process)")
-    command = [sys.executable, "-m", "partytui.bench.long_session", "--tokens", str(plan.long_tokens),
-               "--rate", str(plan.long_rate)]
+    command = [
+        sys.executable,
+        "-m",
+        "partytui.bench.long_session",
+        "--tokens",
+        str(plan.long_tokens),
+        "--rate",
+        str(plan.long_rate),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=3600)
     section = Section("long_session", f"3. Long session: {plan.long_tokens:,} tokens through 8 panes")
     if done.returncode != 0:
@@ -181,7 +270,9 @@ def long_section(plan: Plan, say: Say) -> Section:
         Metric.check("rss_growth", "RSS growth, start to end", result["rss_growth_mb"], "MB", "<=", 150),
         Metric.check("key_p99_end", "key press p99 at the end", result["key_p99_end_ms"], "ms", "<=", 50),
         Metric("key_p99_start", "key press p99 at the start", result["key_p99_start_ms"], "ms"),
-        Metric.check("key_end_start", "key p99 at the end / at the start", result["key_end_start_ratio"], "x", "<=", 1.2),
+        Metric.check(
+            "key_end_start", "key p99 at the end / at the start", result["key_end_start_ratio"], "x", "<=", 1.2
+        ),
         Metric("tokens", "tokens streamed", result["tokens"], "tokens"),
         Metric("seconds", "streaming time", result["seconds"], "s"),
         Metric("backlog_end", "deltas not yet on screen when the feed stopped", result["backlog_end"], "deltas"),
@@ -214,8 +305,14 @@ def startup_section(plan: Plan, folder: Path, say: Say) -> Section:
     section = Section("startup", "5. Start-up")
     section.metrics = [
         Metric.check("help", f"partytui --help, median of {result.help_runs}", result.help_median_ms, "ms", "<=", 300),
-        Metric.check("demo_paint", f"partytui demo: first frame, median of {result.demo_runs}",
-                     result.demo_first_paint_median_ms, "ms", "<=", 1000),
+        Metric.check(
+            "demo_paint",
+            f"partytui demo: first frame, median of {result.demo_runs}",
+            result.demo_first_paint_median_ms,
+            "ms",
+            "<=",
+            1000,
+        ),
     ]
     section.detail = result.as_dict()
     return section
@@ -229,13 +326,26 @@ def runtimes_section(counts: tuple[int, ...], folder: Path, say: Say) -> Section
         key = f"{run.runtime.replace('-', '_')}_{run.agents}"
         median = run.as_dict()["request_ms_median"]
         section.metrics += [
-            Metric(f"{key}_cpu", f"{run.runtime}, {run.agents} agent(s): CPU per agent", round(run.cpu_per_agent_s, 2), "s"),
-            Metric(f"{key}_rss", f"{run.runtime}, {run.agents} agent(s): RSS per agent", round(run.rss_per_agent_mb, 1), "MB"),
-            Metric(f"{key}_request", f"{run.runtime}, {run.agents} agent(s): tool call -> logged request, median",
-                   median, "ms"),
+            Metric(
+                f"{key}_cpu", f"{run.runtime}, {run.agents} agent(s): CPU per agent", round(run.cpu_per_agent_s, 2), "s"
+            ),
+            Metric(
+                f"{key}_rss",
+                f"{run.runtime}, {run.agents} agent(s): RSS per agent",
+                round(run.rss_per_agent_mb, 1),
+                "MB",
+            ),
+            Metric(
+                f"{key}_request",
+                f"{run.runtime}, {run.agents} agent(s): tool call -> logged request, median",
+                median,
+                "ms",
+            ),
         ]
-    section.notes.append("request -> modal on screen is section 2: the TUI sees the same event whichever runtime "
-                         "asked; key latency with Claude Code agents was not measured separately")
+    section.notes.append(
+        "request -> modal on screen is section 2: the TUI sees the same event whichever runtime "
+        "asked; key latency with Claude Code agents was not measured separately"
+    )
     section.detail = {"runs": [run.as_dict() for run in runs]}
     return section
 
@@ -251,10 +361,18 @@ def _reached(section: Section, say: Say, key: str, what: str, units: str, result
     load = int(result.rate)
     say(f"  {what}: p50 {result.p50_ms} ms, p99 {result.p99_ms} ms ({result.received} of {result.sent} {units})")
     section.metrics += [
-        Metric(f"{key}_p50_{load}", f"at {load:,} deltas/s: emitted -> {what}, p50 / p99", result.p50_ms,
-               f"ms / {result.p99_ms} ms"),
-        Metric(f"{key}_received_{load}", f"at {load:,} deltas/s: {units} that reached {what}", result.received,
-               f"of {result.sent}"),
+        Metric(
+            f"{key}_p50_{load}",
+            f"at {load:,} deltas/s: emitted -> {what}, p50 / p99",
+            result.p50_ms,
+            f"ms / {result.p99_ms} ms",
+        ),
+        Metric(
+            f"{key}_received_{load}",
+            f"at {load:,} deltas/s: {units} that reached {what}",
+            result.received,
+            f"of {result.sent}",
+        ),
     ]
     section.detail[f"{key}_{load}"] = result.as_dict()
 

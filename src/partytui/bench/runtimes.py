@@ -46,9 +46,12 @@ class RuntimeRun:
         return (self.rss_partytui_mb + sum(self.rss_claude_mb)) / self.agents
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "cpu_per_agent_s": round(self.cpu_per_agent_s, 3),
-                "rss_per_agent_mb": round(self.rss_per_agent_mb, 1),
-                "request_ms_median": round(statistics.median(self.request_ms), 1) if self.request_ms else None}
+        return {
+            **asdict(self),
+            "cpu_per_agent_s": round(self.cpu_per_agent_s, 3),
+            "rss_per_agent_mb": round(self.rss_per_agent_mb, 1),
+            "request_ms_median": round(statistics.median(self.request_ms), 1) if self.request_ms else None,
+        }
 
 
 def _scenario(agents: int):
@@ -60,11 +63,18 @@ def _scenario(agents: int):
     turns = []
     for i in range(agents):
         name = f"agent{i + 1}"
-        turns.append((name, [
-            {"text": markdown_answer(rng), "tools": [
-                {"name": "Write", "input": {"file_path": f"{name}.md", "content": f"# {name}\n"}}]},
-            {"text": markdown_answer(rng)},
-        ]))
+        turns.append(
+            (
+                name,
+                [
+                    {
+                        "text": markdown_answer(rng),
+                        "tools": [{"name": "Write", "input": {"file_path": f"{name}.md", "content": f"# {name}\n"}}],
+                    },
+                    {"text": markdown_answer(rng)},
+                ],
+            )
+        )
     return parse_scenario(yaml.safe_dump({"name": "bench-runtimes", "agents": dict(turns)}))
 
 
@@ -117,8 +127,16 @@ async def _run(runtime: str, agents: int, speed: float, folder: Path) -> Runtime
             requested[event.request.tool_use_id] = time.perf_counter()
 
     session.subscribe(watch)
-    specs = [AgentSpec(name=name, model="claude-sonnet-5-5", system_prompt=f"You are {name}.",
-                       tools=["Read", "Write"], runtime=runtime) for name in scenario.agents]
+    specs = [
+        AgentSpec(
+            name=name,
+            model="claude-sonnet-5-5",
+            system_prompt=f"You are {name}.",
+            tools=["Read", "Write"],
+            runtime=runtime,
+        )
+        for name in scenario.agents
+    ]
     backends = Backends()
     if runtime == "api":
         from ..core.providers.scripted import scripted_provider
@@ -127,11 +145,20 @@ async def _run(runtime: str, agents: int, speed: float, folder: Path) -> Runtime
     else:
         from ..core.providers.loopback import ScenarioBackend
 
-        backends.claude_code = ScenarioBackend(scenario, session, speed=speed, config_dir=str(folder / f"claude-{agents}"))
+        backends.claude_code = ScenarioBackend(
+            scenario, session, speed=speed, config_dir=str(folder / f"claude-{agents}")
+        )
     workspace = folder / f"ws-{runtime}-{agents}"
     workspace.mkdir(parents=True, exist_ok=True)
-    team = Team(session, ApprovalBroker(session, load_policy("all")), None, specs, workspace=workspace,
-                goal="bench", backends=backends)
+    team = Team(
+        session,
+        ApprovalBroker(session, load_policy("all")),
+        None,
+        specs,
+        workspace=workspace,
+        goal="bench",
+        backends=backends,
+    )
     peaks: dict[int, float] = {}
     before_self = resource.getrusage(resource.RUSAGE_SELF)
     before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -150,10 +177,15 @@ async def _run(runtime: str, agents: int, speed: float, folder: Path) -> Runtime
     after_self = resource.getrusage(resource.RUSAGE_SELF)
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
     return RuntimeRun(
-        runtime=runtime, agents=agents, wall_s=round(wall, 2),
-        cpu_partytui_s=round(after_self.ru_utime + after_self.ru_stime - before_self.ru_utime - before_self.ru_stime, 3),
-        cpu_claude_s=round(after_children.ru_utime + after_children.ru_stime
-                           - before_children.ru_utime - before_children.ru_stime, 3),
+        runtime=runtime,
+        agents=agents,
+        wall_s=round(wall, 2),
+        cpu_partytui_s=round(
+            after_self.ru_utime + after_self.ru_stime - before_self.ru_utime - before_self.ru_stime, 3
+        ),
+        cpu_claude_s=round(
+            after_children.ru_utime + after_children.ru_stime - before_children.ru_utime - before_children.ru_stime, 3
+        ),
         rss_partytui_mb=round(max(0.0, own_peak - rss_before), 1),
         rss_claude_mb=[round(v, 1) for v in peaks.values()],
         request_ms=[round((requested[k] - called[k]) * 1000, 1) for k in requested],

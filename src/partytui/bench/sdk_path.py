@@ -62,8 +62,15 @@ async def measure(turns: int, folder: Path) -> SdkResult:
     async def agent(name: str) -> None:
         messages: list[dict[str, object]] = [{"role": "user", "content": "go"}]
         for _ in range(turns):
-            result = await provider.stream_turn(agent=name, model="claude-sonnet-4-5", system="bench",
-                                                messages=messages, tools=[], max_tokens=8192, sink=sinks[name])
+            result = await provider.stream_turn(
+                agent=name,
+                model="claude-sonnet-4-5",
+                system="bench",
+                messages=messages,
+                tools=[],
+                max_tokens=8192,
+                sink=sinks[name],
+            )
             messages += [{"role": "assistant", "content": result.content}, {"role": "user", "content": "next"}]
 
     start = time.perf_counter()

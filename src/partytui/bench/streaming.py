@@ -90,8 +90,17 @@ async def run_step(kind: Kind, rate: float, *, warmup: float, window: float, fol
     )
 
 
-def ramp(kind: Kind, *, start: float, warmup: float, window: float, refine: int, ceiling: float,
-         folder: Path, log: Callable[[str], object] = print) -> list[Step]:
+def ramp(
+    kind: Kind,
+    *,
+    start: float,
+    warmup: float,
+    window: float,
+    refine: int,
+    ceiling: float,
+    folder: Path,
+    log: Callable[[str], object] = print,
+) -> list[Step]:
     """Double the rate until a step is not sustained, then bisect ``refine`` times between the last two."""
     steps: list[Step] = []
 

@@ -76,7 +76,9 @@ def agents_table(found: AgentSet, config: Config) -> Table:
             cell.append(f"\n{plain(agent.color)}", style="dim")
         if agent.can_lead:
             cell.append("\nleads", style="italic")
-        table.add_row(cell, Text(plain(_model(agent, config))), Text(plain(agent.permission_mode)), Text(plain(_tools(agent))))
+        table.add_row(
+            cell, Text(plain(_model(agent, config))), Text(plain(agent.permission_mode)), Text(plain(_tools(agent)))
+        )
     return table
 
 

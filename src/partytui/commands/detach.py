@@ -158,12 +158,19 @@ def attach(args: argparse.Namespace) -> int:
         return 0
     sid = link.session_id
     if link.ended is not None:
-        print(plain(f"session {sid}: the run ended ({link.ended.get('status')}). "
-                    f"Summary: partytui summary {sid}"), file=sys.stderr)
+        print(
+            plain(f"session {sid}: the run ended ({link.ended.get('status')}). Summary: partytui summary {sid}"),
+            file=sys.stderr,
+        )
         return 0
-    print(plain(f"detached from session {sid}; the team goes on.\n"
-                f"  attach again: partytui attach {sid}\n"
-                f"  stop it:      partytui stop {sid}"), file=sys.stderr)
+    print(
+        plain(
+            f"detached from session {sid}; the team goes on.\n"
+            f"  attach again: partytui attach {sid}\n"
+            f"  stop it:      partytui stop {sid}"
+        ),
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -191,8 +198,12 @@ def stop(args: argparse.Namespace) -> int:
     except TimeoutError:
         raise CliError(f"session {team.session_id} did not stop within {STOP_TIMEOUT_S} s", EXIT_FAILED) from None
     status = (ended or {}).get("status", "cancelled")
-    print(plain(f"session {team.session_id} stopped ({status}); the log says so.\n"
-                f"  go on later: partytui resume {team.session_id} --detach"))
+    print(
+        plain(
+            f"session {team.session_id} stopped ({status}); the log says so.\n"
+            f"  go on later: partytui resume {team.session_id} --detach"
+        )
+    )
     return 0
 
 
@@ -233,8 +244,10 @@ def serve(args: argparse.Namespace) -> int:
     else:
         print(f"  every page starts read-only; to answer and control, press u there and give this token:\n    {token}")
     if args.host not in LOOPBACK:
-        print(f"  warning: {args.host} is reachable from other machines and this is plain HTTP — "
-              "put TLS in front (a reverse proxy with https) before anyone types the token there")
+        print(
+            f"  warning: {args.host} is reachable from other machines and this is plain HTTP — "
+            "put TLS in front (a reverse proxy with https) before anyone types the token there"
+        )
     sys.stdout.flush()
     title = f"partytui — {team.session_id}" if team is not None else "partytui — sessions"
     Server(shlex.join(command), host=args.host, port=args.port, title=title).serve()

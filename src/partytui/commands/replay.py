@@ -28,8 +28,10 @@ def load_events(session: str, session_dir: str | None) -> tuple[str, list[EventB
     if not contents.events:
         raise CliError(f"{path}: no events to replay")
     if contents.torn_tail:
-        print(f"partytui: {path}: the last line was cut short (a crash mid-write); replaying what came before",
-              file=sys.stderr)
+        print(
+            f"partytui: {path}: the last line was cut short (a crash mid-write); replaying what came before",
+            file=sys.stderr,
+        )
     return str(path), contents.events
 
 

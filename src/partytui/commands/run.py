@@ -59,7 +59,14 @@ def demo(args: argparse.Namespace) -> int:
         scenario = demo_scenario()
     except ResourceMissing as exc:
         raise CliError(str(exc)) from None
-    args.scenario, args.goal, args.agent, args.prompt, args.agents, args.model = str(scenario), None, None, None, None, None
+    args.scenario, args.goal, args.agent, args.prompt, args.agents, args.model = (
+        str(scenario),
+        None,
+        None,
+        None,
+        None,
+        None,
+    )
     return run(args)
 
 
@@ -133,8 +140,9 @@ def _warn(agents: AgentSet, members: list[AgentSpec]) -> list[str]:
     return lines
 
 
-def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str = "api",
-             per_agent: dict[str, str] | None = None) -> list[AgentSpec]:
+def _members(
+    agents: AgentSet, config: Config, *, solo: str | None, runtime: str = "api", per_agent: dict[str, str] | None = None
+) -> list[AgentSpec]:
     chosen: list[AgentDefinition]
     if solo:
         definition = agents.get(solo)
@@ -155,8 +163,9 @@ def _members(agents: AgentSet, config: Config, *, solo: str | None, runtime: str
             chosen.insert(0, lead)
     lead_name = None if solo else next(a.name for a in chosen if a.can_lead)
     per_agent = config.agent_runtimes if per_agent is None else per_agent
-    return [d.spec(config, lead=d.name == lead_name, runtime=per_agent.get(d.name, runtime),
-                   team=not solo) for d in chosen]
+    return [
+        d.spec(config, lead=d.name == lead_name, runtime=per_agent.get(d.name, runtime), team=not solo) for d in chosen
+    ]
 
 
 def _runtime(args: argparse.Namespace, config: Config, scenario) -> str:
@@ -171,8 +180,11 @@ def _runtime(args: argparse.Namespace, config: Config, scenario) -> str:
     if scenario is not None or has_credentials() or config.agent_runtimes:
         return "api"
     if available() and logged_in():
-        print("partytui: no ANTHROPIC_API_KEY is set, so the agents run as Claude Code sessions "
-              "(Claude Code's own login); choose with --runtime api|claude-code", file=sys.stderr)
+        print(
+            "partytui: no ANTHROPIC_API_KEY is set, so the agents run as Claude Code sessions "
+            "(Claude Code's own login); choose with --runtime api|claude-code",
+            file=sys.stderr,
+        )
         return "claude-code"
     return "api"  # the credentials check says what is missing
 
@@ -193,7 +205,7 @@ def _require_credentials() -> None:
     if not has_credentials():
         raise CliError(
             "no ANTHROPIC_API_KEY is set, so the team cannot reach a model. Set it to run on the Anthropic "
-            "API, or install Claude Code's runtime to use its login (pip install \"partytui[claude-code]\", "
+            'API, or install Claude Code\'s runtime to use its login (pip install "partytui[claude-code]", '
             "then --runtime claude-code), or try `partytui demo` (offline) or `--scenario FILE`."
         )
 
@@ -279,13 +291,22 @@ def _prepare(args: argparse.Namespace) -> Prepared:
     if not goal:
         raise CliError("give the team a GOAL (or run one agent with --agent NAME --prompt TEXT)")
     try:
-        dirs = [Path(d).expanduser().resolve() for d in args.agents] if args.agents else _default_agent_dirs(args.scenario, scenario)
+        dirs = (
+            [Path(d).expanduser().resolve() for d in args.agents]
+            if args.agents
+            else _default_agent_dirs(args.scenario, scenario)
+        )
     except ResourceMissing as exc:
         raise CliError(str(exc)) from None
     agents = _load_team_files(dirs)
     # --runtime is for the whole team; otherwise the config's per-agent choices stand over its default
-    members = _members(agents, config, solo=args.agent, runtime=_runtime(args, config, scenario),
-                       per_agent={} if getattr(args, "runtime", None) else None)
+    members = _members(
+        agents,
+        config,
+        solo=args.agent,
+        runtime=_runtime(args, config, scenario),
+        per_agent={} if getattr(args, "runtime", None) else None,
+    )
     policy = _policy(args)  # bad input is reported before anything is written
     _require_runtimes(members, scenario)
     warnings = _warn(agents, members)
@@ -313,15 +334,27 @@ def _prepare(args: argparse.Namespace) -> Prepared:
 
     session = Session(log=log)
     broker = ApprovalBroker(session, policy)
-    team = Team(session, broker, None, members, workspace=workspace, goal=goal, solo=bool(args.agent),
-                backends=_backends(members, scenario, session, args.speed, log_path),
-                limits=_limits(args, config), migration_commands=config.migration_commands)
+    team = Team(
+        session,
+        broker,
+        None,
+        members,
+        workspace=workspace,
+        goal=goal,
+        solo=bool(args.agent),
+        backends=_backends(members, scenario, session, args.speed, log_path),
+        limits=_limits(args, config),
+        migration_commands=config.migration_commands,
+    )
 
     def start() -> None:
         scenario_at = str(Path(args.scenario).resolve()) if args.scenario else None
         # noted beside the log before the log says it (a crash in between leaves a resume that asks)
-        record_origin(log_path, session_id, {"workspace": str(team.workspace), "scenario": scenario_at,
-                                             "agents_dirs": [str(d) for d in dirs]})
+        record_origin(
+            log_path,
+            session_id,
+            {"workspace": str(team.workspace), "scenario": scenario_at, "agents_dirs": [str(d) for d in dirs]},
+        )
         team.start_session(
             session_id,
             mode="scripted" if scenario is not None else "live",
@@ -332,19 +365,23 @@ def _prepare(args: argparse.Namespace) -> Prepared:
         )
 
     title = f"partytui — scripted: {scenario.title or scenario.name}" if scenario is not None else "partytui"
-    return Prepared(session, team, log_path, args.headless, title, start, lock, getattr(args, "detach", False),
-                    config=config)
+    return Prepared(
+        session, team, log_path, args.headless, title, start, lock, getattr(args, "detach", False), config=config
+    )
 
 
 def _doubts(log_path: Path, contents, started, args: argparse.Namespace) -> str:
     """What a resume of this log would take on trust: folders nothing vouches for, and what does not add up."""
-    folders = untrusted_folders(log_path, started, {"workspace": args.workspace, "scenario": args.scenario,
-                                                    "agents_dirs": args.agents})
+    folders = untrusted_folders(
+        log_path, started, {"workspace": args.workspace, "scenario": args.scenario, "agents_dirs": args.agents}
+    )
     problems = inconsistencies(contents.events, contents.numbers, log_path)
     parts = []
     if folders:
-        parts.append(f"{log_path}: the log would send the team to folders partytui did not start it with:\n  "
-                     + "\n  ".join(folders))
+        parts.append(
+            f"{log_path}: the log would send the team to folders partytui did not start it with:\n  "
+            + "\n  ".join(folders)
+        )
     if problems:
         parts.append(f"{log_path}: the log does not add up:\n  " + report(problems).replace("\n", "\n  "))
     return plain("\n".join(parts))
@@ -382,8 +419,11 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
         raise CliError(f"{log_path}: this session already finished (status done); replay it instead", EXIT_BAD_INPUT)
     doubts = _doubts(log_path, contents, started, args)
     if doubts and not args.trust_log and (args.headless or getattr(args, "detach", False) or not sys.stdout.isatty()):
-        raise CliError(doubts + "\ncheck them, then resume with --trust-log to continue (or pass --workspace, "
-                       "--scenario, --agents yourself)", EXIT_BAD_INPUT)
+        raise CliError(
+            doubts + "\ncheck them, then resume with --trust-log to continue (or pass --workspace, "
+            "--scenario, --agents yourself)",
+            EXIT_BAD_INPUT,
+        )
     config = _config(args)
     scenario_path = args.scenario or started.scenario
     scenario = _load_scenario(scenario_path) if scenario_path else None
@@ -407,12 +447,30 @@ def _prepare_resume(args: argparse.Namespace) -> Prepared:
     session = Session(state=state, log=SessionLog(log_path))
     broker = ApprovalBroker(session, policy)
     speed = args.speed if args.speed is not None else 1.0
-    team = Team(session, broker, None, members, workspace=Path(args.workspace or started.workspace),
-                goal=started.goal, solo=solo is not None, backends=_backends(members, scenario, session, speed, log_path),
-                limits=_limits(args, config), migration_commands=config.migration_commands)
-    return Prepared(session, team, log_path, args.headless, "partytui — resumed",
-                    lambda: team.continue_session(events, warnings), lock, getattr(args, "detach", False), config=config,
-                    confirm="" if args.trust_log else doubts)
+    team = Team(
+        session,
+        broker,
+        None,
+        members,
+        workspace=Path(args.workspace or started.workspace),
+        goal=started.goal,
+        solo=solo is not None,
+        backends=_backends(members, scenario, session, speed, log_path),
+        limits=_limits(args, config),
+        migration_commands=config.migration_commands,
+    )
+    return Prepared(
+        session,
+        team,
+        log_path,
+        args.headless,
+        "partytui — resumed",
+        lambda: team.continue_session(events, warnings),
+        lock,
+        getattr(args, "detach", False),
+        config=config,
+        confirm="" if args.trust_log else doubts,
+    )
 
 
 def _lock(log_path: Path, args: argparse.Namespace) -> RunLock:
@@ -444,8 +502,9 @@ def _execute(prepared: Prepared) -> int:
     state = session.state
     print(f"session log: {prepared.log_path}", file=sys.stderr)
     if session.log_error is not None:
-        print(f"partytui: {session.log_error} — the run was stopped; the log is intact up to that point",
-              file=sys.stderr)
+        print(
+            f"partytui: {session.log_error} — the run was stopped; the log is intact up to that point", file=sys.stderr
+        )
         return 1
     pending = state.pending_approvals
     if code == 3 and pending:
@@ -457,8 +516,11 @@ def _execute(prepared: Prepared) -> int:
         )
     elif state.status != "done":
         waiting = f", {len(pending)} request(s) waiting for you" if pending else ""
-        print(f"the session is {state.status}{waiting}; continue it with: partytui resume {prepared.log_path}"
-              " (or partytui resume --last)", file=sys.stderr)
+        print(
+            f"the session is {state.status}{waiting}; continue it with: partytui resume {prepared.log_path}"
+            " (or partytui resume --last)",
+            file=sys.stderr,
+        )
     return code
 
 
@@ -502,6 +564,7 @@ def _run_tui(prepared: Prepared) -> int:
     from ..tui.terminal_alerts import AlertSettings
 
     team = prepared.team
+
     async def run_team() -> int:
         return await _until_stopped(team, on_term=lambda: app.exit(None, return_code=EXIT_TERMINATED))
 

@@ -25,15 +25,23 @@ def _when(ts: float | None) -> str:
 
 def _home(path: str) -> str:
     home = str(Path.home())
-    return "~" + path[len(home):] if path == home or path.startswith(home + os.sep) else path
+    return "~" + path[len(home) :] if path == home or path.startswith(home + os.sep) else path
 
 
 def render_table(entries: list[SessionEntry], width: int) -> str:
     rows = [("ID", "STATUS", "WAIT", "STARTED", "GOAL", "WORKSPACE")]
     for e in entries:
         goal = e.problem if e.problem is not None else e.goal
-        rows.append((_plain(e.id, 80), e.shown_status, str(e.pending) if e.pending else "-", _when(e.started_at),
-                     goal or "-", _home(e.workspace) if e.workspace else "-"))
+        rows.append(
+            (
+                _plain(e.id, 80),
+                e.shown_status,
+                str(e.pending) if e.pending else "-",
+                _when(e.started_at),
+                goal or "-",
+                _home(e.workspace) if e.workspace else "-",
+            )
+        )
     fixed = [max(len(r[i]) for r in rows) for i in range(4)]
     rest = max(20, width - sum(fixed) - 2 * 5)
     goal_w = max(12, rest * 3 // 5)
@@ -63,6 +71,10 @@ def main(args: argparse.Namespace) -> int:
         waiting = f", {e.pending} request(s) waiting for you" if e.pending else ""
         print(plain_line(f"{e.id} runs in the background (process {e.pid}){waiting}: partytui attach {e.id}"))
     if resumable is not None:
-        print(plain_line(f"continue the newest unfinished one: partytui resume --last   (or partytui resume {resumable.id})"))
+        print(
+            plain_line(
+                f"continue the newest unfinished one: partytui resume --last   (or partytui resume {resumable.id})"
+            )
+        )
     print("see one: partytui summary ID · partytui replay ID · partytui export ID")
     return 0

@@ -28,10 +28,16 @@ def render_text(data: dict) -> str:
     if data["started_at"]:
         lines.append("started: " + time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(data["started_at"])))
     if data["phases"]:
-        lines.append("phases: " + " → ".join(f"{p['name']} ({_duration(p['started_at'], p['ended_at'])})" for p in data["phases"]))
+        lines.append(
+            "phases: "
+            + " → ".join(f"{p['name']} ({_duration(p['started_at'], p['ended_at'])})" for p in data["phases"])
+        )
     if data["tasks"]:
         lines.append("tasks:")
-        lines += [f"  #{t['id']} [{t['status']}] {t['subject']}" + (f" ({t['owner']})" if t["owner"] else "") for t in data["tasks"]]
+        lines += [
+            f"  #{t['id']} [{t['status']}] {t['subject']}" + (f" ({t['owner']})" if t["owner"] else "")
+            for t in data["tasks"]
+        ]
     if data["approvals"]:
         lines.append("requests:")
         for a in data["approvals"]:
@@ -41,7 +47,9 @@ def render_text(data: dict) -> str:
     lines.append("agents:")
     for a in data["agents"]:
         cost = "?" if a["cost_usd"] is None else f"${a['cost_usd']:.4f}"
-        lines.append(f"  {a['name']:<12} {a['model']:<20} {a['turns']:>3} turns  {a['input_tokens']:>8} in  {a['output_tokens']:>7} out  {cost}")
+        lines.append(
+            f"  {a['name']:<12} {a['model']:<20} {a['turns']:>3} turns  {a['input_tokens']:>8} in  {a['output_tokens']:>7} out  {cost}"
+        )
     lines += workspace_lines(data)
     if data["files_written"]:
         lines.append(f"files written: {', '.join(data['files_written'])}")

@@ -86,6 +86,7 @@ class Config(BaseModel):
         for runtime in value.values():
             cls._known_runtime(runtime)
         return value
+
     unsandboxed_bash: Literal["ask", "allow"] | None = None
     migration_commands: list[str] = []
 

@@ -625,9 +625,7 @@ class _Importer:
             )
         return out
 
-    def _task_created(
-        self, agent: str, record: _Record, data: dict[str, Any], output: str, ts: float
-    ) -> EventBase:
+    def _task_created(self, agent: str, record: _Record, data: dict[str, Any], output: str, ts: float) -> EventBase:
         structured = record.data.get("toolUseResult")
         task_id = ""
         if isinstance(structured, dict) and isinstance(structured.get("task"), dict):

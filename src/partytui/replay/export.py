@@ -108,11 +108,31 @@ def _cost_rows(state: TeamState) -> list[list[str]]:
     rows = []
     for agent in state.agents.values():
         u = agent.usage
-        rows.append([agent.name, agent.info.model, str(agent.turns), f"{u.input_tokens:,}", f"{u.output_tokens:,}",
-                     f"{u.cache_read_input_tokens:,}", f"{u.cache_creation_input_tokens:,}", _money(agent.cost_usd)])
+        rows.append(
+            [
+                agent.name,
+                agent.info.model,
+                str(agent.turns),
+                f"{u.input_tokens:,}",
+                f"{u.output_tokens:,}",
+                f"{u.cache_read_input_tokens:,}",
+                f"{u.cache_creation_input_tokens:,}",
+                _money(agent.cost_usd),
+            ]
+        )
     t = _totals(state)
-    rows.append(["total", "", str(t["turns"]), f"{t['input']:,}", f"{t['output']:,}", f"{t['cache_read']:,}",
-                 f"{t['cache_write']:,}", _money(t["cost"])])
+    rows.append(
+        [
+            "total",
+            "",
+            str(t["turns"]),
+            f"{t['input']:,}",
+            f"{t['output']:,}",
+            f"{t['cache_read']:,}",
+            f"{t['cache_write']:,}",
+            _money(t["cost"]),
+        ]
+    )
     return rows
 
 
@@ -125,15 +145,21 @@ def _phase_rows(state: TeamState) -> list[list[str]]:
     rows = []
     for span in state.phases:
         end = span.ended_at if span.ended_at is not None else (state.ended_at or None)
-        rows.append([span.name, _when(span.started_at),
-                     duration(end - span.started_at) if end is not None else "running"])
+        rows.append(
+            [span.name, _when(span.started_at), duration(end - span.started_at) if end is not None else "running"]
+        )
     return rows
 
 
 def _task_rows(state: TeamState) -> list[list[str]]:
     return [
-        [t.task.id, t.task.subject, t.task.status.replace("_", " "), t.task.owner or "—",
-         ", ".join(t.task.blocked_by) or "—"]
+        [
+            t.task.id,
+            t.task.subject,
+            t.task.status.replace("_", " "),
+            t.task.owner or "—",
+            ", ".join(t.task.blocked_by) or "—",
+        ]
         for t in state.tasks.values()
         if t.task.status != "deleted" and t.task.source == "team"
     ]
@@ -150,16 +176,26 @@ def _workspace_sections(state: TeamState) -> list[tuple[str, list[str], list[lis
         for c in lists:
             still = [i["text"] for i in c["items"] if i["status"] != "completed"]
             more = f" (+{len(still) - OPEN_ITEMS_SHOWN} more)" if len(still) > OPEN_ITEMS_SHOWN else ""
-            rows.append([c["path"], c["owner"] or "—", f"{c['done']}/{c['total']}",
-                         "; ".join(still[:OPEN_ITEMS_SHOWN]) + more or "—"])
+            rows.append(
+                [
+                    c["path"],
+                    c["owner"] or "—",
+                    f"{c['done']}/{c['total']}",
+                    "; ".join(still[:OPEN_ITEMS_SHOWN]) + more or "—",
+                ]
+            )
         sections.append(("Checklists", ["checklist", "owner", "done", "still open"], rows))
     if found := markers(state):
-        rows = [[m["id"], m["by"] or "—", f"#{m['task_id']} {m['task']}" if m["task_id"] else "none yet", m["note"] or "—"]
-                for m in found]
+        rows = [
+            [m["id"], m["by"] or "—", f"#{m['task_id']} {m['task']}" if m["task_id"] else "none yet", m["note"] or "—"]
+            for m in found
+        ]
         sections.append(("Completion markers", ["marker", "by", "completed task", "note"], rows))
     if docs := documents(state):
-        rows = [[d["path"], str(d["versions"]), ", ".join(d["changed_by"]) or "—", ", ".join(d["read_by"]) or "—"]
-                for d in docs]
+        rows = [
+            [d["path"], str(d["versions"]), ", ".join(d["changed_by"]) or "—", ", ".join(d["read_by"]) or "—"]
+            for d in docs
+        ]
         sections.append(("Documents", ["document", "versions", "changed by", "read by"], rows))
     return sections
 
@@ -193,11 +229,11 @@ def _md_safe(text: str) -> str:
         opened = _FENCE.match(line)
         if fence:
             closes = opened and opened.group(1)[0] == fence[0] and len(opened.group(1)) >= len(fence)
-            if closes and opened and not line[opened.end():].strip():
+            if closes and opened and not line[opened.end() :].strip():
                 fence = ""
             out.append(line)
             continue
-        if opened and not (opened.group(1)[0] == "`" and "`" in line[opened.end():]):
+        if opened and not (opened.group(1)[0] == "`" and "`" in line[opened.end() :]):
             fence = opened.group(1)  # a fence opens (a backtick fence's info string holds no backtick)
             out.append(line)
             continue
@@ -265,9 +301,11 @@ def _approval_lines_md(state: TeamState) -> list[str]:
         r = a.request
         decision = a.decision or "pending"
         by = f" by {_md_cell(a.by)}" if a.by else ""
-        out.append(f"- **#{r.id} {_md_cell(r.kind)}** from {_md_cell(r.agent)}: "
-                   f"{_md_cell(r.title or r.summary or '(untitled)')} — "
-                   f"**{_md_cell(decision)}**{by}" + (f" · {_md_cell(a.note)}" if a.note else ""))
+        out.append(
+            f"- **#{r.id} {_md_cell(r.kind)}** from {_md_cell(r.agent)}: "
+            f"{_md_cell(r.title or r.summary or '(untitled)')} — "
+            f"**{_md_cell(decision)}**{by}" + (f" · {_md_cell(a.note)}" if a.note else "")
+        )
         out += [f"  - {_md_cell(answer)}" for answer in a.answers]
     return out
 
@@ -362,12 +400,15 @@ def _html_entry(entry: Entry) -> str:
     if entry.kind == "text":
         return f'<div class="entry text">{stamp}<div class="md">{_markdown.render(text)}</div></div>'
     if entry.kind == "thinking":
-        return (f'<details class="entry thinking"><summary>{stamp}thinking</summary>'
-                f"<pre>{_e(text.strip())}</pre></details>")
+        return (
+            f'<details class="entry thinking"><summary>{stamp}thinking</summary><pre>{_e(text.strip())}</pre></details>'
+        )
     if entry.kind == "tool":
         state = "pending" if entry.ok is None else ("ok" if entry.ok else "failed")
-        summary = (f'<summary>{stamp}<span class="tool-name">{_e(call_summary(entry.tool, entry.input))}</span> '
-                   f'<span class="badge {state}">{_e(_tool_status(entry))}</span></summary>')
+        summary = (
+            f'<summary>{stamp}<span class="tool-name">{_e(call_summary(entry.tool, entry.input))}</span> '
+            f'<span class="badge {state}">{_e(_tool_status(entry))}</span></summary>'
+        )
         body = f"<pre>{_e(clip(entry.output))}</pre>" if entry.output else ""
         return f'<details class="entry tool {state}">{summary}{body}</details>'
     labels = {
@@ -379,8 +420,10 @@ def _html_entry(entry: Entry) -> str:
         "context": "⋯ context",
     }
     label = labels.get(entry.kind, entry.kind)
-    return (f'<div class="entry {entry.kind.replace("_", "-")}">{stamp}<span class="who">{_e(label)}</span>'
-            f'<div class="md">{_markdown.render(text)}</div></div>')
+    return (
+        f'<div class="entry {entry.kind.replace("_", "-")}">{stamp}<span class="who">{_e(label)}</span>'
+        f'<div class="md">{_markdown.render(text)}</div></div>'
+    )
 
 
 def _status_class(state: TeamState) -> str:
@@ -416,9 +459,14 @@ def export_html(state: TeamState, events: Iterable[EventBase]) -> str:
     ]
     if state.workspace:
         facts.append(("workspace", state.workspace))
-    out.append('<dl class="facts">' + "".join(
-        f"<div><dt>{_e(k)}</dt><dd{_status_class(state) if k == 'status' else ''}>{_e(v)}</dd></div>"
-        for k, v in facts) + "</dl></header><main>")
+    out.append(
+        '<dl class="facts">'
+        + "".join(
+            f"<div><dt>{_e(k)}</dt><dd{_status_class(state) if k == 'status' else ''}>{_e(v)}</dd></div>"
+            for k, v in facts
+        )
+        + "</dl></header><main>"
+    )
     if state.phases:
         out += ["<section><h2>Phases</h2>", _html_table(PHASE_HEAD, _phase_rows(state)), "</section>"]
     tasks = _task_rows(state)
@@ -429,11 +477,22 @@ def export_html(state: TeamState, events: Iterable[EventBase]) -> str:
         for a in state.approvals.values():
             r = a.request
             note = a.note + ("" if not a.answers else (" · " if a.note else "") + " / ".join(a.answers))
-            rows.append([f"#{r.id}", r.kind, r.agent, r.title or r.summary or "(untitled)", a.decision or "pending",
-                         a.by or "—", note or "—"])
-        out += ["<section><h2>Approvals</h2>",
-                _html_table(["#", "kind", "agent", "title", "decision", "by", "notes"], rows, "approvals"),
-                "</section>"]
+            rows.append(
+                [
+                    f"#{r.id}",
+                    r.kind,
+                    r.agent,
+                    r.title or r.summary or "(untitled)",
+                    a.decision or "pending",
+                    a.by or "—",
+                    note or "—",
+                ]
+            )
+        out += [
+            "<section><h2>Approvals</h2>",
+            _html_table(["#", "kind", "agent", "title", "decision", "by", "notes"], rows, "approvals"),
+            "</section>",
+        ]
     for title, head, rows in _workspace_sections(state):
         out += [f"<section><h2>{_e(title)}</h2>", _html_table(head, rows, "workspace"), "</section>"]
     if state.errors:
@@ -444,8 +503,10 @@ def export_html(state: TeamState, events: Iterable[EventBase]) -> str:
         color = agent.info.color
         if not re.fullmatch(r"[A-Za-z]{1,20}|#[0-9A-Fa-f]{3,8}", color) or color.lower() in ("white", "black"):
             color = "var(--accent)"  # unreadable on one of the two themes, or not a colour at all
-        out.append(f'<article class="agent" style="--agent: {color}"><h3>{_e(agent.name)}</h3>'
-                   f'<p class="meta">{_e(_agent_line(agent))}</p>')
+        out.append(
+            f'<article class="agent" style="--agent: {color}"><h3>{_e(agent.name)}</h3>'
+            f'<p class="meta">{_e(_agent_line(agent))}</p>'
+        )
         out += [_html_entry(entry) for entry in agent.transcript]
         out.append("</article>")
     out.append("</section></main><footer>Written by partytui export.</footer></body></html>")

@@ -213,4 +213,3 @@ class ReplayPlayer:
         if not self._times:
             return 0.0
         return self._times[max(0, min(position, len(self._times)) - 1)]
-

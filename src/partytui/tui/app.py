@@ -396,8 +396,12 @@ class PartyApp(App[int | None]):
             return
         agent = self.session.state.agents.get(view.request.agent)
         modal = ApprovalModal(
-            view, self.workspace, clock=self.clock, color=agent.info.color if agent else None,
-            arm_delay=self.approval_delay, monotonic=self.monotonic,
+            view,
+            self.workspace,
+            clock=self.clock,
+            color=agent.info.color if agent else None,
+            arm_delay=self.approval_delay,
+            monotonic=self.monotonic,
         )
         self._showing[approval_id] = modal
         try:
@@ -422,8 +426,10 @@ class PartyApp(App[int | None]):
         if self.run_in_progress:
             reasons.append("The team is still working; quitting stops it.")
         if waiting:
-            reasons.append(f"{waiting} request{'s' if waiting != 1 else ''} still wait{'s' if waiting == 1 else ''} "
-                           "for your answer; resuming the session asks again.")
+            reasons.append(
+                f"{waiting} request{'s' if waiting != 1 else ''} still wait{'s' if waiting == 1 else ''} "
+                "for your answer; resuming the session asks again."
+            )
         if not reasons:
             return ""
         return " ".join(reasons) + " The session log keeps everything so far."

@@ -19,7 +19,6 @@ ESC, BEL, ST = "\x1b", "\x07", "\x1b\\"
 MAX_TEXT = 160  # a notification or a title is a glance, not a document
 
 
-
 @dataclass(frozen=True)
 class AlertSettings:
     """Which of the outside-the-terminal alerts are on (the config file's ``terminal_title``, ``bell``,
@@ -87,8 +86,13 @@ class TerminalAlerts:
     ``write`` takes raw terminal output (the app passes its driver's ``write``); ``ring`` rings the bell.
     """
 
-    def __init__(self, settings: AlertSettings, write: Callable[[str], None], ring: Callable[[], None],
-                 env: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        settings: AlertSettings,
+        write: Callable[[str], None],
+        ring: Callable[[], None],
+        env: Mapping[str, str] | None = None,
+    ) -> None:
         self.settings = settings
         self.write = write
         self.ring = ring

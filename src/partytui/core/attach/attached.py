@@ -88,10 +88,14 @@ class TeamLink:
     def _why_unreachable(self, exc: OSError) -> str:
         team = running_team(self.log_path)
         if team is None:
-            return (f"session {self.session_id} is not running (no team process owns it); "
-                    f"resume it with: partytui resume {self.session_id} --detach")
+            return (
+                f"session {self.session_id} is not running (no team process owns it); "
+                f"resume it with: partytui resume {self.session_id} --detach"
+            )
         if not team.detached:
-            return f"session {self.session_id} runs in a terminal (process {team.pid}), not detached: nothing to attach to"
+            return (
+                f"session {self.session_id} runs in a terminal (process {team.pid}), not detached: nothing to attach to"
+            )
         return f"cannot reach the team of {self.session_id} at {self.socket}: {exc.strerror or exc}"
 
     async def run(self, reader: asyncio.StreamReader | None = None) -> int:

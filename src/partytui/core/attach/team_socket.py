@@ -129,8 +129,13 @@ class TeamSocket:
             viewer.role = hello.role
             viewer.send(
                 wire.message(
-                    "hello", v=wire.PROTOCOL, session=self.log_path.stem, pid=os.getpid(), role=viewer.role,
-                    log=str(self.log_path), paused=self._paused(),
+                    "hello",
+                    v=wire.PROTOCOL,
+                    session=self.log_path.stem,
+                    pid=os.getpid(),
+                    role=viewer.role,
+                    log=str(self.log_path),
+                    paused=self._paused(),
                 )
             )
             self._catch_up(viewer, hello.after)

@@ -121,12 +121,14 @@ class AnthropicProvider:
                     raise ProviderError(
                         f"{self._where()} sent a malformed stream {malformed} times ({retry.reason}); giving up. "
                         "Check that ANTHROPIC_BASE_URL (if set) points at a Messages API, then resume the session "
-                        "(partytui resume --last)", fatal=False
+                        "(partytui resume --last)",
+                        fatal=False,
                     ) from retry
                 if attempt >= self.max_attempts:
                     raise ProviderError(
                         f"{_what_failed(retry.reason, self._where())} — gave up after {attempt} attempts. "
-                        f"{_what_to_do(retry.reason)}, then resume the session (partytui resume --last)", fatal=False
+                        f"{_what_to_do(retry.reason)}, then resume the session (partytui resume --last)",
+                        fatal=False,
                     ) from retry
                 delay = self._delay(attempt, retry.retry_after)
                 attempt += 1

@@ -40,10 +40,19 @@ def claude_code_turn(body: dict[str, Any], turn: sse.WireTurn) -> sse.WireTurn:
     loaded = {t.get("name") for t in body.get("tools") or [] if isinstance(t, dict)}
     missing = list(dict.fromkeys(c.name for c in calls if c.name.startswith(MCP_PREFIX) and c.name not in loaded))
     if missing:
-        search = sse.ToolCall(f"{turn.msg_id}_toolsearch".replace("msg_", "toolu_"), TOOL_SEARCH,
-                              {"query": "select:" + ",".join(missing), "max_results": len(missing)})
-        return sse.WireTurn(msg_id=f"{turn.msg_id}_toolsearch", model=turn.model, tool_calls=[search],
-                            stop_reason="tool_use", input_tokens=turn.input_tokens, output_tokens=1)
+        search = sse.ToolCall(
+            f"{turn.msg_id}_toolsearch".replace("msg_", "toolu_"),
+            TOOL_SEARCH,
+            {"query": "select:" + ",".join(missing), "max_results": len(missing)},
+        )
+        return sse.WireTurn(
+            msg_id=f"{turn.msg_id}_toolsearch",
+            model=turn.model,
+            tool_calls=[search],
+            stop_reason="tool_use",
+            input_tokens=turn.input_tokens,
+            output_tokens=1,
+        )
     return replace(turn, tool_calls=calls)
 
 
@@ -145,8 +154,9 @@ class ScenarioServer:
         if not isinstance(body, dict):
             return _error(400, "the request body is not a JSON object")
         body["messages"] = conversation_view(body.get("messages") or [])
-        request = httpx2.Request("POST", f"{SCRIPTED_BASE_URL}/v1/messages", json=body,
-                                 headers={AGENT_HEADER: unquote(parts[2])})
+        request = httpx2.Request(
+            "POST", f"{SCRIPTED_BASE_URL}/v1/messages", json=body, headers={AGENT_HEADER: unquote(parts[2])}
+        )
         return await self.transport.handle_async_request(request)
 
 
@@ -157,7 +167,9 @@ def _error(status: int, message: str) -> httpx2.Response:
 
 async def _send(writer: asyncio.StreamWriter, response: httpx2.Response) -> None:
     head = [f"HTTP/1.1 {response.status_code} {response.reason_phrase or 'Status'}", "transfer-encoding: chunked"]
-    head += [f"{k}: {v}" for k, v in response.headers.items() if k.lower() not in ("content-length", "transfer-encoding")]
+    head += [
+        f"{k}: {v}" for k, v in response.headers.items() if k.lower() not in ("content-length", "transfer-encoding")
+    ]
     writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1"))
     async for chunk in response.aiter_raw():
         if chunk:

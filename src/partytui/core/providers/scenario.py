@@ -92,7 +92,9 @@ class Condition(_Strict):
         if self.chosen:
             parts.append(f"the person to choose {_and([repr(c) for c in self.chosen], 'and')}")
         if self.reason:
-            parts.append(f"a {self.rejected or ''}{' ' if self.rejected else ''}rejection whose reason says {self.reason!r}")
+            parts.append(
+                f"a {self.rejected or ''}{' ' if self.rejected else ''}rejection whose reason says {self.reason!r}"
+            )
         if self.rejections is not None:
             parts.append(_count(self.rejections, f"{self.rejected} rejection" if self.rejected else "rejection"))
         return _and(parts) or "nothing"
@@ -264,8 +266,10 @@ class Scenario(_Strict):
                 for key, name in refs:
                     if name not in known:
                         found.append(
-                            (("agents", agent, i, "when", key), f"agent {name!r} has no script here"
-                             f" (agents: {', '.join(sorted(known)) or 'none'})")
+                            (
+                                ("agents", agent, i, "when", key),
+                                f"agent {name!r} has no script here (agents: {', '.join(sorted(known)) or 'none'})",
+                            )
                         )
         return found
 
@@ -408,7 +412,8 @@ def _reason(state: TeamState, agent: str, text: str, cond: Condition) -> bool:
 def _rejections(state: TeamState, agent: str, cond: Condition) -> list[Any]:
     """This agent's rejected requests (of kind ``rejected``, if the condition names one)."""
     return [
-        v for v in state.approvals.values()
+        v
+        for v in state.approvals.values()
         if v.request.agent == agent and v.decision == "rejected" and cond.rejected in (None, v.request.kind)
     ]
 

@@ -38,7 +38,12 @@ Adapt = Callable[[dict[str, Any], sse.WireTurn], sse.WireTurn]
 
 class ScenarioTransport(httpx2.AsyncBaseTransport):
     def __init__(
-        self, scenario: Scenario, session: Session, *, speed: float = 1.0, sleep: Sleep = asyncio.sleep,
+        self,
+        scenario: Scenario,
+        session: Session,
+        *,
+        speed: float = 1.0,
+        sleep: Sleep = asyncio.sleep,
         adapt: Adapt | None = None,
     ) -> None:
         if speed < 0:
@@ -73,8 +78,11 @@ class ScenarioTransport(httpx2.AsyncBaseTransport):
             return self._stream(agent, index, _script_ended(agent, index, model, scripted))
 
         if (when := turn.when) is not None:
-            await self.session.hold(agent, f"its scripted turn waits for {when.describe()}",
-                                    lambda state: condition_holds(when, state, agent))
+            await self.session.hold(
+                agent,
+                f"its scripted turn waits for {when.describe()}",
+                lambda state: condition_holds(when, state, agent),
+            )
 
         turn = turn.resolved(self.session.state, agent)  # the person's answers so far pick its variant
         key = (agent, index)
@@ -171,8 +179,14 @@ def _wire_turn(agent: str, index: int, model: str, turn: Turn, body: dict[str, A
 
 def _script_ended(agent: str, index: int, model: str, turns: int) -> sse.WireTurn:
     text = f"(The script for {agent} has ended after {turns} turn{'s' if turns != 1 else ''}; nothing more to do.)"
-    return sse.WireTurn(msg_id=f"msg_{agent}_{index}", model=model, text=text, stop_reason="end_turn",
-                        input_tokens=1, output_tokens=_estimate(text))
+    return sse.WireTurn(
+        msg_id=f"msg_{agent}_{index}",
+        model=model,
+        text=text,
+        stop_reason="end_turn",
+        input_tokens=1,
+        output_tokens=_estimate(text),
+    )
 
 
 def scripted_provider(scenario: Scenario, session: Session, *, speed: float = 1.0) -> AnthropicProvider:

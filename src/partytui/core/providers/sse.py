@@ -82,24 +82,27 @@ def chunks(text: str, max_chars: int = 12) -> list[str]:
 
 def turn_events(turn: WireTurn, *, max_chars: int = 12) -> Iterator[tuple[str, dict[str, Any]]]:
     """The (event name, data) pairs of a whole successful turn, in order."""
-    yield "message_start", {
-        "type": "message_start",
-        "message": {
-            "id": turn.msg_id,
-            "type": "message",
-            "role": "assistant",
-            "model": turn.model,
-            "content": [],
-            "stop_reason": None,
-            "stop_sequence": None,
-            "usage": {
-                "input_tokens": turn.input_tokens,
-                "cache_creation_input_tokens": turn.cache_creation_input_tokens,
-                "cache_read_input_tokens": turn.cache_read_input_tokens,
-                "output_tokens": 1,
+    yield (
+        "message_start",
+        {
+            "type": "message_start",
+            "message": {
+                "id": turn.msg_id,
+                "type": "message",
+                "role": "assistant",
+                "model": turn.model,
+                "content": [],
+                "stop_reason": None,
+                "stop_sequence": None,
+                "usage": {
+                    "input_tokens": turn.input_tokens,
+                    "cache_creation_input_tokens": turn.cache_creation_input_tokens,
+                    "cache_read_input_tokens": turn.cache_read_input_tokens,
+                    "output_tokens": 1,
+                },
             },
         },
-    }
+    )
     index = 0
     if turn.thinking is not None:
         deltas = [{"type": "thinking_delta", "thinking": c} for c in chunks(turn.thinking, max_chars)]
@@ -119,11 +122,14 @@ def turn_events(turn: WireTurn, *, max_chars: int = 12) -> Iterator[tuple[str, d
         deltas = [{"type": "input_json_delta", "partial_json": p} for p in pieces]
         yield from _block(index, {"type": "tool_use", "id": call.id, "name": call.name, "input": {}}, deltas)
         index += 1
-    yield "message_delta", {
-        "type": "message_delta",
-        "delta": {"stop_reason": turn.stop_reason, "stop_sequence": None},
-        "usage": {"output_tokens": turn.output_tokens},
-    }
+    yield (
+        "message_delta",
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": turn.stop_reason, "stop_sequence": None},
+            "usage": {"output_tokens": turn.output_tokens},
+        },
+    )
     yield "message_stop", {"type": "message_stop"}
 
 

@@ -18,7 +18,16 @@ if TYPE_CHECKING:
     from ..tools.base import Limits
     from .claude_code import ClaudeCodeBackend
 
-__all__ = ["RUNTIMES", "AgentHost", "AgentRuntime", "AgentSpec", "Backends", "asks_the_person", "make_runtime", "phase_news"]
+__all__ = [
+    "RUNTIMES",
+    "AgentHost",
+    "AgentRuntime",
+    "AgentSpec",
+    "Backends",
+    "asks_the_person",
+    "make_runtime",
+    "phase_news",
+]
 
 
 @dataclass
@@ -35,7 +44,9 @@ class Backends:
             await close()
 
 
-def make_runtime(spec: AgentSpec, host: AgentHost, *, briefing: str, backends: Backends, limits: Limits) -> AgentRuntime:
+def make_runtime(
+    spec: AgentSpec, host: AgentHost, *, briefing: str, backends: Backends, limits: Limits
+) -> AgentRuntime:
     """The runtime ``spec.runtime`` names, for this agent of this team."""
     if spec.runtime == "api":
         from .api import ApiRuntime
@@ -46,6 +57,7 @@ def make_runtime(spec: AgentSpec, host: AgentHost, *, briefing: str, backends: B
     if spec.runtime == "claude-code":
         from .claude_code import ClaudeCodeBackend, ClaudeCodeRuntime
 
-        return ClaudeCodeRuntime(spec, host, briefing=briefing, backend=backends.claude_code or ClaudeCodeBackend(),
-                                 limits=limits)
+        return ClaudeCodeRuntime(
+            spec, host, briefing=briefing, backend=backends.claude_code or ClaudeCodeBackend(), limits=limits
+        )
     raise ValueError(f"{spec.name}: unknown runtime {spec.runtime!r} (known: {', '.join(RUNTIMES)})")

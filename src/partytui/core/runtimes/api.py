@@ -152,8 +152,12 @@ class ApiRuntime(RuntimeBase):
                 if not cleared:
                     raise  # nothing left to clear: sending it again would be refused again
                 outputs = "output" if cleared == 1 else "outputs"
-                self.on_retry(attempt, TOO_LONG_ATTEMPTS, 0.0, "the conversation is too long for the model: "
-                              f"{cleared} more older tool {outputs} cleared")
+                self.on_retry(
+                    attempt,
+                    TOO_LONG_ATTEMPTS,
+                    0.0,
+                    f"the conversation is too long for the model: {cleared} more older tool {outputs} cleared",
+                )
                 continue
             usage = result.usage
             self.context.observe(usage.input_tokens + usage.cache_read_input_tokens + usage.cache_creation_input_tokens)
@@ -175,7 +179,9 @@ class ApiRuntime(RuntimeBase):
         self._text_guard.flush()  # the failed attempt's held-back text is dropped with the rest of it
         self._thinking_guard.flush()
         self.session.emit(
-            TurnRetry(agent=self.name, attempt=attempt, max_attempts=max_attempts, delay_s=round(delay_s, 2), reason=reason)
+            TurnRetry(
+                agent=self.name, attempt=attempt, max_attempts=max_attempts, delay_s=round(delay_s, 2), reason=reason
+            )
         )
         self.set_state("running", f"retrying in {delay_s:.0f}s ({reason}), attempt {attempt}/{max_attempts}")
 
@@ -223,16 +229,17 @@ class ApiRuntime(RuntimeBase):
             tool_input=raw,
         )
         if view.decision != "approved":
-            raise ToolError(
-                f"{PERMISSION_DENIED} {tool.name}" + (f": {view.note}" if view.note else ".")
-            )
+            raise ToolError(f"{PERMISSION_DENIED} {tool.name}" + (f": {view.note}" if view.note else "."))
 
     async def _run_again(self, tool: Tool, raw: dict[str, Any], tool_use_id: str) -> None:
         """A call interrupted before its result was logged: run again silently only what cannot do harm twice."""
         if tool.read_only:
             return  # reads, and team tools, which find their own effect in the log (a message, a task)
-        asked = [a for a in self.session.state.approvals.values()
-                 if a.request.tool_use_id == tool_use_id and a.request.kind == "permission"]
+        asked = [
+            a
+            for a in self.session.state.approvals.values()
+            if a.request.tool_use_id == tool_use_id and a.request.kind == "permission"
+        ]
         if any(a.pending or a.decision != "approved" for a in asked):
             return  # it was still waiting for the person (or refused): it never ran
         view = await self.team.broker.request(

@@ -81,7 +81,7 @@ def claude_code_name(name: str) -> str:
 
 def partytui_name(name: str) -> str:
     """The partytui tool name for a name Claude Code's model called (events and cards use these)."""
-    return name[len(MCP_PREFIX):] if name.startswith(MCP_PREFIX) else name
+    return name[len(MCP_PREFIX) :] if name.startswith(MCP_PREFIX) else name
 
 
 def available() -> bool:
@@ -139,14 +139,22 @@ def _usage(raw: dict[str, Any] | None) -> Usage:
 class ClaudeCodeRuntime(RuntimeBase):
     """One agent as a Claude Code session (an :class:`~.base.AgentRuntime`)."""
 
-    def __init__(self, spec: AgentSpec, host: AgentHost, *, briefing: str, backend: ClaudeCodeBackend,
-                 limits: Limits | None = None) -> None:
+    def __init__(
+        self,
+        spec: AgentSpec,
+        host: AgentHost,
+        *,
+        briefing: str,
+        backend: ClaudeCodeBackend,
+        limits: Limits | None = None,
+    ) -> None:
         super().__init__(spec, host)
         self.instructions = spec.system_prompt + briefing
         self.backend = backend
         self.limits = limits or Limits()
         self.team_tools: dict[str, Tool] = {
-            name: tool for name, tool in build_toolset(spec.tools, lead=spec.lead and not host.solo).items()
+            name: tool
+            for name, tool in build_toolset(spec.tools, lead=spec.lead and not host.solo).items()
             if name in MCP_TEAM_TOOLS
         }
         self.resume_id: str | None = None  # Claude Code's own session id, once it has one
@@ -180,7 +188,9 @@ class ClaudeCodeRuntime(RuntimeBase):
 
         servers: dict[str, Any] = {}
         if self.team_tools:
-            servers[MCP_SERVER] = create_sdk_mcp_server(MCP_SERVER, tools=[self._mcp_tool(t) for t in self.team_tools.values()])
+            servers[MCP_SERVER] = create_sdk_mcp_server(
+                MCP_SERVER, tools=[self._mcp_tool(t) for t in self.team_tools.values()]
+            )
         file_tools = self.spec.file_tools
         return ClaudeAgentOptions(
             cwd=str(self.team.workspace),
@@ -188,12 +198,15 @@ class ClaudeCodeRuntime(RuntimeBase):
             system_prompt={"type": "preset", "preset": "claude_code", "append": self.instructions},
             # the file's own tool names (None: Claude Code's defaults); a team tool's name means the team's
             # tool (the MCP one), so Claude Code's own tool of that name, if it has one, is left out
-            tools=None if file_tools is None else [t for t in file_tools
-                                                   if not t.startswith("mcp__") and t not in MCP_TEAM_TOOLS],
+            tools=None
+            if file_tools is None
+            else [t for t in file_tools if not t.startswith("mcp__") and t not in MCP_TEAM_TOOLS],
             disallowed_tools=list(dict.fromkeys([*self.spec.disallowed_tools, *MCP_TEAM_TOOLS])),
             # bypassPermissions is honoured here, in can_use_tool (Claude Code refuses it to root, and the
             # team's gates and the person's questions must still come through partytui)
-            permission_mode=None if self.permission_mode in ("default", "bypassPermissions") else cast("PermissionMode", self.permission_mode),
+            permission_mode=None
+            if self.permission_mode in ("default", "bypassPermissions")
+            else cast("PermissionMode", self.permission_mode),
             can_use_tool=self._can_use_tool,
             # the hook reads its input as a plain dict (the SDK's TypedDicts are dicts) and answers one
             hooks={"PreToolUse": [HookMatcher(matcher=None, hooks=[self._pre_tool_use])]},  # type: ignore[list-item]
@@ -362,8 +375,9 @@ class ClaudeCodeRuntime(RuntimeBase):
             if isinstance(block, ToolUseBlock):
                 self._log_call(block.id, block.name, block.input, parent=sub)
                 if sub is None:
-                    self._turn_content.append({"type": "tool_use", "id": block.id, "name": partytui_name(block.name),
-                                               "input": block.input})
+                    self._turn_content.append(
+                        {"type": "tool_use", "id": block.id, "name": partytui_name(block.name), "input": block.input}
+                    )
             elif sub is not None:
                 continue  # a sub-agent's prose stays in its own transcript; its tool calls show as cards
             elif isinstance(block, TextBlock):
@@ -387,11 +401,16 @@ class ClaudeCodeRuntime(RuntimeBase):
                 started = self._call_started.pop(block.tool_use_id, time.monotonic())
                 name = self._call_names.pop(block.tool_use_id)
                 raw = self._call_inputs.pop(block.tool_use_id, {})
-                self.session.emit(ToolResult(
-                    agent=self.name, tool_use_id=block.tool_use_id, tool=name, ok=not block.is_error,
-                    output=cap_output(_text_of(block.content), self.limits.output_cap_chars),
-                    duration_ms=round((time.monotonic() - started) * 1000, 1),
-                ))
+                self.session.emit(
+                    ToolResult(
+                        agent=self.name,
+                        tool_use_id=block.tool_use_id,
+                        tool=name,
+                        ok=not block.is_error,
+                        output=cap_output(_text_of(block.content), self.limits.output_cap_chars),
+                        duration_ms=round((time.monotonic() - started) * 1000, 1),
+                    )
+                )
                 if name in EDIT_TOOLS and not block.is_error:
                     self._file_changed(name, raw)
 
@@ -430,8 +449,13 @@ class ClaudeCodeRuntime(RuntimeBase):
             self.team.check_gates(self.name, partytui_name(name), raw)
             await self.team.ask_before_secret_file(self.name, partytui_name(name), raw, tool_use_id or "")
         except ToolError as exc:
-            return {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": "deny",
-                                           "permissionDecisionReason": str(exc)}}
+            return {
+                "hookSpecificOutput": {
+                    "hookEventName": "PreToolUse",
+                    "permissionDecision": "deny",
+                    "permissionDecisionReason": str(exc),
+                }
+            }
         return {}
 
     async def _can_use_tool(self, name: str, raw: dict[str, Any], context: Any) -> Any:
@@ -449,7 +473,9 @@ class ClaudeCodeRuntime(RuntimeBase):
         if self._granted(shown, raw):
             return PermissionResultAllow()
         if self.permission_mode == "dontAsk":
-            return PermissionResultDeny(message=f"{shown} needs permission and this agent runs with permissionMode dontAsk")
+            return PermissionResultDeny(
+                message=f"{shown} needs permission and this agent runs with permissionMode dontAsk"
+            )
         self.set_state("waiting", f"permission for {shown}")
         shown_input = self._relative(raw)
         view = await self._ask("permission", tool_use_id, shown_input, tool=shown,
@@ -485,23 +511,32 @@ class ClaudeCodeRuntime(RuntimeBase):
                 question=str(q.get("question", "")),
                 header=str(q.get("header", "")),
                 multi_select=bool(q.get("multiSelect", False)),
-                options=[QuestionOption(label=str(o.get("label", "")), description=str(o.get("description", "")))
-                         for o in q.get("options") or [] if isinstance(o, dict)],
+                options=[
+                    QuestionOption(label=str(o.get("label", "")), description=str(o.get("description", "")))
+                    for o in q.get("options") or []
+                    if isinstance(o, dict)
+                ],
             )
-            for q in raw.get("questions") or [] if isinstance(q, dict)
+            for q in raw.get("questions") or []
+            if isinstance(q, dict)
         ]
         if not questions:
             return PermissionResultDeny(message="ask at least one question")
         self.set_state("waiting", "answer from you")
-        view = await self._ask("question", tool_use_id, raw, title=questions[0].header or questions[0].question,
-                               questions=questions)
+        view = await self._ask(
+            "question", tool_use_id, raw, title=questions[0].header or questions[0].question, questions=questions
+        )
         self.set_state("running", "AskUserQuestion")
         if view.decision == "rejected":
-            return PermissionResultDeny(message=f"{QUESTION_DECLINED} to answer" + (f": {view.note}" if view.note else "."))
+            return PermissionResultDeny(
+                message=f"{QUESTION_DECLINED} to answer" + (f": {view.note}" if view.note else ".")
+            )
         answers = list(view.answers) or ([view.note] if view.note else [])
         # partytui's answers read "question → label"; Claude Code wants the label(s) per question
-        given = {q.question: answers[i].removeprefix(f"{q.question} → ") if i < len(answers) else ""
-                 for i, q in enumerate(questions)}
+        given = {
+            q.question: answers[i].removeprefix(f"{q.question} → ") if i < len(answers) else ""
+            for i, q in enumerate(questions)
+        }
         return PermissionResultAllow(updated_input={**raw, "answers": given})
 
     # ── the team's tools, served to Claude Code over MCP ─────────────────────
@@ -522,8 +557,9 @@ class ClaudeCodeRuntime(RuntimeBase):
                 output, ok = f"internal error in {tool.name}: {type(exc).__name__}: {exc}", False
             return {"content": [{"type": "text", "text": output}], "is_error": not ok}
 
-        return SdkMcpTool(name=tool.name, description=tool.description,
-                          input_schema=tool.Input.model_json_schema(), handler=handler)
+        return SdkMcpTool(
+            name=tool.name, description=tool.description, input_schema=tool.Input.model_json_schema(), handler=handler
+        )
 
     # ── resume ─────────────────────────────────────────────────────────────
 
@@ -547,8 +583,9 @@ class ClaudeCodeRuntime(RuntimeBase):
     async def _ask(self, kind: str, tool_use_id: str, raw: dict[str, Any], **fields: Any) -> Any:
         """A request through the broker; one a killed run left unanswered is asked again instead of anew."""
         for request in self._left_pending:
-            if request.kind == kind and (request.tool_use_id == tool_use_id or
-                                         (request.tool == fields.get("tool") and request.tool_input == raw)):
+            if request.kind == kind and (
+                request.tool_use_id == tool_use_id or (request.tool == fields.get("tool") and request.tool_input == raw)
+            ):
                 self._left_pending.remove(request)
                 return await self.team.broker.wait(request.id)
         return await self.team.broker.request(self.name, kind, tool_use_id=tool_use_id, **fields)
@@ -558,8 +595,12 @@ def _prompt(message_id: str, text: str) -> Any:
     """A prompt as one streamed user message with our own uuid (a resume can go back to just before it)."""
 
     async def one() -> Any:
-        yield {"type": "user", "uuid": message_id, "parent_tool_use_id": None,
-               "message": {"role": "user", "content": text}}
+        yield {
+            "type": "user",
+            "uuid": message_id,
+            "parent_tool_use_id": None,
+            "message": {"role": "user", "content": text},
+        }
 
     return one()
 

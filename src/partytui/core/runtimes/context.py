@@ -111,7 +111,8 @@ def _cleared(message: dict[str, Any]) -> dict[str, Any]:
         return message
     blocks = [
         {**block, "content": PLACEHOLDER.format(chars=_size(block.get("content", "")))}
-        if block.get("type") == "tool_result" else block
+        if block.get("type") == "tool_result"
+        else block
         for block in message["content"]
     ]
     return {**message, "content": blocks}

@@ -35,8 +35,7 @@ PERMISSION_MODES: tuple[str, ...] = ("default", "acceptEdits", "dontAsk", "bypas
 
 # Names that read as "the one who leads", for files that do not say `lead: true`.
 LEAD_NAMES = frozenset(
-    {"lead", "team-lead", "tech-lead", "lead-engineer", "orchestrator", "coordinator", "manager",
-     "project-manager"}
+    {"lead", "team-lead", "tech-lead", "lead-engineer", "orchestrator", "coordinator", "manager", "project-manager"}
 )
 
 # Claude Code fields partytui reads; anything else lands in `extra`.
@@ -105,7 +104,12 @@ class AgentDefinition(BaseModel):
         return {name: why for name in self.tools or [] if (why := unavailable_reason(name, runtime))}
 
     def spec(
-        self, config: Config | None = None, *, lead: bool | None = None, runtime: str = "api", model: str | None = None,
+        self,
+        config: Config | None = None,
+        *,
+        lead: bool | None = None,
+        runtime: str = "api",
+        model: str | None = None,
         team: bool = False,
     ) -> AgentSpec:
         """This agent as the team runs it (model resolved unless ``model`` is given; ``lead`` defaults to
@@ -212,8 +216,10 @@ def load_warnings(found: AgentSet, runtime: str | Mapping[str, str] = DEFAULT_RU
         gaps = runtime_gaps(agent_runtime)
         where = f"{agent.path}: {agent.name}:"
         if agent.shadowed:
-            lines.append(f"{where} warning: {len(agent.shadowed) + 1} files define agent '{agent.name}'; this one "
-                         f"runs, not {', '.join(agent.shadowed)}")
+            lines.append(
+                f"{where} warning: {len(agent.shadowed) + 1} files define agent '{agent.name}'; this one "
+                f"runs, not {', '.join(agent.shadowed)}"
+            )
         for name, why in agent.unavailable_tools(agent_runtime).items():
             lines.append(f"{where} {name} is unavailable here: {why}")
         if gaps.skills is not None:

@@ -54,35 +54,110 @@ def _t(*verbs: str, opts: str = "", anywhere: bool = False) -> Tool:
     return Tool(tuple(tuple(v.split()) for v in verbs), frozenset(opts.split()), anywhere)
 
 
-_RAILS_DB = ("db:migrate", "db:migrate:up", "db:migrate:down", "db:migrate:redo", "db:rollback", "db:schema:load",
-             "db:structure:load", "db:setup", "db:reset", "db:drop", "db:create", "db:seed", "db:prepare",
-             "db:purge", "db:truncate_all")
+_RAILS_DB = (
+    "db:migrate",
+    "db:migrate:up",
+    "db:migrate:down",
+    "db:migrate:redo",
+    "db:rollback",
+    "db:schema:load",
+    "db:structure:load",
+    "db:setup",
+    "db:reset",
+    "db:drop",
+    "db:create",
+    "db:seed",
+    "db:prepare",
+    "db:purge",
+    "db:truncate_all",
+)
 _TYPEORM = _t("migration:run", "migration:revert", "schema:sync", "schema:drop", "query", opts="-d --dataSource -c")
-_SEQUELIZE = _t("db:migrate", "db:migrate:undo", "db:migrate:undo:all", "db:seed", "db:seed:all", "db:seed:undo",
-                "db:seed:undo:all", "db:drop", "db:create", opts="--env --config --url")
+_SEQUELIZE = _t(
+    "db:migrate",
+    "db:migrate:undo",
+    "db:migrate:undo:all",
+    "db:seed",
+    "db:seed:all",
+    "db:seed:undo",
+    "db:seed:undo:all",
+    "db:drop",
+    "db:create",
+    opts="--env --config --url",
+)
 
 MIGRATION_TOOLS: dict[str, Tool] = {
     "alembic": _t("upgrade", "downgrade", "stamp", opts="-c --config -n --name -x"),
-    "prisma": _t("migrate deploy", "migrate dev", "migrate reset", "migrate resolve", "db push", "db execute",
-                 "db seed", opts="--schema"),
-    "liquibase": _t("update", "update-count", "update-to-tag", "updateCount", "updateToTag", "rollback",
-                    "rollback-count", "rollback-to-date", "rollbackCount", "rollbackToDate", "drop-all", "dropAll",
-                    "execute-sql", "executeSql", "changelog-sync", "changelogSync", "tag",
-                    opts="--changelog-file --changeLogFile --url --username --password --defaults-file "
-                         "--defaultsFile --search-path"),
+    "prisma": _t(
+        "migrate deploy",
+        "migrate dev",
+        "migrate reset",
+        "migrate resolve",
+        "db push",
+        "db execute",
+        "db seed",
+        opts="--schema",
+    ),
+    "liquibase": _t(
+        "update",
+        "update-count",
+        "update-to-tag",
+        "updateCount",
+        "updateToTag",
+        "rollback",
+        "rollback-count",
+        "rollback-to-date",
+        "rollbackCount",
+        "rollbackToDate",
+        "drop-all",
+        "dropAll",
+        "execute-sql",
+        "executeSql",
+        "changelog-sync",
+        "changelogSync",
+        "tag",
+        opts="--changelog-file --changeLogFile --url --username --password --defaults-file "
+        "--defaultsFile --search-path",
+    ),
     "flyway": _t("migrate", "clean", "repair", "baseline", "undo"),
-    "dbmate": _t("up", "migrate", "rollback", "down", "drop", "create", "load",
-                 opts="-u --url -d --migrations-dir -e --env -s --schema-file"),
+    "dbmate": _t(
+        "up",
+        "migrate",
+        "rollback",
+        "down",
+        "drop",
+        "create",
+        "load",
+        opts="-u --url -d --migrations-dir -e --env -s --schema-file",
+    ),
     "goose": _t("up", "up-by-one", "up-to", "down", "down-to", "redo", "reset", opts="-dir -table", anywhere=True),
     "migrate": _t("up", "down", "goto", "force", "drop", opts="-path -database -source -lock-timeout -prefetch"),
-    "sqlx": _t("migrate run", "migrate revert", "database create", "database drop", "database reset",
-               "database setup", opts="--database-url -D --source"),
-    "diesel": _t("migration run", "migration revert", "migration redo", "database setup", "database reset",
-                 opts="--database-url --migration-dir --config-file"),
-    "atlas": _t("migrate apply", "migrate down", "schema apply", "schema clean",
-                opts="-u --url --env --dir --to --dev-url -c --config"),
-    "knex": _t("migrate:latest", "migrate:up", "migrate:down", "migrate:rollback", "seed:run",
-               opts="--knexfile --env --cwd"),
+    "sqlx": _t(
+        "migrate run",
+        "migrate revert",
+        "database create",
+        "database drop",
+        "database reset",
+        "database setup",
+        opts="--database-url -D --source",
+    ),
+    "diesel": _t(
+        "migration run",
+        "migration revert",
+        "migration redo",
+        "database setup",
+        "database reset",
+        opts="--database-url --migration-dir --config-file",
+    ),
+    "atlas": _t(
+        "migrate apply",
+        "migrate down",
+        "schema apply",
+        "schema clean",
+        opts="-u --url --env --dir --to --dev-url -c --config",
+    ),
+    "knex": _t(
+        "migrate:latest", "migrate:up", "migrate:down", "migrate:rollback", "seed:run", opts="--knexfile --env --cwd"
+    ),
     "sequelize": _SEQUELIZE,
     "sequelize-cli": _SEQUELIZE,
     "typeorm": _TYPEORM,
@@ -93,13 +168,28 @@ MIGRATION_TOOLS: dict[str, Tool] = {
     "rake": _t(*_RAILS_DB),
     "manage.py": _t("migrate", "flush", "loaddata", opts="--settings --database"),
     "django-admin": _t("migrate", "flush", "loaddata", opts="--settings --database"),
-    "artisan": _t("migrate", "migrate:fresh", "migrate:refresh", "migrate:reset", "migrate:rollback", "db:seed",
-                  "db:wipe", opts="--env --database --path"),
+    "artisan": _t(
+        "migrate",
+        "migrate:fresh",
+        "migrate:refresh",
+        "migrate:reset",
+        "migrate:rollback",
+        "db:seed",
+        "db:wipe",
+        opts="--env --database --path",
+    ),
     "yoyo": _t("apply", "rollback", "reapply", opts="--database -d --config -c"),
     "yoyo-migrate": _t("apply", "rollback", "reapply", opts="--database -d --config -c"),
     "sqitch": _t("deploy", "revert", "rebase", "checkout", opts="--target -t --plan-file"),
-    "mikro-orm": _t("migration:up", "migration:down", "migration:fresh", "schema:create", "schema:update",
-                    "schema:drop", "schema:fresh"),
+    "mikro-orm": _t(
+        "migration:up",
+        "migration:down",
+        "migration:fresh",
+        "schema:create",
+        "schema:update",
+        "schema:drop",
+        "schema:fresh",
+    ),
     "supabase": _t("db push", "db reset", "migration up", opts="--db-url"),
     "hasura": _t("migrate apply", opts="--endpoint --admin-secret --database-name"),
     "mix": _t("ecto.migrate", "ecto.rollback", "ecto.reset", "ecto.setup", "ecto.drop", "ecto.create", "ecto.load"),
@@ -127,20 +217,101 @@ DATABASE_CLIENTS: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 # client options whose value is not SQL but must not be read as the database or SQL (psql -d db -U me)
 _CLIENT_VALUE_OPTIONS = frozenset(
-    ["-d", "--dbname", "-U", "--username", "-h", "--host", "-p", "--port", "-u", "--user", "-D", "--database", "-S", "--server", "-P", "--password", "-o", "--output", "-v", "--set", "-W", "-F", "-R", "--defaults-file", "-separator", "-nullvalue", "-header", "-cmd"]
+    [
+        "-d",
+        "--dbname",
+        "-U",
+        "--username",
+        "-h",
+        "--host",
+        "-p",
+        "--port",
+        "-u",
+        "--user",
+        "-D",
+        "--database",
+        "-S",
+        "--server",
+        "-P",
+        "--password",
+        "-o",
+        "--output",
+        "-v",
+        "--set",
+        "-W",
+        "-F",
+        "-R",
+        "--defaults-file",
+        "-separator",
+        "-nullvalue",
+        "-header",
+        "-cmd",
+    ]
 )
 # Sub-commands that open a database client on the project's database (stdin becomes SQL).
 _CLIENT_SUBCOMMANDS = {"manage.py": "dbshell", "django-admin": "dbshell", "rails": "dbconsole", "artisan": "db"}
 
 # Wrappers: the command they run starts after their own options.
-_WRAPPERS = frozenset({"env", "sudo", "doas", "time", "nice", "nohup", "timeout", "xargs", "exec", "command",
-                       "builtin", "stdbuf", "ionice", "chronic", "watch", "npx", "bunx", "pnpx"})
-_WRAPPER_VALUE_OPTIONS = frozenset({"-u", "-g", "-n", "-p", "--package", "-s", "-k", "--signal", "-C", "-I", "-L",
-                                    "-P", "-d", "-E", "-c", "-w", "-o", "-i", "-e"})
+_WRAPPERS = frozenset(
+    {
+        "env",
+        "sudo",
+        "doas",
+        "time",
+        "nice",
+        "nohup",
+        "timeout",
+        "xargs",
+        "exec",
+        "command",
+        "builtin",
+        "stdbuf",
+        "ionice",
+        "chronic",
+        "watch",
+        "npx",
+        "bunx",
+        "pnpx",
+    }
+)
+_WRAPPER_VALUE_OPTIONS = frozenset(
+    {
+        "-u",
+        "-g",
+        "-n",
+        "-p",
+        "--package",
+        "-s",
+        "-k",
+        "--signal",
+        "-C",
+        "-I",
+        "-L",
+        "-P",
+        "-d",
+        "-E",
+        "-c",
+        "-w",
+        "-o",
+        "-i",
+        "-e",
+    }
+)
 _RUNNERS = {  # "<runner> <word>" runs a command that follows
-    ("poetry", "run"), ("uv", "run"), ("pipenv", "run"), ("pdm", "run"), ("hatch", "run"), ("bundle", "exec"),
-    ("pnpm", "exec"), ("pnpm", "dlx"), ("yarn", "dlx"), ("yarn", "exec"), ("npm", "exec"), ("bun", "x"),
-    ("rye", "run"), ("conda", "run"),
+    ("poetry", "run"),
+    ("uv", "run"),
+    ("pipenv", "run"),
+    ("pdm", "run"),
+    ("hatch", "run"),
+    ("bundle", "exec"),
+    ("pnpm", "exec"),
+    ("pnpm", "dlx"),
+    ("yarn", "dlx"),
+    ("yarn", "exec"),
+    ("npm", "exec"),
+    ("bun", "x"),
+    ("rye", "run"),
+    ("conda", "run"),
 }
 _PACKAGE_SCRIPT_RUNNERS = {"npm": ("run", "run-script"), "pnpm": ("run",), "yarn": ("run",), "bun": ("run",)}
 _SHELLS = frozenset({"bash", "sh", "zsh", "dash", "ksh"})
@@ -159,9 +330,11 @@ _READ_ONLY_DOT = re.compile(
     r"separator|print|eqp|stats|dbinfo|fullschema|dump|changes|bail|explain|prompt)\b"
 )
 _READ_ONLY_META = re.compile(r"^\\(d\S*|l\+?|x|timing|pset|echo|q|conninfo|set|\?|h|encoding|a|t|f|H|C)(\s|$)")
-_READ_ONLY_START = re.compile(r"^(SELECT|EXPLAIN(?!\s+ANALY[SZ]E)|SHOW|DESCRIBE|DESC|VALUES|TABLE|USE|BEGIN|START\s+"
-                              r"TRANSACTION|COMMIT|ROLLBACK|END|SET|PRAGMA\s+[\w.]+(\s*\([^)]*\))?\s*;?\s*$)\b",
-                              re.IGNORECASE)
+_READ_ONLY_START = re.compile(
+    r"^(SELECT|EXPLAIN(?!\s+ANALY[SZ]E)|SHOW|DESCRIBE|DESC|VALUES|TABLE|USE|BEGIN|START\s+"
+    r"TRANSACTION|COMMIT|ROLLBACK|END|SET|PRAGMA\s+[\w.]+(\s*\([^)]*\))?\s*;?\s*$)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -232,7 +405,9 @@ class Gate:
             return self._shell(" ".join(args), cwd, depth + 1)
         if _INTERPRETERS.match(name):
             return self._interpreter(name, args, cmd, cwd, depth)
-        if (name in _PACKAGE_SCRIPT_RUNNERS or name == "yarn") and (why := self._package_script(name, args, cwd, depth)):
+        if (name in _PACKAGE_SCRIPT_RUNNERS or name == "yarn") and (
+            why := self._package_script(name, args, cwd, depth)
+        ):
             return why
         return self._program(name, args, cmd, cwd, depth, path=words[0])
 
@@ -342,11 +517,13 @@ class Gate:
         i = 0
         while i < len(args):
             word = args[i]
-            code_option = ("-c",) if name.startswith(("python", "pypy")) else ("-r",) if name == "php" else ("-e", "--eval")
+            code_option = (
+                ("-c",) if name.startswith(("python", "pypy")) else ("-r",) if name == "php" else ("-e", "--eval")
+            )
             if word in code_option and i + 1 < len(args):
                 return self._script_text(args[i + 1], f"{name} {word}", cwd, depth, shell=False)
             if word == "-m" and i + 1 < len(args):
-                module, rest = args[i + 1], args[i + 2:]
+                module, rest = args[i + 1], args[i + 2 :]
                 tool = module.split(".")[0]
                 if tool in MIGRATION_TOOLS or tool in DATABASE_CLIENTS:
                     return self._program(tool, rest, cmd, cwd, depth)
@@ -368,7 +545,7 @@ class Gate:
                 continue
             script = os.path.basename(word)
             if script in MIGRATION_TOOLS:  # python manage.py migrate, php artisan migrate
-                return self._program(script, args[i + 1:], cmd, cwd, depth)
+                return self._program(script, args[i + 1 :], cmd, cwd, depth)
             target = _inside(cwd / word, self.workspace)
             if target is not None and target.is_file():
                 return self._script(target, cwd, depth, shell=False)
@@ -450,7 +627,7 @@ def _verb(tool: Tool, args: list[str]) -> bool:
     for verb in tool.verbs:
         n = len(verb)
         starts = range(len(positionals) - n + 1) if tool.anywhere else range(1)
-        if any(tuple(positionals[s:s + n]) == verb for s in starts):
+        if any(tuple(positionals[s : s + n]) == verb for s in starts):
             return True
     return False
 
@@ -480,7 +657,7 @@ def _unwrap(words: list[str]) -> list[str]:
             words = _after_container(words)
             continue
         if name == "kubectl" and "--" in words:
-            words = words[words.index("--") + 1:]
+            words = words[words.index("--") + 1 :]
             continue
         return words
     return words
@@ -496,7 +673,7 @@ def _after_container(words: list[str]) -> list[str]:
         if words[i] in ("-e", "--env", "-u", "--user", "-w", "--workdir", "--name", "-v", "--volume", "--entrypoint"):
             i += 1
         i += 1
-    return words[i + 1:]
+    return words[i + 1 :]
 
 
 def _fed_by(producer: SimpleCommand) -> tuple[list[str], list[str]] | None:
@@ -622,8 +799,33 @@ def _nested(word: Any, found: list[SimpleCommand]) -> None:
             _nested(part, found)
 
 
-_OPERATORS = {";", "&&", "||", "|", "&", "(", ")", "\n", ";;", "|&", "{", "}", "then", "do", "else", "elif", "if",
-              "while", "until", "fi", "done", "esac", "[[", "]]", "!"}
+_OPERATORS = {
+    ";",
+    "&&",
+    "||",
+    "|",
+    "&",
+    "(",
+    ")",
+    "\n",
+    ";;",
+    "|&",
+    "{",
+    "}",
+    "then",
+    "do",
+    "else",
+    "elif",
+    "if",
+    "while",
+    "until",
+    "fi",
+    "done",
+    "esac",
+    "[[",
+    "]]",
+    "!",
+}
 
 
 _HEREDOC = re.compile(r"<<(?!<)-?\s*(['\"]?)([A-Za-z_][A-Za-z0-9_]*)\1")

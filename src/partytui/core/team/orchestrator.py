@@ -49,17 +49,15 @@ def team_briefing(member: AgentSpec, members: Sequence[AgentSpec], goal: str, so
             "\n\n# Working in partytui\nYou work alone in a workspace directory (your current directory); "
             "file paths are relative to it and you cannot reach outside it. A person supervises you."
         )
-    roster = "\n".join(
-        f"- {m.name}{' (lead)' if m.lead else ''}: {m.description or 'teammate'}" for m in members
-    )
+    roster = "\n".join(f"- {m.name}{' (lead)' if m.lead else ''}: {m.description or 'teammate'}" for m in members)
     lead = next((m.name for m in members if m.lead), "the lead")
     by_ids = [m.name for m in members if not m.lead and asks_for_task_id(m.system_prompt)]
     handing = ""
     if member.lead and by_ids:
         handing = (
             f"\n- {', '.join(by_ids)} work by task ids (their files ask for a TASK-ID in their prompt). When you hand "
-            "one of them a task, give the task an id in its subject (\"[TASK-001] …\") and name that id in your "
-            "message (\"TASK-001 is yours\"); without one, use TASK-<task number>. partytui adds a \"Task ID:\" "
+            'one of them a task, give the task an id in its subject ("[TASK-001] …") and name that id in your '
+            'message ("TASK-001 is yours"); without one, use TASK-<task number>. partytui adds a "Task ID:" '
             "line to the task's description when such an agent gets it."
         )
     return f"""
@@ -107,7 +105,9 @@ class Team:
         self.limits = limits or Limits()
         # which Bash commands apply a migration: read from their structure (core/team/migration_gate.py)
         self.migration_gate = Gate(self.workspace, migration_commands)
-        self.board = TaskBoard(session, works_by_ids={m.name for m in self.members if asks_for_task_id(m.system_prompt)})
+        self.board = TaskBoard(
+            session, works_by_ids={m.name for m in self.members if asks_for_task_id(m.system_prompt)}
+        )
         self.finished = False
         self.status = "running"
         self.reason = ""
@@ -121,8 +121,13 @@ class Team:
         backends = self.backends = backends or Backends(provider=provider)
         # the team's side of every agent: it never asks which runtime one has
         self.runners: dict[str, AgentRuntime] = {
-            spec.name: make_runtime(spec, self, briefing=team_briefing(spec, self.members, goal, solo),
-                                    backends=backends, limits=self.limits)
+            spec.name: make_runtime(
+                spec,
+                self,
+                briefing=team_briefing(spec, self.members, goal, solo),
+                backends=backends,
+                limits=self.limits,
+            )
             for spec in self.members
         }
         broker.on_unanswered = self._unanswered
@@ -270,8 +275,14 @@ class Team:
             # sent before partytui stopped, and delivered from the log on resume: not sent again
             return f"Message sent to {', '.join(targets)}."
         self.session.emit(
-            MessageSent(agent=sender, recipient=recipient, recipients=targets, content=content, summary=summary,
-                        id=message_id or None)
+            MessageSent(
+                agent=sender,
+                recipient=recipient,
+                recipients=targets,
+                content=content,
+                summary=summary,
+                id=message_id or None,
+            )
         )
         for name in targets:
             self.runners[name].deliver(f"Message from {sender}: {content}")
@@ -333,18 +344,29 @@ class Team:
             return
         for view in self.session.state.approvals.values():
             req = view.request
-            if (req.kind == "permission" and req.agent == agent and req.title.startswith(SECRET_TITLE)
-                    and secret_file_in(req.tool or "", req.tool_input or {}) == path
-                    and view.decision == "approved" and view.note == "always"):
+            if (
+                req.kind == "permission"
+                and req.agent == agent
+                and req.title.startswith(SECRET_TITLE)
+                and secret_file_in(req.tool or "", req.tool_input or {}) == path
+                and view.decision == "approved"
+                and view.note == "always"
+            ):
                 return
         view = await self.broker.request(
-            agent, "permission", tool_use_id=tool_use_id, tool=tool, tool_input=raw,
+            agent,
+            "permission",
+            tool_use_id=tool_use_id,
+            tool=tool,
+            tool_input=raw,
             title=f"{SECRET_TITLE} {path} ({tool})"[:200],
             summary=f"{agent} wants to read {path}, which may hold secrets (keys, passwords). What it reads is "
-                    "redacted where it looks like a secret, but the agent itself sees it.",
+            "redacted where it looks like a secret, but the agent itself sees it.",
         )
         if view.decision != "approved":
-            raise ToolError(f"{PERMISSION_DENIED} {tool} on {path} (a secret file)" + (f": {view.note}" if view.note else "."))
+            raise ToolError(
+                f"{PERMISSION_DENIED} {tool} on {path} (a secret file)" + (f": {view.note}" if view.note else ".")
+            )
 
     def check_gates(self, agent: str, tool: str, raw: dict[str, Any]) -> None:
         """Raises ToolError when a call of ``tool`` would pass a gate the person has not opened."""
@@ -419,7 +441,11 @@ class Team:
             return
         lead = self.runners.get(self.lead_name) if self.lead_name else None
         state = self.session.state
-        progress = (state.phase, len(state.messages), tuple((t.task.status, t.task.owner) for t in state.tasks.values()))
+        progress = (
+            state.phase,
+            len(state.messages),
+            tuple((t.task.status, t.task.owner) for t in state.tasks.values()),
+        )
         if lead is None or lead.stopped or self._nudged_at == progress or self.lead_name in held:
             why = "; ".join(f"{name}: {reason}" for name, reason in held.items())
             self.finish("stalled", "every agent is idle and nothing is pending" + (f" ({why})" if why else ""))

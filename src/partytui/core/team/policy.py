@@ -53,7 +53,7 @@ class Rule(BaseModel):
     def _known_kind(cls, value: str) -> str:
         # a misspelt kind would match nothing, silently: the run would stop at the request it meant to answer
         if not any(fnmatch.fnmatchcase(kind, value) for kind in KINDS):
-            raise ValueError(f"unknown kind {value!r} (known: {', '.join(KINDS)}, or a pattern such as \"*\")")
+            raise ValueError(f'unknown kind {value!r} (known: {", ".join(KINDS)}, or a pattern such as "*")')
         return value
 
 
@@ -95,8 +95,7 @@ def _option(question: Question, answer: str | int) -> str:
 def _answers(request: ApprovalRequest, answer: str | int | list[str | int]) -> list[str]:
     given = answer if isinstance(answer, list) else [answer] * len(request.questions)
     return [
-        f"{q.question} → {_option(q, given[i] if i < len(given) else 'first')}"
-        for i, q in enumerate(request.questions)
+        f"{q.question} → {_option(q, given[i] if i < len(given) else 'first')}" for i, q in enumerate(request.questions)
     ]
 
 
@@ -126,7 +125,9 @@ class Policy:
             return None
         return self._answer(request, self.spec.default, "", "first")
 
-    def _answer(self, request: ApprovalRequest, decision: str, note: str, answer: str | int | list[str | int]) -> PolicyAnswer:
+    def _answer(
+        self, request: ApprovalRequest, decision: str, note: str, answer: str | int | list[str | int]
+    ) -> PolicyAnswer:
         if decision == "reject":
             return PolicyAnswer("rejected", note or f"rejected by {self.source}")
         if request.kind == "question":

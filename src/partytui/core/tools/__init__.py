@@ -25,8 +25,4 @@ def build_toolset(names: Iterable[str] | None, *, lead: bool) -> dict[str, Tool]
     wanted = list(OFFERED_TOOLS if names is None else names)
     if lead:
         wanted += [n for n in LEAD_ONLY_TOOLS if n not in wanted]
-    return {
-        name: registry[name]
-        for name in wanted
-        if name in registry and (lead or name not in LEAD_ONLY_TOOLS)
-    }
+    return {name: registry[name] for name in wanted if name in registry and (lead or name not in LEAD_ONLY_TOOLS)}

@@ -157,9 +157,7 @@ async def _read_small(ctx: ToolContext, real: Path, what: str) -> str:
     fd, size = _open_regular(ctx, real, rel)
     async with aiofiles.open(fd, "rb") as f:
         if size > ctx.limits.read_cap_bytes:
-            raise ToolError(
-                f"{rel} is {size} bytes, over the {ctx.limits.read_cap_bytes}-byte cap for {what}"
-            )
+            raise ToolError(f"{rel} is {size} bytes, over the {ctx.limits.read_cap_bytes}-byte cap for {what}")
         data = await f.read()
     if _is_binary(data):
         raise ToolError(f"{rel} is a binary file; {what} works on text files")

@@ -52,8 +52,7 @@ DROPPED_VARS = frozenset({"BASH_ENV", "ENV", "PROMPT_COMMAND", "SSH_AUTH_SOCK", 
 
 SYSTEM_PREFIXES = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/opt", "/tmp", "/var/tmp")
 DEVICE_FILES = frozenset(
-    {"/dev/null", "/dev/zero", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/random", "/dev/urandom",
-     "/dev/tty"}
+    {"/dev/null", "/dev/zero", "/dev/stdin", "/dev/stdout", "/dev/stderr", "/dev/random", "/dev/urandom", "/dev/tty"}
 )
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 _ATTACHED_OPTION = re.compile(r"^-[A-Za-z](/.*)$")  # -I/usr/include
@@ -135,8 +134,7 @@ def check_command(command: str, workspace: Path) -> None:
 
     def refuse(word: str, why: str) -> ToolError:
         return ToolError(
-            f"Bash: refused: {why}: {word!r}. Commands run in the workspace ({root}); "
-            "use workspace-relative paths."
+            f"Bash: refused: {why}: {word!r}. Commands run in the workspace ({root}); use workspace-relative paths."
         )
 
     for word in words:
@@ -217,7 +215,8 @@ async def bwrap_available(workspace: Path) -> tuple[bool, str]:
     for userns in (True, False):  # a user namespace when the kernel gives one; dropped capabilities always
         try:
             proc = await asyncio.create_subprocess_exec(
-                *bwrap_argv(workspace, userns=userns), "true",
+                *bwrap_argv(workspace, userns=userns),
+                "true",
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.DEVNULL,
                 stderr=asyncio.subprocess.PIPE,
@@ -296,11 +295,19 @@ async def _watchdog(pgid: int) -> tuple[asyncio.subprocess.Process, int] | None:
     partytui exits in any way, SIGKILL included; ``_release`` tells the watchdog to go quietly.
     """
     read_fd, write_fd = os.pipe()
-    spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
-        "sh", "-c", WATCHDOG, "sh", str(pgid),
-        stdin=read_fd, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-        start_new_session=True,  # out of the group it guards, and away from the terminal's signals
-    ))
+    spawn = asyncio.ensure_future(
+        asyncio.create_subprocess_exec(
+            "sh",
+            "-c",
+            WATCHDOG,
+            "sh",
+            str(pgid),
+            stdin=read_fd,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+            start_new_session=True,  # out of the group it guards, and away from the terminal's signals
+        )
+    )
     try:
         proc = await asyncio.shield(spawn)
     except OSError:
@@ -376,10 +383,16 @@ class BashTool(Tool):
         if ctx.agent not in told:
             told.add(ctx.agent)
             then = "each Bash call asks you first" if choice == "ask" else "you chose to let Bash run without asking"
-            ctx.emit(ErrorEvent(agent=ctx.agent, fatal=False, message=(
-                f"Bash is NOT sandboxed ({why}): only a static check guards the workspace, and it cannot stop "
-                f"everything (see docs/security.md); {then}."
-            )))
+            ctx.emit(
+                ErrorEvent(
+                    agent=ctx.agent,
+                    fatal=False,
+                    message=(
+                        f"Bash is NOT sandboxed ({why}): only a static check guards the workspace, and it cannot stop "
+                        f"everything (see docs/security.md); {then}."
+                    ),
+                )
+            )
         if choice == "allow" or team.session_grant(ctx.agent, self.name):
             return
         view = await team.broker.request(
@@ -416,7 +429,9 @@ class BashTool(Tool):
         rc, timed_out = await self._execute(argv, workspace, timeout_s, output)
         text = output.text().rstrip("\n")
         if timed_out:
-            raise ToolError(f"{text}\n\ntimed out after {timeout_s:g}s; the command and its children were killed".lstrip())
+            raise ToolError(
+                f"{text}\n\ntimed out after {timeout_s:g}s; the command and its children were killed".lstrip()
+            )
         if rc != 0:
             status = f"killed by signal {-rc}" if rc < 0 else f"exit code {rc}"
             raise ToolError(f"{text}\n\n{status}".lstrip())
@@ -428,15 +443,17 @@ class BashTool(Tool):
         # Our own pipe, not asyncio's: Process.wait() would otherwise wait for every holder of the pipe,
         # background children included, and a timeout could never fire on the shell alone.
         read_fd, write_fd = os.pipe()
-        spawn = asyncio.ensure_future(asyncio.create_subprocess_exec(
-            *argv,
-            cwd=workspace,
-            env=scrubbed_env(workspace),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=write_fd,
-            stderr=write_fd,
-            start_new_session=True,
-        ))
+        spawn = asyncio.ensure_future(
+            asyncio.create_subprocess_exec(
+                *argv,
+                cwd=workspace,
+                env=scrubbed_env(workspace),
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=write_fd,
+                stderr=write_fd,
+                start_new_session=True,
+            )
+        )
         try:
             proc = await asyncio.shield(spawn)
         except OSError as exc:

@@ -122,7 +122,9 @@ class TaskGet(Tool):
         @classmethod
         def _id_as_text(cls, data: Any) -> Any:
             if isinstance(data, dict):
-                data = {k: str(v) if k in ("taskId", "task_id", "id") and isinstance(v, int) else v for k, v in data.items()}
+                data = {
+                    k: str(v) if k in ("taskId", "task_id", "id") and isinstance(v, int) else v for k, v in data.items()
+                }
             return data
 
     async def run(self, args: Input, ctx: ToolContext) -> str:
@@ -192,8 +194,10 @@ class AskUserQuestion(Tool):
             if not isinstance(raw.get("question"), str):
                 raise ToolError(f"questions[{i}] needs a 'question'")
             options = [
-                QuestionOption(label=str(o.get("label", o)) if isinstance(o, dict) else str(o),
-                               description=str(o.get("description", "")) if isinstance(o, dict) else "")
+                QuestionOption(
+                    label=str(o.get("label", o)) if isinstance(o, dict) else str(o),
+                    description=str(o.get("description", "")) if isinstance(o, dict) else "",
+                )
                 for o in raw.get("options", [])
             ]
             questions.append(

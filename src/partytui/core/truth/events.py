@@ -455,7 +455,9 @@ EVENT_TYPES: dict[str, type[EventBase]] = {
 }
 
 # the kinds of event the replay bar marks, in the order of their declaration
-MARKER_KINDS: tuple[str, ...] = tuple(dict.fromkeys(cls.replay_marker for cls in EVENT_TYPES.values() if cls.replay_marker))
+MARKER_KINDS: tuple[str, ...] = tuple(
+    dict.fromkeys(cls.replay_marker for cls in EVENT_TYPES.values() if cls.replay_marker)
+)
 
 # Every event class, found from the classes themselves: a new event type is known here by being defined.
 _EVENT_UNION: Any = functools.reduce(operator.or_, EVENT_TYPES.values())

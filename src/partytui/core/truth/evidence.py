@@ -35,7 +35,9 @@ def inconsistencies(events: Sequence[EventBase], lines: Sequence[int], path: Pat
         if event.seq <= last_seq:
             problems.append(f"{where}: sequence number {event.seq} after {last_seq} (out of order or repeated)")
         elif last_seq and event.seq != last_seq + 1:
-            problems.append(f"{where}: sequence number {event.seq} after {last_seq}: {event.seq - last_seq - 1} missing")
+            problems.append(
+                f"{where}: sequence number {event.seq} after {last_seq}: {event.seq - last_seq - 1} missing"
+            )
         last_seq = max(last_seq, event.seq)
         if isinstance(event, ev.SessionStarted):
             if started:
@@ -50,7 +52,9 @@ def inconsistencies(events: Sequence[EventBase], lines: Sequence[int], path: Pat
                 problems.append(f"{where}: request #{rid} asked again (first on line {requested[rid]})")
             requested.setdefault(rid, line)
             if rid in early:
-                problems.append(f"{path}:{early.pop(rid)}: an answer to request #{rid} before it was asked (line {line})")
+                problems.append(
+                    f"{path}:{early.pop(rid)}: an answer to request #{rid} before it was asked (line {line})"
+                )
         elif isinstance(event, ev.ApprovalAnswered):
             rid = event.id
             if rid in answered:
@@ -61,8 +65,9 @@ def inconsistencies(events: Sequence[EventBase], lines: Sequence[int], path: Pat
         elif isinstance(event, ev.ToolCalled):
             called.add((event.agent, event.tool_use_id))
         elif isinstance(event, ev.ToolResult) and (event.agent, event.tool_use_id) not in called:
-            problems.append(f"{where}: a result for tool call {event.tool_use_id!r} of {event.agent}, "
-                            "which was never made")
+            problems.append(
+                f"{where}: a result for tool call {event.tool_use_id!r} of {event.agent}, which was never made"
+            )
     problems += [f"{path}:{line}: an answer to request #{rid}, which was never asked" for rid, line in early.items()]
     return problems
 
@@ -75,8 +80,12 @@ def warn_about(contents: Any, path: Path | str) -> None:
 
     problems = inconsistencies(contents.events, contents.numbers, path)
     if problems:
-        print(plain(f"partytui: {path}: the log does not add up (shown as the first answer stands):\n"
-                    + report(problems)), file=sys.stderr)
+        print(
+            plain(
+                f"partytui: {path}: the log does not add up (shown as the first answer stands):\n" + report(problems)
+            ),
+            file=sys.stderr,
+        )
 
 
 def report(problems: list[str], most: int = 8) -> str:

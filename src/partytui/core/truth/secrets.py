@@ -72,13 +72,36 @@ _ASSIGNED = re.compile(
 # the start of an assignment whose quoted value is not closed yet, and a key block not ended yet (streams)
 _ASSIGNED_OPEN = re.compile(r"[\"']?" + _NAME + r"[\"']?[ \t]*[:=][ \t]*[\"'][^\"'\n]*\Z")
 _KEY_BLOCK_OPEN = re.compile(r"-----BEGIN [A-Z0-9 ]*(?:PRIVATE KEY-----(?![\s\S]*-----END)[\s\S]*|[A-Z0-9 ]*\Z)")
-_NOT_VALUES = frozenset({"none", "null", "nil", "true", "false", "undefined", "required", "optional", "redacted",
-                         "string", "str", "bytes", "secret", "password", "token", "changeme", "example"})
+_NOT_VALUES = frozenset(
+    {
+        "none",
+        "null",
+        "nil",
+        "true",
+        "false",
+        "undefined",
+        "required",
+        "optional",
+        "redacted",
+        "string",
+        "str",
+        "bytes",
+        "secret",
+        "password",
+        "token",
+        "changeme",
+        "example",
+    }
+)
 
 
 def _assigned(match: re.Match[str]) -> str:
     value = match.group("dq") or match.group("sq") or match.group("bare") or ""
-    if value.strip("[]").lower() in _NOT_VALUES or value.isdigit() or value.startswith(("$", "%", "{{", "os.", "process.")):
+    if (
+        value.strip("[]").lower() in _NOT_VALUES
+        or value.isdigit()
+        or value.startswith(("$", "%", "{{", "os.", "process."))
+    ):
         return match.group(0)  # a placeholder, a reference to the variable, a count: nothing to hide
     quote = '"' if match.group("dq") else "'" if match.group("sq") else ""
     return f"{match.group('name')}{match.group('sep')}{quote}{REDACTED}{quote}"
@@ -200,7 +223,7 @@ class StreamRedactor:
         return out
 
     def flush(self) -> str:
-        rest = redact(self._before + self.pending, self.secrets)[len(self._before):] if self.pending else ""
+        rest = redact(self._before + self.pending, self.secrets)[len(self._before) :] if self.pending else ""
         self.pending = self._before = ""
         return rest
 
@@ -222,9 +245,28 @@ def holds_secret(name: str, value: str) -> bool:
 
 # ── secret files ──────────────────────────────────────────────────────────────────────────────────────
 
-_SECRET_FILE_NAMES = frozenset({".env", ".netrc", "_netrc", ".pgpass", ".pypirc", ".npmrc", ".git-credentials",
-                                "credentials", "credentials.json", "secrets.json", "secrets.yaml", "secrets.yml",
-                                "id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", "id_ecdsa_sk", "id_ed25519_sk"})
+_SECRET_FILE_NAMES = frozenset(
+    {
+        ".env",
+        ".netrc",
+        "_netrc",
+        ".pgpass",
+        ".pypirc",
+        ".npmrc",
+        ".git-credentials",
+        "credentials",
+        "credentials.json",
+        "secrets.json",
+        "secrets.yaml",
+        "secrets.yml",
+        "id_rsa",
+        "id_dsa",
+        "id_ecdsa",
+        "id_ed25519",
+        "id_ecdsa_sk",
+        "id_ed25519_sk",
+    }
+)
 _SECRET_SUFFIXES = (".pem", ".key", ".p12", ".pfx", ".jks", ".keystore", ".kdbx", ".ppk", ".asc", ".gpg")
 _EXAMPLE_SUFFIXES = (".example", ".sample", ".template", ".dist", ".defaults")
 
@@ -252,8 +294,14 @@ def redact_event(event: EventBase, secrets: tuple[str, ...] = ()) -> EventBase:
 SECRET_TITLE = "Secret file:"  # how a request to read one begins (a session grant looks for it)
 
 # the tools that read a file they name, and the input field that names it
-_READERS = {"Read": "file_path", "Edit": "file_path", "MultiEdit": "file_path", "NotebookRead": "notebook_path",
-            "NotebookEdit": "notebook_path", "Grep": "path"}
+_READERS = {
+    "Read": "file_path",
+    "Edit": "file_path",
+    "MultiEdit": "file_path",
+    "NotebookRead": "notebook_path",
+    "NotebookEdit": "notebook_path",
+    "Grep": "path",
+}
 
 
 def secret_file_in(tool: str, data: dict[str, Any]) -> str | None:

@@ -217,9 +217,7 @@ class TeamState:
         return [t for t in self.tasks.values() if t.task.status != "deleted"]
 
     def is_blocked(self, task: Task) -> bool:
-        return any(
-            (dep := self.tasks.get(b)) is not None and dep.task.status != "completed" for b in task.blocked_by
-        )
+        return any((dep := self.tasks.get(b)) is not None and dep.task.status != "completed" for b in task.blocked_by)
 
     def checklists_of(self, agent: str) -> list[ChecklistView]:
         return [c for c in self.checklists.values() if c.owner == agent]
@@ -374,9 +372,17 @@ def _session_started(s: TeamState, e: ev.SessionStarted) -> Changes:
     for info in e.agents:
         # a copy: the reducer must never share (or change) the event it was given
         agents = with_item(agents, info.name, AgentView(info=info.model_copy(), state_since=e.ts))
-    return {"session_id": e.session_id, "goal": e.goal, "workspace": e.workspace, "mode": e.mode,
-            "scenario": e.scenario, "started_at": e.ts, "status": "running",
-            "load_warnings": pvector(e.load_warnings), "agents": agents}
+    return {
+        "session_id": e.session_id,
+        "goal": e.goal,
+        "workspace": e.workspace,
+        "mode": e.mode,
+        "scenario": e.scenario,
+        "started_at": e.ts,
+        "status": "running",
+        "load_warnings": pvector(e.load_warnings),
+        "agents": agents,
+    }
 
 
 def _session_resumed(s: TeamState, e: ev.SessionResumed) -> Changes:
@@ -384,10 +390,19 @@ def _session_resumed(s: TeamState, e: ev.SessionResumed) -> Changes:
     for agent in s.agents.values():
         if agent.turn_open:
             # the turn a crash cut short is asked again: its partial text would show twice
-            agents = with_item(agents, agent.name, _evolve(agent, transcript=_without_partial_turn(agent),
-                                                           turn_open=False, fresh_block=True))
-    return {"resumes": s.resumes + 1, "load_warnings": pvector(e.load_warnings), "agents": agents,
-            "status": "running", "reason": "", "ended_at": None}
+            agents = with_item(
+                agents,
+                agent.name,
+                _evolve(agent, transcript=_without_partial_turn(agent), turn_open=False, fresh_block=True),
+            )
+    return {
+        "resumes": s.resumes + 1,
+        "load_warnings": pvector(e.load_warnings),
+        "agents": agents,
+        "status": "running",
+        "reason": "",
+        "ended_at": None,
+    }
 
 
 def _session_ended(s: TeamState, e: ev.SessionEnded) -> Changes:
@@ -425,14 +440,22 @@ def _turn_started(s: TeamState, e: ev.TurnStarted) -> Changes | None:
     transcript = agent.transcript
     if e.cleared:
         outputs = "output" if e.cleared == 1 else "outputs"
-        transcript = transcript.append(_entry("context", e, f"{e.cleared} earlier tool {outputs} cleared from the "
-                                              "request to keep the conversation within the model's context "
-                                              "window (the log keeps them)"))
+        transcript = transcript.append(
+            _entry(
+                "context",
+                e,
+                f"{e.cleared} earlier tool {outputs} cleared from the "
+                "request to keep the conversation within the model's context "
+                "window (the log keeps them)",
+            )
+        )
     info = agent.info
     if e.model and info.model in ("", "unknown"):
         info = info.model_copy(update={"model": e.model})
-    return _put(s, _evolve(agent, transcript=transcript, fresh_block=True, turn_start=len(transcript),
-                           turn_open=True, info=info))
+    return _put(
+        s,
+        _evolve(agent, transcript=transcript, fresh_block=True, turn_start=len(transcript), turn_open=True, info=info),
+    )
 
 
 def _delta(kind: str) -> Callable[[TeamState, Any], Changes | None]:
@@ -504,8 +527,9 @@ def _tool_result(s: TeamState, e: ev.ToolResult) -> Changes | None:
             transcript = transcript.set(i, _evolve(entry, output=e.output, ok=e.ok, duration_ms=e.duration_ms))
             break
     else:
-        transcript = transcript.append(_entry("tool", e, tool=e.tool, tool_use_id=e.tool_use_id, output=e.output,
-                                              ok=e.ok))
+        transcript = transcript.append(
+            _entry("tool", e, tool=e.tool, tool_use_id=e.tool_use_id, output=e.output, ok=e.ok)
+        )
     return _put(s, _evolve(agent, transcript=transcript, running_tool=None))
 
 
@@ -559,8 +583,9 @@ def _user_message(s: TeamState, e: ev.UserMessage) -> Changes:
     changes: Changes = {"messages": s.messages.append(MessageView("you", e.agent or "", e.text, "", e.ts))}
     agent = _agent(s, e.agent)
     if agent is not None:
-        changes.update(_put(s, _evolve(agent, transcript=agent.transcript.append(_entry("user", e, e.text,
-                                                                                        peer="you")))))
+        changes.update(
+            _put(s, _evolve(agent, transcript=agent.transcript.append(_entry("user", e, e.text, peer="you"))))
+        )
     return changes
 
 
@@ -572,8 +597,14 @@ def _approval_requested(s: TeamState, e: ev.ApprovalRequested) -> Changes:
         entry = _entry("approval", e, req.title or req.summary, approval_id=req.id)
         # the asking agent waits: derived here so live, resumed and replayed sessions agree
         reason = "reply from you" if req.kind == "reply" else f"approval #{req.id} ({req.kind})"
-        changes.update(_put(s, _evolve(agent, transcript=agent.transcript.append(entry), state="waiting",
-                                       reason=reason, state_since=e.ts)))
+        changes.update(
+            _put(
+                s,
+                _evolve(
+                    agent, transcript=agent.transcript.append(entry), state="waiting", reason=reason, state_since=e.ts
+                ),
+            )
+        )
     return changes
 
 
@@ -599,7 +630,9 @@ def _checklist_updated(s: TeamState, e: ev.ChecklistUpdated) -> Changes:
     if e.deleted:
         return {"checklists": without_item(s.checklists, e.path)}
     items = pvector(item.model_copy() for item in e.items)
-    return {"checklists": with_item(s.checklists, e.path, ChecklistView(e.path, e.agent, items, e.by, e.ts, e.truncated))}
+    return {
+        "checklists": with_item(s.checklists, e.path, ChecklistView(e.path, e.agent, items, e.by, e.ts, e.truncated))
+    }
 
 
 def _document_changed(s: TeamState, e: ev.DocumentChanged) -> Changes:
@@ -609,8 +642,15 @@ def _document_changed(s: TeamState, e: ev.DocumentChanged) -> Changes:
     if doc is None:
         doc = DocumentView(e.path, e.content, e.size, e.truncated, e.agent, e.ts)
     else:
-        doc = _evolve(doc, content=e.content, size=e.size, truncated=e.truncated, changed_by=e.agent,
-                      changed_at=e.ts, changes=doc.changes + 1)
+        doc = _evolve(
+            doc,
+            content=e.content,
+            size=e.size,
+            truncated=e.truncated,
+            changed_by=e.agent,
+            changed_at=e.ts,
+            changes=doc.changes + 1,
+        )
     if e.agent and e.agent not in doc.changers:
         doc = _evolve(doc, changers=doc.changers.append(e.agent))
     return {"documents": with_item(s.documents, e.path, doc)}

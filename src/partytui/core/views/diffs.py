@@ -102,7 +102,9 @@ def unified(before: str, after: str, context: int = 3) -> Iterator[tuple[Tag, in
                 yield "+", None, k + 1, b[k]
 
 
-def side_by_side(before: str, after: str, context: int = 3) -> Iterator[tuple[Tag, tuple[int, str] | None, tuple[int, str] | None]]:
+def side_by_side(
+    before: str, after: str, context: int = 3
+) -> Iterator[tuple[Tag, tuple[int, str] | None, tuple[int, str] | None]]:
     """Diff rows as (tag, (old number, old text) or None, (new number, new text) or None); a replaced block
     pairs its removed and added lines row by row."""
     a, b = before.splitlines(), after.splitlines()
@@ -132,8 +134,11 @@ def rejected_before(state: TeamState, request_id: int) -> ApprovalView | None:
         return None
     req = view.request
     earlier = [
-        a for a in state.approvals.values()
-        if a.request.id < req.id and a.request.agent == req.agent and a.request.kind == req.kind
+        a
+        for a in state.approvals.values()
+        if a.request.id < req.id
+        and a.request.agent == req.agent
+        and a.request.kind == req.kind
         and (req.kind != "permission" or a.request.tool == req.tool)
     ]
     if not earlier:

@@ -51,7 +51,9 @@ def describe(event: ev.EventBase, state: TeamState) -> str | None:
             detail = "; ".join(event.answers) or event.note
             return f"request #{event.id} {event.decision} by {event.by}" + (f": {detail[:120]}" if detail else "")
         case ev.TurnRetry():
-            return f"{who}: retrying in {event.delay_s:g}s ({event.reason}), attempt {event.attempt}/{event.max_attempts}"
+            return (
+                f"{who}: retrying in {event.delay_s:g}s ({event.reason}), attempt {event.attempt}/{event.max_attempts}"
+            )
         case ev.ErrorEvent():
             return f"{who}: error: {event.message}"
         case ev.AgentState() if event.state in ("error", "cancelled", "done"):

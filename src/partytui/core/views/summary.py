@@ -15,9 +15,7 @@ def summarize(state: TeamState) -> dict[str, Any]:
         "goal": state.goal,
         "workspace": state.workspace,
         "phase": state.phase,
-        "phases": [
-            {"name": p.name, "started_at": p.started_at, "ended_at": p.ended_at} for p in state.phases
-        ],
+        "phases": [{"name": p.name, "started_at": p.started_at, "ended_at": p.ended_at} for p in state.phases],
         "tasks": [
             {
                 "id": t.task.id,
@@ -89,14 +87,16 @@ def markers(state: TeamState) -> list[dict[str, Any]]:
     out = []
     for m in state.markers.values():
         task = state.tasks.get(m.task_id) if m.task_id else None
-        out.append({
-            "path": m.path,
-            "id": m.marker,
-            "by": m.by,
-            "task_id": m.task_id,
-            "task": task.task.subject if task else None,
-            "note": m.note,
-        })
+        out.append(
+            {
+                "path": m.path,
+                "id": m.marker,
+                "by": m.by,
+                "task_id": m.task_id,
+                "task": task.task.subject if task else None,
+                "note": m.note,
+            }
+        )
     return out
 
 

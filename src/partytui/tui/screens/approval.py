@@ -144,7 +144,10 @@ class Document(Widget):
     def _lines(self, width: int) -> list[list[Segment]]:
         if self._drawn is None or self._drawn[0] != width:
             options = self.app.console_options.update(width=max(1, width), height=None, highlight=False)
-            self._drawn = (width, self.app.console.render_lines(PaneMarkdown(self.source, CODE_THEME), options, pad=False))
+            self._drawn = (
+                width,
+                self.app.console.render_lines(PaneMarkdown(self.source, CODE_THEME), options, pad=False),
+            )
         return self._drawn[1]
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
@@ -246,8 +249,9 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
             with Vertical(id="bottom"):
                 if self.kind == "reply":
                     yield Static(Text.assemble(("Your reply", "bold"), ("  ctrl+s sends", "dim")), id="reply-label")
-                    yield TextArea(id="reply", soft_wrap=True, show_line_numbers=False,
-                                   placeholder="Write to the agent…")
+                    yield TextArea(
+                        id="reply", soft_wrap=True, show_line_numbers=False, placeholder="Write to the agent…"
+                    )
                 with Vertical(id="reason-box"):
                     yield Static(id="reason-label")
                     yield Input(placeholder="reason…", id="reason")
@@ -338,21 +342,29 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
             parts.append(Text.assemble(("Why   ", "dim"), plain(description)))
         if tool == "Bash" and "command" in data:
             parts.append(Text(""))
-            parts.append(Syntax(plain(data.pop("command")), "bash", theme=CODE_THEME,
-                                word_wrap=True))
+            parts.append(Syntax(plain(data.pop("command")), "bash", theme=CODE_THEME, word_wrap=True))
         elif (diff := file_tool_diff(tool, data, self.workspace, read_workspace_file)) is not None:
             parts += diff
             self._shows_diff = True
-            data = {k: v for k, v in data.items() if k not in ("file_path", "content", "old_string", "new_string",
-                                                                   "replace_all", "edits")}
+            data = {
+                k: v
+                for k, v in data.items()
+                if k not in ("file_path", "content", "old_string", "new_string", "replace_all", "edits")
+            }
         elif "file_path" in data and isinstance(data.get("content"), str):
             path = str(data.pop("file_path"))
             parts.append(Text.assemble(("File  ", "dim"), plain(path)))
             parts.append(highlighted(data.pop("content"), path))
         if data:
             parts.append(Text(""))
-            parts.append(Syntax(plain(json.dumps(data, indent=2, ensure_ascii=False, default=str)), "json",
-                                theme=CODE_THEME, word_wrap=True))
+            parts.append(
+                Syntax(
+                    plain(json.dumps(data, indent=2, ensure_ascii=False, default=str)),
+                    "json",
+                    theme=CODE_THEME,
+                    word_wrap=True,
+                )
+            )
         return Group(*parts)
 
     def _buttons(self) -> ComposeResult:
@@ -512,7 +524,9 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
             return
         self._rejecting = True
         verb = "decline" if self.kind in ("question", "reply") else "reject"
-        label = Text.assemble((f"Why {verb}? (the agent reads this)", "bold"), ("  enter sends · escape goes back", "dim"))
+        label = Text.assemble(
+            (f"Why {verb}? (the agent reads this)", "bold"), ("  enter sends · escape goes back", "dim")
+        )
         self.query_one("#reason-label", Static).update(label)
         self.query_one("#reason-box").display = True
         self.query_one("#buttons").display = False
@@ -523,8 +537,12 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
 
     def action_scroll(self, where: str) -> None:
         dialog = self.query_one("#dialog", VerticalScroll)
-        {"page_up": dialog.action_page_up, "page_down": dialog.action_page_down,
-         "home": dialog.action_scroll_home, "end": dialog.action_scroll_end}[where]()
+        {
+            "page_up": dialog.action_page_up,
+            "page_down": dialog.action_page_down,
+            "home": dialog.action_scroll_home,
+            "end": dialog.action_scroll_end,
+        }[where]()
 
     def action_set_aside(self) -> None:
         if self.armed:

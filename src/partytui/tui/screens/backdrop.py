@@ -113,7 +113,11 @@ class LiveBackdrop(Screen[Any]):
             pieces = tuple(chops[y].values())
             key = (*pieces, *looks)
             kept = self._backdrop.get(y)
-            if kept is None or len(kept[0]) != len(key) or not all(a is b or a == b for a, b in zip(kept[0], key, strict=True)):
+            if (
+                kept is None
+                or len(kept[0]) != len(key)
+                or not all(a is b or a == b for a, b in zip(kept[0], key, strict=True))
+            ):
                 if stale:
                     segments.append(Segment.line())
                 segments.extend(BackgroundScreen.process_segments(Strip.join(pieces), tint))

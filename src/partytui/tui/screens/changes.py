@@ -44,7 +44,9 @@ def file_tool_diff(
     parts: list[RenderableType] = [Text.assemble(("File  ", "dim"), plain_line(path), "  ", change_counts(change))]
     if change.problem:
         # the edit does not apply to the file as it is: show what it asks to replace, and why it cannot
-        parts.append(Text(plain(f"⚠ {change.problem}" + (f" ({why})" if current is None and why else "")), style="bold yellow"))
+        parts.append(
+            Text(plain(f"⚠ {change.problem}" + (f" ({why})" if current is None and why else "")), style="bold yellow")
+        )
         parts += [DiffRender(hunk) for hunk in edit_hunks(tool, data)]
     else:
         parts.append(DiffRender(change))
@@ -60,24 +62,31 @@ def reask_section(state: TeamState | None, view: ApprovalView) -> ComposeResult:
         return
     reason = earlier.note.strip() or "(you gave no reason)"
     card = Text.assemble(
-        ("↺ Asked again ", "bold"), (f"after you rejected #{earlier.request.id}\n", "bold"),
-        ("Your reason: ", "dim"), (f"“{plain(reason)}”", "italic"),
+        ("↺ Asked again ", "bold"),
+        (f"after you rejected #{earlier.request.id}\n", "bold"),
+        ("Your reason: ", "dim"),
+        (f"“{plain(reason)}”", "italic"),
     )
     changes: list[RenderableType] = []
     words = FileChange("request", request_text(earlier), request_text(view))
     if words.before != words.after:
         changes += [Text("The request's words", style="bold"), DiffRender(words)]
     for change in changed_since(state, earlier, view):
-        changes += [Text.assemble(("▌ ", "bold"), (plain_line(change.path), "bold"), "  ", change_counts(change)),
-                    DiffRender(change)]
+        changes += [
+            Text.assemble(("▌ ", "bold"), (plain_line(change.path), "bold"), "  ", change_counts(change)),
+            DiffRender(change),
+        ]
     if not changes:
-        changes.append(Text("⚠ Nothing changed since the rejected request: it asks the same again.", style="bold yellow"))
+        changes.append(
+            Text("⚠ Nothing changed since the rejected request: it asks the same again.", style="bold yellow")
+        )
     with Horizontal(id="reask"):
         yield Static(card, id="reask-reason")
-        yield Static(Group(Text(f"What changed since #{earlier.request.id}", style="bold underline"), *changes),
-                     id="reask-changes")
+        yield Static(
+            Group(Text(f"What changed since #{earlier.request.id}", style="bold underline"), *changes),
+            id="reask-changes",
+        )
 
 
 def is_reask(state: TeamState | None, view: ApprovalView) -> bool:
     return state is not None and rejected_before(state, view.request.id) is not None
-

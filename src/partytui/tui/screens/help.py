@@ -24,8 +24,11 @@ def modal_keys() -> list[tuple[str, str]]:
     """
     return [
         ("", "Approval requests"),
-        ("◔ arming", "a request's keys count once it has been on screen for a moment; one that comes while "
-                     "you type waits behind the ⚑ badge"),
+        (
+            "◔ arming",
+            "a request's keys count once it has been on screen for a moment; one that comes while "
+            "you type waits behind the ⚑ badge",
+        ),
         ("a", "approve a design, plan or migration · allow a tool once · submit answers"),
         ("A / s", "allow the tool for this agent for the rest of the session"),
         ("r", "reject or decline — asks for a reason, enter sends it"),

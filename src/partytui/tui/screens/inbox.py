@@ -65,8 +65,9 @@ class InboxScreen(ChoosesFromList, OffersHelp, ModalScreen[int | None]):
                 options.append(None)
                 options.append(Option(Text("Answered", style="bold dim"), disabled=True))
                 for view in answered:
-                    options.append(Option(self._answered_line(view, agent_width), id=f"done-{view.request.id}",
-                                          disabled=True))
+                    options.append(
+                        Option(self._answered_line(view, agent_width), id=f"done-{view.request.id}", disabled=True)
+                    )
             yield OptionList(*options, id="requests")
             yield Static(Text("↑↓ move · enter open · esc close", style="dim"), id="inbox-hint")
         yield Footer()
@@ -104,8 +105,12 @@ class InboxScreen(ChoosesFromList, OffersHelp, ModalScreen[int | None]):
         if view.note:
             said.append(f"“{view.note}”")
         if said:
-            detail = Text("     ↳ " + _one_line("; ".join(said), self._line_width - 7), style="italic",
-                          no_wrap=True, overflow="ellipsis")
+            detail = Text(
+                "     ↳ " + _one_line("; ".join(said), self._line_width - 7),
+                style="italic",
+                no_wrap=True,
+                overflow="ellipsis",
+            )
             line = Text("\n", no_wrap=True).join([line, detail])
         return line
 

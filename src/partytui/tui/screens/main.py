@@ -538,8 +538,10 @@ class MainScreen(Screen[None]):
     def screen_keys(cls, leave_out: tuple[str, ...] = ()) -> list[tuple[str, str]]:
         """The main screen's keys for the help (a replay leaves out the ones that act on a live team)."""
         keys = [("1-9", "focus agent N")]
-        keys += [(b.key_display or b.key, b.description) for b in MainScreen.BINDINGS  # type: ignore[union-attr]
-                 if not b.key.isdigit() and b.key not in leave_out]  # type: ignore[union-attr]
+        bindings = [b for b in MainScreen.BINDINGS if isinstance(b, Binding)]  # all are Bindings here
+        keys += [
+            (b.key_display or b.key, b.description) for b in bindings if not b.key.isdigit() and b.key not in leave_out
+        ]
         keys += [
             ("enter", "open the task card under the cursor; in a pane, open or close the chosen tool call or thinking"),
             ("k / j", "choose the previous / next tool call or thinking in the focused pane (or click one)"),
@@ -561,8 +563,11 @@ class MainScreen(Screen[None]):
         commands += [
             ("Open the next request", "the oldest one waiting for you, to answer it", self.open_next_request),
             ("Zoom the focused pane", "key z: full screen and back", self.action_zoom),
-            ("Fold idle panes, or open them all", "key f: an idle agent's pane as one line, its room to the rest",
-             self.action_fold),
+            (
+                "Fold idle panes, or open them all",
+                "key f: an idle agent's pane as one line, its room to the rest",
+                self.action_fold,
+            ),
             ("Task board", "key t", self.action_board),
             ("Inbox of requests", "key i", self.action_inbox),
             ("Export a report (Markdown)", "written beside the session log",

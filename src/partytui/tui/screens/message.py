@@ -28,7 +28,9 @@ class MessageScreen(OffersHelp, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="message"):
-            title = Text.assemble(("Message to ", "bold"), (plain_line(self.agent), agent_style(self.color, self.agent)))
+            title = Text.assemble(
+                ("Message to ", "bold"), (plain_line(self.agent), agent_style(self.color, self.agent))
+            )
             yield Static(title, id="message-title")
             yield Input(placeholder=f"what should {plain_line(self.agent)} know?", id="message-text")
             yield Static(Text("enter sends · escape cancels"), id="message-hint")

@@ -23,8 +23,13 @@ from ..widgets.labels import cost, pane_order, tokens
 from ..widgets.statusbar import session_elapsed, team_cost
 from .help import HELP_BINDING, OffersHelp
 
-STATUS_STYLES = {"done": "bold #7ccf6b", "failed": "bold #ef6f6c", "stalled": "bold #e8c547",
-                 "cancelled": "bold #e8c547", "waiting": "bold #e8c547"}
+STATUS_STYLES = {
+    "done": "bold #7ccf6b",
+    "failed": "bold #ef6f6c",
+    "stalled": "bold #e8c547",
+    "cancelled": "bold #e8c547",
+    "waiting": "bold #e8c547",
+}
 STATUS_MARKS = {"done": "✓", "failed": "✗", "stalled": "◌", "cancelled": "■", "waiting": "⚑"}
 TASK_MARKS = {"completed": ("✓", "#7ccf6b"), "in_progress": ("◐", "#e8c547"), "pending": ("○", "#8a8a8a")}
 
@@ -89,7 +94,9 @@ class ResultsScreen(OffersHelp, ModalScreen[str | None]):
     def _headline(self) -> Text:
         status = self.state.status
         text = Text()
-        text.append(f" {STATUS_MARKS.get(status, '•')} Session {status} ", style=f"reverse {STATUS_STYLES.get(status, 'bold')}")
+        text.append(
+            f" {STATUS_MARKS.get(status, '•')} Session {status} ", style=f"reverse {STATUS_STYLES.get(status, 'bold')}"
+        )
         text.append(f"  {duration(session_elapsed(self.state, self.now))}", style="bold")
         text.append(f" · {len(self.state.agents)} agents · {one_line(self.state.session_id or '', 80)}", style="dim")
         if self.state.reason:
@@ -110,7 +117,10 @@ class ResultsScreen(OffersHelp, ModalScreen[str | None]):
             who = view.agent if view is not None else None
             line = Text.assemble(("• ", "dim"), one_line(path, 200))
             if who:
-                line.append(f"  {one_line(who, 40)}", style=agent_color(self.state.agents[who].info.color, who) if who in self.state.agents else "dim")
+                line.append(
+                    f"  {one_line(who, 40)}",
+                    style=agent_color(self.state.agents[who].info.color, who) if who in self.state.agents else "dim",
+                )
             lines.append(line)
         return Group(*lines)
 
@@ -122,7 +132,9 @@ class ResultsScreen(OffersHelp, ModalScreen[str | None]):
             lines.append(Text("no tasks on the board", style="dim italic"))
         for t in tasks:
             mark, colour = TASK_MARKS.get(t["status"], ("·", "#8a8a8a"))
-            line = Text.assemble((f"{mark} ", colour), (f"#{one_line(t['id'], 20)} ", "dim"), one_line(t["subject"], 80))
+            line = Text.assemble(
+                (f"{mark} ", colour), (f"#{one_line(t['id'], 20)} ", "dim"), one_line(t["subject"], 80)
+            )
             if t["owner"]:
                 line.append(f"  {one_line(t['owner'], 40)}", style=self._agent_style(t["owner"]))
             lines.append(line)
@@ -135,9 +147,15 @@ class ResultsScreen(OffersHelp, ModalScreen[str | None]):
             lines.append(Text("the team asked you nothing", style="dim italic"))
         for a in approvals:
             decision = a["decision"]
-            line = Text.assemble((f"#{a['id']} ", "dim"), (one_line(a["kind"], 20), "bold"), " from ",
-                                 (one_line(a["agent"], 40), self._agent_style(a["agent"])), ": ",
-                                 one_line(a["title"] or "", 60), "  ")
+            line = Text.assemble(
+                (f"#{a['id']} ", "dim"),
+                (one_line(a["kind"], 20), "bold"),
+                " from ",
+                (one_line(a["agent"], 40), self._agent_style(a["agent"])),
+                ": ",
+                one_line(a["title"] or "", 60),
+                "  ",
+            )
             line.append(one_line(decision, 20), style=f"bold {DECISION_COLORS.get(decision, '#d8d8d8')}")
             if a["by"]:
                 line.append(" by you" if a["by"] == "human" else f" by {one_line(a['by'], 20)}", style="dim")
@@ -149,19 +167,42 @@ class ResultsScreen(OffersHelp, ModalScreen[str | None]):
 
     def _costs(self) -> RenderableType:
         table = Table(box=None, padding=(0, 1), show_edge=False, header_style="dim", expand=False)
-        for name, justify in (("agent", "left"), ("model", "left"), ("turns", "right"), ("input", "right"),
-                              ("cache read", "right"), ("cache write", "right"), ("output", "right"), ("cost", "right")):
+        for name, justify in (
+            ("agent", "left"),
+            ("model", "left"),
+            ("turns", "right"),
+            ("input", "right"),
+            ("cache read", "right"),
+            ("cache write", "right"),
+            ("output", "right"),
+            ("cost", "right"),
+        ):
             table.add_column(name, justify=justify)  # type: ignore[arg-type]
         totals = [0, 0, 0, 0, 0]
         for view in (self.state.agents[name] for name in pane_order(self.state)):
             u = view.usage
-            row = [view.turns, u.input_tokens, u.cache_read_input_tokens, u.cache_creation_input_tokens, u.output_tokens]
+            row = [
+                view.turns,
+                u.input_tokens,
+                u.cache_read_input_tokens,
+                u.cache_creation_input_tokens,
+                u.output_tokens,
+            ]
             totals = [t + r for t, r in zip(totals, row, strict=True)]
-            table.add_row(Text(one_line(view.name, 40), style=self._agent_style(view.name)),
-                          Text(one_line(view.info.model, 40), style="dim"),
-                          str(view.turns), *(tokens(n) for n in row[1:]), cost(view.cost_usd))
-        table.add_row(Text("total", style="bold"), "", str(totals[0]), *(tokens(n) for n in totals[1:]),
-                      Text(cost(team_cost(self.state)), style="bold"))
+            table.add_row(
+                Text(one_line(view.name, 40), style=self._agent_style(view.name)),
+                Text(one_line(view.info.model, 40), style="dim"),
+                str(view.turns),
+                *(tokens(n) for n in row[1:]),
+                cost(view.cost_usd),
+            )
+        table.add_row(
+            Text("total", style="bold"),
+            "",
+            str(totals[0]),
+            *(tokens(n) for n in totals[1:]),
+            Text(cost(team_cost(self.state)), style="bold"),
+        )
         return Group(Text("Cost", style="bold underline"), table)
 
     def _next(self) -> RenderableType:

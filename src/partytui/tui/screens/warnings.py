@@ -31,8 +31,11 @@ class LoadWarningsScreen(ModalScreen[None]):
             yield Static(Text(title, style="bold"), id="warnings-title")
             with VerticalScroll(id="warnings-body"):
                 # plain text, never markup: paths and names come from files
-                body = Text("\n").join(plain_text(line) for line in self.warnings) if self.warnings else Text(
-                    "partytui runs every agent file as written.", style="dim")
+                body = (
+                    Text("\n").join(plain_text(line) for line in self.warnings)
+                    if self.warnings
+                    else Text("partytui runs every agent file as written.", style="dim")
+                )
                 yield Static(body, id="warnings-list")
         yield Footer()
 

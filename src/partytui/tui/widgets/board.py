@@ -68,7 +68,11 @@ class TaskCard(Static, can_focus=True):
     def show(self, view: TaskView, state: TeamState, now: float) -> None:
         task = view.task
         owner = task.owner
-        color = agent_color(state.agents[owner].info.color, owner) if owner is not None and owner in state.agents else "#9a9a9a"
+        color = (
+            agent_color(state.agents[owner].info.color, owner)
+            if owner is not None and owner in state.agents
+            else "#9a9a9a"
+        )
         blockers = [b for b in task.blocked_by if (d := state.tasks.get(b)) and d.task.status != "completed"]
         content = Content.assemble(
             (f"#{one_line(task.id, 20)} ", "bold"),
@@ -168,7 +172,9 @@ class AgentListsColumn(VerticalScroll):
         self.set_class(not sections, "-empty")
         self.border_title = f"agents' lists ({len(sections)})"
         blocks = [
-            Content.assemble((one_line(name, 80), f"bold {agent_color(color, name)}"), "\n", render_lists(list(lists), 80))
+            Content.assemble(
+                (one_line(name, 80), f"bold {agent_color(color, name)}"), "\n", render_lists(list(lists), 80)
+            )
             for name, color, lists in sections
         ]
         self.body.update(Content("\n\n").join(blocks))
@@ -213,7 +219,9 @@ class TaskBoard(Grid):
             return
         self._arranged = (shown, below, empty)
         # empty columns shrink to strips; the occupied ones (and the lists beside them) share the rest
-        widths = [str(BoardColumn.STRIP_WIDTH) if e else "1fr" for e in empty] + (["1fr"] if shown and not below else [])
+        widths = [str(BoardColumn.STRIP_WIDTH) if e else "1fr" for e in empty] + (
+            ["1fr"] if shown and not below else []
+        )
         self.styles.grid_columns = " ".join(widths)
         self.styles.grid_size_columns = len(COLUMNS) + (1 if shown and not below else 0)
         self.styles.grid_size_rows = 2 if below else 1

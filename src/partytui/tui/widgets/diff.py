@@ -67,7 +67,9 @@ class DiffRender:
                 return
             edge, body = STYLES[tag]
             text = Text.assemble(
-                (f"{_num(old, digits)} {_num(new, digits)} ", edge), (SIGNS[tag] + " ", edge), (plain(line).expandtabs(4), body)
+                (f"{_num(old, digits)} {_num(new, digits)} ", edge),
+                (SIGNS[tag] + " ", edge),
+                (plain(line).expandtabs(4), body),
             )
             text.no_wrap, text.overflow = False, "fold"
             pad = width - cell_len(text.plain)
@@ -98,7 +100,9 @@ class DiffRender:
         if side is None:
             return Text("")
         edge, body = STYLES[tag]
-        text = Text.assemble((f"{side[0]:>{digits}} ", edge), (SIGNS[tag] + " ", edge), (plain(side[1]).expandtabs(4), body))
+        text = Text.assemble(
+            (f"{side[0]:>{digits}} ", edge), (SIGNS[tag] + " ", edge), (plain(side[1]).expandtabs(4), body)
+        )
         background = "on " + body.split(" on ")[-1] if " on " in body else ""
         return Padding(text, 0, style=background, expand=True)
 

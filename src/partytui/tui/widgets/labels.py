@@ -38,8 +38,11 @@ def claimable_count(view: AgentView, state: TeamState) -> int | None:
     if view.info.tools and "TaskUpdate" not in view.info.tools:
         return None
     return sum(
-        1 for t in state.team_tasks()
-        if t.task.source == "team" and t.task.status == "pending" and t.task.owner in (None, view.name)
+        1
+        for t in state.team_tasks()
+        if t.task.source == "team"
+        and t.task.status == "pending"
+        and t.task.owner in (None, view.name)
         and not state.is_blocked(t.task)
     )
 

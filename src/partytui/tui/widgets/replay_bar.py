@@ -52,7 +52,9 @@ def render_head(status: ReplayStatus) -> Content:
         state = Content.styled("‖ paused", "bold $text-warning")
     digits = len(str(status.total))
     return Content.assemble(
-        " ", state, " ",
+        " ",
+        state,
+        " ",
         (speed_label(status.speed), "bold"),
         (f"  {status.position:>{digits}}/{status.total}", ""),
         (f"  {clock_time(status.elapsed)}/{clock_time(status.duration)} ", "dim"),

@@ -36,7 +36,11 @@ def render_status(state: TeamState, now: float, width: int = 200, paused: bool =
     )
     parts = [badge, Content.styled(f" {clock_time(session_elapsed(state, now))} ", "bold")]
     if state.status != "running":
-        parts.append(Content.styled(f"{one_line(state.status, 20)} ", "bold $text-success" if state.status == "done" else "bold $text-error"))
+        parts.append(
+            Content.styled(
+                f"{one_line(state.status, 20)} ", "bold $text-success" if state.status == "done" else "bold $text-error"
+            )
+        )
     elif paused:
         parts.append(Content.styled("paused ", "bold $text-primary"))
     used = token_count(v.usage for v in state.agents.values()) or "0 tok"

@@ -113,8 +113,9 @@ class StreamedMarkdown:
         self._done += sum(len(line) + 1 for line in lines[: ranges[-1][0]])
         self._tail_tokens = None
 
-    def _draw(self, console: Console, options: ConsoleOptions, source: str,
-              tokens: list[Token] | None = None) -> list[Line]:
+    def _draw(
+        self, console: Console, options: ConsoleOptions, source: str, tokens: list[Token] | None = None
+    ) -> list[Line]:
         markdown = PaneMarkdown(source, self.code_theme, tokens)
         lines = console.render_lines(markdown, options, pad=False)
         # Rich opens a list with an empty line of its own; blocks are spaced here, one empty line apart

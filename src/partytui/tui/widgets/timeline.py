@@ -76,7 +76,9 @@ def _render(state: TeamState, now: float, compact: int) -> Content:
         if name == current and not finished:
             parts.append(Content.assemble(("● ", "bold $accent"), (label, "bold reverse $accent"), (time, "bold")))
         elif name in visited or i < index:
-            parts.append(Content.assemble(("✓ ", "$text-success"), (label, "$text-success"), ("" if compact else time, "dim")))
+            parts.append(
+                Content.assemble(("✓ ", "$text-success"), (label, "$text-success"), ("" if compact else time, "dim"))
+            )
         else:
             parts.append(Content.styled(f"○ {label}", "dim"))
         for kind, where, when in GATES:
@@ -99,8 +101,8 @@ def shown_path(path: str, room: int) -> str:
     """A path in at most ``room`` cells: the home directory as ~, then cut from the left."""
     home = str(Path.home())
     if path == home or path.startswith(home + "/"):
-        path = "~" + path[len(home):]
-    return path if len(path) <= room else "…" + path[len(path) - room + 1:]
+        path = "~" + path[len(home) :]
+    return path if len(path) <= room else "…" + path[len(path) - room + 1 :]
 
 
 def render_header(state: TeamState, now: float, width: int = 200) -> Content:

@@ -237,8 +237,12 @@ class ToolCard(FoldedLine):
         if entry.ok is None:
             parts.append(Content.styled("(running)", "$text-muted"))
         else:
-            parts.append(Content.styled(("result: " if entry.ok else "error: ") + plain(entry.output or "(no output)"),
-                                        "$text-muted" if entry.ok else "$text-error"))
+            parts.append(
+                Content.styled(
+                    ("result: " if entry.ok else "error: ") + plain(entry.output or "(no output)"),
+                    "$text-muted" if entry.ok else "$text-error",
+                )
+            )
         return Content("\n").join(parts)
 
     def details(self) -> str:
@@ -298,8 +302,12 @@ class NoteLine(ContentItem):
             return Content.assemble(("⚑ ", "bold"), plain(self.entry.text))
         req = view.request
         self._decision = view.decision
-        head = Content.assemble(("⚑ ", "bold $text-warning"), (f"#{req.id} {plain_line(req.kind)}", "bold"), ": ",
-                                plain(req.title or req.summary))
+        head = Content.assemble(
+            ("⚑ ", "bold $text-warning"),
+            (f"#{req.id} {plain_line(req.kind)}", "bold"),
+            ": ",
+            plain(req.title or req.summary),
+        )
         if view.pending:
             return Content.assemble(head, ("  waiting for you", f"italic {DECISION_COLORS['pending']}"))
         detail = f"{view.decision}" + (f" by {view.by}" if view.by else "")
@@ -531,8 +539,10 @@ class Transcript(ScrollView, can_focus=True):
         view, state = self._latest
         hidden = self.hidden
         start = max(0, hidden - self.EARLIER_STEP)
-        earlier = [entry_item(entry, state, self.agent, start + offset)
-                   for offset, entry in enumerate(view.transcript[start:hidden])]
+        earlier = [
+            entry_item(entry, state, self.agent, start + offset)
+            for offset, entry in enumerate(view.transcript[start:hidden])
+        ]
         last = view.transcript[-1] if view.transcript else None
         self._live += [item for item in earlier if _still_live(item, last)]
         self.items[:0] = earlier
@@ -618,8 +628,10 @@ class Transcript(ScrollView, can_focus=True):
         style = self._base
         if item is not None and item is self.cursor and self.has_focus and offset < len(lines) - (not item.collapsed):  # type: ignore[attr-defined]
             mark = Style(bgcolor=self.get_component_rich_style("transcript--cursor").bgcolor)
-            segments = [Segment(seg.text, style + seg.style + mark if seg.style else style + mark, seg.control)
-                        for seg in segments]
+            segments = [
+                Segment(seg.text, style + seg.style + mark if seg.style else style + mark, seg.control)
+                for seg in segments
+            ]
             style = style + mark
         else:
             segments = list(Segment.apply_style(segments, style))  # the view's colours under the line's own
@@ -643,7 +655,11 @@ class Transcript(ScrollView, can_focus=True):
             return segments
         mark = self.screen.get_component_rich_style("screen--selection")
         before, middle, after = Segment.divide(segments, [start, end, length])
-        return [*before, *(Segment(text, (style or Style.null()) + mark, control) for text, style, control in middle), *after]
+        return [
+            *before,
+            *(Segment(text, (style or Style.null()) + mark, control) for text, style, control in middle),
+            *after,
+        ]
 
     # ── selecting text with the mouse ───────────────────────────────────────
 
@@ -677,7 +693,9 @@ class Transcript(ScrollView, can_focus=True):
         foldable = self._foldable()
         top, bottom = self.scroll_offset.y, self.scroll_offset.y + self.scrollable_content_region.height
         # strict=False: before the first layout with a width there are items but no tops yet
-        on_screen = [item for item, first in zip(self.items, self._tops, strict=False) if item.foldable and top <= first < bottom]
+        on_screen = [
+            item for item, first in zip(self.items, self._tops, strict=False) if item.foldable and top <= first < bottom
+        ]
         shown = on_screen or foldable
         return shown[-1] if shown else None
 
