@@ -25,8 +25,8 @@ from textual.pilot import Pilot
 from partytui.cli import CliError, build_parser
 from partytui.commands.run import Prepared, prepare_run
 from partytui.core.truth.log import read_log
-from partytui.resources import demo_scenario
 from partytui.replay.source import ReplaySource
+from partytui.resources import demo_scenario
 from partytui.tui import PartyApp, make_app
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.screens.documents import DocumentsScreen

@@ -8,11 +8,11 @@ import json
 import pytest
 
 from engine_fakes import call, make_team, member, results
+from partytui.core.attach import wire
 from partytui.core.attach.attached import AttachedSource, RemoteBroker, RemoteController, TeamLink
-from partytui.core.truth.log import read_log
 from partytui.core.attach.running import RunLock
 from partytui.core.attach.team_socket import TeamSocket
-from partytui.core.attach import wire
+from partytui.core.truth.log import read_log
 
 DESIGN = [call("RequestApproval", kind="design", title="D", body="# design")]
 ASKS_THEN_FAILS = [DESIGN, [call("EndRun", status="failed", summary="over")]]  # the lead's turns
@@ -66,16 +66,18 @@ async def _attached(log, role="control"):
 
 async def _until(predicate, timeout=None, pilot=None):
     """Wait for ``predicate`` (bounded); with a ``pilot``, its app runs meanwhile."""
+
     async def poll():
         while not predicate():
             await (pilot.pause(0.05) if pilot is not None else asyncio.sleep(0.01))
+
     await asyncio.wait_for(poll(), timeout or (30 if pilot is not None else 10))
 
 
 async def test_two_views_answer_the_same_request_the_first_stands(tmp_path):
     served = (await _served_team(tmp_path)).start()
     team, log = served.team, served.log
-    one, f1, news1 = await _attached(log)
+    one, f1, _news1 = await _attached(log)
     two, f2, news2 = await _attached(log)
     # both views see the request, folded from the events they were sent
     await _until(lambda: one.session.state.pending_approvals and two.session.state.pending_approvals)

@@ -144,7 +144,7 @@ async def test_the_palette_offers_partytuis_own_actions_and_they_work(tmp_path: 
     for event in mid_run_events():
         log.append(event)
     log.close()
-    app, session, broker = live_app(log_path=log_path)
+    app, _session, broker = live_app(log_path=log_path)
     copied: list[str] = []
     app.copy_to_clipboard = copied.append  # type: ignore[method-assign]
     async with app.run_test(size=SMALL) as pilot:

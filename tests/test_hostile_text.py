@@ -267,8 +267,13 @@ async def _every_view(s: str, size: tuple[int, int]) -> list[str]:
         app.notify(f"{name} paused: it stops after its current step")
         await look("toasts")
         main = app.main
-        for open_view in (main.open_inbox, main.open_documents, lambda: main.open_task("1"),
-                          lambda: main.open_task("2"), main.open_help):
+        for open_view in (
+            main.open_inbox,
+            main.open_documents,
+            lambda: main.open_task("1"),
+            lambda: main.open_task("2"),
+            main.open_help,
+        ):
             open_view()
             await look(f"{open_view}")
             app.pop_screen()

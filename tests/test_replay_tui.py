@@ -18,8 +18,8 @@ from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
 from partytui.core.views.summary import summarize
 from partytui.replay.player import ReplayPlayer
-from partytui.resources import demo_scenario
 from partytui.replay.source import Playback, ReplaySource
+from partytui.resources import demo_scenario
 from partytui.tui import PartyApp, make_app
 from partytui.tui.replay import SPEEDS, ReplayScreen
 from partytui.tui.screens.approval import ApprovalModal
@@ -302,7 +302,12 @@ async def test_played_to_the_end_it_shows_what_the_live_app_showed(demo_log: Pat
     events = read_log(demo_log).events
     replay = replay_of(events, autoplay=True, speed=50.0)
     async with replay.run_test(size=LARGE) as pilot:
-        await until(pilot, lambda: playback(replay).player.at_end and not playback(replay).playing, "played to the end", steps=1000)
+        await until(
+            pilot,
+            lambda: playback(replay).player.at_end and not playback(replay).playing,
+            "played to the end",
+            steps=1000,
+        )
         assert not isinstance(replay.screen, ApprovalModal) and len(replay.screen_stack) == 2
         replayed = await screen_text(pilot)
     final = fold(events)
@@ -329,7 +334,12 @@ async def test_played_one_event_at_a_time_it_shows_what_the_live_app_showed(
     events = read_log(demo_log).events
     replay = replay_of(events, autoplay=True)
     async with replay.run_test(size=LARGE) as pilot:
-        await until(pilot, lambda: playback(replay).player.at_end and not playback(replay).playing, "played to the end", steps=3000)
+        await until(
+            pilot,
+            lambda: playback(replay).player.at_end and not playback(replay).playing,
+            "played to the end",
+            steps=3000,
+        )
         replayed = await screen_text(pilot)
     final = fold(events)
     live = make_app(Session(state=final, clock=lambda: final.last_ts), clock=lambda: final.last_ts)

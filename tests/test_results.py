@@ -14,7 +14,6 @@ from partytui.tui import PartyApp, make_app
 from partytui.tui.screens.main import MainScreen
 from partytui.tui.screens.results import ResultsScreen, session_ref
 from snapshot_apps.team_sample import NOW, RecordingController, event, mid_run_events
-from test_tui_snapshots_main import finished_records
 from test_tui_modals import text_of
 from test_tui_snapshots_main import finished_records
 
@@ -81,8 +80,9 @@ async def test_a_run_that_stopped_offers_resume_first() -> None:
 
 
 async def test_while_the_team_runs_the_footer_offers_what_acts_on_it() -> None:
-    app = make_app(Session(state=fold(mid_run_events()), clock=lambda: NOW), controller=RecordingController(),
-                   clock=lambda: NOW)
+    app = make_app(
+        Session(state=fold(mid_run_events()), clock=lambda: NOW), controller=RecordingController(), clock=lambda: NOW
+    )
     async with app.run_test(size=(160, 48)) as pilot:
         await wait_for(pilot, lambda: app.main.is_mounted and bool(app.main.panes), "the main screen")
         keys = footer_keys(app)

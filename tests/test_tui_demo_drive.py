@@ -37,8 +37,11 @@ def _demo_app(tmp_path):
     prepared = prepare_run(args)
     prepared.start()
     team = prepared.team
-    return prepared, team, make_app(prepared.session, broker=team.broker, controller=team, runner=team.run,
-                                    approval_delay=0)
+    return (
+        prepared,
+        team,
+        make_app(prepared.session, broker=team.broker, controller=team, runner=team.run, approval_delay=0),
+    )
 
 
 def _modal_for(app, kind: str):

@@ -24,6 +24,7 @@ from partytui.core.truth.events import (
 )
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
+from partytui.core.views.present import key_argument as tool_key_arg
 from partytui.tui import PartyApp, make_app
 from partytui.tui.screens.approval import ApprovalModal
 from partytui.tui.screens.confirm import ConfirmScreen
@@ -33,7 +34,6 @@ from partytui.tui.screens.main import MainScreen, choose_layout, grid_columns
 from partytui.tui.screens.message import MessageScreen
 from partytui.tui.screens.task_detail import TaskDetailScreen
 from partytui.tui.widgets.board import board_columns
-from partytui.core.views.present import key_argument as tool_key_arg
 from partytui.tui.widgets.labels import agent_status
 from partytui.tui.widgets.statusbar import render_status
 from partytui.tui.widgets.streamed_markdown import StreamedMarkdown

@@ -174,7 +174,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("serve", help="show a running session in a browser (needs partytui[serve])")
     _running_session_options(
-        p, "a session id or log (default: the one running detached; with none or several, a list to pick from)")
+        p, "a session id or log (default: the one running detached; with none or several, a list to pick from)"
+    )
     p.add_argument("--port", type=int, default=8000, help="the port (default 8000)")
     p.add_argument(
         "--host", default="127.0.0.1", help="the address to bind (default 127.0.0.1; wider needs TLS in front)"

@@ -143,12 +143,16 @@ def attach(args: argparse.Namespace) -> int:
     if args.pick and (args.session or args.last):
         raise CliError("--pick chooses from the list of running sessions: name a session, or say --pick, not both")
     if args.pick:
-        source = AttachedSource(None, read_only=args.read_only, token_sha256=token,
-                                folder=session_dir(getattr(args, "session_dir", None)))
+        source = AttachedSource(
+            None, read_only=args.read_only, token_sha256=token, folder=session_dir(getattr(args, "session_dir", None))
+        )
     else:
         team = _detached_session(args)
-        link = TeamLink(team.log_path, role="read-only" if args.read_only else "control")
-        source = AttachedSource(link, read_only=args.read_only, token_sha256=token)
+        source = AttachedSource(
+            TeamLink(team.log_path, role="read-only" if args.read_only else "control"),
+            read_only=args.read_only,
+            token_sha256=token,
+        )
     app = make_app(source)
     app.run()
     if app.return_code:  # the view itself failed (Textual printed why); the team is not touched

@@ -587,8 +587,9 @@ def _run_tui(prepared: Prepared) -> int:
         title=prepared.title,
         approval_delay=prepared.config.approval_delay,
         log_path=prepared.log_path,
-        alerts=AlertSettings(title=prepared.config.terminal_title, bell=prepared.config.bell,
-                             desktop=prepared.config.desktop_notify),
+        alerts=AlertSettings(
+            title=prepared.config.terminal_title, bell=prepared.config.bell, desktop=prepared.config.desktop_notify
+        ),
         hold_requests=bool(prepared.confirm),
     )
     app.run()

@@ -21,11 +21,10 @@ from typing import Any
 from markdown_it import MarkdownIt
 
 from ..core.truth.events import EventBase
-from ..core.truth.log import redact, secrets_from_env
-from ..core.views.plain import plain
-from ..core.views.present import duration, key_argument
+from ..core.truth.secrets import redact, secrets_from_env
 from ..core.truth.state import AgentView, Entry, TeamState
 from ..core.views.plain import plain
+from ..core.views.present import duration, key_argument
 from ..core.views.summary import checklists, documents, markers
 
 OUTPUT_LINES = 40

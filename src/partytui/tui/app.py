@@ -18,9 +18,8 @@ from __future__ import annotations
 import asyncio
 import time
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from textual import events
 from textual.app import App, ScreenStackError
@@ -31,6 +30,7 @@ from textual.widget import MountError
 from textual.widgets import Input, TextArea
 
 from ..core.config import APPROVAL_DELAY_S
+from ..core.team.approvals import ApprovalBroker
 from ..core.team.services import TeamController
 from ..core.truth.events import ApprovalRequested
 from ..core.truth.session import Session
@@ -179,10 +179,15 @@ class PartyApp(App[int | None]):
     def _start(self) -> None:
         # pushed rather than made the default screen, so its .tcss is loaded like any other screen's
         self.push_screen(self.main)
-        self._unsubscribe = self.source.watch(Watcher(
-            on_change=self._on_change, on_reset=self.reset_view, on_status=self._on_status,
-            on_controls=self._on_controls, on_notice=self._on_notice,
-        ))
+        self._unsubscribe = self.source.watch(
+            Watcher(
+                on_change=self._on_change,
+                on_reset=self.reset_view,
+                on_status=self._on_status,
+                on_controls=self._on_controls,
+                on_notice=self._on_notice,
+            )
+        )
         if not self.hold_requests:
             self.queue_pending()
         self.set_interval(1 / self.FLUSH_HZ, self._flush_tick)
@@ -336,8 +341,9 @@ class PartyApp(App[int | None]):
             if not answering:
                 self.bell()  # a view that cannot answer: only the bell
             else:
-                self.alerts.request("partytui — a request for you", f"#{req.id} {req.kind} from {req.agent}: "
-                                    f"{req.title or req.summary}")
+                self.alerts.request(
+                    "partytui — a request for you", f"#{req.id} {req.kind} from {req.agent}: {req.title or req.summary}"
+                )
             held = answering and self.typing
             if answering and not held and not self._showing_other(approval_id):
                 continue  # its modal is opening now: a toast saying the same would only slow it down
@@ -473,12 +479,19 @@ def make_app(
     screen is the one that suits the source (a replay's has its bar and keys; an attached one detaches).
     """
     if isinstance(source, Session):
-        source = LiveSource(source, answers=broker, team=controller, runner=runner, clock=clock, title=title,
-                            log_path=log_path)
+        source = LiveSource(
+            source, answers=broker, team=controller, runner=runner, clock=clock, title=title, log_path=log_path
+        )
     elif broker or controller or runner:
         raise TypeError("a source brings its own answers, team and run")
-    return PartyApp(source, main_screen_for(source), approval_delay=approval_delay, monotonic=monotonic,
-                    alerts=alerts, hold_requests=hold_requests)
+    return PartyApp(
+        source,
+        main_screen_for(source),
+        approval_delay=approval_delay,
+        monotonic=monotonic,
+        alerts=alerts,
+        hold_requests=hold_requests,
+    )
 
 
 def main_screen_for(source: SessionSource) -> MainScreen:

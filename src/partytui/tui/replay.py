@@ -94,7 +94,7 @@ class ReplayScreen(MainScreen, inherit_bindings=False):
         keys = MainScreen.screen_keys(leave_out=("p", "m", "x"))  # no live team to pause, message or cancel
         return [("", "Replay"), *REPLAY_KEYS, ("", "Screen"), *keys, *MODAL_KEYS]
 
-    def palette_commands(self):  # type: ignore[no-untyped-def]
+    def palette_commands(self):
         playback = self.playback
         commands = [
             ("Play or pause the replay", "key space", playback.toggle),

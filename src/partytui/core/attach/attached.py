@@ -27,7 +27,11 @@ from .running import running_team, socket_path
 RETRY_S = (0.2, 0.5, 1.0, 2.0)  # waits between reconnection attempts; the last one repeats
 MAX_TOKEN_TRIES = 5
 _NEWS_SEVERITY: dict[str, Severity] = {
-    "lost": "error", "gone": "error", "back": "information", "refused": "warning", "ended": "information",
+    "lost": "error",
+    "gone": "error",
+    "back": "information",
+    "refused": "warning",
+    "ended": "information",
 }
 
 

@@ -478,8 +478,14 @@ class ClaudeCodeRuntime(RuntimeBase):
             )
         self.set_state("waiting", f"permission for {shown}")
         shown_input = self._relative(raw)
-        view = await self._ask("permission", tool_use_id, shown_input, tool=shown,
-                               title=f"{shown}: {key_field(shown_input)}"[:200], tool_input=shown_input)
+        view = await self._ask(
+            "permission",
+            tool_use_id,
+            shown_input,
+            tool=shown,
+            title=f"{shown}: {key_field(shown_input)}"[:200],
+            tool_input=shown_input,
+        )
         self.set_state("running", shown)
         if view.decision == "approved":
             return PermissionResultAllow()

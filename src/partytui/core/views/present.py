@@ -10,8 +10,20 @@ from .plain import plain_line
 
 # The input fields that say what a tool call is about, in the order they are looked for.
 KEY_FIELDS = (
-    "file_path", "command", "pattern", "path", "subject", "recipient", "to", "taskId", "url", "query",
-    "phase", "title", "description", "prompt",
+    "file_path",
+    "command",
+    "pattern",
+    "path",
+    "subject",
+    "recipient",
+    "to",
+    "taskId",
+    "url",
+    "query",
+    "phase",
+    "title",
+    "description",
+    "prompt",
 )
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, TextIO
+from typing import TextIO
 
 from ..truth import events as ev
-from .plain import plain_line
-from .present import clock_time, key_argument, one_line
 from ..truth.state import TeamState
 from .plain import plain_line
+from .present import clock_time, key_argument, one_line
 
 
 def describe(event: ev.EventBase, state: TeamState) -> str | None:

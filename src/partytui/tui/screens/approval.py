@@ -36,8 +36,6 @@ from ...core.config import APPROVAL_DELAY_S
 from ...core.truth.events import ApprovalRequest, Question
 from ...core.truth.state import ApprovalView
 from ...core.views.present import age
-from .changes import file_tool_diff, reask_section
-from .question_block import QuestionBlock
 from ..plain import plain, plain_line, plain_text
 from ..theme import agent_color
 from ..widgets.streamed_markdown import PaneMarkdown

@@ -19,9 +19,9 @@ from textual.widgets import Footer, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...core.truth.state import DocumentView, TeamState
+from ...core.views.present import age
 from ..plain import plain, plain_line, plain_text
 from .approval import agent_style
-from ...core.views.present import age
 from .help import HELP_BINDING, OffersHelp
 
 

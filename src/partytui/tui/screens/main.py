@@ -10,8 +10,8 @@ what they act on is the app's source, and a key the source cannot do is hidden (
 
 from __future__ import annotations
 
-import math
 import asyncio
+import math
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Literal
@@ -25,9 +25,9 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane
 
-from ...core.views.source import SessionSource
 from ...core.truth.state import TeamState
 from ...core.views.present import one_line
+from ...core.views.source import SessionSource
 from ..theme import agent_color
 from ..widgets.agent_pane import AgentPane, FoldedPanes
 from ..widgets.board import TaskBoard, TaskCard
@@ -97,8 +97,10 @@ TEAM_KEYS = {"pause": "pause", "message": "message", "cancel_agent": "cancel"}
 
 def cannot_bindings() -> list[Binding]:
     """p, m and x where the source has no team to act on: off the footer, they only say so when pressed."""
-    return [Binding(key, f"cannot('{what}')", what.capitalize(), show=False)
-            for key, what in (("p", "pause"), ("m", "message"), ("x", "cancel"))]
+    return [
+        Binding(key, f"cannot('{what}')", what.capitalize(), show=False)
+        for key, what in (("p", "pause"), ("m", "message"), ("x", "cancel"))
+    ]
 
 
 class MainScreen(Screen[None]):
@@ -570,10 +572,16 @@ class MainScreen(Screen[None]):
             ),
             ("Task board", "key t", self.action_board),
             ("Inbox of requests", "key i", self.action_inbox),
-            ("Export a report (Markdown)", "written beside the session log",
-             lambda: self.app.run_worker(self.export_report("md"), group="export")),
-            ("Export a report (HTML)", "written beside the session log",
-             lambda: self.app.run_worker(self.export_report("html"), group="export")),
+            (
+                "Export a report (Markdown)",
+                "written beside the session log",
+                lambda: self.app.run_worker(self.export_report("md"), group="export"),
+            ),
+            (
+                "Export a report (HTML)",
+                "written beside the session log",
+                lambda: self.app.run_worker(self.export_report("html"), group="export"),
+            ),
             ("Replay this session", "copies the command that replays it", self.replay_command),
             ("Shared documents", "key d: plans and context files, who wrote and read them", self.action_documents),
             ("Agent file warnings", "key w: what partytui will not do as the files ask", self.action_load_warnings),

@@ -15,10 +15,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Static
 
 from ...core.truth.state import TeamState
+from ...core.views.present import duration, one_line
 from ...core.views.summary import summarize
 from ..plain import plain_line
 from ..theme import DECISION_COLORS, agent_color
-from ...core.views.present import duration, one_line
 from ..widgets.labels import cost, pane_order, tokens
 from ..widgets.statusbar import session_elapsed, team_cost
 from .help import HELP_BINDING, OffersHelp

@@ -17,9 +17,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Markdown, Static
 
 from ...core.truth.state import TaskView, TeamState
+from ...core.views.present import age
 from ..plain import plain, plain_line, plain_text
 from .approval import agent_style
-from ...core.views.present import age
 from .help import HELP_BINDING, OffersHelp
 
 STATUS_STYLES = {
@@ -68,8 +68,10 @@ class TaskDetailScreen(OffersHelp, ModalScreen[str | None]):
             facts.add_row("status", self._status(task.status))
             facts.add_row("owner", self._agent(task.owner))
             if self.view.created_by:
-                facts.add_row("created", Text.assemble(self._agent(self.view.created_by),
-                                                       (f"  {age(now - self.view.created_at)}", "dim")))
+                facts.add_row(
+                    "created",
+                    Text.assemble(self._agent(self.view.created_by), (f"  {age(now - self.view.created_at)}", "dim")),
+                )
             facts.add_row("updated", Text(age(now - self.view.updated_at), style="dim"))
             for label, ids in (("blocked by", task.blocked_by), ("blocks", task.blocks)):
                 if ids:

@@ -18,9 +18,9 @@ from textual.message import Message
 from textual.widgets import Static
 
 from ...core.truth.state import TaskView, TeamState
+from ...core.views.present import duration, one_line
 from ..theme import agent_color
 from .agent_lists import agent_lists, render_lists
-from ...core.views.present import duration, one_line
 from .labels import pane_order
 
 COLUMNS = ("pending", "in_progress", "blocked", "completed")

@@ -16,8 +16,16 @@ from textual.widget import Widget
 from ...core.views.present import clock_time
 from ...replay.source import ReplayStatus, speed_label
 
-__all__ = ["MARKS", "ReplayBar", "ReplayStatus", "bar_cell", "cell_position", "render_head", "render_track",
-           "speed_label"]
+__all__ = [
+    "MARKS",
+    "ReplayBar",
+    "ReplayStatus",
+    "bar_cell",
+    "cell_position",
+    "render_head",
+    "render_track",
+    "speed_label",
+]
 
 # How each marker kind is drawn on the bar; later kinds win a shared cell (an error outranks a phase).
 MARKS: dict[str, tuple[str, str]] = {

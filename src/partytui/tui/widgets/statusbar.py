@@ -6,8 +6,8 @@ from textual.content import Content
 from textual.widgets import Static
 
 from ...core.truth.state import TeamState
-from ..theme import agent_color, state_color, state_word
 from ...core.views.present import clock_time, one_line
+from ..theme import agent_color, state_color, state_word
 from .labels import cost, token_count
 
 

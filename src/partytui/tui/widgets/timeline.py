@@ -9,9 +9,9 @@ from textual.widgets import Static
 
 from ...core.truth.events import PHASES
 from ...core.truth.state import ApprovalView, TeamState
+from ...core.views.present import duration, one_line
 from ...resources import DEMO_SCENARIO
 from ..theme import DECISION_COLORS
-from ...core.views.present import duration, one_line
 
 # Where each human gate sits: the design gate guards the way into BUILD, the migration gate is inside BUILD.
 GATES = (("design", "BUILD", "before"), ("migration", "BUILD", "within"))

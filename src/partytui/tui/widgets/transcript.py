@@ -32,10 +32,10 @@ from textual.visual import Visual
 
 from ...core.truth.state import AgentView, Entry, TeamState
 from ...core.views.diffs import edit_hunks
+from ...core.views.present import key_argument, one_line
 from ..plain import plain, plain_line
 from ..theme import DECISION_COLORS, agent_color
 from .diff import diff_content
-from ...core.views.present import key_argument, one_line
 from .streamed_markdown import StreamedMarkdown, warm_up
 
 Line = list[Segment]
