@@ -22,10 +22,22 @@ from partytui.resources import demo_scenario
 
 
 async def test_the_demo_s_log_folds_to_the_live_working_state_at_every_event(tmp_path: Path) -> None:
-    args = build_parser().parse_args([
-        "run", "--headless", "--scenario", str(demo_scenario()), "--approve", "all", "--speed", "0",
-        "--workspace", str(tmp_path / "ws"), "--session-dir", str(tmp_path / "s"),
-    ])
+    args = build_parser().parse_args(
+        [
+            "run",
+            "--headless",
+            "--scenario",
+            str(demo_scenario()),
+            "--approve",
+            "all",
+            "--speed",
+            "0",
+            "--workspace",
+            str(tmp_path / "ws"),
+            "--session-dir",
+            str(tmp_path / "s"),
+        ]
+    )
     prepared = prepare_run(args)
     session, team = prepared.session, prepared.team
     live: dict[int, WorkState] = {}
@@ -63,13 +75,19 @@ def test_the_fold_leaves_its_input_as_it_was() -> None:
     before = WorkState().with_agent("dev", AgentWork())
     started = TurnStarted(agent="dev", turn=1, inputs=["go"])
     after = step(before, started)
-    assert before.agent("dev") == AgentWork() and after.agent("dev").messages[0]["content"] == [{"type": "text", "text": "go"}]
-    ended = step(after, TurnEnded(agent="dev", turn=1, content=[{"type": "tool_use", "id": "t1", "name": "Bash", "input": {}}]))
+    assert before.agent("dev") == AgentWork() and after.agent("dev").messages[0]["content"] == [
+        {"type": "text", "text": "go"}
+    ]
+    ended = step(
+        after, TurnEnded(agent="dev", turn=1, content=[{"type": "tool_use", "id": "t1", "name": "Bash", "input": {}}])
+    )
     assert after.agent("dev").calls == () and [c["id"] for c in ended.agent("dev").unfinished] == ["t1"]
     called = step(ended, ToolCalled(agent="dev", tool_use_id="t1", tool="Bash"))
     done = step(called, ToolResult(agent="dev", tool_use_id="t1", tool="Bash", output="ok"))
     assert "t1" in called.agent("dev").unresolved and not done.agent("dev").unresolved
-    assert done.agent("dev").answered == ({"type": "tool_result", "tool_use_id": "t1", "content": "ok", "is_error": False},)
+    assert done.agent("dev").answered == (
+        {"type": "tool_result", "tool_use_id": "t1", "content": "ok", "is_error": False},
+    )
     assert ended.agent("dev").answered == ()
     # a turn cut short is taken back: its results and inputs wait for the turn that asks it again
     cut = step(done, TurnStarted(agent="dev", turn=2, inputs=["more"]))
@@ -87,8 +105,14 @@ def _recording(events: list) -> Session:
 def _team(tmp_path: Path, scripts, session: Session, policy: Policy | None = None) -> Team:
     broker = ApprovalBroker(session, policy)
     broker.human_attached = True
-    return Team(session, broker, FakeProvider(scripts), [member("lead", lead=True), member("dev")],
-                workspace=tmp_path / "ws", goal="build it")
+    return Team(
+        session,
+        broker,
+        FakeProvider(scripts),
+        [member("lead", lead=True), member("dev")],
+        workspace=tmp_path / "ws",
+        goal="build it",
+    )
 
 
 QUESTION = {"question": "Which database?", "header": "DB", "options": [{"label": "SQLite"}]}
@@ -107,8 +131,10 @@ async def _asking(tmp_path: Path, scripts) -> tuple[Team, list, asyncio.Task]:
 
 
 async def test_a_paused_agent_stays_paused_after_a_kill_and_a_resume(tmp_path: Path) -> None:
-    scripts = {"lead": [[call("AskUserQuestion", questions=[QUESTION])], [text("waiting for dev")]],
-               "dev": [[text("on it")]]}
+    scripts = {
+        "lead": [[call("AskUserQuestion", questions=[QUESTION])], [text("waiting for dev")]],
+        "dev": [[text("on it")]],
+    }
     team, events, running = await _asking(tmp_path, scripts)
     team.pause("dev")
     team.send("dev", "hello")  # read when dev goes on, not before
@@ -128,7 +154,7 @@ async def test_a_paused_agent_stays_paused_after_a_kill_and_a_resume(tmp_path: P
     # the lead goes on; dev has something to read but waits, paused, until the person lets it go on
     await session.wait_until(lambda s: s.agents["lead"].turns == 2)
     assert session.state.agents["dev"].state == "paused"
-    assert not [e for e in recorded[len(log):] if e.type == "turn.started" and e.agent == "dev"]
+    assert not [e for e in recorded[len(log) :] if e.type == "turn.started" and e.agent == "dev"]
     team2.resume("dev")
     await session.wait_until(lambda s: s.agents["dev"].turns == 1)
     (turn,) = [e for e in recorded if e.type == "turn.started" and e.agent == "dev"]
@@ -179,7 +205,7 @@ async def test_a_reply_answered_before_a_kill_is_read_after_the_resume(tmp_path:
     team2.continue_session(log)
     running = asyncio.create_task(team2.run())
     await session.wait_until(lambda s: s.agents["lead"].turns == 2)
-    (turn,) = [e for e in recorded[len(log):] if e.type == "turn.started" and e.agent == "lead"]
+    (turn,) = [e for e in recorded[len(log) :] if e.type == "turn.started" and e.agent == "lead"]
     assert turn.inputs == ["Reply from the person supervising: blue"]
     team2.stop("done here")
     await asyncio.wait_for(running, 30)

@@ -19,9 +19,11 @@ from ..tools.base import Limits, Tool, ToolContext, ToolError
 from ..tools.names import UNAVAILABLE_TOOLS
 from ..tools.team import PERMISSION_DENIED
 from ..tools.workspace import cap_output
+from ..truth.events import ErrorEvent, ToolCalled, ToolResult, TurnEnded, TurnRetry, TurnStarted
 from ..truth.workstate import AgentWork, opening, taken_back
 from ..views.present import key_field
 from .base import AgentHost, AgentSpec, RuntimeBase, ask_in_prose, asks_the_person
+from .context import ContextTrimmer
 
 # The result of an interrupted call the person chose not to run again.
 INTERRUPTED_NOT_RUN_AGAIN = "Interrupted: partytui stopped while this call ran, and it was not run again."
@@ -103,8 +105,9 @@ class ApiRuntime(RuntimeBase):
         self.pending_inputs, self.pending_notes = [], []
         # the request is the conversation as turn.started will make it (the cleared count goes into that event)
         request, cleared = self.context.request([*self.work.messages, opening(self.work, inputs)])
-        self.session.emit(TurnStarted(agent=self.name, turn=self.turn_no + 1, model=self.model, inputs=inputs,
-                                      cleared=cleared))
+        self.session.emit(
+            TurnStarted(agent=self.name, turn=self.turn_no + 1, model=self.model, inputs=inputs, cleared=cleared)
+        )
         self.set_state("running", "thinking")
         try:
             result = await self._request(request)
@@ -263,7 +266,8 @@ class ApiRuntime(RuntimeBase):
 
     async def _execute(self, call: dict[str, Any]) -> None:
         tool_use_id, name = call.get("id", ""), call.get("name", "")
-        raw = call.get("input") if isinstance(call.get("input"), dict) else {}
+        given = call.get("input")
+        raw: dict[str, Any] = given if isinstance(given, dict) else {}
         # logged as called, with no result: partytui stopped while it ran, and it may have done its work already,
         # so one that changes something is run again only if the person says so (never logged twice)
         interrupted = tool_use_id in self.work.called

@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from ..team.services import TeamServices
 from ..truth.events import AgentInfo, AgentState, TextDelta, ThinkingDelta
-from ..truth.log import StreamRedactor
-from ..truth.workstate import AgentWork, phase_news, reply_input  # noqa: F401 (phase_news: re-exported)
+from ..truth.secrets import StreamRedactor
+from ..truth.workstate import AgentWork, reply_input
+from ..truth.workstate import phase_news as phase_news  # re-exported for the runtimes package
 
 if TYPE_CHECKING:
     from ..team.approvals import ApprovalBroker
@@ -259,8 +261,6 @@ _QUESTION_TAIL = re.compile(r"\?\s*(\*\*|_|\)|\"|')*\s*$")
 def asks_the_person(text: str) -> bool:
     tail = "\n".join(line for line in text.strip().splitlines()[-3:] if line.strip())
     return bool(_QUESTION_TAIL.search(tail))
-
-
 
 
 async def ask_in_prose(host: AgentHost, agent: str, turn: int, text: str, deliver: Callable[[str], None]) -> None:

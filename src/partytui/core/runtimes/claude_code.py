@@ -40,7 +40,6 @@ from ..tools.team import PERMISSION_DENIED, QUESTION_DECLINED
 from ..tools.workspace import cap_output
 from ..truth.events import (
     ErrorEvent,
-    EventBase,
     FileChanged,
     Question,
     QuestionOption,
@@ -339,9 +338,16 @@ class ClaudeCodeRuntime(RuntimeBase):
             self._turn_usage = dict(message.get("usage") or {})
             self._turn_model = str(message.get("model") or self.model)
             self.working = True
-            self.session.emit(TurnStarted(agent=self.name, turn=self.turn_count, model=self._turn_model,
-                                          inputs=self._turn_inputs, resume_id=self.resume_id,
-                                          resume_at=self.resume_at))
+            self.session.emit(
+                TurnStarted(
+                    agent=self.name,
+                    turn=self.turn_count,
+                    model=self._turn_model,
+                    inputs=self._turn_inputs,
+                    resume_id=self.resume_id,
+                    resume_at=self.resume_at,
+                )
+            )
             self._turn_inputs = []
             self.set_state("running", "thinking")
         elif kind == "content_block_delta":
@@ -363,9 +369,17 @@ class ClaudeCodeRuntime(RuntimeBase):
         texts = [b.get("text", "") for b in self._turn_content if b.get("type") == "text"]
         if texts:
             self._last_text = "\n".join(texts)
-        self.session.emit(TurnEnded(agent=self.name, turn=self.turn_count, model=self._turn_model,
-                                    stop_reason=self._turn_stop, content=self._turn_content, usage=usage,
-                                    cost_usd=cost_usd(self._turn_model, usage)))
+        self.session.emit(
+            TurnEnded(
+                agent=self.name,
+                turn=self.turn_count,
+                model=self._turn_model,
+                stop_reason=self._turn_stop,
+                content=self._turn_content,
+                usage=usage,
+                cost_usd=cost_usd(self._turn_model, usage),
+            )
+        )
 
     def _on_assistant(self, message: Any) -> None:
         from claude_agent_sdk import TextBlock, ThinkingBlock, ToolUseBlock
@@ -429,8 +443,15 @@ class ClaudeCodeRuntime(RuntimeBase):
             self._call_started[tool_use_id] = time.monotonic()
         if tool_use_id in self.work.called:
             return
-        self.session.emit(ToolCalled(agent=self.name, tool_use_id=tool_use_id, tool=shown,
-                                     input=raw if isinstance(raw, dict) else {}, parent_tool_use_id=parent))
+        self.session.emit(
+            ToolCalled(
+                agent=self.name,
+                tool_use_id=tool_use_id,
+                tool=shown,
+                input=raw if isinstance(raw, dict) else {},
+                parent_tool_use_id=parent,
+            )
+        )
         if parent is None:
             self.set_state("running", shown)
 
@@ -553,8 +574,14 @@ class ClaudeCodeRuntime(RuntimeBase):
         async def handler(args: dict[str, Any]) -> dict[str, Any]:
             ids = self._mcp_ids.get((tool.name, _key(args))) or []
             tool_use_id = ids.pop(0) if ids else f"mcp:{self.name}:{tool.name}:{self.turn_count}"
-            ctx = ToolContext(agent=self.name, workspace=self.team.workspace, emit=self.session.emit,
-                              team=self.team, tool_use_id=tool_use_id, limits=self.limits)
+            ctx = ToolContext(
+                agent=self.name,
+                workspace=self.team.workspace,
+                emit=self.session.emit,
+                team=self.team,
+                tool_use_id=tool_use_id,
+                limits=self.limits,
+            )
             try:
                 output, ok = await tool.run(tool.parse(args), ctx), True
             except ToolError as exc:
@@ -583,8 +610,9 @@ class ClaudeCodeRuntime(RuntimeBase):
         self._left_pending = [a.request for a in self.session.state.pending_approvals if a.request.agent == self.name]
         view = self.session.state.agents.get(self.name)
         if view is not None and view.state not in ("idle", "done", "error", "cancelled") and not work.inputs:
-            self.pending_inputs.append("partytui stopped while you were working and has resumed your session: "
-                                       "carry on from where you were.")
+            self.pending_inputs.append(
+                "partytui stopped while you were working and has resumed your session: carry on from where you were."
+            )
 
     async def _ask(self, kind: str, tool_use_id: str, raw: dict[str, Any], **fields: Any) -> Any:
         """A request through the broker; one a killed run left unanswered is asked again instead of anew."""

@@ -32,9 +32,12 @@ from ..truth.events import (
     UserMessage,
 )
 from ..truth.secrets import SECRET_TITLE, secret_file_in
-from ..tools.base import Limits, ToolError
-from ..tools.team import PERMISSION_DENIED
+from ..truth.session import Session
 from ..truth.workstate import RUN_ENDED, fold_work, reply_input
+from .approvals import ApprovalBroker
+from .migration_gate import Gate
+from .mirror import WorkspaceMirror
+from .tasks import TaskBoard, asks_for_task_id
 
 EXIT_CODES = {"done": 0, "waiting": 3, "failed": 1, "stalled": 1, "cancelled": 1}
 

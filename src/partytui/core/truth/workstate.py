@@ -105,8 +105,10 @@ _EMPTY = AgentWork()
 def opening(work: AgentWork, inputs: Iterable[str]) -> dict[str, Any]:
     """The user message a turn given ``inputs`` opens with: the last turn's tool results, then the inputs.
     Calls of the last turn that never got a result are answered as interrupted."""
-    gaps = [{"type": "tool_result", "tool_use_id": c.get("id"), "content": INTERRUPTED, "is_error": True}
-            for c in work.unfinished]
+    gaps = [
+        {"type": "tool_result", "tool_use_id": c.get("id"), "content": INTERRUPTED, "is_error": True}
+        for c in work.unfinished
+    ]
     return {"role": "user", "content": [*work.answered, *gaps, *({"type": "text", "text": t} for t in inputs)]}
 
 
@@ -200,14 +202,20 @@ def _turn_ended(work: AgentWork, e: ev.TurnEnded) -> AgentWork:
 
 def _tool_called(work: AgentWork, e: ev.ToolCalled) -> AgentWork:
     top = e.parent_tool_use_id is None
-    return replace(work, called=work.called | {e.tool_use_id},
-                   unresolved=work.unresolved | {e.tool_use_id} if top else work.unresolved)
+    return replace(
+        work,
+        called=work.called | {e.tool_use_id},
+        unresolved=work.unresolved | {e.tool_use_id} if top else work.unresolved,
+    )
 
 
 def _tool_result(work: AgentWork, e: ev.ToolResult) -> AgentWork:
     ours = any(c.get("id") == e.tool_use_id for c in work.calls)
-    return replace(work, unresolved=work.unresolved - {e.tool_use_id},
-                   answered=(*work.answered, _result_block(e)) if ours else work.answered)
+    return replace(
+        work,
+        unresolved=work.unresolved - {e.tool_use_id},
+        answered=(*work.answered, _result_block(e)) if ours else work.answered,
+    )
 
 
 def _agent_state(work: AgentWork, e: ev.AgentState) -> AgentWork:
@@ -254,16 +262,27 @@ def _approval_answered(state: WorkState, e: ev.ApprovalAnswered) -> WorkState:
         return state  # not a reply, or answered already: the first answer stands
     work = state.agent(agent)
     rest = {i: a for i, a in state.replies.items() if i != e.id}
-    return replace(state, replies=rest, agents={**state.agents, agent: replace(
-        work, inputs=(*work.inputs, reply_input(e.decision, e.answers, e.note)))})
+    return replace(
+        state,
+        replies=rest,
+        agents={
+            **state.agents,
+            agent: replace(work, inputs=(*work.inputs, reply_input(e.decision, e.answers, e.note))),
+        },
+    )
 
 
 def _phase_changed(state: WorkState, e: ev.PhaseChanged) -> WorkState:
     if e.previous is None:
         return state  # the team's first phase is nobody's news
     news = phase_news(e)
-    return replace(state, agents={name: work if name == e.agent else replace(work, notes=(*work.notes, news))
-                                  for name, work in state.agents.items()})
+    return replace(
+        state,
+        agents={
+            name: work if name == e.agent else replace(work, notes=(*work.notes, news))
+            for name, work in state.agents.items()
+        },
+    )
 
 
 # what each event does to the working state; any other event changes nothing
