@@ -42,6 +42,16 @@ MAIN_KEYS = [
 ]
 
 
+async def armed(pilot: Any) -> None:
+    """Keys count once the request is armed (at its first frame here, arm_delay=0): wait for that, not for time,
+    so a slow machine's late first frame does not swallow the presses the snapshot is about."""
+    for _ in range(1000):
+        if getattr(pilot.app.screen, "armed", True):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError("the request never armed")
+
+
 def host(make: Callable[[], Screen[Any]]) -> ModalHost:
     return ModalHost(make)
 
@@ -66,20 +76,22 @@ def approval(approval_id: int, workspace: Path | None = None) -> ModalHost:
     ids=["question", "question-picked", "design", "plan", "other", "permission", "reply", "reject-reason"],
 )
 def test_approval_80x24(snap_compare: Any, approval_id: int, press: tuple[str, ...]) -> None:
-    assert snap_compare(approval(approval_id), press=press, terminal_size=(80, 24))
+    assert snap_compare(approval(approval_id), press=press, terminal_size=(80, 24), run_before=armed)
 
 
 def test_migration_80x24(snap_compare: Any, tmp_path: Path) -> None:
-    assert snap_compare(approval(3, make_workspace(tmp_path)), terminal_size=(80, 24))
+    assert snap_compare(approval(3, make_workspace(tmp_path)), terminal_size=(80, 24), run_before=armed)
 
 
 def test_migration_scrolled_to_the_notes_80x24(snap_compare: Any, tmp_path: Path) -> None:
     # the missing file, the escaping path and the rollback notes sit below the SQL
-    assert snap_compare(approval(3, make_workspace(tmp_path)), press=("tab", "end"), terminal_size=(80, 24))
+    assert snap_compare(
+        approval(3, make_workspace(tmp_path)), press=("tab", "end"), terminal_size=(80, 24), run_before=armed
+    )
 
 
 def test_design_160x48(snap_compare: Any) -> None:
-    assert snap_compare(approval(2), terminal_size=(160, 48))
+    assert snap_compare(approval(2), terminal_size=(160, 48), run_before=armed)
 
 
 def test_inbox_80x24(snap_compare: Any) -> None:
@@ -120,9 +132,9 @@ def changed(approval_id: int, workspace: Path) -> ModalHost:
 @pytest.mark.parametrize("size", [(80, 24), (200, 60)], ids=["80x24", "200x60"])
 def test_edit_permission_diff(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
     # unified at 80 columns, side by side at 200
-    assert snap_compare(changed(9, make_workspace(tmp_path)), terminal_size=size)
+    assert snap_compare(changed(9, make_workspace(tmp_path)), terminal_size=size, run_before=armed)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
 def test_migration_asked_again(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
-    assert snap_compare(changed(8, make_workspace(tmp_path)), terminal_size=size)
+    assert snap_compare(changed(8, make_workspace(tmp_path)), terminal_size=size, run_before=armed)
