@@ -15,7 +15,7 @@ import asyncio
 import operator
 import random
 import time
-from collections.abc import Iterator, Sized
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.truth.events import ApprovalRequested, EventBase
+from ..core.truth.session import Session
 from ..tui.screens.approval import ApprovalModal
 from .feed import markdown_answer
 from .harness import ms, open_bench, percentile, settle
@@ -75,8 +76,9 @@ def _modal_marks() -> Iterator[dict[str, dict[int, float]]]:
             ApprovalModal.on_mount = on_mount  # type: ignore[method-assign]  # put back as it was
 
 
-def _more_than(approvals: Sized, n: int) -> bool:
-    return len(approvals) > n
+def _more_than(session: Session, n: int) -> bool:
+    # the state is a value: read the session's newest one each time, never a collection kept from before
+    return len(session.state.approvals) > n
 
 
 async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
@@ -112,7 +114,7 @@ async def measure(load: float, count: int, folder: Path) -> ApprovalResult:
                             agent, kind, title=f"bench request {n + 1}", summary="a design to approve", body=body
                         )
                     )
-                    if await settle(app, partial(_more_than, session.state.approvals, n), timeout=WAIT_S) is None:
+                    if await settle(app, partial(_more_than, session, n), timeout=WAIT_S) is None:
                         raise RuntimeError(f"approval request {n + 1} never reached the session state ({WAIT_S:.0f} s)")
                     approval_id = max(session.state.approvals)
                     if await settle(app, partial(operator.contains, shown, approval_id), timeout=WAIT_S) is None:
