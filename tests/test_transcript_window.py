@@ -53,6 +53,10 @@ async def test_a_hidden_tab_catches_up_when_it_is_shown() -> None:
         assert "Building the list view now." in ["".join(segment.text for segment in line).strip() for line in lines]
 
 
+def fits(transcript) -> bool:  # type: ignore[no-untyped-def]
+    return all(len(line) <= transcript.scrollable_content_region.width for line in shown_lines(transcript))
+
+
 async def test_lines_wrap_again_when_the_pane_changes_width() -> None:
     session = live_session()
     app = make_app(session, clock=lambda: NOW)
@@ -64,12 +68,16 @@ async def test_lines_wrap_again_when_the_pane_changes_width() -> None:
         await app.flush_view()
         transcript = app.main.panes["qa"].transcript
         await pilot.press("f")  # every pane open: qa no longer takes the row an idle pane folded out of
-        await pilot.pause()
+        # laid out again on a later frame: wait for the narrower pane, then for its lines
+        await until(pilot, lambda: transcript.size.width < app.size.width // 2, "qa's pane shares its row")
         await app.flush_view()
+        await until(pilot, lambda: fits(transcript), "qa's lines wrapped to the narrower pane")
         in_grid = len([line for line in shown_lines(transcript) if "word" in line])
+        narrow = transcript.size.width
         await pilot.press("4", "z")  # zoomed: about twice as wide
-        await pilot.pause()
+        await until(pilot, lambda: transcript.size.width > narrow, "qa's pane zoomed")
         await app.flush_view()
+        await pilot.pause()
         zoomed = len([line for line in shown_lines(transcript) if "word" in line])
         assert zoomed < in_grid
         assert all(len(line) <= transcript.scrollable_content_region.width for line in shown_lines(transcript))
