@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from demo_args import headless_demo
 from partytui.cli import main
 from partytui.resources import demo_scenario
 
@@ -42,18 +43,7 @@ def _session_log(stderr: str) -> Path:
 def test_the_headless_demo_completes_every_phase_task_and_approval(tmp_path):
     ws = tmp_path / "ws"
     result = _cli(
-        "run",
-        "--headless",
-        "--scenario",
-        str(demo_scenario()),
-        "--approve",
-        "all",
-        "--speed",
-        "0",
-        "--workspace",
-        str(ws),
-        "--session-dir",
-        str(tmp_path / "sessions"),
+        *headless_demo(ws, tmp_path / "sessions"),
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     data = _summary(_session_log(result.stderr))
@@ -253,23 +243,7 @@ def test_the_config_files_session_dir_is_where_sessions_go_and_are_found(tmp_pat
     config.write_text(f"session_dir: {tmp_path / 'mine'}\n")
     monkeypatch.setenv("PARTYTUI_CONFIG", str(config))
     assert session_dir() == tmp_path / "mine"
-    assert (
-        main(
-            [
-                "run",
-                "--headless",
-                "--scenario",
-                str(demo_scenario()),
-                "--approve",
-                "all",
-                "--speed",
-                "0",
-                "--workspace",
-                str(tmp_path / "ws"),
-            ]
-        )
-        == 0
-    )
+    assert main(headless_demo(tmp_path / "ws")) == 0
     (log,) = (tmp_path / "mine").glob("*.jsonl")
     capsys.readouterr()
     assert main(["summary", log.stem]) == 0 and "done" in capsys.readouterr().out

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import errno
 
+from demo_args import headless_demo
 from engine_fakes import call, make_team, member, text
 from partytui.cli import main
 from partytui.core.truth import log as log_module
 from partytui.core.truth.log import SessionLog, read_log
-from partytui.resources import demo_scenario
 
 
 class DiskFillsUp:
@@ -62,22 +62,7 @@ def test_the_cli_says_so_and_exits_1(tmp_path, monkeypatch, capsys):
         self._file = DiskFillsUp(self._file, room=20_000)
 
     monkeypatch.setattr(log_module.SessionLog, "__init__", tiny_disk)
-    code = main(
-        [
-            "run",
-            "--headless",
-            "--scenario",
-            str(demo_scenario()),
-            "--approve",
-            "all",
-            "--speed",
-            "0",
-            "--workspace",
-            str(tmp_path / "ws"),
-            "--session-dir",
-            str(tmp_path / "s"),
-        ]
-    )
+    code = main(headless_demo(tmp_path / "ws", tmp_path / "s"))
     err = capsys.readouterr().err
     assert code == 1
     assert "No space left on device" in err and "Traceback" not in err

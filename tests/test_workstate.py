@@ -7,6 +7,7 @@ import asyncio
 import copy
 from pathlib import Path
 
+from demo_args import headless_demo
 from engine_fakes import FakeProvider, call, make_team, member, text
 from partytui.cli import build_parser
 from partytui.commands.run import prepare_run
@@ -18,26 +19,10 @@ from partytui.core.truth.log import read_log
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
 from partytui.core.truth.workstate import AgentWork, WorkState, fold_work, step, taken_back
-from partytui.resources import demo_scenario
 
 
 async def test_the_demo_s_log_folds_to_the_live_working_state_at_every_event(tmp_path: Path) -> None:
-    args = build_parser().parse_args(
-        [
-            "run",
-            "--headless",
-            "--scenario",
-            str(demo_scenario()),
-            "--approve",
-            "all",
-            "--speed",
-            "0",
-            "--workspace",
-            str(tmp_path / "ws"),
-            "--session-dir",
-            str(tmp_path / "s"),
-        ]
-    )
+    args = build_parser().parse_args(headless_demo(tmp_path / "ws", tmp_path / "s"))
     prepared = prepare_run(args)
     session, team = prepared.session, prepared.team
     live: dict[int, WorkState] = {}
