@@ -13,6 +13,7 @@ from partytui.core.truth import events as ev
 from partytui.core.truth.evidence import inconsistencies
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
+from waiting import wait_until
 
 AGENT = """---
 name: asker
@@ -176,8 +177,11 @@ def test_in_the_tui_waiting_requests_wait_for_the_yes():
             await pilot.pause()
             seen.append(type(app.screen).__name__)
             await pilot.press(key)
-            for _ in range(20):
-                await pilot.pause()
+            await wait_until(
+                lambda: not app.is_running or isinstance(app.screen, ApprovalModal),
+                "the run declined or the request asked",
+                step=pilot.pause,
+            )
             seen.append(type(app.screen).__name__ if app.is_running else "gone")
         return app.return_code, seen
 

@@ -8,7 +8,6 @@ the person types in a text box waits behind the badge; a key pressed on one moda
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -26,6 +25,7 @@ from partytui.tui.screens.inbox import InboxScreen
 from partytui.tui.screens.main import MainScreen
 from partytui.tui.screens.message import MessageScreen
 from snapshot_apps.team_sample import NOW, mid_run_events
+from waiting import wait_until as until
 
 LARGE = (160, 48)
 DELAY = 0.5
@@ -63,14 +63,6 @@ class Controls:
 def live_session() -> Session:
     kept = [e for e in mid_run_events() if e.type not in ("approval.requested", "approval.answered")]
     return Session(state=fold(kept), clock=lambda: NOW)
-
-
-async def until(condition: Callable[[], bool], seconds: float = 15) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 def press(app: PartyApp, key: str) -> None:

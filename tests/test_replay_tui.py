@@ -306,7 +306,7 @@ async def test_played_to_the_end_it_shows_what_the_live_app_showed(demo_log: Pat
             pilot,
             lambda: playback(replay).player.at_end and not playback(replay).playing,
             "played to the end",
-            steps=1000,
+            seconds=120,
         )
         assert not isinstance(replay.screen, ApprovalModal) and len(replay.screen_stack) == 2
         replayed = await screen_text(pilot)
@@ -338,7 +338,7 @@ async def test_played_one_event_at_a_time_it_shows_what_the_live_app_showed(
             pilot,
             lambda: playback(replay).player.at_end and not playback(replay).playing,
             "played to the end",
-            steps=3000,
+            seconds=300,
         )
         replayed = await screen_text(pilot)
     final = fold(events)

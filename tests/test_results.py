@@ -3,6 +3,7 @@ footer that stops offering what acts on a running team."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from textual.pilot import Pilot
@@ -14,6 +15,7 @@ from partytui.tui import PartyApp, make_app
 from partytui.tui.screens.main import MainScreen
 from partytui.tui.screens.results import ResultsScreen, session_ref
 from snapshot_apps.team_sample import NOW, RecordingController, event, mid_run_events
+from test_tui_main import settled, until
 from test_tui_modals import text_of
 from test_tui_snapshots_main import finished_records
 
@@ -26,17 +28,34 @@ def finished_app(code: int = 0, extra: list[dict] | None = None) -> PartyApp:
     events = mid_run_events() + [parse_event(r) for r in written + finished_records() + (extra or [])]
 
     async def runner() -> int:
+        # as a real run does, it ends after the team's screen was drawn: the panel opens over it
+        while not team_in_place(app):
+            await asyncio.sleep(0.01)
+        drawn = asyncio.Event()
+        app.call_after_refresh(drawn.set)
+        await drawn.wait()
         return code
 
-    return make_app(Session(state=fold(events), clock=lambda: NOW), runner=runner, clock=lambda: NOW)
+    app = make_app(Session(state=fold(events), clock=lambda: NOW), runner=runner, clock=lambda: NOW)
+    return app
+
+
+def team_in_place(app: PartyApp) -> bool:
+    """The team's screen is built and every pane on it is laid out and following its agent's last line."""
+    if not app.main.is_mounted:
+        return False
+    shown = [pane.transcript for pane in app.main.panes.values() if pane.transcript.size.height > 0]
+    return bool(shown) and all(t.scroll_y >= t.max_scroll_y for t in shown)
 
 
 async def wait_for(pilot: Pilot, condition, what: str) -> None:  # type: ignore[no-untyped-def]
-    for _ in range(400):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"gave up waiting for {what}")
+    await until(pilot, condition, what)
+
+
+async def results_over_the_team(pilot: Pilot) -> None:
+    """The panel is on top of the team's screen, drawn."""
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen), "the results panel")
+    await settled(pilot)
 
 
 def footer_keys(app: PartyApp) -> set[str]:
@@ -46,7 +65,7 @@ def footer_keys(app: PartyApp) -> set[str]:
 async def test_the_results_panel_opens_when_the_run_ends() -> None:
     app = finished_app()
     async with app.run_test(size=(160, 48)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results panel")
+        await results_over_the_team(pilot)
         text = text_of(app.screen)
         assert "Session done" in text and "all tasks complete" in text
         assert "Built · 2 files written" in text and "backend/app.py" in text
@@ -71,7 +90,7 @@ async def test_the_results_panel_opens_when_the_run_ends() -> None:
 async def test_a_run_that_stopped_offers_resume_first() -> None:
     app = finished_app(1, [event("session.ended", 730, "lead", status="failed", reason="lead: API key rejected")])
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results panel")
+        await results_over_the_team(pilot)
         text = text_of(app.screen)
         assert "Session failed" in text and "API key rejected" in text
         assert text.index("partytui resume 20231114-221320-abc123") < text.index(
@@ -97,16 +116,8 @@ def test_commands_name_the_session_by_id_in_the_usual_dir_else_by_path(tmp_path:
 
 
 def test_results_panel_80x24(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def shown(pilot: Pilot) -> None:
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen), "the results panel")
-        await pilot.pause()
-
-    assert snap_compare(finished_app(), terminal_size=(80, 24), run_before=shown)
+    assert snap_compare(finished_app(), terminal_size=(80, 24), run_before=results_over_the_team)
 
 
 def test_results_panel_160x48(snap_compare) -> None:  # type: ignore[no-untyped-def]
-    async def shown(pilot: Pilot) -> None:
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen), "the results panel")
-        await pilot.pause()
-
-    assert snap_compare(finished_app(), terminal_size=(160, 48), run_before=shown)
+    assert snap_compare(finished_app(), terminal_size=(160, 48), run_before=results_over_the_team)

@@ -24,6 +24,7 @@ from partytui.tui.terminal_alerts import (
     tmux_passthrough,
 )
 from snapshot_apps.team_sample import NOW, mid_run_events
+from waiting import wait_until as until
 
 HOSTILE = "evil\x07\x1b]2;pwned\x1b\\\x9b31m;rm -rf /\r\nnext\u202eline\x00"
 
@@ -103,14 +104,6 @@ def test_each_alert_can_be_switched_off() -> None:
 def live_session() -> Session:
     kept = [e for e in mid_run_events() if e.type not in ("approval.requested", "approval.answered")]
     return Session(state=fold(kept), clock=lambda: NOW)
-
-
-async def until(condition, seconds: float = 15) -> None:  # type: ignore[no-untyped-def]
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + seconds
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.01)
 
 
 async def test_a_live_request_sets_the_title_rings_and_notifies_and_the_answer_clears_the_title(

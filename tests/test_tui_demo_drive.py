@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from partytui.cli import build_parser
 from partytui.commands.run import prepare_run
 from partytui.resources import demo_scenario
 from partytui.tui.app import make_app
 from partytui.tui.screens.approval import ApprovalModal
+from waiting import DEADLINE_S, wait_until
 
 
-async def _until(pilot, predicate, timeout: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
+async def _until(pilot, predicate, timeout: float = DEADLINE_S) -> None:
+    await wait_until(predicate, seconds=timeout, step=lambda: pilot.pause(0.05))
 
 
 def _demo_app(tmp_path):
@@ -81,7 +76,7 @@ async def test_keys_answer_reject_and_approve_and_the_reason_reaches_the_model(t
         assert team.session.state.phase == "BUILD"
         assert team.session.state.agents["backend"].state == "waiting"
         await pilot.press("a")
-        await _until(pilot, lambda: app.run_code is not None, timeout=60)
+        await _until(pilot, lambda: app.run_code is not None, timeout=2 * DEADLINE_S)
         assert app.run_code == 0
         state = team.session.state
         assert [p.name for p in state.phases] == ["BRAINSTORM", "PLAN", "BUILD", "VALIDATE"]

@@ -40,6 +40,7 @@ from partytui.tui.widgets.streamed_markdown import StreamedMarkdown
 from partytui.tui.widgets.timeline import gate_state, render_timeline
 from partytui.tui.widgets.transcript import Item, TextBlock, ToolCard, Transcript
 from snapshot_apps.team_sample import NOW, T0, RecordingController, event, mid_run_events, task
+from waiting import DEADLINE_S, wait_until
 
 SMALL, LARGE = (80, 24), (160, 48)
 
@@ -53,13 +54,11 @@ def sample_app(**kwargs) -> PartyApp:  # type: ignore[no-untyped-def]
     return make_app(session, clock=lambda: NOW, **kwargs)
 
 
-async def until(pilot: Pilot, condition: Callable[[], bool], what: str = "condition", steps: int = 250) -> None:
+async def until(
+    pilot: Pilot, condition: Callable[[], bool], what: str = "condition", seconds: float = DEADLINE_S
+) -> None:
     """Let the app run until ``condition`` holds (bounded, so a broken app fails instead of hanging)."""
-    for _ in range(steps):
-        if condition():
-            return
-        await pilot.pause(0.02)
-    raise AssertionError(f"never happened: {what}")
+    await wait_until(condition, what, seconds, step=lambda: pilot.pause(0.02))
 
 
 def armed_modal(app: PartyApp) -> bool:
@@ -549,7 +548,7 @@ async def test_a_thousand_deltas_end_as_the_right_markdown() -> None:
         transcript = app.main.panes["frontend"].transcript
         await app.flush_view()
         blocks = [item for item in transcript.items if isinstance(item, TextBlock)]
-        await until(pilot, lambda: blocks[-1].source == document, "the whole document in the pane", steps=500)
+        await until(pilot, lambda: blocks[-1].source == document, "the whole document in the pane")
         assert blocks[-1].entry.text == document
         # parsed as Markdown: a heading, paragraphs, lists and code blocks, not one blob; drawn as the whole
         # document drawn at once would be, without its Markdown marks

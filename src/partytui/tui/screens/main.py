@@ -167,7 +167,8 @@ class MainScreen(Screen[None]):
             await body.mount_all([FoldedPanes(id="folded"), Grid(*self.panes.values(), id="panes"), self.board])
         else:
             # built whole and mounted once: adding panes one by one to a mounted TabbedContent races its
-            # own tab activation on a slow machine ("No Tab with id ...")
+            # own tab activation on a slow machine ("No Tab with id ..."); the focused agent's tab is made
+            # active once mounted, not as `initial`, which Textual checks even when the app closes mid-mount
             tab_panes = []
             for i, (name, pane) in enumerate(self.panes.items(), 1):
                 view = state.agents[name]
@@ -175,16 +176,18 @@ class MainScreen(Screen[None]):
                 tab_panes.append(TabPane(label, pane, id=f"tab-agent-{i}"))
             tab_panes.append(TabPane("board", self.board, id="tab-board"))
             focused = self.panes.get(self.focused_agent or "")
-            tabs = TabbedContent(id="tabs", initial=f"tab-agent-{focused.index}" if focused else "")
+            tabs = TabbedContent(id="tabs")
             for tab_pane in tab_panes:
                 tabs.compose_add_child(tab_pane)  # what `with TabbedContent():` does in a compose
             await body.mount(tabs)
+            if focused is not None and focused.index != 1 and self.app.is_running:
+                tabs.active = f"tab-agent-{focused.index}"
         self.layout_mode = mode
         self.set_class(mode == "grid", "-grid")
         self.set_class(mode == "tabs", "-tabs")
         self._built_for = (tuple(names), mode)
         if self.focused_agent and not isinstance(self.app.focused, TaskCard):
-            self.panes[self.focused_agent].transcript.focus()  # its tab is the initial one
+            self.panes[self.focused_agent].transcript.focus()  # its tab is the active one
 
     # ── the grid: idle panes fold, the rest share the room ──────────────────
 
