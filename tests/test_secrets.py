@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from partytui.cli import main
 from partytui.core.tools.shell import scrubbed_env
 from partytui.core.truth import secrets as secrets_module
-from partytui.core.truth.events import ToolResult
+from partytui.core.truth.events import ToolCalled, ToolResult, parse_event, to_json
 from partytui.core.truth.log import StreamRedactor, read_log, redact
 from partytui.core.truth.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
 from partytui.core.truth.session import Session
@@ -282,6 +282,8 @@ _SHAPES = st.sampled_from(
         "https://u:pw123456@h",
         "api_key=abcdef123",
         "TOKEN: 'xyz12345'",
+        '{"api_key": "abcdef123456"}',
+        '"password"="hunter2hunter"',
         SHORT,
     ]
 )
@@ -296,3 +298,28 @@ def test_the_quick_look_skips_only_texts_no_pattern_matches(text):
         patterns = [*secrets_module._exact_patterns(secrets), *secrets_module.SECRET_PATTERNS, secrets_module._ASSIGNED]
         assert all(p.search(text) is None for p in patterns)
         assert redact(text, secrets) is text
+
+
+_STRINGS = st.lists(
+    st.one_of(st.text(max_size=30), _SHAPES, st.sampled_from(['"', "\\", '":', '\\":', "="])), max_size=5
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(_STRINGS.map("".join), st.dictionaries(_STRINGS.map("".join), _STRINGS.map("".join), max_size=3))
+def test_an_event_skipped_by_the_look_at_its_line_is_one_no_field_needed_cutting(text, tool_input):  # type: ignore[no-untyped-def]
+    # the log writes an event's line unwalked when the look at the whole line finds nothing: it must be the
+    # very line the field-by-field walk would have written
+    secrets = (ENV_CANARY, SHORT, 'quote"d\\secret')
+    event = ToolCalled(agent="dev", tool="Bash", tool_use_id="t1", input={**tool_input, "command": text})
+    walked = secrets_module.redact_data(event.model_dump(mode="json"), secrets)
+    expected = to_json(parse_event(walked))
+    clean, line = secrets_module.redacted_line(event, secrets)
+    assert line == expected and to_json(clean) == expected
+
+
+def test_a_known_secret_is_found_in_the_line_as_json_escapes_it() -> None:
+    secret = 'quote"d\\secret'
+    event = ToolResult(agent="dev", tool="Bash", tool_use_id="t1", output=f"the value is {secret}")
+    _, line = secrets_module.redacted_line(event, (secret,))
+    assert "secret" not in line.replace("[redacted]", "") and "[redacted]" in line

@@ -16,8 +16,16 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from ..errors import FileProblem
-from .events import FORMAT_VERSION, EventBase, parse_event, parse_event_json, to_json
-from .secrets import REDACTED, SECRET_PATTERNS, StreamRedactor, redact, redact_event, secrets_from_env  # noqa: F401 (re-exported)
+from .events import FORMAT_VERSION, EventBase, parse_event, parse_event_json
+from .secrets import (  # noqa: F401 (re-exported)
+    REDACTED,
+    SECRET_PATTERNS,
+    StreamRedactor,
+    redact,
+    redact_event,
+    redacted_line,
+    secrets_from_env,
+)
 
 
 class LogError(FileProblem):
@@ -53,7 +61,7 @@ class SessionLog:
 
     def append(self, event: EventBase, line: str | None = None) -> None:
         """Buffer one event; ``line`` is its JSON already redacted (the session does that once for all)."""
-        self._buffer.append((line if line is not None else to_json(redact_event(event, self._secrets))) + "\n")
+        self._buffer.append((line if line is not None else redacted_line(event, self._secrets)[1]) + "\n")
         # each event class says whether it ends a group or must be on disk at once (core/events.py)
         if event.durable:
             self.flush(sync=True)

@@ -9,12 +9,13 @@ a private key block. Events are redacted field by field (``redact_data``), so a 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import PurePath
 from typing import Any
 
-from .events import EventBase, parse_event
+from .events import EventBase, parse_event, to_json
 
 REDACTED = "[redacted]"
 
@@ -137,6 +138,24 @@ def _quick_look(secrets: tuple[str, ...]) -> re.Pattern[str]:
     if found is None:
         exact = [re.escape(s) for s in sorted({s for s in secrets if len(s) >= MIN_SECRET}, key=len, reverse=True)]
         found = _quick_looks[secrets] = re.compile("|".join([_MAY_HOLD_SECRET, *exact]))
+    return found
+
+
+# The same look over an event's JSON line, so an event none of whose strings may hold a secret is written as
+# it is, without walking its fields. In the line a string's ":" is never right after a closing quote (that
+# is the key's separator) unless the quote is the string's own, escaped; letters, digits, "-" and "_" are as
+# they were; a known secret is looked for as written and as JSON escapes it.
+_MAY_HOLD_SECRET_IN_JSON = _MAY_HOLD_SECRET.replace("[:=]", r'(?<!")[:=]|\\":|=', 1)
+_line_looks: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def _line_look(secrets: tuple[str, ...]) -> re.Pattern[str]:
+    found = _line_looks.get(secrets)
+    if found is None:
+        known = {s for s in secrets if len(s) >= MIN_SECRET}
+        forms = known | {json.dumps(s, ensure_ascii=False)[1:-1] for s in known}
+        exact = [re.escape(s) for s in sorted(forms, key=len, reverse=True)]
+        found = _line_looks[secrets] = re.compile("|".join([_MAY_HOLD_SECRET_IN_JSON, *exact]))
     return found
 
 
@@ -286,9 +305,23 @@ def is_secret_file(path: str | PurePath) -> bool:
 
 def redact_event(event: EventBase, secrets: tuple[str, ...] = ()) -> EventBase:
     """``event`` with every string in it redacted, field by field; the same object when nothing was."""
+    return redacted_line(event, secrets)[0]
+
+
+def redacted_line(event: EventBase, secrets: tuple[str, ...] = ()) -> tuple[EventBase, str]:
+    """``event`` redacted (the same object when nothing was) and its JSON line, as the log writes it.
+
+    The line is looked at once; only an event whose line may hold a secret is walked field by field (most
+    deltas hold nothing any pattern needs, and the walk cost more than the rest of ``Session.emit``)."""
+    line = to_json(event)
+    if _line_look(secrets).search(line) is None:
+        return event, line
     data = event.model_dump(mode="json")
     clean = redact_data(data, secrets)
-    return event if clean is data else parse_event(clean)
+    if clean is data:
+        return event, line
+    event = parse_event(clean)
+    return event, to_json(event)
 
 
 SECRET_TITLE = "Secret file:"  # how a request to read one begins (a session grant looks for it)

@@ -13,9 +13,9 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-from .events import AgentHeld, EventBase, to_json
+from .events import AgentHeld, EventBase
 from .log import LogWriteError, SessionLog
-from .secrets import redact_event, secrets_from_env
+from .secrets import redacted_line, secrets_from_env
 from .state import Change, Reducer, TeamState
 from .workstate import WorkState, step
 
@@ -80,8 +80,7 @@ class Session:
         # the agent's working state takes the event as the agent was given it; what is logged and shown is redacted
         self.work = step(self.work, event)
         # secrets are cut here, once, field by field, so the log, the screen, exports and replays never hold them
-        event = redact_event(event, self.secrets)
-        line = to_json(event)
+        event, line = redacted_line(event, self.secrets)
         if self.log is not None and self.log_error is None:
             try:
                 self.log.append(event, line)
