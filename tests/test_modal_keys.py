@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from textual import events
-from textual.widgets import Button
+from textual.widgets import Button, Input
 
 from partytui.core.team.approvals import ApprovalBroker
 from partytui.core.truth.session import Session
@@ -401,3 +401,59 @@ def test_the_help_names_the_transcripts_e_key() -> None:
     from partytui.tui.screens.main import MainScreen
 
     assert "earlier entries" in dict(MainScreen().key_help())["e"]
+
+
+# ── keys typed straight after r are the reason, never an answer ───────────────────────────────────────
+
+
+def burst(app: PartyApp, keys: list[str]) -> None:
+    """Keys typed faster than the app handles them: all posted before the first is handled."""
+    for key in keys:
+        app.post_message(events.Key(key, " " if key == "space" else key if len(key) == 1 else None))
+
+
+async def test_a_space_typed_straight_after_r_is_part_of_the_reason_not_a_pick() -> None:
+    # on a question, space picks the highlighted option and a lone question then submits: typed straight after
+    # r it reached the question before r had moved focus to the reason box, and answered the request
+    session = live_session()
+    broker = ApprovalBroker(session)
+    app = make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
+    async with app.run_test(size=LARGE) as pilot:
+        asked = asyncio.ensure_future(broker.request("backend", "question", title="db", questions=[QUESTION]))
+        await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
+        burst(app, ["r", "space", "n", "o"])
+        reason = app.screen.query_one("#reason", Input)
+        await until(lambda: reason.value == " no")
+        assert not asked.done() and isinstance(app.screen, ApprovalModal)
+        await pilot.press("enter")
+        await until(asked.done)
+        assert (asked.result().decision, asked.result().note) == ("rejected", "no")
+
+
+async def test_enter_typed_straight_after_r_with_approve_focused_rejects() -> None:
+    session = live_session()
+    broker = ApprovalBroker(session)
+    app = make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
+    async with app.run_test(size=LARGE):
+        asked = asyncio.ensure_future(broker.request("backend", "design", title="schema", body="# Schema"))
+        await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
+        app.screen.query_one("#approve", Button).focus()
+        await until(lambda: isinstance(app.focused, Button))
+        burst(app, ["r", "enter"])
+        await until(asked.done)
+        assert asked.result().decision == "rejected"  # the enter was the (empty) reason's, not the button's
+        assert [v.decision for v in session.state.approvals.values()] == ["rejected"]
+
+
+async def test_an_r_typed_into_an_answer_is_a_letter() -> None:
+    session = live_session()
+    broker = ApprovalBroker(session)
+    app = make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
+    async with app.run_test(size=LARGE) as pilot:
+        asked = asyncio.ensure_future(broker.request("backend", "question", title="db", questions=[QUESTION]))
+        await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
+        await pilot.press("tab")  # into the Other… field
+        await until(lambda: isinstance(app.focused, Input))
+        await pilot.press(*"rust")
+        await until(lambda: app.focused.value == "rust")  # type: ignore[union-attr]
+        assert not app.screen.query_one("#reason-box").display and not asked.done()

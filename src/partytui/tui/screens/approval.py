@@ -175,8 +175,10 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         Binding("a", "submit", "Submit"),
         Binding("A,s", "allow_always", "Allow for session", key_display="A/s"),
         Binding("ctrl+s", "send", "Send"),
-        Binding("r", "reject", "Reject"),
-        Binding("r", "decline", "Decline"),
+        # priority: taken when the key arrives, before any key typed after it is handed to the focused
+        # widget, so the reason that follows reaches the reason box (not a question's space, which picks)
+        Binding("r", "reject", "Reject", priority=True),
+        Binding("r", "decline", "Decline", priority=True),
         Binding("escape", "set_aside", "Set aside"),
         Binding("escape", "back", "Back"),
         Binding("1", "pick(1)", "Pick", key_display="1-9"),
@@ -225,6 +227,7 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         self._reviewed: list[str] = []  # the answers the final review showed
         self.armed = False  # True once the request has been on screen for arm_delay (see _arm_tick)
         self._shown_at: float | None = None
+        self._age_shown = ""  # the "asked ... ago" last drawn in the header
         self._arm_timer: Any = None
         self._focus_when_armed = True
 
@@ -271,10 +274,20 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         text.append("  ")
         text.append(f" {KIND_LABELS.get(self.kind) or plain_line(self.kind.upper())} ", style="bold reverse")
         text.append(f"  #{self.request.id}", style="dim")
-        text.append(f"  · asked {age(self.clock() - self.view.requested_at)}", style="dim")
+        text.append(f"  · asked {self._asked_ago()}", style="dim")
         if not self.armed:
             text.append(f"  ◔ arming {self._arming_left():.1f}s", style="bold yellow")
         return text
+
+    def _asked_ago(self) -> str:
+        return age(self.clock() - self.view.requested_at)
+
+    def _tick_age(self) -> None:
+        """Once a second: "asked 40s ago" keeps counting while the person reads (redrawn only when it moves)."""
+        shown = self._asked_ago()
+        if shown != self._age_shown:
+            self._age_shown = shown
+            self.query_one("#header", Static).update(self._header())
 
     def _body(self) -> ComposeResult:
         req = self.request
@@ -395,6 +408,8 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         self._show_arming()
         # until armed, the document has focus: keys typed meanwhile land in no answer, no text box
         self.query_one("#dialog").focus()
+        self._age_shown = self._asked_ago()
+        self.set_interval(1.0, self._tick_age)
 
     # ── arming: answer keys count only once the request has been on screen for arm_delay ─────────
 
@@ -483,6 +498,8 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
                 return False
             return True if self.armed else None
         allowed = self._ACTIONS_BY_KIND.get(self.kind, self._DEFAULT_ACTIONS)
+        if action in ("reject", "decline") and isinstance(self.focused, (Input, TextArea)):
+            return False  # an r typed into an answer or a reply is a letter (the binding is a priority one)
         if action in self.ANSWER_ACTIONS:
             if self._rejecting:
                 return False
@@ -495,21 +512,27 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
 
     # ── actions ───────────────────────────────────────────────────────────────
 
+    @property
+    def answerable(self) -> bool:
+        """Armed, and not writing a rejection's reason: only then may anything answer the request (a key,
+        a button, a question's pick). A key queued before the reason box took focus is no answer."""
+        return self.armed and not self._rejecting
+
     def action_approve(self) -> None:
-        if self.armed:
+        if self.answerable:
             self.dismiss(Answer("approved"))
 
     action_allow = action_approve
 
     def action_allow_always(self) -> None:
-        if self.armed:
+        if self.answerable:
             self.dismiss(Answer("approved", note="always"))
 
     def action_submit(self) -> None:
         self._submit_questions()
 
     def action_send(self) -> None:
-        if not self.armed:
+        if not self.answerable:
             return
         text = self.query_one("#reply", TextArea).text.strip()
         if not text:
@@ -528,7 +551,10 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         self.query_one("#reason-label", Static).update(label)
         self.query_one("#reason-box").display = True
         self.query_one("#buttons").display = False
-        self.query_one("#reason", Input).focus()
+        # focused now, not on a later turn of the loop: keys already typed after r are the reason's words
+        # and must reach the box, not the question or button that had focus (a space there picks, an
+        # enter there presses)
+        self.set_focus(self.query_one("#reason", Input))
         self.refresh_bindings()
 
     action_decline = action_reject
@@ -543,7 +569,7 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         }[where]()
 
     def action_set_aside(self) -> None:
-        if self.armed:
+        if self.answerable:
             self.dismiss(None)
 
     def action_back(self) -> None:
@@ -576,7 +602,7 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
 
     @on(QuestionBlock.Done)
     def _question_done(self, event: QuestionBlock.Done) -> None:
-        if self.armed:
+        if self.answerable:
             self._advance(event.block)
 
     @on(QuestionBlock.Changed)
@@ -602,7 +628,7 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         }
         if (act := actions.get(event.button.id or "")) is not None:
             event.stop()
-            if self.armed:
+            if self.answerable:
                 act()
 
     def on_descendant_focus(self, event: Any) -> None:
@@ -629,7 +655,7 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
             self._submit_questions()
 
     def _submit_questions(self) -> None:
-        if not self.armed:
+        if not self.answerable:
             return
         blocks = list(self.query(QuestionBlock))
         missing = [b for b in blocks if not b.answered]
