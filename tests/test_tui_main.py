@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import TabbedContent
+from textual.widgets import Static, TabbedContent
 
 from partytui.core.team.approvals import ApprovalBroker
 from partytui.core.truth.events import (
@@ -810,3 +810,42 @@ async def test_empty_board_columns_narrow_to_strips_while_another_holds_cards() 
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
         assert not any(c.has_class("-strip") for c in app.main.board.columns.values())  # type: ignore[union-attr]
+
+
+async def test_the_modal_keeps_counting_how_long_ago_it_was_asked() -> None:
+    session = live_session()
+    now = [NOW]
+    app = make_app(session, broker=ApprovalBroker(session), approval_delay=0, clock=lambda: now[0])
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        session.emit(
+            parse_event(
+                {
+                    "type": "approval.requested",
+                    "agent": "backend",
+                    "request": {"id": 98, "kind": "design", "agent": "backend", "title": "D"},
+                }
+            )
+        )
+        await until(pilot, lambda: armed_modal(app), "the modal opens")
+        header = app.screen.query_one("#header", Static)
+        assert "asked just now" in str(header.render())
+        now[0] += 42  # the person reads for a while
+        await until(pilot, lambda: "asked 42s ago" in str(header.render()), "the age counts up")
+
+
+async def test_a_folded_pane_opened_by_its_agent_shows_what_it_wrote_without_waiting_for_textual() -> None:
+    # a pane folded and opened again between two layouts of the screen (as behind a modal, which lays the
+    # team out less often) gets no Show: the screen that opens it brings it up to date itself
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        main = app.main
+        pane = main.panes["frontend"]
+        main.folded, main._arranged = ["frontend"], None
+        pane.display = False  # folded, and not laid out since
+        session.emit(parse_event({"type": "turn.started", "agent": "frontend", "turn": 9}))
+        session.emit(TextDelta(agent="frontend", text="written while folded"))
+        await app.flush_view()  # synced while folded, then opened: its agent is busy again
+        assert pane.display and "written while folded" in pane.transcript.text

@@ -224,6 +224,7 @@ class MainScreen(Screen[None]):
             for name, pane in self.panes.items():
                 pane.display = name not in folded
                 pane.styles.column_span = 1
+                pane.transcript.catch_up()  # opened: what came while it was folded
             if open_panes:  # the last pane takes the cells its row leaves empty
                 open_panes[-1].styles.column_span = columns * rows - len(open_panes) + 1
         strip.show([self.panes[name] for name in folded], width)
@@ -233,6 +234,7 @@ class MainScreen(Screen[None]):
         if name in self.folded:
             self.folded = [n for n in self.folded if n != name]
             self.panes[name].display = True
+            self.panes[name].transcript.catch_up()
             self._arranged = None  # the next structural flush lays the grid out again
             self.party.request_structural()
 

@@ -455,9 +455,17 @@ class Transcript(ScrollView, can_focus=True):
         self.behind = False
         self._sync(view, state)
 
-    async def on_show(self) -> None:
-        if self.behind and self._latest is not None:
-            await self.sync(*self._latest)
+    def on_show(self) -> None:
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Take the newest state it was given while it could not be seen, now that it can.
+
+        Textual's Show covers a tab made active; a folded pane opened behind a modal gets no Show (the
+        screen beneath is laid out without one), so the screen calls this when it opens a pane."""
+        if self.behind and self._latest is not None and self.can_be_seen:
+            self.behind = False
+            self._sync(*self._latest)
 
     def _following(self) -> bool:
         return self.max_scroll_y == 0 or self.scroll_y >= self.max_scroll_y - 1
