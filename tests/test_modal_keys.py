@@ -412,15 +412,25 @@ def burst(app: PartyApp, keys: list[str]) -> None:
         app.post_message(events.Key(key, " " if key == "space" else key if len(key) == 1 else None))
 
 
+def answering_app() -> tuple[Session, ApprovalBroker, PartyApp]:
+    session = live_session()
+    broker = ApprovalBroker(session)
+    return session, broker, make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
+
+
+async def armed(app: PartyApp, asked: Any) -> Any:
+    """``asked`` (a broker request, as a task) once its modal is on top and armed."""
+    task = asyncio.ensure_future(asked)
+    await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
+    return task
+
+
 async def test_a_space_typed_straight_after_r_is_part_of_the_reason_not_a_pick() -> None:
     # on a question, space picks the highlighted option and a lone question then submits: typed straight after
     # r it reached the question before r had moved focus to the reason box, and answered the request
-    session = live_session()
-    broker = ApprovalBroker(session)
-    app = make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
+    _, broker, app = answering_app()
     async with app.run_test(size=LARGE) as pilot:
-        asked = asyncio.ensure_future(broker.request("backend", "question", title="db", questions=[QUESTION]))
-        await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
+        asked = await armed(app, broker.request("backend", "question", title="db", questions=[QUESTION]))
         burst(app, ["r", "space", "n", "o"])
         reason = app.screen.query_one("#reason", Input)
         await until(lambda: reason.value == " no")
@@ -431,12 +441,9 @@ async def test_a_space_typed_straight_after_r_is_part_of_the_reason_not_a_pick()
 
 
 async def test_enter_typed_straight_after_r_with_approve_focused_rejects() -> None:
-    session = live_session()
-    broker = ApprovalBroker(session)
-    app = make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
+    session, broker, app = answering_app()
     async with app.run_test(size=LARGE):
-        asked = asyncio.ensure_future(broker.request("backend", "design", title="schema", body="# Schema"))
-        await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
+        asked = await armed(app, broker.request("backend", "design", title="schema", body="# Schema"))
         app.screen.query_one("#approve", Button).focus()
         await until(lambda: isinstance(app.focused, Button))
         burst(app, ["r", "enter"])
@@ -446,12 +453,9 @@ async def test_enter_typed_straight_after_r_with_approve_focused_rejects() -> No
 
 
 async def test_an_r_typed_into_an_answer_is_a_letter() -> None:
-    session = live_session()
-    broker = ApprovalBroker(session)
-    app = make_app(session, broker=broker, clock=lambda: NOW, approval_delay=0)
+    _, broker, app = answering_app()
     async with app.run_test(size=LARGE) as pilot:
-        asked = asyncio.ensure_future(broker.request("backend", "question", title="db", questions=[QUESTION]))
-        await until(lambda: modal(app) is not None and modal(app).armed)  # type: ignore[union-attr]
+        asked = await armed(app, broker.request("backend", "question", title="db", questions=[QUESTION]))
         await pilot.press("tab")  # into the Other… field
         await until(lambda: isinstance(app.focused, Input))
         await pilot.press(*"rust")

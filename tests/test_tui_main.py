@@ -673,21 +673,19 @@ async def test_the_lead_gets_key_1_whatever_the_order_of_the_team() -> None:
         assert app.main.focused_agent == "lead"
 
 
+def ask_design(session: Session, request_id: int) -> None:
+    """A design request from the backend, as its runtime logs one."""
+    request = {"id": request_id, "kind": "design", "agent": "backend", "title": "D"}
+    session.emit(parse_event({"type": "approval.requested", "agent": "backend", "request": request}))
+
+
 async def test_the_team_behind_an_approval_modal_stays_live() -> None:
     session = live_session()
     broker = ApprovalBroker(session)
     app = make_app(session, broker=broker, approval_delay=0, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        session.emit(
-            parse_event(
-                {
-                    "type": "approval.requested",
-                    "agent": "backend",
-                    "request": {"id": 99, "kind": "design", "agent": "backend", "title": "D"},
-                }
-            )
-        )
+        ask_design(session, 99)
         await until(pilot, lambda: armed_modal(app), "the modal opens")
         # while the person reads the request, another agent keeps streaming and its pane keeps up
         session.emit(parse_event({"type": "turn.started", "agent": "frontend", "turn": 9}))
@@ -818,15 +816,7 @@ async def test_the_modal_keeps_counting_how_long_ago_it_was_asked() -> None:
     app = make_app(session, broker=ApprovalBroker(session), approval_delay=0, clock=lambda: now[0])
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        session.emit(
-            parse_event(
-                {
-                    "type": "approval.requested",
-                    "agent": "backend",
-                    "request": {"id": 98, "kind": "design", "agent": "backend", "title": "D"},
-                }
-            )
-        )
+        ask_design(session, 98)
         await until(pilot, lambda: armed_modal(app), "the modal opens")
         header = app.screen.query_one("#header", Static)
         assert "asked just now" in str(header.render())
