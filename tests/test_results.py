@@ -54,8 +54,14 @@ async def wait_for(pilot: Pilot, condition, what: str) -> None:  # type: ignore[
 
 async def results_over_the_team(pilot: Pilot) -> None:
     """The panel is on top of the team's screen, drawn."""
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ResultsScreen), "the results panel")
+    app: PartyApp = pilot.app  # type: ignore[assignment]
+    await wait_for(pilot, lambda: isinstance(app.screen, ResultsScreen), "the results panel")
     await settled(pilot)
+    # the screen beneath drawn again whole: a pane's scrollbar moved while the panel opened is not always
+    # repainted beneath a screen on top (its thumb was caught at either end from run to run)
+    app.main.refresh(layout=True)
+    await pilot.pause()
+    await pilot.pause()
 
 
 def footer_keys(app: PartyApp) -> set[str]:
