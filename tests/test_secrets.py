@@ -14,7 +14,7 @@ from partytui.core.tools.shell import scrubbed_env
 from partytui.core.truth import secrets as secrets_module
 from partytui.core.truth.events import ToolCalled, ToolResult, parse_event, to_json
 from partytui.core.truth.log import StreamRedactor, read_log, redact
-from partytui.core.truth.secrets import holds_secret, is_secret_file, redact_event, secret_file_in, secrets_from_env
+from partytui.core.truth.secrets import holds_secret, is_secret_file, redacted_line, secret_file_in, secrets_from_env
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
 from partytui.tui.app import make_app
@@ -220,8 +220,9 @@ def test_env_secrets_with_quotes_short_values_and_url_passwords_are_cut(monkeypa
     event = ToolResult(
         agent="a", tool_use_id="t", tool="Bash", output=f"got {QUOTED} and {SHORT}. url pw {DB_PASSWORD}"
     )
-    clean = redact_event(event, found)
+    clean, line = redacted_line(event, found)
     assert QUOTED not in clean.output and SHORT not in clean.output and DB_PASSWORD not in clean.output
+    assert SHORT not in line and DB_PASSWORD not in line
     assert redact("hunter2xy", found) == "hunter2xy"  # a short value is cut as a word, not inside another
     env = scrubbed_env(
         Path("/tmp"),

@@ -22,7 +22,6 @@ from .secrets import (  # noqa: F401 (re-exported)
     SECRET_PATTERNS,
     StreamRedactor,
     redact,
-    redact_event,
     redacted_line,
     secrets_from_env,
 )

@@ -303,11 +303,6 @@ def is_secret_file(path: str | PurePath) -> bool:
     return name.startswith("id_") and "." not in name  # ssh keys others named: id_work, id_github
 
 
-def redact_event(event: EventBase, secrets: tuple[str, ...] = ()) -> EventBase:
-    """``event`` with every string in it redacted, field by field; the same object when nothing was."""
-    return redacted_line(event, secrets)[0]
-
-
 def redacted_line(event: EventBase, secrets: tuple[str, ...] = ()) -> tuple[EventBase, str]:
     """``event`` redacted (the same object when nothing was) and its JSON line, as the log writes it.
 
