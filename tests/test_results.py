@@ -18,6 +18,7 @@ from snapshot_apps.team_sample import NOW, RecordingController, event, mid_run_e
 from test_tui_main import settled, until
 from test_tui_modals import text_of
 from test_tui_snapshots_main import finished_records
+from waiting import wait_until
 
 
 def finished_app(code: int = 0, extra: list[dict] | None = None) -> PartyApp:
@@ -29,8 +30,7 @@ def finished_app(code: int = 0, extra: list[dict] | None = None) -> PartyApp:
 
     async def runner() -> int:
         # as a real run does, it ends after the team's screen was drawn: the panel opens over it
-        while not team_in_place(app):
-            await asyncio.sleep(0.01)
+        await wait_until(lambda: team_in_place(app), "the team's screen drawn")
         drawn = asyncio.Event()
         app.call_after_refresh(drawn.set)
         await drawn.wait()
