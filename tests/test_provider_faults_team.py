@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from demo_args import headless_run
 from partytui.cli import main
 from partytui.core.truth.log import read_log
 from partytui.core.truth.state import fold
@@ -55,20 +56,7 @@ def _setup(tmp_path: Path, dev_faults: str, lead_faults: str = "[]") -> Path:
 
 
 def _run(tmp_path: Path, scenario: Path) -> tuple[int, object, list]:
-    code = main(
-        [
-            "run",
-            "--headless",
-            "--scenario",
-            str(scenario),
-            "--speed",
-            "0",
-            "--workspace",
-            str(tmp_path / "ws"),
-            "--session-dir",
-            str(tmp_path / "s"),
-        ]
-    )
+    code = main(headless_run(scenario, tmp_path / "ws", tmp_path / "s"))
     (log,) = (tmp_path / "s").glob("*.jsonl")
     events = read_log(log).events
     return code, fold(events), events

@@ -9,6 +9,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from demo_args import headless_run
 from partytui.cli import main
 from partytui.core.tools.shell import scrubbed_env
 from partytui.core.truth import secrets as secrets_module
@@ -54,26 +55,8 @@ def test_a_canary_reaches_no_output(tmp_path: Path, monkeypatch, capsys):
     scenario = tmp_path / "secrets.yaml"
     scenario.write_text(SCENARIO)
     sessions = tmp_path / "s"
-    code = main(
-        [
-            "run",
-            "--agent",
-            "leaky",
-            "--prompt",
-            "go",
-            "--headless",
-            "--scenario",
-            str(scenario),
-            "--speed",
-            "0",
-            "--workspace",
-            str(tmp_path / "ws"),
-            "--session-dir",
-            str(sessions),
-            "--approve",
-            "all",
-        ]
-    )  # reading .env asks first; the policy allows it here
+    argv = [*headless_run(scenario, tmp_path / "ws", sessions), "--agent", "leaky", "--prompt", "go"]
+    code = main([*argv, "--approve", "all"])  # reading .env asks first; the policy allows it here
     assert code == 0
     (log,) = sessions.glob("*.jsonl")
     outputs = {"log": log.read_text(), "stdout": capsys.readouterr().out}
@@ -160,22 +143,7 @@ def _secret_run(tmp_path: Path, approve: str | None, tools: str) -> tuple[int, s
         f'  app.py: "print(1)\\n"\nagents:\n  reader:\n    - tools: {tools}\n    - text: done\n'
     )
     sessions = tmp_path / "s"
-    argv = [
-        "run",
-        "--agent",
-        "reader",
-        "--prompt",
-        "go",
-        "--headless",
-        "--scenario",
-        str(scenario),
-        "--speed",
-        "0",
-        "--workspace",
-        str(tmp_path / "ws"),
-        "--session-dir",
-        str(sessions),
-    ]
+    argv = [*headless_run(scenario, tmp_path / "ws", sessions), "--agent", "reader", "--prompt", "go"]
     code = main(argv + (["--approve", approve] if approve else []))
     (log,) = sessions.glob("*.jsonl")
     return code, log.read_text(), log
