@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from demo_args import headless_demo
 from partytui.resources import demo_scenario
 
 CRASH_POINTS = [
@@ -75,21 +76,7 @@ def _events(log: Path) -> list[dict]:
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_killed_anywhere_the_demo_resumes_and_accounts_for_everything_once(tmp_path, point):
     ws, sessions = tmp_path / "ws", tmp_path / "sessions"
-    killed = _partytui(
-        "run",
-        "--headless",
-        "--scenario",
-        str(demo_scenario()),
-        "--approve",
-        "all",
-        "--speed",
-        "0",
-        "--workspace",
-        str(ws),
-        "--session-dir",
-        str(sessions),
-        crash=point,
-    )
+    killed = _partytui(*headless_demo(ws, sessions), crash=point)
     assert killed.returncode == -9, f"not killed at {point}: {killed.returncode} {killed.stderr[-500:]}"
     (log,) = sessions.glob("*.jsonl")
 
@@ -170,20 +157,7 @@ def test_a_run_stopped_at_a_request_resumes_with_that_request_asked_again(tmp_pa
 
 def test_a_finished_session_is_not_resumed(tmp_path):
     sessions = tmp_path / "sessions"
-    _partytui(
-        "run",
-        "--headless",
-        "--scenario",
-        str(demo_scenario()),
-        "--approve",
-        "all",
-        "--speed",
-        "0",
-        "--workspace",
-        str(tmp_path / "ws"),
-        "--session-dir",
-        str(sessions),
-    )
+    _partytui(*headless_demo(tmp_path / "ws", sessions))
     (log,) = sessions.glob("*.jsonl")
     result = _partytui("resume", str(log), "--headless")
     assert result.returncode == 2 and "already finished" in result.stderr

@@ -12,13 +12,13 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from demo_args import headless_demo
 from engine_fakes import FakeProvider, call, member, results, text
 from partytui.core.team.approvals import ApprovalBroker
 from partytui.core.team.orchestrator import Team
 from partytui.core.team.policy import Policy, PolicyFile, Rule
 from partytui.core.truth.session import Session
 from partytui.core.truth.state import fold
-from partytui.resources import demo_scenario
 
 
 def _team(tmp_path: Path, scripts, members, session: Session, policy=None, human=False) -> Team:
@@ -204,23 +204,8 @@ def test_a_bash_call_that_kills_partytui_is_not_run_twice_on_resume(tmp_path: Pa
 def test_sigterm_ends_a_run_cleanly_and_it_resumes(tmp_path: Path) -> None:
     ws, sessions = tmp_path / "ws", tmp_path / "sessions"
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "partytui",
-            "run",
-            "--headless",
-            "--scenario",
-            str(demo_scenario()),
-            "--approve",
-            "all",
-            "--speed",
-            "0.3",
-            "--workspace",
-            str(ws),
-            "--session-dir",
-            str(sessions),
-        ],
+        # at a third of full speed, so SIGTERM comes mid-run (the later --speed wins)
+        [sys.executable, "-m", "partytui", *headless_demo(ws, sessions), "--speed", "0.3"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         stdin=subprocess.DEVNULL,

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
+from demo_args import headless_run
 from partytui.cli import main as cli_main
 from partytui.commands.replay import load_events
 from partytui.core.truth.log import read_log
@@ -69,22 +70,7 @@ def demo_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
             mp.delenv(name)
         out, err = io.StringIO(), io.StringIO()
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            code = cli_main(
-                [
-                    "run",
-                    "--headless",
-                    "--scenario",
-                    str(demo_scenario()),
-                    "--approve",
-                    str(policy),
-                    "--speed",
-                    "0",
-                    "--workspace",
-                    str(root / "ws"),
-                    "--session-dir",
-                    str(root / "sessions"),
-                ]
-            )
+            code = cli_main([*headless_run(demo_scenario(), root / "ws", root / "sessions"), "--approve", str(policy)])
     assert code == 0, err.getvalue()[-2000:]
     [log] = (root / "sessions").glob("*.jsonl")
     return log

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from demo_args import headless_run
 from partytui.cli import main
 from partytui.core.providers.scenario import MAX_REVISIONS, parse_scenario
 from partytui.core.truth.log import read_log
@@ -59,22 +60,7 @@ def test_select_follows_rejections_and_returns_to_the_script():
 def test_demo_lead_revises_a_rejected_design_and_the_team_never_builds(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text("default: approve\nrules:\n  - {kind: design, decision: reject, note: add a search index}\n")
-    code = main(
-        [
-            "run",
-            "--headless",
-            "--scenario",
-            str(demo_scenario()),
-            "--approve",
-            str(policy),
-            "--speed",
-            "0",
-            "--workspace",
-            str(tmp_path / "ws"),
-            "--session-dir",
-            str(tmp_path / "s"),
-        ]
-    )
+    code = main([*headless_run(demo_scenario(), tmp_path / "ws", tmp_path / "s"), "--approve", str(policy)])
     assert code == 1
     (log,) = (tmp_path / "s").glob("*.jsonl")
     state = fold(read_log(log).events)
