@@ -282,12 +282,16 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
     def _asked_ago(self) -> str:
         return age(self.clock() - self.view.requested_at)
 
+    def _redraw_header(self) -> None:
+        # one line, always: drawn again without laying out the modal
+        self.query_one("#header", Static).update(self._header(), layout=False)
+
     def _tick_age(self) -> None:
         """Once a second: "asked 40s ago" keeps counting while the person reads (redrawn only when it moves)."""
         shown = self._asked_ago()
         if shown != self._age_shown:
             self._age_shown = shown
-            self.query_one("#header", Static).update(self._header())
+            self._redraw_header()
 
     def _body(self) -> ComposeResult:
         req = self.request
@@ -423,13 +427,18 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         self._disarm()
 
     def _disarm(self) -> None:
-        self.armed = False
+        was_armed, self.armed = self.armed, False
         self._shown_at = None
         if self._arm_timer is not None:
             self._arm_timer.stop()
             self._arm_timer = None
         if self.is_mounted:
-            self._show_arming()
+            if was_armed:
+                self._show_arming()
+            else:
+                # the countdown starts again; the keys and buttons were off already, and drawing them off
+                # again would rebuild the footer before the modal's first frame
+                self._redraw_header()
 
     def _start_arming(self) -> None:
         if not self.is_current or self._shown_at is not None:
@@ -448,7 +457,7 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
         if self._shown_at is None or self.armed:
             return
         if self._arming_left() > 0:
-            self.query_one("#header", Static).update(self._header())
+            self._redraw_header()
             return
         self.armed = True
         if self._arm_timer is not None:
@@ -461,7 +470,7 @@ class ApprovalModal(OffersHelp, LiveBackdrop, ModalScreen[Answer | None]):
 
     def _show_arming(self) -> None:
         """The header's countdown, the answer buttons and the footer's answer keys follow ``armed``."""
-        self.query_one("#header", Static).update(self._header())
+        self._redraw_header()
         for button in self.query("#buttons Button").results(Button):
             button.disabled = not self.armed
         self.refresh_bindings()
