@@ -46,6 +46,9 @@ from .feed import Feed, session_started
 
 PING_KEY = "f12"
 SIZE = (200, 60)
+# eight agents at a real model's top speed (~30 deltas/s each), and ten times that: the loads at which key
+# presses are judged while approval requests come and go, and a long session's start against its end
+REAL_LOAD, TEN_TIMES_REAL = 240, 2400
 
 
 # ── statistics ───────────────────────────────────────────────────────────────

@@ -2,7 +2,13 @@
 
 Runs in its own process (``python -m partytui.bench.long_session --tokens N --rate R``, JSON on stdout)
 so that memory freed by the other sections cannot flatter it. RSS is read before streaming starts, along
-the way and at the end; key presses are timed in the first and the last few seconds of streaming.
+the way and at the end.
+
+Key presses are timed twice under the same load, eight agents at a real model's top speed: for a few
+seconds once the first tokens have filled the panes, and for as long after the million, each time once the
+panes have shown all that came. What differs is only the session behind the panes, so the ratio says
+whether a long session is slower to use than a fresh one. (Timing the last seconds of the million itself judged how far behind the feed the app
+was, when the feed is faster than the machine can draw.)
 """
 
 from __future__ import annotations
@@ -18,9 +24,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .feed import CHARS_PER_TOKEN
-from .harness import ms, open_bench, percentile, rss_mb, settle
+from .harness import REAL_LOAD, ms, open_bench, percentile, rss_mb, settle
 
 KEY_WINDOW_S = 4.0
+DRAIN_WAIT_S = 120.0  # the panes catch up with the million before the end is timed (reported if they did not)
+FILL_TOKENS = 10_000  # a fresh session's panes full of text: what the start is timed on
 
 
 @dataclass
@@ -28,7 +36,8 @@ class LongResult:
     tokens: int  # streamed (characters / 4)
     deltas: int
     other_events: int
-    rate: float  # deltas/s asked for
+    rate: float  # deltas/s asked for, the million's
+    probe_rate: float  # deltas/s while key presses are timed, at the start and at the end
     seconds: float
     rss_start_mb: float
     rss_end_mb: float
@@ -37,15 +46,15 @@ class LongResult:
     key_p99_start_ms: float | None = None
     key_p99_end_ms: float | None = None
     key_end_start_ratio: float | None = None  # key p99 at the end / at the start, same process
-    backlog_end: int = 0  # deltas not yet rendered when the feed stopped
-    drain_s: float | None = None
+    backlog_end: int = 0  # deltas not yet rendered when the million's feed stopped
+    drain_s: float | None = None  # until they were (None: not within DRAIN_WAIT_S)
     mounted_widgets_end: int = 0
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 
 
-async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
+async def measure(tokens: int, rate: float, folder: Path, probe_rate: float = REAL_LOAD) -> LongResult:
     target_chars = tokens * CHARS_PER_TOKEN
     samples: list[tuple[int, float]] = []
     async with open_bench("partytui", folder, "long") as bench:
@@ -54,11 +63,13 @@ async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
         gc.collect()
         rss_start = rss_mb()
         samples.append((0, round(rss_start, 1)))
-        started = time.perf_counter()
-        first = (started, started + KEY_WINDOW_S)  # keys sent in the first and the last seconds of streaming
-        last_opened: list[float] = []
+        fill = min(FILL_TOKENS, tokens // 10) * CHARS_PER_TOKEN
+        await feed.run(rate, float("inf"), stop=lambda: feed.chars >= fill)
+        await settle(app, lambda: bench.backlog() <= 0, timeout=DRAIN_WAIT_S)
+        opened = time.perf_counter()
+        await feed.run(probe_rate, KEY_WINDOW_S)
+        first = (opened, time.perf_counter())
         done = asyncio.Event()
-        per_delta = 6.0  # characters per delta, assumed until the feed has sent one
 
         async def watch() -> None:
             stride, next_sample = max(target_chars // 20, 1), max(target_chars // 20, 1)
@@ -67,20 +78,19 @@ async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
                 if feed.chars >= next_sample:
                     samples.append((feed.chars // CHARS_PER_TOKEN, round(rss_mb(), 1)))
                     next_sample += stride
-                size = feed.chars / feed.deltas if feed.deltas else per_delta
-                left_s = (target_chars - feed.chars) / size / rate
-                if not last_opened and left_s <= KEY_WINDOW_S and time.perf_counter() >= first[1]:
-                    last_opened.append(time.perf_counter())
 
         watcher = asyncio.create_task(watch())
+        started = time.perf_counter()
         await feed.run(rate, float("inf"), stop=lambda: feed.chars >= target_chars)
         stopped = time.perf_counter()
         done.set()
         await watcher
         seconds = stopped - started
-        last = (last_opened[0] if last_opened else max(first[1], stopped - KEY_WINDOW_S), stopped)
         backlog_end = bench.backlog()
-        drain = await settle(app, lambda: bench.backlog() <= 0, timeout=10)
+        drain = await settle(app, lambda: bench.backlog() <= 0, timeout=DRAIN_WAIT_S)
+        opened = time.perf_counter()
+        await feed.run(probe_rate, KEY_WINDOW_S)
+        last = (opened, time.perf_counter())
         gc.collect()
         rss_end = rss_mb()
         samples.append((feed.chars // CHARS_PER_TOKEN, round(rss_end, 1)))
@@ -92,6 +102,7 @@ async def measure(tokens: int, rate: float, folder: Path) -> LongResult:
         deltas=feed.deltas,
         other_events=feed.others,
         rate=rate,
+        probe_rate=probe_rate,
         seconds=round(seconds, 1),
         rss_start_mb=round(rss_start, 1),
         rss_end_mb=round(rss_end, 1),

@@ -12,14 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import approval_latency, attach_latency, log_speed, runtimes, sdk_path, startup, streaming
-from .harness import KINDS
+from .harness import KINDS, REAL_LOAD, TEN_TIMES_REAL
 from .report import Metric, Section
 
 Say = Callable[[str], None]
 STREAMING_TARGET = 5000  # deltas/s: section 1's target, and the load section 2 is judged under
-# eight agents at a real model's top speed (~30 deltas/s each), and ten times that: the loads at which key
-# presses are judged while approval requests come and go
-REAL_LOAD, TEN_TIMES_REAL = 240, 2400
 
 
 @dataclass(frozen=True)
@@ -268,15 +265,27 @@ def long_section(plan: Plan, say: Say) -> Section:
     result = json.loads(done.stdout)
     section.metrics = [
         Metric.check("rss_growth", "RSS growth, start to end", result["rss_growth_mb"], "MB", "<=", 150),
-        Metric.check("key_p99_end", "key press p99 at the end", result["key_p99_end_ms"], "ms", "<=", 50),
-        Metric("key_p99_start", "key press p99 at the start", result["key_p99_start_ms"], "ms"),
+        Metric.check(
+            "key_p99_end",
+            f"key press p99 at the end (at {result['probe_rate']:.0f} deltas/s, the panes caught up)",
+            result["key_p99_end_ms"],
+            "ms",
+            "<=",
+            50,
+        ),
+        Metric(
+            "key_p99_start",
+            f"key press p99 at the start (at {result['probe_rate']:.0f} deltas/s)",
+            result["key_p99_start_ms"],
+            "ms",
+        ),
         Metric.check(
             "key_end_start", "key p99 at the end / at the start", result["key_end_start_ratio"], "x", "<=", 1.2
         ),
         Metric("tokens", "tokens streamed", result["tokens"], "tokens"),
-        Metric("seconds", "streaming time", result["seconds"], "s"),
-        Metric("backlog_end", "deltas not yet on screen when the feed stopped", result["backlog_end"], "deltas"),
-        Metric("drain", "time to show them", result["drain_s"], "s"),
+        Metric("seconds", "streaming time of the million", result["seconds"], "s"),
+        Metric("backlog_end", "deltas not yet on screen when its feed stopped", result["backlog_end"], "deltas"),
+        Metric("drain", "time to show them (before the end is timed)", result["drain_s"], "s"),
     ]
     section.detail = result
     return section
