@@ -58,6 +58,22 @@ def test_finished_blocks_are_drawn_once_and_the_last_one_again() -> None:
     assert narrow[0] is not first[0] and len(narrow) > len(second)  # a new width draws everything anew
 
 
+def test_going_back_to_the_width_before_takes_its_drawn_blocks_again() -> None:
+    # a pane whose neighbour folds and opens again, or that is zoomed and back, changes width and back
+    doc = StreamedMarkdown()
+    doc.update("First paragraph.\n\nSecond paragraph.\n\nThird")
+    wide = doc.lines(CONSOLE, OPTIONS)
+    narrow_options = CONSOLE.options.update_width(12)
+    narrow = doc.lines(CONSOLE, narrow_options)
+    doc.update("First paragraph.\n\nSecond paragraph.\n\nThird paragraph.\n\nFourth")  # grows meanwhile
+    again = doc.lines(CONSOLE, OPTIONS)
+    assert again[0] is wide[0]  # the blocks drawn at this width before are kept, not drawn again
+    assert shown(doc) == whole("First paragraph.\n\nSecond paragraph.\n\nThird paragraph.\n\nFourth")
+    assert doc.lines(CONSOLE, narrow_options)[0] is narrow[0]  # and the other width's, the other way
+    doc.update("Replaced.\n\nAll of it")
+    assert doc.lines(CONSOLE, narrow_options)[0] is not narrow[0]  # a replaced text keeps nothing drawn
+
+
 def test_a_replaced_text_starts_over_and_carriage_returns_count_as_new_lines() -> None:
     doc = StreamedMarkdown()
     doc.update("Alpha.\n\nBeta.\n\nGam")

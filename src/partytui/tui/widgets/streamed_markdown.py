@@ -10,6 +10,7 @@ drawn again when the text grows.
 
 from __future__ import annotations
 
+import time
 from typing import ClassVar
 
 from markdown_it import MarkdownIt
@@ -86,6 +87,9 @@ class StreamedMarkdown:
         self._tail_tokens: list[Token] | None = None  # the last block, parsed by ``update``
         self._width = 0
         self._drawn: list[list[Line]] = []  # finished blocks drawn at ``_width``
+        # the finished blocks drawn at the width before: a pane that goes back to it (a neighbour folded and
+        # opened again, a zoom and back) takes them again instead of drawing the whole text once more
+        self._before: tuple[int, list[list[Line]]] | None = None
         self._tail_drawn: tuple[str, list[Line]] | None = None
         self._joined: tuple[tuple[int, str], list[Line]] | None = None  # the last answer of ``lines``
 
@@ -97,7 +101,7 @@ class StreamedMarkdown:
     def update(self, text: str) -> None:
         text = plain(text)  # also makes every \r a \n, as the parser counts lines
         if not text.startswith(self.source[: self._done]):  # replaced rather than grown: start over
-            self.blocks, self._drawn, self._done, self._joined = [], [], 0, None
+            self.blocks, self._drawn, self._done, self._joined, self._before = [], [], 0, None, None
         self.source = text
         tail = text[self._done :]
         tokens = _PARSER.parse(tail)
@@ -123,6 +127,25 @@ class StreamedMarkdown:
             del lines[0]
         return lines
 
+    def _draw_at(self, width: int) -> None:
+        if width != self._width:
+            before, self._before = self._before, ((self._width, self._drawn) if self._drawn else None)
+            self._drawn = before[1] if before is not None and before[0] == width else []
+            self._width, self._tail_drawn = width, None
+
+    def draw_some(self, console: Console, options: ConsoleOptions, deadline: float) -> None:
+        """Draw finished blocks at ``options.max_width`` until ``deadline`` (a ``perf_counter`` time) passes."""
+        self._draw_at(options.max_width)
+        options = options.update(width=options.max_width, height=None)
+        while len(self._drawn) < len(self.blocks) and time.perf_counter() < deadline:
+            self._drawn.append(self._draw(console, options, self.blocks[len(self._drawn)]))
+
+    def drawn_at(self, width: int) -> bool:
+        """Whether every finished block is drawn at ``width`` already (asking for its lines is then cheap)."""
+        if width == self._width:
+            return len(self._drawn) == len(self.blocks)
+        return self._before is not None and self._before[0] == width and len(self._before[1]) == len(self.blocks)
+
     def lines(self, console: Console, options: ConsoleOptions) -> list[Line]:
         """Every line of the text at ``options.max_width``, blocks one empty line apart."""
         width = options.max_width
@@ -130,8 +153,7 @@ class StreamedMarkdown:
         if self._joined is not None and width == self._width and self._joined[0] == (len(self.blocks), self.tail):
             return self._joined[1]
         options = options.update(width=width, height=None)
-        if width != self._width:
-            self._width, self._drawn, self._tail_drawn = width, [], None
+        self._draw_at(width)
         while len(self._drawn) < len(self.blocks):
             self._drawn.append(self._draw(console, options, self.blocks[len(self._drawn)]))
         tail = self.tail

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import bisect
 import json
+import math
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -62,6 +64,7 @@ class Item:
         self.index = 0  # where the entry is in its agent's transcript
         self.version = 0  # counts changes, so the view knows which drawn lines still hold
         self._drawn: tuple[int, list[Line]] | None = None
+        self.laid_out: tuple[int, int] | None = None  # (width, height) when last laid out with its lines
 
     @property
     def settled(self) -> bool:
@@ -80,6 +83,14 @@ class Item:
         if self._drawn is None or self._drawn[0] != width:
             self._drawn = (width, self.draw(view, width))
         return self._drawn[1]
+
+    def drawn_at(self, width: int) -> bool:
+        """Whether its lines at ``width`` are drawn already."""
+        return self._drawn is not None and self._drawn[0] == width
+
+    def draw_some(self, view: Transcript, width: int, deadline: float) -> None:
+        """Draw (some of) its lines at ``width``, stopping where it can once ``deadline`` passed."""
+        self.lines(view, width)
 
     def draw(self, view: Transcript, width: int) -> list[Line]:
         raise NotImplementedError
@@ -124,6 +135,12 @@ class TextBlock(Item):
         if self._with_margin is None or self._with_margin[0] is not drawn:
             self._with_margin = (drawn, [*drawn, BLANK])
         return self._with_margin[1]
+
+    def drawn_at(self, width: int) -> bool:
+        return self.document.drawn_at(width - 1)
+
+    def draw_some(self, view: Transcript, width: int, deadline: float) -> None:
+        self.document.draw_some(view.app.console, view.text_options(width - 1), deadline)
 
 
 class ContentItem(Item):
@@ -391,6 +408,11 @@ class Transcript(ScrollView, can_focus=True):
     HIGH_WATER = 60
     MOST = 400
     EARLIER_STEP = 40
+    # At a new width, a view that follows the bottom draws at once the entries of its last few screens; the
+    # ones above take the height they had, scaled, and are drawn a slice at a time after (a long answer
+    # wrapped anew costs tens of milliseconds, and a pane of them, a wait for every key).
+    EXACT_SCREENS = 3
+    SLICE_S = 0.008
 
     def __init__(self, agent: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -410,6 +432,7 @@ class Transcript(ScrollView, can_focus=True):
         self._strips: dict[int, tuple[tuple[Any, ...], Strip]] = {}  # drawn lines by line number
         self._look = 0  # counts changes of how every line looks (focus, cursor, styles, selection)
         self._pointed = False  # the mouse is over the view (its lines then carry offsets for selecting)
+        self._drawing_later = False  # items above the screens shown are being drawn at a new width
 
     def on_mount(self) -> None:
         warm_up(self.app.console)  # once per process, while the app starts rather than mid-stream
@@ -579,20 +602,70 @@ class Transcript(ScrollView, can_focus=True):
         return [[Segment(label, style)], BLANK]
 
     def _layout(self, following: bool) -> None:
-        """Work out where each item starts, size the scrolling area, and redraw what is on screen."""
+        """Work out where each item starts, size the scrolling area, and redraw what is on screen.
+
+        Following the bottom, only the items of the last EXACT_SCREENS screens must be drawn at this width
+        now; an item above them not drawn yet takes its last height, scaled to the width, until it is
+        (``_draw_later``). Read further up, every item is drawn: what the person reads must not move.
+        """
         width = self.scrollable_content_region.width
         self._width = width
         top = len(self._earlier_lines())
         tops = []
+        estimated = False
         if width > 0:
-            for item in self.items:
+            heights = [0] * len(self.items)
+            exact_from = 0
+            if following:
+                needed, seen = self.EXACT_SCREENS * max(self.size.height, 1), 0
+                for index in range(len(self.items) - 1, -1, -1):
+                    if seen >= needed:
+                        exact_from = index + 1
+                        break
+                    heights[index] = self._height(self.items[index], width)
+                    seen += heights[index]
+            for index, item in enumerate(self.items):
+                if index >= exact_from:
+                    height = heights[index] or self._height(item, width)
+                elif item.drawn_at(width) or item.laid_out is None:
+                    height = self._height(item, width)
+                else:
+                    was_width, was_height = item.laid_out
+                    height, estimated = max(1, math.ceil(was_height * was_width / width)), True
                 tops.append(top)
-                top += len(item.lines(self, width))
+                top += height
         self._tops = tops
         self.virtual_size = Size(width, top)
         if following:
             self.scroll_end(animate=False, immediate=True, x_axis=False, force=True)
         self.refresh()
+        if estimated and not self._drawing_later:
+            self._drawing_later = True
+            self.set_timer(self.SLICE_S, self._draw_later)
+
+    def _height(self, item: Item, width: int) -> int:
+        height = len(item.lines(self, width))
+        item.laid_out = (width, height)
+        return height
+
+    def _draw_later(self) -> None:
+        """Draw a slice of the items still waiting for the current width; once none waits, lay out again."""
+        width = self._width
+        deadline = time.perf_counter() + self.SLICE_S
+        waiting = False
+        for item in reversed(self.items) if width > 0 else ():
+            if not item.drawn_at(width):
+                if time.perf_counter() >= deadline:
+                    waiting = True
+                    break
+                item.draw_some(self, width, deadline)
+                waiting = waiting or not item.drawn_at(width)
+        if waiting and self.is_attached:
+            self.set_timer(self.SLICE_S, self._draw_later)  # the next slice, after the keys and frames waiting
+            return
+        self._drawing_later = False
+        if self.is_attached:
+            self._layout(self._should_follow())
 
     def on_resize(self) -> None:
         following = self._should_follow()  # as it was before the size changed
@@ -617,7 +690,8 @@ class Transcript(ScrollView, can_focus=True):
         line_no = self.scroll_offset.y + y
         index = bisect.bisect_right(self._tops, line_no) - 1
         item = self.items[index] if index >= 0 else None
-        key = (item, item.version if item is not None else self.hidden, self._look, self._width, line_no)
+        top = self._tops[index] if item is not None else 0  # an item's top moves once those above are drawn
+        key = (item, item.version if item is not None else self.hidden, self._look, self._width, line_no, top)
         cached = self._strips.get(line_no)
         if cached is not None and cached[0] == key:
             return cached[1]
