@@ -1,5 +1,5 @@
 """Start-up: the TUI's first frame does not wait for what it does not draw (the anthropic SDK, ~0.5 s, whose
-import in a thread would take turns with the frame on the GIL; bashlex's parser tables)."""
+import in a thread would take turns with the frame on the GIL; bashlex's parser tables; Markdown)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import asyncio, json, sys
 from partytui.cli import build_parser
 from partytui.commands import run
 
-LATER = ("anthropic", "bashlex")  # the SDK, the migration gate's parser
+LATER = ("anthropic", "bashlex", "markdown_it")  # the SDK, the migration gate's parser, Markdown
 
 async def main():
     args = build_parser().parse_args(["run", "--scenario", sys.argv[1], "--workspace", sys.argv[2]])
@@ -50,5 +50,5 @@ def test_the_demo_s_first_frame_does_not_import_what_it_does_not_draw(tmp_path: 
     )
     assert done.returncode == 0, done.stderr[-3000:]
     seen = json.loads(done.stdout.strip().splitlines()[-1])
-    assert seen["at_first_frame"] == {"anthropic": False, "bashlex": False}
+    assert seen["at_first_frame"] == {"anthropic": False, "bashlex": False, "markdown_it": False}
     assert seen["sdk_after_first_turn"] is True  # the SDK is still there when a turn needs it
