@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..cli import EXIT_BAD_INPUT, CliError
 from ..core.attach.running import AlreadyRunning, RunLock
@@ -31,6 +32,9 @@ from ..core.views.plain import plain
 from ..core.views.progress import ProgressPrinter
 from ..resources import ResourceMissing, bundled_agents_dir, demo_scenario
 from .detach import is_team_process, run_team_process, start_detached
+
+if TYPE_CHECKING:
+    from ..tui.app import PartyApp
 
 
 @dataclass
@@ -531,6 +535,7 @@ def _run_headless(prepared: Prepared) -> int:
 
 
 EXIT_TERMINATED = 143  # 128 + SIGTERM, as a shell reports it
+FIRST_FRAME_POLL_S = 0.01  # how often the SDK's import looks whether the TUI's main screen is up
 
 
 async def _until_stopped(team: Team, on_term: Callable[[], None] | None = None) -> int:
@@ -559,7 +564,27 @@ async def _until_stopped(team: Team, on_term: Callable[[], None] | None = None) 
     return EXIT_TERMINATED if terminated else code
 
 
+async def _first_frame_drawn(app: PartyApp) -> None:
+    """Until the main screen has drawn the team for the first time."""
+    while not app.main.is_mounted:
+        await asyncio.sleep(FIRST_FRAME_POLL_S)
+    await app.flush_view()  # the state drawn now (after the app's first flush, if that is under way)
+    drawn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    app.main.call_after_refresh(drawn.set_result, None)
+    await drawn
+
+
 def _run_tui(prepared: Prepared) -> int:
+    app = tui_app(prepared)
+    app.run()
+    code = app.return_code
+    return 1 if code is None else code
+
+
+def tui_app(prepared: Prepared) -> PartyApp:
+    """The TUI that runs ``prepared``, not started yet (``prepared.start()`` is called, unless the person is
+    to accept a resume first); ``_run_tui`` runs it on the terminal, a test with ``run_test``."""
+    from ..core.providers.deferred import DeferredProvider
     from ..tui.app import make_app
     from ..tui.terminal_alerts import AlertSettings
 
@@ -568,6 +593,10 @@ def _run_tui(prepared: Prepared) -> int:
     async def run_team() -> int:
         return await _until_stopped(team, on_term=lambda: app.exit(None, return_code=EXIT_TERMINATED))
 
+    if isinstance(team.backends.provider, DeferredProvider):
+        # the SDK is imported in a thread that takes turns with the loop on the GIL: started with the app,
+        # it would slow the first frame by about as long as the import takes (half a second here)
+        team.backends.provider.load_after(lambda: _first_frame_drawn(app))
     runner = run_team
     if prepared.confirm:
         # a resume of a log in doubt: the person reads what it says and accepts it before anything runs
@@ -592,6 +621,4 @@ def _run_tui(prepared: Prepared) -> int:
         ),
         hold_requests=bool(prepared.confirm),
     )
-    app.run()
-    code = app.return_code
-    return 1 if code is None else code
+    return app

@@ -33,9 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import bashlex
-import sqlparse
-
 MAX_DEPTH = 4  # scripts that run scripts that run …: deep enough for real projects, bounded for hostile ones
 MAX_SCRIPT_BYTES = 1_000_000
 
@@ -479,6 +476,8 @@ class Gate:
 
     def _read_only(self, sql: str, cwd: Path, depth: int = 0) -> bool:
         """Whether every statement (and client command) in ``sql`` only reads."""
+        import sqlparse  # at the first SQL read, like bashlex: start-up does not need it
+
         statements: list[str] = []
         for line in sql.splitlines():
             stripped = line.strip()
@@ -736,6 +735,10 @@ def simple_commands(text: str) -> list[SimpleCommand]:
     bashlex reads bash's grammar; what it cannot read (``[[ … ]]``, ``$(( … ))``, ``case``) is split on
     the shell's operators instead, quotes respected.
     """
+    # imported at the first command read: bashlex builds its parser's tables when imported (a fifth of a
+    # second), which the TUI's first frame does not need
+    import bashlex
+
     try:
         trees = bashlex.parse(text)
     except Exception:  # bashlex raises its own errors and NotImplementedError for parts of bash it lacks

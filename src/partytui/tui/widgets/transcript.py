@@ -38,10 +38,10 @@ from ...core.views.present import key_argument, one_line
 from ..plain import plain, plain_line
 from ..theme import DECISION_COLORS, agent_color
 from .diff import diff_content
-from .streamed_markdown import StreamedMarkdown, warm_up
 
 Line = list[Segment]
 BLANK: Line = []
+WARM_UP_AFTER_S = 1.0  # Markdown and a lexer are loaded this long after a view is mounted (see on_mount)
 
 
 def peer_color(state: TeamState, name: str | None) -> str:
@@ -106,6 +106,8 @@ class TextBlock(Item):
     def __init__(self, entry: Entry, agent: str) -> None:
         super().__init__(entry)
         self.agent = agent  # whose text it is (the benchmark counts what each agent's panes show)
+        from .streamed_markdown import StreamedMarkdown  # at the first text: start-up does not draw Markdown
+
         self.document = StreamedMarkdown()
         self.source = ""
         self._with_margin: tuple[list[Line], list[Line]] | None = None
@@ -435,7 +437,14 @@ class Transcript(ScrollView, can_focus=True):
         self._drawing_later = False  # items above the screens shown are being drawn at a new width
 
     def on_mount(self) -> None:
-        warm_up(self.app.console)  # once per process, while the app starts rather than mid-stream
+        # once per process, while the app starts rather than mid-stream, but after its first frame, which
+        # has nothing to highlight: the Markdown parser and a lexer take a tenth of a second to load
+        self.set_timer(WARM_UP_AFTER_S, self._warm_up)
+
+    def _warm_up(self) -> None:
+        from .streamed_markdown import warm_up
+
+        warm_up(self.app.console)
 
     # ── what the view holds ─────────────────────────────────────────────────
 
