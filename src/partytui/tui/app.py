@@ -50,6 +50,7 @@ MODAL_FLUSH_S = 0.25  # how often the screen behind an approval modal is redrawn
 FLUSH_SHARE = 0.5
 MAX_FLUSH_GAP_S = 0.5  # each busy pane is still redrawn a few times a second
 TYPING_POLL_S = 0.05  # how often a held request looks whether the person has left the text box
+TUNE_COLLECTOR_AFTER_S = 1.0  # the collector is tuned this long after start-up (see _start)
 
 
 class PartyApp(App[int | None]):
@@ -191,7 +192,9 @@ class PartyApp(App[int | None]):
         if not self.hold_requests:
             self.queue_pending()
         self.set_interval(1 / self.FLUSH_HZ, self._flush_tick)
-        self.call_after_refresh(tune_collector)  # after the first frame: start-up's objects are all built
+        # once the team is drawn (a full collection before that frame would only delay it): start-up's
+        # objects are all built by then
+        self.set_timer(TUNE_COLLECTOR_AFTER_S, tune_collector)
         self.run_worker(self._approval_loop(), name="approvals", group="approvals")
         if self.source.runner is not None:
             self.run_worker(self._run_team(), name="runner", group="runner", exit_on_error=False)
