@@ -614,13 +614,21 @@ async def test_a_new_width_draws_the_last_screens_at_once_and_the_rest_a_slice_a
     app = make_app(session, clock=lambda: NOW)
     async with app.run_test(size=LARGE) as pilot:
         await settled(pilot)
-        for n in range(12):  # twelve long answers, a tool call between each
+        transcript = app.main.panes["qa"].transcript
+        transcript.SLICE_S = 60.0  # the items above wait (no slice runs while this test looks)
+        for n in range(12):  # twelve long answers, a tool call between each, arriving at once
             session.emit(TextDelta(agent="qa", text=markdown_document()))
             session.emit(ToolCalled(agent="qa", tool_use_id=f"t{n}", tool="Read", input={"file_path": f"f{n}.py"}))
         await app.flush_view()
-        transcript = app.main.panes["qa"].transcript
+        width = transcript._width
+        answers = [
+            item for item in transcript.items if isinstance(item, TextBlock) and item.source == markdown_document()
+        ]
+        assert not answers[0].drawn_at(width), "a new answer far above the screen: its height guessed"
+        assert answers[-1].drawn_at(width)
+        transcript._draw_later()
+        assert answers[0].drawn_at(width)
         await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y > 0, "at the bottom")
-        transcript.SLICE_S = 60.0  # the items above wait (no slice runs while this test looks)
         width = transcript.scrollable_content_region.width
         await pilot.resize_terminal(LARGE[0] + 30, LARGE[1])
         await until(pilot, lambda: transcript.scrollable_content_region.width != width, "a new width")

@@ -92,6 +92,10 @@ class Item:
         """Draw (some of) its lines at ``width``, stopping where it can once ``deadline`` passed."""
         self.lines(view, width)
 
+    def estimate(self, width: int) -> int | None:
+        """Its height at ``width`` guessed without drawing it, or None where drawing costs little."""
+        return None
+
     def draw(self, view: Transcript, width: int) -> list[Line]:
         raise NotImplementedError
 
@@ -143,6 +147,10 @@ class TextBlock(Item):
 
     def draw_some(self, view: Transcript, width: int, deadline: float) -> None:
         self.document.draw_some(view.app.console, view.text_options(width - 1), deadline)
+
+    def estimate(self, width: int) -> int | None:
+        # a line per width of text and per line break: near enough for an answer above the screens shown
+        return max(1, len(self.source) // max(1, width - 1) + self.source.count("\n") + 1)
 
 
 class ContentItem(Item):
@@ -614,8 +622,9 @@ class Transcript(ScrollView, can_focus=True):
         """Work out where each item starts, size the scrolling area, and redraw what is on screen.
 
         Following the bottom, only the items of the last EXACT_SCREENS screens must be drawn at this width
-        now; an item above them not drawn yet takes its last height, scaled to the width, until it is
-        (``_draw_later``). Read further up, every item is drawn: what the person reads must not move.
+        now; an item above them not drawn yet takes its last height, scaled to the width (or a guess from
+        its text, when new), until it is (``_draw_later``). Read further up, every item is drawn: what the
+        person reads must not move.
         """
         width = self.scrollable_content_region.width
         self._width = width
@@ -636,11 +645,15 @@ class Transcript(ScrollView, can_focus=True):
             for index, item in enumerate(self.items):
                 if index >= exact_from:
                     height = heights[index] or self._height(item, width)
-                elif item.drawn_at(width) or item.laid_out is None:
+                elif item.drawn_at(width):
                     height = self._height(item, width)
-                else:
+                elif item.laid_out is not None:
                     was_width, was_height = item.laid_out
                     height, estimated = max(1, math.ceil(was_height * was_width / width)), True
+                elif (guess := item.estimate(width)) is not None:  # new, far above (a pane catching up)
+                    height, estimated = guess, True
+                else:
+                    height = self._height(item, width)
                 tops.append(top)
                 top += height
         self._tops = tops
