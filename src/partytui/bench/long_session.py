@@ -59,6 +59,9 @@ async def measure(tokens: int, rate: float, folder: Path, probe_rate: float = RE
     samples: list[tuple[int, float]] = []
     async with open_bench("partytui", folder, "long") as bench:
         app, feed, latency = bench.app, bench.feed, bench.latency
+        # an idle agent's pane folds and draws nothing until it opens again: the panes would stop catching
+        # up with the million as soon as its feed stopped (folding is the person's choice, key f)
+        app.main.fold_idle = False  # type: ignore[union-attr]  # the main screen is up by now
         await asyncio.sleep(0.5)
         gc.collect()
         rss_start = rss_mb()
