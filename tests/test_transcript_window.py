@@ -6,7 +6,7 @@ from partytui.core.truth.events import TextDelta, ToolCalled, ToolResult, parse_
 from partytui.tui import make_app
 from partytui.tui.widgets.transcript import TextBlock, ToolCard
 from snapshot_apps.team_sample import NOW
-from test_tui_main import LARGE, SMALL, live_session, settled, shown_lines, until
+from test_tui_main import LARGE, SMALL, live_session, markdown_document, settled, shown_lines, until
 
 
 async def test_only_a_window_is_mounted_and_e_brings_earlier_entries() -> None:
@@ -83,6 +83,45 @@ async def test_lines_wrap_again_when_the_pane_changes_width() -> None:
         assert all(len(line) <= transcript.scrollable_content_region.width for line in shown_lines(transcript))
         words = " ".join(shown_lines(transcript)).split().count("word")
         assert words == 60  # every word still on screen, none cut off at the old width
+
+
+async def test_a_new_width_draws_the_last_screens_at_once_and_the_rest_a_slice_at_a_time() -> None:
+    session = live_session()
+    app = make_app(session, clock=lambda: NOW)
+    async with app.run_test(size=LARGE) as pilot:
+        await settled(pilot)
+        transcript = app.main.panes["qa"].transcript
+        transcript.SLICE_S = 60.0  # the items above wait (no slice runs while this test looks)
+        for n in range(12):  # twelve long answers, a tool call between each, arriving at once
+            session.emit(TextDelta(agent="qa", text=markdown_document()))
+            session.emit(ToolCalled(agent="qa", tool_use_id=f"t{n}", tool="Read", input={"file_path": f"f{n}.py"}))
+        await app.flush_view()
+        width = transcript._width
+        answers = [
+            item for item in transcript.items if isinstance(item, TextBlock) and item.source == markdown_document()
+        ]
+        assert not answers[0].drawn_at(width), "a new answer far above the screen: its height guessed"
+        assert answers[-1].drawn_at(width)
+        transcript._draw_later()
+        assert answers[0].drawn_at(width)
+        await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y > 0, "at the bottom")
+        width = transcript.scrollable_content_region.width
+        await pilot.resize_terminal(LARGE[0] + 30, LARGE[1])
+        await until(pilot, lambda: transcript.scrollable_content_region.width != width, "a new width")
+        await until(pilot, lambda: transcript._width == transcript.scrollable_content_region.width, "laid out")
+        width = transcript._width
+        first, last = transcript.items[0], transcript.items[-1]
+        assert not first.drawn_at(width), "an answer far above the screen waits to be drawn"
+        assert last.drawn_at(width)
+        shown = shown_lines(transcript)
+        transcript._draw_later()  # a slice as long as it takes: every item drawn, laid out again exactly
+        tops, top = [], len(transcript._earlier_lines())
+        for item in transcript.items:
+            tops.append(top)
+            top += len(item.lines(transcript, width))
+        assert transcript._tops == tops and transcript.virtual_size.height == top
+        assert transcript.scroll_y == transcript.max_scroll_y  # still following the bottom
+        assert shown_lines(transcript) == shown  # what was on screen was drawn right from the start
 
 
 async def test_thinking_opens_and_a_click_on_prose_opens_nothing() -> None:

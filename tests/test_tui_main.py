@@ -609,45 +609,6 @@ async def test_cards_move_live_and_the_timeline_follows() -> None:
         assert "done" in str(app.main.query_one("#status").render())
 
 
-async def test_a_new_width_draws_the_last_screens_at_once_and_the_rest_a_slice_at_a_time() -> None:
-    session = live_session()
-    app = make_app(session, clock=lambda: NOW)
-    async with app.run_test(size=LARGE) as pilot:
-        await settled(pilot)
-        transcript = app.main.panes["qa"].transcript
-        transcript.SLICE_S = 60.0  # the items above wait (no slice runs while this test looks)
-        for n in range(12):  # twelve long answers, a tool call between each, arriving at once
-            session.emit(TextDelta(agent="qa", text=markdown_document()))
-            session.emit(ToolCalled(agent="qa", tool_use_id=f"t{n}", tool="Read", input={"file_path": f"f{n}.py"}))
-        await app.flush_view()
-        width = transcript._width
-        answers = [
-            item for item in transcript.items if isinstance(item, TextBlock) and item.source == markdown_document()
-        ]
-        assert not answers[0].drawn_at(width), "a new answer far above the screen: its height guessed"
-        assert answers[-1].drawn_at(width)
-        transcript._draw_later()
-        assert answers[0].drawn_at(width)
-        await until(pilot, lambda: transcript.scroll_y == transcript.max_scroll_y > 0, "at the bottom")
-        width = transcript.scrollable_content_region.width
-        await pilot.resize_terminal(LARGE[0] + 30, LARGE[1])
-        await until(pilot, lambda: transcript.scrollable_content_region.width != width, "a new width")
-        await until(pilot, lambda: transcript._width == transcript.scrollable_content_region.width, "laid out")
-        width = transcript._width
-        first, last = transcript.items[0], transcript.items[-1]
-        assert not first.drawn_at(width), "an answer far above the screen waits to be drawn"
-        assert last.drawn_at(width)
-        shown = shown_lines(transcript)
-        transcript._draw_later()  # a slice as long as it takes: every item drawn, laid out again exactly
-        tops, top = [], len(transcript._earlier_lines())
-        for item in transcript.items:
-            tops.append(top)
-            top += len(item.lines(transcript, width))
-        assert transcript._tops == tops and transcript.virtual_size.height == top
-        assert transcript.scroll_y == transcript.max_scroll_y  # still following the bottom
-        assert shown_lines(transcript) == shown  # what was on screen was drawn right from the start
-
-
 async def test_long_transcripts_are_pruned_but_the_state_keeps_everything() -> None:
     session = live_session()
     app = make_app(session, clock=lambda: NOW)
