@@ -7,8 +7,8 @@ the way and at the end.
 Key presses are timed twice under the same load, eight agents at a real model's top speed: for a few
 seconds once the first tokens have filled the panes, and for as long after the million, each time once the
 panes have shown all that came. What differs is only the session behind the panes, so the ratio says
-whether a long session is slower to use than a fresh one. (Timing the last seconds of the million itself judged how far behind the feed the app
-was, when the feed is faster than the machine can draw.)
+whether a long session is slower to use than a fresh one. (Timing the last seconds of the million itself
+judged how far behind the feed the app was, when the feed is faster than the machine can draw.)
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ drawn again when the text grows.
 
 from __future__ import annotations
 
+import math
 import time
 from typing import ClassVar
 
@@ -153,9 +154,7 @@ class StreamedMarkdown:
         if self._joined is not None and width == self._width and self._joined[0] == (len(self.blocks), self.tail):
             return self._joined[1]
         options = options.update(width=width, height=None)
-        self._draw_at(width)
-        while len(self._drawn) < len(self.blocks):
-            self._drawn.append(self._draw(console, options, self.blocks[len(self._drawn)]))
+        self.draw_some(console, options, math.inf)
         tail = self.tail
         parts = self._drawn
         if tail.strip():
