@@ -64,6 +64,11 @@ async def _attached(log, role="control"):
     return link, follower, news
 
 
+def _armed_modal(app) -> bool:
+    """An approval modal is on top and takes answers (it has been on screen for its arming delay)."""
+    return type(app.screen).__name__ == "ApprovalModal" and bool(getattr(app.screen, "armed", False))
+
+
 async def _until(predicate, timeout=None, pilot=None):
     """Wait for ``predicate`` (bounded); with a ``pilot``, its app runs meanwhile."""
 
@@ -203,8 +208,8 @@ async def test_an_attached_app_answers_through_the_team_and_q_leaves_it_running(
         assert not offered & {"p", "m", "x"} and {"q", "i", "t"} <= offered
         app = make_app(AttachedSource(TeamLink(log)))
         async with app.run_test(size=(120, 40)) as second:
-            await _until(lambda: type(app.screen).__name__ == "ApprovalModal", pilot=second)
-            await second.pause(1.0)  # past any arming delay: the request was seen before it is answered
+            # armed: the request was on screen for its arming delay before it is answered
+            await _until(lambda: _armed_modal(app), pilot=second)
             await second.press("a")
             await _until(lambda: not team.session.state.pending_approvals, pilot=second)
             offered = {key for key, b in app.screen.active_bindings.items() if b.binding.show}
@@ -239,9 +244,8 @@ async def test_a_view_started_on_the_list_of_running_sessions_attaches_to_the_on
         await _until(lambda: [(e.id, e.pending) for e in picker.entries] == [("s2", 1), ("s1", 1)], pilot=pilot)
         assert not picker.query_one("#pick-empty").display
         await pilot.press("j", "enter")  # the second line: s1
-        await _until(lambda: type(app.screen).__name__ == "ApprovalModal", pilot=pilot)
+        await _until(lambda: _armed_modal(app), pilot=pilot)  # on screen for its arming delay, then answered
         assert source.link is not None and source.link.session_id == "s1"
-        await pilot.pause(1.0)  # past any arming delay: the request was seen before it is answered
         await pilot.press("a")
         await _until(lambda: not teams["s1"].team.session.state.pending_approvals, pilot=pilot)
         await pilot.press("q")
